@@ -1,0 +1,104 @@
+/**
+ * The small, typed error set of the studio. Every message is written for the caller (a person or an
+ * assistant) and says what to do next. `internalMessage` is logged, never shown.
+ * @module
+ */
+
+export type ErrorCode =
+  | 'invalid_input'
+  | 'not_found'
+  | 'forbidden'
+  | 'config'
+  | 'auth'
+  | 'quota'
+  | 'budget'
+  | 'refused'
+  | 'upstream'
+  | 'timeout'
+  | 'cancelled';
+
+export interface AppErrorOptions {
+  cause?: unknown;
+  internalMessage?: string;
+}
+
+export class AppError extends Error {
+  static readonly code: ErrorCode = 'upstream';
+  readonly internalMessage: string | undefined;
+
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.internalMessage = options.internalMessage;
+  }
+
+  get code(): ErrorCode {
+    return (this.constructor as typeof AppError).code;
+  }
+}
+
+/** The caller sent something we cannot use; the message says what would work. */
+export class InvalidInputError extends AppError {
+  static override readonly code: ErrorCode = 'invalid_input';
+}
+
+export class NotFoundError extends AppError {
+  static override readonly code: ErrorCode = 'not_found';
+}
+
+/** A path outside the allowed roots, or an object owned by someone else. */
+export class ForbiddenError extends AppError {
+  static override readonly code: ErrorCode = 'forbidden';
+}
+
+/** A setting is missing or wrong; raised at start-up or when the setting is first needed. */
+export class ConfigError extends AppError {
+  static override readonly code: ErrorCode = 'config';
+}
+
+/** The Gemini API key is missing or rejected. */
+export class AuthError extends AppError {
+  static override readonly code: ErrorCode = 'auth';
+}
+
+/** Gemini answered 429: a quota or rate limit. `retryAfterMs` is the server's hint when it gave one. */
+export class QuotaExceededError extends AppError {
+  static override readonly code: ErrorCode = 'quota';
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, retryAfterMs: number | undefined, options: AppErrorOptions = {}) {
+    super(message, options);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** Gemini declined: a blocked prompt or a refused image. Never billed. */
+export class RefusalError extends AppError {
+  static override readonly code: ErrorCode = 'refused';
+  readonly reason: string;
+  constructor(message: string, reason: string, options: AppErrorOptions = {}) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+/** Gemini failed (5xx, malformed answer, dropped connection) after the retries we allow. */
+export class UpstreamError extends AppError {
+  static override readonly code: ErrorCode = 'upstream';
+  readonly status: number | undefined;
+  constructor(message: string, status: number | undefined, options: AppErrorOptions = {}) {
+    super(message, options);
+    this.status = status;
+  }
+}
+
+export class TimeoutError extends AppError {
+  static override readonly code: ErrorCode = 'timeout';
+}
+
+export class CancelledError extends AppError {
+  static override readonly code: ErrorCode = 'cancelled';
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

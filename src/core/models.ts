@@ -1,0 +1,220 @@
+/**
+ * The model registry, as data: ids, aliases, capabilities and list prices of the Gemini image models.
+ * Ids and prices can be overridden from the configuration (file or environment) without a code change;
+ * see {@link applyModelOverrides}.
+ * @module
+ */
+
+export const IMAGE_SIZES = ['512', '1K', '2K', '4K'] as const;
+export type ImageSize = (typeof IMAGE_SIZES)[number];
+
+export const ALL_ASPECT_RATIOS = [
+  '1:1',
+  '1:4',
+  '1:8',
+  '2:3',
+  '3:2',
+  '3:4',
+  '4:1',
+  '4:3',
+  '4:5',
+  '5:4',
+  '8:1',
+  '9:16',
+  '16:9',
+  '21:9',
+] as const;
+export type AspectRatio = (typeof ALL_ASPECT_RATIOS)[number];
+const EXTREME_RATIOS: readonly string[] = ['1:4', '4:1', '1:8', '8:1'];
+const TEN_RATIOS = ALL_ASPECT_RATIOS.filter((r) => !EXTREME_RATIOS.includes(r));
+
+export const THINKING_LEVELS = ['minimal', 'low', 'medium', 'high'] as const;
+export type ThinkingLevel = (typeof THINKING_LEVELS)[number];
+
+export interface ModelSpec {
+  /** The canonical alias people use (`nb2`, `pro`, …). */
+  alias: string;
+  /** Wire id sent to Gemini. */
+  id: string;
+  /** Marketing name. */
+  name: string;
+  /** Other names accepted for this model (other aliases and retired preview ids). */
+  aliases: string[];
+  sizes: ImageSize[];
+  defaultSize: ImageSize;
+  /** False for models that take no `imageSize` on the wire (Nano Banana 1 has one size). */
+  sendsImageSize: boolean;
+  aspectRatios: AspectRatio[];
+  maxReferenceImages: number;
+  /** Thinking levels the caller may choose; empty when the model takes none. */
+  thinkingLevels: ThinkingLevel[];
+  grounding: boolean;
+  /** List price in USD per generated image, by size. */
+  pricePerImage: Partial<Record<ImageSize, number>>;
+  /** Output image tokens per image, by size (used for estimates before the call). */
+  tokensPerImage: Partial<Record<ImageSize, number>>;
+  /** Whether the model keeps a multi-turn editing conversation well. */
+  multiTurn: boolean;
+  /** One line for tool descriptions. */
+  summary: string;
+}
+
+export const DEFAULT_MODEL_ALIAS = 'nb2';
+export const DEFAULT_TEXT_MODEL = 'gemini-3.8-flash';
+
+export const BUILTIN_MODELS: readonly ModelSpec[] = [
+  {
+    alias: 'nb2',
+    id: 'gemini-3.1-flash-image',
+    name: 'Nano Banana 2',
+    aliases: ['flash', 'nano-banana-2', 'gemini-3.1-flash-image-preview'],
+    sizes: ['512', '1K', '2K', '4K'],
+    defaultSize: '1K',
+    sendsImageSize: true,
+    aspectRatios: [...ALL_ASPECT_RATIOS],
+    maxReferenceImages: 14,
+    thinkingLevels: ['minimal', 'high'],
+    grounding: true,
+    pricePerImage: { '512': 0.045, '1K': 0.067, '2K': 0.101, '4K': 0.151 },
+    tokensPerImage: { '512': 747, '1K': 1120, '2K': 1680, '4K': 2520 },
+    multiTurn: true,
+    summary: 'the default: fast, good and inexpensive; all 14 ratios; 512 to 4K',
+  },
+  {
+    alias: 'pro',
+    id: 'gemini-3-pro-image',
+    name: 'Nano Banana Pro',
+    aliases: ['nano-banana-pro', 'gemini-3-pro-image-preview'],
+    sizes: ['1K', '2K', '4K'],
+    defaultSize: '1K',
+    sendsImageSize: true,
+    aspectRatios: [...TEN_RATIOS],
+    maxReferenceImages: 14,
+    thinkingLevels: [],
+    grounding: true,
+    pricePerImage: { '1K': 0.134, '2K': 0.134, '4K': 0.24 },
+    tokensPerImage: { '1K': 1120, '2K': 1120, '4K': 2000 },
+    multiTurn: true,
+    summary: 'highest fidelity and text rendering, about twice the price; only when the person asks for Pro',
+  },
+  {
+    alias: 'nb2.1',
+    id: 'gemini-nano-banana-2.1',
+    name: 'Nano Banana 2.1',
+    aliases: ['nano-banana-2.1', 'nb21'],
+    sizes: ['1K', '2K', '4K'],
+    defaultSize: '1K',
+    sendsImageSize: true,
+    aspectRatios: [...ALL_ASPECT_RATIOS],
+    maxReferenceImages: 14,
+    thinkingLevels: ['minimal', 'medium', 'high'],
+    grounding: true,
+    // Only the 1K price is published; 2K and 4K are estimated at its $30 per million image tokens.
+    pricePerImage: { '1K': 0.0336, '2K': 0.0504, '4K': 0.0756 },
+    tokensPerImage: { '1K': 1120, '2K': 1680, '4K': 2520 },
+    multiTurn: true,
+    summary: 'newest generation; 1K to 4K',
+  },
+  {
+    alias: 'lite',
+    id: 'gemini-3.1-flash-lite-image',
+    name: 'Nano Banana 2 Lite',
+    aliases: ['nano-banana-2-lite', 'flash-lite'],
+    sizes: ['1K'],
+    defaultSize: '1K',
+    sendsImageSize: true,
+    aspectRatios: [...ALL_ASPECT_RATIOS],
+    maxReferenceImages: 14,
+    thinkingLevels: ['minimal', 'high'],
+    grounding: false,
+    pricePerImage: { '1K': 0.0335 },
+    tokensPerImage: { '1K': 1120 },
+    multiTurn: false,
+    summary: 'cheapest drafts, 1K only, no grounding, weak at multi-turn edits',
+  },
+  {
+    alias: 'nb1',
+    id: 'gemini-2.5-flash-image',
+    name: 'Nano Banana (legacy)',
+    aliases: ['nano-banana', 'gemini-2.5-flash-image-preview'],
+    sizes: ['1K'],
+    defaultSize: '1K',
+    sendsImageSize: false,
+    aspectRatios: [...TEN_RATIOS],
+    maxReferenceImages: 3,
+    thinkingLevels: [],
+    grounding: false,
+    pricePerImage: { '1K': 0.039 },
+    tokensPerImage: { '1K': 1290 },
+    multiTurn: true,
+    summary: 'legacy model, one size (about 1 megapixel); being retired',
+  },
+];
+
+/** Overrides for one model, keyed by its alias in {@link ModelOverrides}. */
+export interface ModelOverride {
+  id?: string;
+  pricePerImage?: Partial<Record<ImageSize, number>>;
+}
+export type ModelOverrides = Record<string, ModelOverride>;
+
+export interface ModelRegistry {
+  models: readonly ModelSpec[];
+  defaultAlias: string;
+  /** Resolves an alias, a wire id (current or retired) or a marketing name, case-insensitively. */
+  resolve(nameOrId: string): ModelSpec | undefined;
+}
+
+export function createModelRegistry(overrides: ModelOverrides = {}, defaultAlias = DEFAULT_MODEL_ALIAS): ModelRegistry {
+  const models = applyModelOverrides(BUILTIN_MODELS, overrides);
+  const byName = new Map<string, ModelSpec>();
+  for (const model of models) {
+    for (const name of [model.alias, model.id, model.name, ...model.aliases]) {
+      byName.set(normalizeName(name), model);
+    }
+  }
+  // Accept `models/<id>` too, as the SDK does.
+  const resolve = (nameOrId: string) => byName.get(normalizeName(nameOrId.replace(/^models\//, '')));
+  if (!resolve(defaultAlias)) {
+    throw new Error(`Unknown default model "${defaultAlias}". Use one of: ${models.map((m) => m.alias).join(', ')}.`);
+  }
+  return { models, defaultAlias, resolve };
+}
+
+export function applyModelOverrides(models: readonly ModelSpec[], overrides: ModelOverrides): ModelSpec[] {
+  const known = new Set(models.map((m) => m.alias));
+  for (const alias of Object.keys(overrides)) {
+    if (!known.has(alias)) {
+      throw new Error(`Model override for unknown alias "${alias}". Known aliases: ${[...known].join(', ')}.`);
+    }
+  }
+  return models.map((model) => {
+    const override = overrides[model.alias];
+    if (!override) return model;
+    return {
+      ...model,
+      id: override.id ?? model.id,
+      // A renamed model keeps answering to its previous id.
+      aliases: override.id && override.id !== model.id ? [...model.aliases, model.id] : model.aliases,
+      pricePerImage: { ...model.pricePerImage, ...override.pricePerImage },
+    };
+  });
+}
+
+/** `1k` → `1K`, `512px` → `512`, `4k` → `4K`; anything else is returned upper-cased for the error message. */
+export function normalizeImageSize(value: string): string {
+  const v = value.trim().toUpperCase();
+  if (v === '512PX' || v === '0.5K') return '512';
+  return v;
+}
+
+export function estimateCostUsd(model: ModelSpec, size: ImageSize): number {
+  return model.pricePerImage[size] ?? model.pricePerImage[model.defaultSize] ?? 0;
+}
+
+function normalizeName(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
+}
