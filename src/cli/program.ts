@@ -1,0 +1,200 @@
+/**
+ * The command line: `nanobanana-studio` (stdio MCP server), `serve` (Streamable HTTP), `emulator`
+ * (the offline Gemini emulator on its own). The only module that wires everything together.
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { type Config, type FullConfig, resolveConfig } from '../config/config.js';
+import { AppError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { createLogger } from './logger.js';
+import { packageVersion } from './version.js';
+
+const HELP = `nanobanana-studio — generate and edit images with Google Gemini (Nano Banana) from any MCP client.
+
+Usage:
+  nanobanana-studio [options]            Serve MCP over stdio (what Claude Desktop, Cursor, … start).
+  nanobanana-studio serve [options]      Serve MCP over Streamable HTTP at /mcp, images at /i/, /health.
+  nanobanana-studio emulator [options]   Run only the offline Gemini emulator (for GEMINI_BASE_URL).
+
+Options:
+  --emulator                 Use the built-in Gemini emulator: offline, synthetic images, no key, no cost.
+  --emulator-latency-ms N    Emulated Gemini latency per call (default 0).
+  --data-dir DIR             Data folder (database and images). Env STUDIO_DATA_DIR.
+  --allowed-roots A:B        Extra folders tools may read and write (path-delimiter separated). Env STUDIO_ALLOWED_ROOTS.
+  --default-model ALIAS      Model used when a call names none (nb2, pro, nb2.1, lite, nb1). Env STUDIO_DEFAULT_MODEL.
+  --image-responses MODE     preview (default), full or none. Env STUDIO_IMAGE_RESPONSES.
+  --host HOST                HTTP bind address (default 127.0.0.1). Env STUDIO_HOST.
+  --port N                   HTTP port (default 8766; 0 picks a free one). Env STUDIO_PORT.
+  --public-url URL           Base URL for image links. Env STUDIO_PUBLIC_URL.
+  --allowed-hosts H1,H2      Host names accepted besides localhost (DNS-rebinding protection). Env STUDIO_ALLOWED_HOSTS.
+  --config FILE              JSON config file (any option above, camelCase). Env STUDIO_CONFIG.
+  --log-level LEVEL          fatal, error, warn, info (default), debug, trace, silent. Env STUDIO_LOG_LEVEL.
+  -h, --help                 Show this help.
+  -v, --version              Show the version.
+
+Gemini: GEMINI_API_KEY (or GOOGLE_API_KEY), GEMINI_BASE_URL, STUDIO_VERTEX=1 with GOOGLE_CLOUD_PROJECT.
+Logs go to stderr; on stdio, stdout carries only the protocol.`;
+
+const OPTIONS = {
+  emulator: { type: 'boolean' },
+  'emulator-latency-ms': { type: 'string' },
+  'data-dir': { type: 'string' },
+  'allowed-roots': { type: 'string' },
+  'default-model': { type: 'string' },
+  'image-responses': { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'public-url': { type: 'string' },
+  'allowed-hosts': { type: 'string' },
+  config: { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+export async function main(argv: string[]): Promise<void> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    fail(`${(error as Error).message}. Run nanobanana-studio --help for the options.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return void process.stderr.write(`${HELP}\n`);
+  if (values.version) return void process.stderr.write(`${packageVersion()}\n`);
+  const command = positionals[0] ?? 'stdio';
+  if (positionals.length > 1 || !['stdio', 'serve', 'emulator'].includes(command)) {
+    fail(`Unknown command "${positionals.join(' ')}". Commands: serve, emulator (none for stdio). See --help.`);
+  }
+
+  let config: FullConfig;
+  try {
+    config = resolveConfig({ flags: flagsToConfig(values), configFile: values.config });
+  } catch (error) {
+    fail(error instanceof AppError ? error.message : String(error));
+  }
+  const log = createLogger(config.logLevel);
+  try {
+    if (command === 'emulator') await runEmulator(config, log);
+    else if (command === 'serve') await runHttp(config, log);
+    else await runStdio(config, log);
+  } catch (error) {
+    log.error({ err: error }, 'start-up failed');
+    fail(error instanceof AppError ? error.message : `Start-up failed: ${(error as Error).message}`);
+  }
+}
+
+async function runStdio(config: FullConfig, log: Logger): Promise<void> {
+  const [{ serveStdio }, { createRuntime }, { createMcpServerFactory }] = await Promise.all([
+    import('@modelcontextprotocol/server/stdio'),
+    import('./createRuntime.js'),
+    import('../server/mcpServerFactory.js'),
+  ]);
+  const runtime = await createRuntime(config, log);
+  const handle = serveStdio(createMcpServerFactory(runtime, 'stdio'), {
+    onerror: (err) => log.warn({ err }, 'stdio transport error'),
+  });
+  log.info({ dataDir: config.dataDir }, 'nanobanana-studio serving MCP on stdio');
+  onShutdown(log, async () => {
+    await handle.close();
+    await runtime.close();
+  });
+  // The client closing our stdin ends the session.
+  process.stdin.once('end', () => process.emit('SIGTERM'));
+}
+
+async function runHttp(config: FullConfig, log: Logger): Promise<void> {
+  const [{ createMcpHandler }, { createRuntime }, { createMcpServerFactory }, { createHttpApp }, { listen }] =
+    await Promise.all([
+      import('@modelcontextprotocol/server'),
+      import('./createRuntime.js'),
+      import('../server/mcpServerFactory.js'),
+      import('../http/app.js'),
+      import('../http/serve.js'),
+    ]);
+  const runtime = await createRuntime(config, log);
+  const maxBody = config.maxRequestBodyMb * 1024 * 1024;
+  const mcp = createMcpHandler(createMcpServerFactory(runtime, 'http'), {
+    maxRequestBodySize: maxBody,
+    onerror: (err) => log.warn({ err }, 'MCP HTTP error'),
+  });
+  const app = createHttpApp({
+    mcp,
+    studio: runtime.studio,
+    log,
+    version: runtime.version,
+    host: config.host,
+    allowedHosts: config.allowedHosts,
+    maxRequestBodyBytes: maxBody,
+    emulator: config.emulator,
+  });
+  const server = await listen(app, config.host, config.port);
+  runtime.publicUrl = (config.publicUrl ?? server.url).replace(/\/+$/, '');
+  process.stderr.write(
+    `Listening on ${server.url}/mcp\nClient config: ${JSON.stringify({ mcpServers: { 'nanobanana-studio': { type: 'http', url: `${server.url}/mcp` } } })}\n`,
+  );
+  onShutdown(log, async () => {
+    await server.close();
+    await mcp.close();
+    await runtime.close();
+  });
+}
+
+async function runEmulator(config: FullConfig, log: Logger): Promise<void> {
+  const { startEmulator } = await import('../emulator/index.js');
+  const emulator = await startEmulator({
+    host: config.host,
+    port: config.port === 8766 ? 8765 : config.port,
+    latencyMs: config.emulatorLatencyMs,
+    log: (line) => log.debug(line),
+  });
+  process.stderr.write(`Gemini emulator listening on ${emulator.url}\nUse it with GEMINI_BASE_URL=${emulator.url}\n`);
+  onShutdown(log, () => emulator.close());
+}
+
+function flagsToConfig(values: Record<string, string | boolean | undefined>): Config {
+  const str = (k: string) => values[k] as string | undefined;
+  const num = (k: string) => {
+    const v = str(k);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n)) fail(`--${k} expects a number, got "${v}".`);
+    return n;
+  };
+  const list = (k: string, sep: string) => str(k)?.split(sep).map((s) => s.trim()).filter(Boolean);
+  return {
+    emulator: values.emulator as boolean | undefined,
+    emulatorLatencyMs: num('emulator-latency-ms'),
+    dataDir: str('data-dir'),
+    allowedRoots: list('allowed-roots', process.platform === 'win32' ? ';' : ':'),
+    defaultModel: str('default-model'),
+    imageResponses: str('image-responses') as Config['imageResponses'],
+    host: str('host'),
+    port: num('port'),
+    publicUrl: str('public-url'),
+    allowedHosts: list('allowed-hosts', ','),
+    logLevel: str('log-level') as Config['logLevel'],
+  };
+}
+
+let shuttingDown = false;
+function onShutdown(log: Logger, close: () => Promise<void>): void {
+  const stop = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ signal }, 'shutting down');
+    // A hung close must not keep the process alive forever.
+    setTimeout(() => process.exit(0), 15_000).unref();
+    close()
+      .catch((err) => log.warn({ err }, 'shutdown was not clean'))
+      .finally(() => process.exit(0));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+function fail(message: string): never {
+  process.stderr.write(`nanobanana-studio: ${message}\n`);
+  process.exit(2);
+}

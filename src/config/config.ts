@@ -1,0 +1,250 @@
+/**
+ * One configuration pipeline: defaults < config file < environment < command-line flags, merged and
+ * validated in {@link resolveConfig}. A bad setting fails at start with a message naming it.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { BUILTIN_MODELS, IMAGE_SIZES, type ModelOverrides } from '../core/models.js';
+import { defaultDataDir } from './dataDir.js';
+
+/** Everything a person may set. All optional; see README "Options" for each. */
+export interface Config {
+  /** Folder for the database and images. Default: a per-user data folder, never the working directory. */
+  dataDir?: string;
+  /** Extra folders (besides the data folder and the client's MCP roots) that tools may read and write. */
+  allowedRoots?: string[];
+  /** HTTP bind address for `serve`. */
+  host?: string;
+  /** HTTP port for `serve`; 0 picks a free one. */
+  port?: number;
+  /** Public base URL of this server, used in image links (default `http://<host>:<port>`). */
+  publicUrl?: string;
+  /** Extra Host header names accepted by `serve` (DNS-rebinding protection), e.g. a public hostname. */
+  allowedHosts?: string[];
+  /** Gemini API key. Prefer the environment (GEMINI_API_KEY). */
+  apiKey?: string;
+  /** Gemini endpoint (a proxy, or the emulator). */
+  geminiBaseUrl?: string;
+  /** Use Vertex AI instead of the Gemini Developer API. */
+  vertex?: { project?: string; location?: string };
+  /** Start the Gemini emulator in-process and use it: synthetic images, no key, no cost. */
+  emulator?: boolean;
+  /** Emulator latency per call (ms), for demos of progress. */
+  emulatorLatencyMs?: number;
+  /** Model used when a call names none: an alias (`nb2`, `pro`, `lite`, `nb2.1`, `nb1`) or an id. */
+  defaultModel?: string;
+  /** Per-alias id and price overrides, e.g. `{ "pro": { "id": "gemini-3-pro-image", "pricePerImage": { "4K": 0.24 } } }`. */
+  models?: ModelOverrides;
+  /** Per-attempt Gemini timeout in seconds. */
+  geminiTimeoutSeconds?: number;
+  /** Attempts per Gemini call, first included. */
+  geminiMaxAttempts?: number;
+  /** What image tools return inline: a `preview` (default), the `full` image where it fits, or `none`. */
+  imageResponses?: 'preview' | 'full' | 'none';
+  /** Upper bound of one tool result in bytes (Claude Desktop rejects results over 1 MB). */
+  maxResultBytes?: number;
+  /** Upper bound of one preview after base64, in bytes. */
+  maxPreviewBytes?: number;
+  /** Largest reference image read from disk, in megabytes. */
+  maxReferenceMb?: number;
+  /** Largest HTTP request body in megabytes (reference images sent inline). */
+  maxRequestBodyMb?: number;
+  /** pino level for stderr logs. */
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+const sizeSchema = z.enum(IMAGE_SIZES);
+const overridesSchema = z.record(
+  z.string(),
+  z.object({ id: z.string().min(1).optional(), pricePerImage: z.partialRecord(sizeSchema, z.number().min(0)).optional() }).strict(),
+);
+
+const configSchema = z
+  .object({
+    dataDir: z.string().min(1),
+    allowedRoots: z.array(z.string().min(1)),
+    host: z.string().min(1),
+    port: z.number().int().min(0).max(65535),
+    publicUrl: z.url().optional(),
+    allowedHosts: z.array(z.string().min(1)),
+    apiKey: z.string().min(1).optional(),
+    geminiBaseUrl: z.url().optional(),
+    vertex: z.object({ project: z.string().optional(), location: z.string().optional() }).strict().optional(),
+    emulator: z.boolean(),
+    emulatorLatencyMs: z.number().int().min(0).max(600_000),
+    defaultModel: z.string().min(1),
+    models: overridesSchema,
+    geminiTimeoutSeconds: z.number().positive().max(1800),
+    geminiMaxAttempts: z.number().int().min(1).max(10),
+    imageResponses: z.enum(['preview', 'full', 'none']),
+    maxResultBytes: z.number().int().min(50_000),
+    maxPreviewBytes: z.number().int().min(10_000),
+    maxReferenceMb: z.number().positive().max(100),
+    maxRequestBodyMb: z.number().positive().max(1024),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  })
+  .strict();
+
+/** The configuration with every default filled in. */
+export type FullConfig = z.infer<typeof configSchema>;
+
+export const DEFAULTS: Omit<FullConfig, 'dataDir'> = {
+  allowedRoots: [],
+  host: '127.0.0.1',
+  port: 8766,
+  allowedHosts: [],
+  emulator: false,
+  emulatorLatencyMs: 0,
+  defaultModel: 'nb2',
+  models: {},
+  geminiTimeoutSeconds: 120,
+  geminiMaxAttempts: 4,
+  imageResponses: 'preview',
+  maxResultBytes: 1_000_000,
+  maxPreviewBytes: 700_000,
+  maxReferenceMb: 20,
+  maxRequestBodyMb: 64,
+  logLevel: 'info',
+};
+
+export interface ResolveConfigInput {
+  /** Parsed command-line flags, already mapped to config keys. */
+  flags?: Config;
+  env?: NodeJS.ProcessEnv;
+  /** Path of a JSON config file (from `--config` or STUDIO_CONFIG). */
+  configFile?: string;
+}
+
+export function resolveConfig(input: ResolveConfigInput = {}): FullConfig {
+  const env = input.env ?? process.env;
+  const filePath = input.configFile ?? env.STUDIO_CONFIG;
+  const fromFile = filePath ? readConfigFile(filePath) : {};
+  const merged = {
+    dataDir: defaultDataDir(env),
+    ...DEFAULTS,
+    ...definedOnly(fromFile),
+    ...definedOnly(configFromEnv(env)),
+    ...definedOnly(input.flags ?? {}),
+  };
+  merged.models = { ...modelOverridesFromEnv(env, fromFile.models ?? {}), ...(input.flags?.models ?? {}) };
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.join('.') ?? '?';
+    throw new ConfigError(`Invalid setting "${key}": ${issue?.message ?? 'invalid'}. ${hintFor(key)}`.trim());
+  }
+  const config = parsed.data;
+  config.dataDir = path.resolve(config.dataDir);
+  const knownAliases = new Set(BUILTIN_MODELS.map((m) => m.alias));
+  for (const alias of Object.keys(config.models)) {
+    if (!knownAliases.has(alias)) {
+      throw new ConfigError(
+        `Invalid setting "models.${alias}": unknown model alias. Known aliases: ${[...knownAliases].join(', ')}.`,
+      );
+    }
+  }
+  return config;
+}
+
+function configFromEnv(env: NodeJS.ProcessEnv): Config {
+  const vertexOn = isTrue(env.STUDIO_VERTEX) || isTrue(env.GOOGLE_GENAI_USE_VERTEXAI);
+  return {
+    dataDir: env.STUDIO_DATA_DIR,
+    allowedRoots: env.STUDIO_ALLOWED_ROOTS ? splitList(env.STUDIO_ALLOWED_ROOTS, path.delimiter) : undefined,
+    host: env.STUDIO_HOST,
+    port: numberFrom('STUDIO_PORT', env.STUDIO_PORT),
+    publicUrl: env.STUDIO_PUBLIC_URL,
+    allowedHosts: env.STUDIO_ALLOWED_HOSTS ? splitList(env.STUDIO_ALLOWED_HOSTS, ',') : undefined,
+    apiKey: nonEmpty(env.GEMINI_API_KEY) ?? nonEmpty(env.GOOGLE_API_KEY),
+    geminiBaseUrl: nonEmpty(env.GEMINI_BASE_URL),
+    vertex: vertexOn ? { project: env.GOOGLE_CLOUD_PROJECT, location: env.GOOGLE_CLOUD_LOCATION ?? 'global' } : undefined,
+    emulator: env.STUDIO_EMULATOR === undefined ? undefined : isTrue(env.STUDIO_EMULATOR),
+    emulatorLatencyMs: numberFrom('STUDIO_EMULATOR_LATENCY_MS', env.STUDIO_EMULATOR_LATENCY_MS),
+    defaultModel: env.STUDIO_DEFAULT_MODEL,
+    geminiTimeoutSeconds: numberFrom('STUDIO_GEMINI_TIMEOUT_SECONDS', env.STUDIO_GEMINI_TIMEOUT_SECONDS),
+    geminiMaxAttempts: numberFrom('STUDIO_GEMINI_MAX_ATTEMPTS', env.STUDIO_GEMINI_MAX_ATTEMPTS),
+    imageResponses: env.STUDIO_IMAGE_RESPONSES as Config['imageResponses'],
+    maxResultBytes: numberFrom('STUDIO_MAX_RESULT_BYTES', env.STUDIO_MAX_RESULT_BYTES),
+    maxPreviewBytes: numberFrom('STUDIO_MAX_PREVIEW_BYTES', env.STUDIO_MAX_PREVIEW_BYTES),
+    maxReferenceMb: numberFrom('STUDIO_MAX_REFERENCE_MB', env.STUDIO_MAX_REFERENCE_MB),
+    maxRequestBodyMb: numberFrom('STUDIO_MAX_REQUEST_BODY_MB', env.STUDIO_MAX_REQUEST_BODY_MB),
+    logLevel: env.STUDIO_LOG_LEVEL as Config['logLevel'],
+  };
+}
+
+/** `STUDIO_MODEL_PRO=gemini-3-pro-image` and `STUDIO_PRICE_NB2_4K=0.16` override ids and prices. */
+function modelOverridesFromEnv(env: NodeJS.ProcessEnv, base: ModelOverrides): ModelOverrides {
+  const overrides: ModelOverrides = structuredClone(base);
+  const aliasOf = (raw: string) => raw.toLowerCase().replace(/_/g, '.');
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || value === '') continue;
+    const idMatch = /^STUDIO_MODEL_([A-Z0-9_]+)$/.exec(name);
+    if (idMatch?.[1]) {
+      const alias = aliasOf(idMatch[1]);
+      overrides[alias] = { ...overrides[alias], id: value };
+      continue;
+    }
+    const priceMatch = /^STUDIO_PRICE_([A-Z0-9_]+?)_(512|1K|2K|4K)$/i.exec(name);
+    if (priceMatch?.[1] && priceMatch[2]) {
+      const alias = aliasOf(priceMatch[1]);
+      const size = priceMatch[2].toUpperCase() as (typeof IMAGE_SIZES)[number];
+      const price = numberFrom(name, value);
+      overrides[alias] = { ...overrides[alias], pricePerImage: { ...overrides[alias]?.pricePerImage, [size]: price } };
+    }
+  }
+  return overrides;
+}
+
+function readConfigFile(filePath: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(filePath, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read the config file ${filePath}: ${(error as Error).message}.`);
+  }
+  try {
+    return JSON.parse(text) as Config;
+  } catch (error) {
+    throw new ConfigError(`The config file ${filePath} is not valid JSON: ${(error as Error).message}.`);
+  }
+}
+
+function numberFrom(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new ConfigError(`Invalid setting ${name}="${value}": expected a number.`);
+  return n;
+}
+
+function splitList(value: string, separator: string): string[] {
+  return value
+    .split(separator)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
+}
+
+function definedOnly<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function hintFor(key: string): string {
+  const hints: Record<string, string> = {
+    port: 'Use a number from 0 to 65535 (--port, STUDIO_PORT).',
+    defaultModel: 'Use an alias such as nb2, pro, lite (--default-model, STUDIO_DEFAULT_MODEL).',
+    imageResponses: 'Use preview, full or none (STUDIO_IMAGE_RESPONSES).',
+    publicUrl: 'Use an absolute URL such as https://images.example.com (STUDIO_PUBLIC_URL).',
+    geminiBaseUrl: 'Use an absolute URL (GEMINI_BASE_URL).',
+  };
+  return hints[key] ?? '';
+}

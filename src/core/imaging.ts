@@ -1,0 +1,79 @@
+/**
+ * Pixel work: reading real dimensions, fitting previews into a byte budget, converting formats.
+ * sharp is loaded on first use so that start-up does not pay for it.
+ * @module
+ */
+import type { Sharp, SharpOptions } from 'sharp';
+import { sniffImageMime } from './mime.js';
+
+type SharpFactory = (input?: Buffer, options?: SharpOptions) => Sharp;
+let sharpPromise: Promise<SharpFactory> | undefined;
+function loadSharp(): Promise<SharpFactory> {
+  sharpPromise ??= import('sharp').then((m) => m.default as unknown as SharpFactory);
+  return sharpPromise;
+}
+
+export interface ImageInfo {
+  width: number;
+  height: number;
+  mimeType: string;
+}
+
+/** Real dimensions and type, read from the bytes (the header only; no full decode). */
+export async function readImageInfo(data: Buffer): Promise<ImageInfo> {
+  const sharp = await loadSharp();
+  const meta = await sharp(data, { failOn: 'none' }).metadata();
+  const mimeType = sniffImageMime(data) ?? (meta.format ? `image/${meta.format}` : '');
+  return { width: meta.width ?? 0, height: meta.height ?? 0, mimeType };
+}
+
+export interface Preview {
+  data: Buffer;
+  mimeType: string;
+  width: number;
+  height: number;
+  /** True when the preview is the original bytes, untouched. */
+  original: boolean;
+}
+
+const PREVIEWABLE = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
+const EDGES = [1024, 768, 512, 384, 256, 160];
+
+/**
+ * A preview whose base64 form is at most `maxBase64Bytes`. The original is used as is when it already
+ * fits and is no larger than `maxEdge`; otherwise it is scaled down as JPEG, stepping down in size.
+ */
+export async function makePreview(
+  data: Buffer,
+  info: ImageInfo,
+  options: { maxBase64Bytes: number; maxEdge?: number },
+): Promise<Preview | undefined> {
+  const rawBudget = Math.floor((options.maxBase64Bytes * 3) / 4);
+  const maxEdge = options.maxEdge ?? 1024;
+  if (data.length <= rawBudget && Math.max(info.width, info.height) <= maxEdge && PREVIEWABLE.has(info.mimeType)) {
+    return { data, mimeType: info.mimeType, width: info.width, height: info.height, original: true };
+  }
+  const sharp = await loadSharp();
+  for (const edge of EDGES.filter((e) => e <= maxEdge)) {
+    for (const quality of [80, 60]) {
+      const { data: out, info: outInfo } = await sharp(data, { failOn: 'none' })
+        .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
+        .flatten({ background: '#ffffff' })
+        .jpeg({ quality })
+        .toBuffer({ resolveWithObject: true });
+      if (out.length <= rawBudget) {
+        return { data: out, mimeType: 'image/jpeg', width: outInfo.width, height: outInfo.height, original: false };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Re-encodes to the format a file name asks for, so that `out.png` really holds PNG bytes. */
+export async function convertImage(data: Buffer, mimeType: 'image/png' | 'image/jpeg' | 'image/webp'): Promise<Buffer> {
+  const sharp = await loadSharp();
+  const image = sharp(data, { failOn: 'none' });
+  if (mimeType === 'image/png') return image.png().toBuffer();
+  if (mimeType === 'image/webp') return image.webp({ quality: 92 }).toBuffer();
+  return image.flatten({ background: '#ffffff' }).jpeg({ quality: 92 }).toBuffer();
+}

@@ -1,0 +1,78 @@
+/**
+ * Reference images named by the caller: ids of stored images, or (on stdio) local paths inside the
+ * allowed roots.
+ * @module
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { type PathPolicy, resolveAllowedPath } from './allowedPaths.js';
+import { InvalidInputError, NotFoundError } from './errors.js';
+import { sniffImageMime } from './mime.js';
+import type { BlobStore, ImageRecord, ImageRepository, ReferenceImage } from './ports.js';
+
+export interface ReferenceContext {
+  ownerId: string;
+  /** Admins may use anyone's images. */
+  isAdmin?: boolean;
+  /** Present only where local paths are allowed (stdio). */
+  paths?: PathPolicy;
+  maxBytes: number;
+}
+
+export interface LoadedReference {
+  image: ReferenceImage & { kind: 'inline' };
+  /** The stored image, when the reference was an id. */
+  record?: ImageRecord;
+  /** The absolute path, when the reference was a file. */
+  path?: string;
+}
+
+const IMAGE_ID = /^img_[A-Za-z0-9]{10,40}$/;
+
+export function looksLikeImageId(value: string): boolean {
+  return IMAGE_ID.test(value.trim());
+}
+
+export async function loadReference(
+  value: string,
+  ctx: ReferenceContext,
+  deps: { images: ImageRepository; blobs: BlobStore },
+): Promise<LoadedReference> {
+  const trimmed = value.trim();
+  if (looksLikeImageId(trimmed)) {
+    const record = await getOwnedImage(trimmed, ctx, deps.images);
+    const data = await deps.blobs.get(record.blobKey);
+    return { image: { kind: 'inline', data, mimeType: record.mimeType }, record };
+  }
+  if (!ctx.paths) {
+    throw new InvalidInputError(
+      `"${trimmed}" is not an image id. Over HTTP, refer to images by the ids that generate_image and list_images return (img_…).`,
+    );
+  }
+  const absolute = await resolveAllowedPath(trimmed, ctx.paths);
+  const info = await stat(absolute).catch(() => undefined);
+  if (!info?.isFile()) throw new NotFoundError(`No file at ${absolute}. Check the path and try again.`);
+  if (info.size > ctx.maxBytes) {
+    throw new InvalidInputError(
+      `${absolute} is ${(info.size / 1e6).toFixed(1)} MB; reference images may be at most ${(ctx.maxBytes / 1e6).toFixed(0)} MB. Use a smaller copy.`,
+    );
+  }
+  const data = await readFile(absolute);
+  const mimeType = sniffImageMime(data);
+  if (!mimeType) {
+    throw new InvalidInputError(`${absolute} is not an image this server can read (PNG, JPEG, WebP, GIF, HEIC, AVIF).`);
+  }
+  return { image: { kind: 'inline', data, mimeType }, path: absolute };
+}
+
+/** The image with this id, if the caller may see it; otherwise the same "not found" as for a missing id. */
+export async function getOwnedImage(
+  id: string,
+  ctx: { ownerId: string; isAdmin?: boolean },
+  images: ImageRepository,
+): Promise<ImageRecord> {
+  const record = await images.get(id);
+  if (!record || (!ctx.isAdmin && record.ownerId !== ctx.ownerId)) {
+    throw new NotFoundError(`No image with id "${id}". Call list_images to see the ids of your images.`);
+  }
+  return record;
+}

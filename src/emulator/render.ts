@@ -1,0 +1,250 @@
+/**
+ * Draws the emulator's "generated" images: a deterministic picture that shows what was asked (prompt text,
+ * model, size, pixel dimensions) so a person looking at a demo understands it, at exactly the pixel size the real
+ * model returns, with film-grain noise so file sizes land in the range of real outputs.
+ *
+ * Rendering is the expensive part of the emulator, so the SVG is rasterised at a reduced scale for huge outputs,
+ * and finished images are kept in a small LRU cache keyed by every input that influences the bytes.
+ * @module
+ */
+import sharp from 'sharp';
+import { hash32, prng } from './hash.js';
+
+export interface RenderInput {
+  modelId: string;
+  prompt: string;
+  /** The imageSize label shown in the footer (`1K`, `512`, or `—` for models without sizes). */
+  sizeLabel: string;
+  width: number;
+  height: number;
+  seed: number;
+  encoding: 'jpeg' | 'png';
+  referenceCount: number;
+}
+
+export interface RenderedImage {
+  bytes: Buffer;
+  base64: string;
+  width: number;
+  height: number;
+  /** Milliseconds this call spent rendering (0 on a cache hit). */
+  renderMs: number;
+}
+
+/** SVG rasterisation is capped at about this many pixels; larger outputs are upscaled afterwards. */
+const MAX_SVG_PIXELS = 2_500_000;
+const UPSCALE_KERNEL = 'linear';
+const NOISE_TILE = 256;
+const MAX_PROMPT_CHARS = 280;
+
+export class ImageRenderer {
+  private readonly cache = new Map<string, Promise<Omit<RenderedImage, 'renderMs'>>>();
+  private readonly capacity: number;
+
+  constructor(capacity = 64) {
+    this.capacity = capacity;
+  }
+
+  async render(input: RenderInput): Promise<RenderedImage> {
+    const key = JSON.stringify([
+      input.modelId,
+      input.prompt,
+      input.sizeLabel,
+      input.width,
+      input.height,
+      input.seed,
+      input.encoding,
+      input.referenceCount,
+    ]);
+    const hit = this.cache.get(key);
+    if (hit) {
+      // Refresh recency: Map iteration order is insertion order, so re-insert at the end.
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return { ...(await hit), renderMs: 0 };
+    }
+    const started = performance.now();
+    const pending = draw(input);
+    this.cache.set(key, pending);
+    while (this.cache.size > this.capacity) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest === undefined) break;
+      this.cache.delete(oldest);
+    }
+    try {
+      const image = await pending;
+      return { ...image, renderMs: performance.now() - started };
+    } catch (error) {
+      this.cache.delete(key);
+      throw error;
+    }
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+}
+
+async function draw(input: RenderInput): Promise<Omit<RenderedImage, 'renderMs'>> {
+  const { width, height } = input;
+  const scale = Math.min(1, Math.sqrt(MAX_SVG_PIXELS / (width * height)));
+  const svgWidth = Math.max(1, Math.round(width * scale));
+  const svgHeight = Math.max(1, Math.round(height * scale));
+  const seed = hash32(`${input.prompt}\u0000${input.seed}`);
+  const svg = buildSvg(input, svgWidth, svgHeight, seed);
+
+  // Grain is added at the rasterisation scale: compositing at full 4K size costs several times more.
+  const tile = Math.min(NOISE_TILE, svgWidth, svgHeight);
+  let pipeline = sharp(Buffer.from(svg))
+    .removeAlpha()
+    .composite([
+      {
+        input: noiseTile(seed, tile, input.encoding === 'png' ? 10 : 22),
+        raw: { width: tile, height: tile, channels: 3 },
+        tile: true,
+        blend: 'overlay',
+      },
+    ]);
+  if (svgWidth !== width || svgHeight !== height) {
+    const small = await pipeline.raw().toBuffer();
+    pipeline = sharp(small, { raw: { width: svgWidth, height: svgHeight, channels: 3 } }).resize(width, height, {
+      fit: 'fill',
+      kernel: UPSCALE_KERNEL,
+    });
+  }
+  const bytes =
+    input.encoding === 'png'
+      ? await pipeline.png({ compressionLevel: 6 }).toBuffer()
+      : await pipeline.jpeg({ quality: 90, chromaSubsampling: '4:2:0' }).toBuffer();
+  return { bytes, base64: bytes.toString('base64'), width, height };
+}
+
+/** Mid-grey tile with seeded grain; overlay-blended it adds texture without shifting the colours. */
+function noiseTile(seed: number, size: number, amplitude: number): Buffer {
+  const random = prng(seed ^ 0x9e3779b9);
+  const tile = Buffer.alloc(size * size * 3);
+  for (let i = 0; i < tile.length; i += 3) {
+    const luma = (random() + random() - 1) * amplitude;
+    tile[i] = clampByte(128 + luma + (random() - 0.5) * amplitude * 0.5);
+    tile[i + 1] = clampByte(128 + luma + (random() - 0.5) * amplitude * 0.5);
+    tile[i + 2] = clampByte(128 + luma + (random() - 0.5) * amplitude * 0.5);
+  }
+  return tile;
+}
+
+function clampByte(value: number): number {
+  return Math.max(0, Math.min(255, Math.round(value)));
+}
+
+/**
+ * The picture, laid out in full-size coordinates (viewBox) and rasterised at `svgWidth` x `svgHeight`.
+ * Layout adapts to extreme ratios (8:1 strips, 1:8 towers) by sizing type against both dimensions.
+ */
+function buildSvg(input: RenderInput, svgWidth: number, svgHeight: number, seed: number): string {
+  const { width: w, height: h } = input;
+  const random = prng(seed);
+  const hue = Math.floor(random() * 360);
+  const hue2 = (hue + 40 + Math.floor(random() * 120)) % 360;
+  const unit = Math.min(w, h);
+  const margin = Math.round(unit * 0.06);
+
+  const shapes: string[] = [];
+  const shapeCount = 7 + Math.floor(random() * 6);
+  for (let i = 0; i < shapeCount; i++) {
+    const x = Math.round(random() * w);
+    const y = Math.round(random() * h);
+    const r = Math.round(unit * (0.1 + random() * 0.45));
+    const fill = `hsl(${(hue + Math.floor(random() * 180)) % 360},${55 + Math.floor(random() * 35)}%,${35 + Math.floor(random() * 35)}%)`;
+    const opacity = (0.2 + random() * 0.35).toFixed(2);
+    if (random() < 0.5) {
+      shapes.push(`<circle cx="${x}" cy="${y}" r="${r}" fill="${fill}" fill-opacity="${opacity}"/>`);
+    } else {
+      const rot = Math.floor(random() * 90);
+      shapes.push(
+        `<rect x="${x - r}" y="${y - r}" width="${2 * r}" height="${Math.round(r * (0.6 + random()))}" rx="${Math.round(r * 0.15)}" fill="${fill}" fill-opacity="${opacity}" transform="rotate(${rot} ${x} ${y})"/>`,
+      );
+    }
+  }
+
+  const mark = 'SYNTHETIC — Gemini emulator';
+  const refs = input.referenceCount > 0 ? ` · ${input.referenceCount} ref` : '';
+  const info = `${input.modelId} · ${input.sizeLabel} · ${w}×${h}${refs}`;
+  const footerChars = Math.max(mark.length, info.length);
+  const footerFont = Math.max(6, Math.min(unit * 0.04, (w - 2 * margin) / (footerChars * 0.62)));
+  const footerHeight = Math.round(footerFont * 3.2);
+
+  const boxWidth = w - 2 * margin;
+  const boxHeight = h - 2 * margin - footerHeight;
+  const prompt = cleanPrompt(input.prompt);
+  const { lines, fontSize } = fitText(prompt, boxWidth, boxHeight);
+  const lineHeight = fontSize * 1.2;
+  const textTop = margin + (boxHeight - lines.length * lineHeight) / 2 + fontSize * 0.9;
+  const tspans = lines
+    .map((line, i) => `<tspan x="${w / 2}" y="${(textTop + i * lineHeight).toFixed(1)}">${escapeXml(line)}</tspan>`)
+    .join('');
+
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${svgWidth}" height="${svgHeight}" viewBox="0 0 ${w} ${h}" preserveAspectRatio="none">`,
+    '<defs><linearGradient id="bg" x1="0" y1="0" x2="1" y2="1">',
+    `<stop offset="0" stop-color="hsl(${hue},70%,55%)"/><stop offset="1" stop-color="hsl(${hue2},65%,22%)"/>`,
+    '</linearGradient></defs>',
+    `<rect width="${w}" height="${h}" fill="url(#bg)"/>`,
+    ...shapes,
+    `<text font-family="DejaVu Sans, Arial, sans-serif" font-weight="bold" font-size="${fontSize.toFixed(1)}" fill="#ffffff" stroke="#000000" stroke-opacity="0.55" stroke-width="${(fontSize * 0.06).toFixed(1)}" paint-order="stroke" text-anchor="middle">${tspans}</text>`,
+    `<rect x="0" y="${h - footerHeight}" width="${w}" height="${footerHeight}" fill="#000000" fill-opacity="0.55"/>`,
+    `<text font-family="DejaVu Sans, Arial, sans-serif" font-size="${footerFont.toFixed(1)}" fill="#ffe14d" font-weight="bold" x="${margin}" y="${(h - footerHeight + footerFont * 1.35).toFixed(1)}">${escapeXml(mark)}</text>`,
+    `<text font-family="DejaVu Sans Mono, monospace" font-size="${footerFont.toFixed(1)}" fill="#ffffff" x="${margin}" y="${(h - footerHeight + footerFont * 2.65).toFixed(1)}">${escapeXml(info)}</text>`,
+    '</svg>',
+  ].join('');
+}
+
+function cleanPrompt(prompt: string): string {
+  const text = prompt.replace(/\s+/g, ' ').trim() || '(no prompt)';
+  return text.length > MAX_PROMPT_CHARS ? `${text.slice(0, MAX_PROMPT_CHARS - 1)}…` : text;
+}
+
+/** Largest font size at which the wrapped prompt fits the box (DejaVu Sans Bold is ~0.62 em per glyph). */
+function fitText(text: string, boxWidth: number, boxHeight: number): { lines: string[]; fontSize: number } {
+  let fontSize = Math.max(8, Math.min(boxHeight * 0.4, boxWidth * 0.12));
+  for (;;) {
+    const maxChars = Math.max(4, Math.floor(boxWidth / (fontSize * 0.62)));
+    const lines = wrap(text, maxChars);
+    if (lines.length * fontSize * 1.2 <= boxHeight || fontSize <= 8) {
+      const maxLines = Math.max(1, Math.floor(boxHeight / (fontSize * 1.2)));
+      if (lines.length > maxLines) {
+        const kept = lines.slice(0, maxLines);
+        kept[maxLines - 1] = `${(kept[maxLines - 1] ?? '').slice(0, Math.max(1, maxChars - 1))}…`;
+        return { lines: kept, fontSize };
+      }
+      return { lines, fontSize };
+    }
+    fontSize *= 0.9;
+  }
+}
+
+function wrap(text: string, maxChars: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (let word of text.split(' ')) {
+    while (word.length > maxChars) {
+      if (current) {
+        lines.push(current);
+        current = '';
+      }
+      lines.push(word.slice(0, maxChars));
+      word = word.slice(maxChars);
+    }
+    if (!current) current = word;
+    else if (current.length + 1 + word.length <= maxChars) current += ` ${word}`;
+    else {
+      lines.push(current);
+      current = word;
+    }
+  }
+  if (current) lines.push(current);
+  return lines;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

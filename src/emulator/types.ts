@@ -1,0 +1,86 @@
+/**
+ * Public types of the Gemini emulator. Kept in their own module so routes and helpers can share them without
+ * importing the server (which would create import cycles).
+ * @module
+ */
+
+export interface EmulatorOptions {
+  /** Interface to bind; default `127.0.0.1`. */
+  host?: string;
+  /** TCP port; default 0 (a free port chosen by the OS). */
+  port?: number;
+  /** When set, only this key is valid; otherwise any non-empty key not starting with `invalid` is accepted. */
+  apiKey?: string;
+  /** Latency added to every generateContent / streamGenerateContent call (default 0). */
+  latencyMs?: number;
+  /** Clock for Files API expiry; `clock.advance()` offsets it. Default: wall clock. */
+  now?: () => number;
+  /** Receives one line per notable event. The emulator never writes to stdout itself. */
+  log?: (line: string) => void;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  /** Parsed JSON body, or undefined for binary (upload chunks) and empty bodies. */
+  body: unknown;
+  at: number;
+}
+
+export type FaultKind =
+  | 'latency'
+  | '429'
+  | '500'
+  | '503'
+  | '503-html'
+  | 'hang'
+  | 'drop'
+  | 'malformed'
+  | 'block'
+  | 'refuse'
+  | 'text-only'
+  | 'stream-error'
+  | 'bad-key';
+
+export interface Fault {
+  kind: FaultKind;
+  latencyMs?: number;
+  /** Protobuf Duration string for the 429 RetryInfo detail, e.g. `1.5s`. */
+  retryDelay?: string;
+  /** Adds a `Retry-After` header to a 429. */
+  retryAfterSeconds?: number;
+  /** blockReason (block) or finishReason (refuse); defaults PROHIBITED_CONTENT / IMAGE_SAFETY. */
+  reason?: string;
+}
+
+export interface FaultMatch {
+  model?: string;
+  promptIncludes?: string;
+}
+
+export interface EmulatorStats {
+  generateCalls: number;
+  imagesReturned: number;
+  renderMsTotal: number;
+  /** Time spent inside the emulator handling generate calls, excluding injected latency. */
+  serverMsTotal: number;
+}
+
+export interface Emulator {
+  /** `http://127.0.0.1:PORT`: the SDK `baseUrl` / `GEMINI_BASE_URL`. */
+  url: string;
+  port: number;
+  /** Every API request received, in order (control requests under `/_emulator/` are not recorded). */
+  requests: RecordedRequest[];
+  faults: {
+    enqueue(fault: Fault, options?: { times?: number; match?: FaultMatch }): void;
+    setGlobal(fault: Partial<{ latencyMs: number }> | null): void;
+    clear(): void;
+  };
+  clock: { now(): number; advance(ms: number): void };
+  stats(): EmulatorStats;
+  reset(): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,230 @@
+/**
+ * Our own retry loop around SDK calls. The SDK's `retryOptions` ignore RetryInfo and Retry-After, so they
+ * stay off and this module decides: retry 408/429/5xx, per-attempt timeouts, dropped connections and
+ * malformed bodies, with exponential backoff and full jitter, but wait exactly as long as Gemini asks
+ * when it says (RetryInfo `retryDelay`, or a `Retry-After` header seen by our fetch wrapper).
+ *
+ * Each attempt gets a fresh AbortController for its timeout, combined with the caller's signal, so the
+ * two can be told apart: our timer → retry (finally TimeoutError); the caller → CancelledError at once.
+ * @module
+ */
+
+import { AppError, CancelledError, QuotaExceededError } from '../core/errors.js';
+import {
+  type FailureContext,
+  isAbortError,
+  isApiError,
+  isMalformedBody,
+  isNetworkError,
+  parseGoogleError,
+  parseRetryAfterMs,
+  RETRYABLE_STATUSES,
+  toAppError,
+} from './errors.js';
+
+export interface RetryPolicy {
+  /** Per attempt. */
+  timeoutMs: number;
+  /** Including the first attempt. */
+  maxAttempts: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  /** A server-requested wait longer than this ends the call at once (QuotaExceededError for 429s). */
+  maxRetryDelayMs: number;
+  random: () => number;
+}
+
+export type LogFn = (event: { level: 'debug' | 'info' | 'warn'; msg: string; [k: string]: unknown }) => void;
+
+export interface AttemptContext {
+  /** Aborts on the attempt's timeout or the caller's cancellation. Pass it to the SDK. */
+  signal: AbortSignal;
+  /** 1-based. */
+  attempt: number;
+  /**
+   * A `fetch` for `httpOptions.fetch` that records the headers of error responses, so a `Retry-After`
+   * (which `ApiError` does not expose) can be honoured.
+   */
+  fetch: typeof fetch;
+}
+
+export interface RetryOptions {
+  policy: RetryPolicy;
+  signal?: AbortSignal;
+  onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+  log?: LogFn;
+  /** Describes the call for error messages (attempts and retryAfterMs are filled in here). */
+  context: Omit<FailureContext, 'attempts' | 'timeoutMs'>;
+}
+
+/** Raised on our own per-attempt timer, so it can be recognised among abort reasons. */
+class AttemptTimeout extends Error {
+  override readonly name = 'AbortError';
+}
+
+export function cancelledError(cause?: unknown): CancelledError {
+  return new CancelledError('The Gemini call was cancelled.', {
+    cause,
+    internalMessage: 'aborted by the caller signal',
+  });
+}
+
+/** Resolves after `ms`, or rejects with CancelledError as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted === true) return Promise.reject(cancelledError(signal.reason));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelledError(signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Full jitter: a uniform delay between 0 and the exponential cap (AWS "Exponential Backoff and Jitter"). */
+export function backoffDelayMs(failedAttempt: number, policy: RetryPolicy): number {
+  const cap = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** (failedAttempt - 1));
+  return Math.round(policy.random() * cap);
+}
+
+/** A server-requested wait plus a little jitter (≤ 10 %, ≤ 250 ms) so parallel callers do not return in lockstep. */
+export function serverDelayMs(requestedMs: number, policy: RetryPolicy): number {
+  return requestedMs + Math.round(policy.random() * Math.min(250, requestedMs * 0.1));
+}
+
+interface Verdict {
+  retryable: boolean;
+  reason: string;
+  status?: number;
+  /** What the server asked us to wait, in ms. */
+  requestedDelayMs?: number;
+}
+
+function judge(error: unknown, timedOut: boolean, headers: Headers | undefined): Verdict {
+  if (timedOut) return { retryable: true, reason: 'timeout' };
+  if (error instanceof AppError) return { retryable: false, reason: error.code };
+  if (isApiError(error)) {
+    const info = parseGoogleError(error);
+    const status = error.status;
+    const requestedDelayMs = info.retryDelayMs ?? parseRetryAfterMs(headers?.get('retry-after'));
+    const reason = `${status}${info.status === undefined ? '' : ` ${info.status}`}`;
+    return {
+      retryable: RETRYABLE_STATUSES.has(status),
+      reason,
+      status,
+      ...(requestedDelayMs === undefined ? {} : { requestedDelayMs }),
+    };
+  }
+  if (isNetworkError(error)) return { retryable: true, reason: 'connection dropped' };
+  if (isMalformedBody(error)) return { retryable: true, reason: 'malformed response body' };
+  return { retryable: false, reason: error instanceof Error ? error.name : 'unknown error' };
+}
+
+/** A function, not a property read, so TypeScript does not narrow `aborted` across awaits. */
+function aborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+/** Rejects when `signal` aborts, even if the SDK ignores the signal (its upload chunks do). */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Runs `operation` until it succeeds, fails for good, or the attempts run out. Returns the value and how
+ * many attempts it took. Every failure leaves as a typed AppError.
+ */
+export async function withRetry<T>(
+  operation: (ctx: AttemptContext) => Promise<T>,
+  options: RetryOptions,
+): Promise<{ value: T; attempts: number }> {
+  const { policy, signal: callerSignal, log } = options;
+  const fail = (error: unknown, attempts: number, extra: Partial<FailureContext> = {}) =>
+    toAppError(error, { ...options.context, ...extra, attempts, timeoutMs: policy.timeoutMs });
+
+  for (let attempt = 1; ; attempt++) {
+    if (callerSignal !== undefined && aborted(callerSignal)) throw cancelledError(callerSignal.reason);
+
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new AttemptTimeout('attempt timed out')), policy.timeoutMs);
+    const signal = callerSignal === undefined ? timeout.signal : AbortSignal.any([callerSignal, timeout.signal]);
+    let errorHeaders: Headers | undefined;
+    const recordingFetch: typeof fetch = async (input, init) => {
+      const response = await globalThis.fetch(input, init);
+      if (!response.ok) errorHeaders = response.headers;
+      return response;
+    };
+
+    let error: unknown;
+    try {
+      const value = await raceAbort(operation({ signal, attempt, fetch: recordingFetch }), signal);
+      return { value, attempts: attempt };
+    } catch (caught) {
+      error = caught;
+    } finally {
+      clearTimeout(timer);
+    }
+
+    // The caller's cancellation wins over everything, including a timeout that fired in the same tick.
+    if (aborted(callerSignal)) throw cancelledError(error);
+    // Any abort the caller did not ask for is a timeout: ours, or the SDK's own timer for the same
+    // duration (`httpOptions.timeout`) if it happened to fire first.
+    const timedOut = timeout.signal.aborted || isAbortError(error);
+    const verdict = judge(error, timedOut, errorHeaders);
+    const failure = timedOut ? new AttemptTimeout(`no answer within ${policy.timeoutMs} ms`, { cause: error }) : error;
+
+    if (!verdict.retryable) throw fail(failure, attempt);
+
+    const requested = verdict.requestedDelayMs;
+    if (requested !== undefined && requested > policy.maxRetryDelayMs) {
+      log?.({
+        level: 'warn',
+        msg: 'gemini asks to wait longer than allowed; giving up',
+        attempt,
+        requestedMs: requested,
+      });
+      const appError = fail(failure, attempt, { retryAfterMs: requested, waitTooLong: true });
+      // A long server wait on a 429 is a quota problem whatever the status mapping says.
+      if (verdict.status === 429 && !(appError instanceof QuotaExceededError)) {
+        throw new QuotaExceededError(appError.message, requested, { cause: failure });
+      }
+      throw appError;
+    }
+    if (attempt >= policy.maxAttempts) {
+      throw fail(failure, attempt, requested === undefined ? {} : { retryAfterMs: requested });
+    }
+
+    const delayMs = requested === undefined ? backoffDelayMs(attempt, policy) : serverDelayMs(requested, policy);
+    log?.({
+      level: 'warn',
+      msg: 'gemini call failed; retrying',
+      attempt,
+      reason: verdict.reason,
+      delayMs,
+      ...(requested === undefined ? {} : { requestedMs: requested }),
+    });
+    options.onRetry?.({ attempt: attempt + 1, delayMs, reason: verdict.reason });
+    await sleep(delayMs, callerSignal);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Registers tool definitions on an McpServer behind the one MCP error boundary: a thrown error becomes a
+ * tool result with `isError: true` and the error's message, written for the assistant. Internal failures
+ * are logged with their stack and shown as a short sentence; nothing crosses the protocol raw.
+ * @module
+ */
+import type { McpServer, ServerContext } from '@modelcontextprotocol/server';
+import type { AnyToolDefinition } from './defineTool.js';
+import { ToolResponse } from './toolResponse.js';
+
+export interface ToolErrorPresenter {
+  /** The text the assistant sees for this error. */
+  message(error: unknown): string;
+  /** Called for every failure (log it). */
+  report(error: unknown, tool: string): void;
+}
+
+export interface RegisterToolsOptions<Ctx> {
+  makeContext: (serverCtx: ServerContext) => Ctx | Promise<Ctx>;
+  errors: ToolErrorPresenter;
+  maxResultBytes: number;
+}
+
+export function registerTools<Ctx>(server: McpServer, tools: AnyToolDefinition<Ctx>[], options: RegisterToolsOptions<Ctx>): void {
+  for (const tool of tools) {
+    server.registerTool(
+      tool.name,
+      { title: tool.title, description: tool.description, inputSchema: tool.inputSchema, annotations: tool.annotations },
+      async (params: unknown, serverCtx: ServerContext) => {
+        const response = new ToolResponse();
+        try {
+          const ctx = await options.makeContext(serverCtx);
+          await tool.handle(ctx, params, response);
+        } catch (error) {
+          options.errors.report(error, tool.name);
+          response.addError(options.errors.message(error));
+        }
+        return response.serialize({ maxBytes: options.maxResultBytes });
+      },
+    );
+  }
+}
+
+/**
+ * A progress callback for this request: sends `notifications/progress` when the client asked for progress
+ * (a `progressToken` in `_meta`), otherwise does nothing. Progress only ever increases.
+ */
+export function progressReporter(
+  serverCtx: ServerContext,
+  onSendError: (error: unknown) => void,
+): (event: { progress: number; total?: number; message?: string }) => void {
+  const token = serverCtx.mcpReq._meta?.progressToken;
+  if (token === undefined) return () => {};
+  let last = -1;
+  return (event) => {
+    // Retry notices repeat the current count; nudge them up by a fraction so progress stays increasing.
+    const progress = event.progress > last ? event.progress : last + 0.001;
+    last = progress;
+    serverCtx.mcpReq
+      .notify({ method: 'notifications/progress', params: { progressToken: token, ...event, progress } })
+      .catch(onSendError);
+  };
+}

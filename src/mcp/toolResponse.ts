@@ -1,0 +1,69 @@
+/**
+ * The response builder every tool writes into. `serialize()` renders one consistent layout and enforces,
+ * in one place, the rules that keep results usable by every client: the whole result under a byte budget
+ * (Claude Desktop rejects results over 1 MB) and no `structuredContent` next to images (Claude Code drops
+ * the images when it is present).
+ * @module
+ */
+import type { CallToolResult } from '@modelcontextprotocol/server';
+
+type Block =
+  | { type: 'text'; text: string }
+  | { type: 'image'; data: string; mimeType: string }
+  | { type: 'resource_link'; uri: string; name: string; mimeType?: string; description?: string };
+
+export class ToolResponse {
+  private readonly _blocks: Block[] = [];
+  private _isError = false;
+
+  addText(text: string): this {
+    this._blocks.push({ type: 'text', text });
+    return this;
+  }
+
+  addImage(data: Buffer, mimeType: string): this {
+    this._blocks.push({ type: 'image', data: data.toString('base64'), mimeType });
+    return this;
+  }
+
+  addResourceLink(link: { uri: string; name: string; mimeType?: string; description?: string }): this {
+    this._blocks.push({ type: 'resource_link', ...link });
+    return this;
+  }
+
+  addError(message: string): this {
+    this._isError = true;
+    this._blocks.push({ type: 'text', text: message });
+    return this;
+  }
+
+  get isError(): boolean {
+    return this._isError;
+  }
+
+  /** Bytes the non-image blocks take in the serialized result (used to size previews). */
+  textBytes(): number {
+    return this._blocks.filter((b) => b.type !== 'image').reduce((sum, b) => sum + JSON.stringify(b).length, 0);
+  }
+
+  serialize(options: { maxBytes: number }): CallToolResult {
+    const blocks = [...this._blocks];
+    let size = JSON.stringify(blocks).length;
+    let dropped = 0;
+    // Last resort: previews are already sized to fit, so this only fires on unexpected overhead.
+    while (size > options.maxBytes) {
+      const index = blocks.findLastIndex((b) => b.type === 'image');
+      if (index < 0) break;
+      blocks.splice(index, 1);
+      dropped += 1;
+      size = JSON.stringify(blocks).length;
+    }
+    if (dropped > 0) {
+      blocks.push({
+        type: 'text',
+        text: `${dropped} inline preview(s) were left out to keep this result under ${options.maxBytes} bytes; open the links above for the images.`,
+      });
+    }
+    return { content: blocks, ...(this._isError ? { isError: true } : {}) };
+  }
+}

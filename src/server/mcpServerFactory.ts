@@ -1,0 +1,78 @@
+/**
+ * Builds the McpServer for one stdio connection or one HTTP request: the studio's tools and resources
+ * bound to the caller's context. The raw McpServer stays inside this module and src/mcp/.
+ * @module
+ */
+import { McpServer, type McpRequestContext, type ServerContext } from '@modelcontextprotocol/server';
+import { rootsFromUris } from '../core/allowedPaths.js';
+import type { ImageRecord } from '../core/ports.js';
+import type { CallContext } from '../core/studio.js';
+import { progressReporter, registerTools } from '../mcp/registerTools.js';
+import type { StudioToolContext } from '../tools/context.js';
+import { galleryTools } from '../tools/galleryTools.js';
+import { registerImageResources } from '../tools/imageResources.js';
+import { imageTools } from '../tools/imageTools.js';
+import type { Runtime } from './runtime.js';
+import { createToolErrorPresenter } from './toolErrors.js';
+
+export type Transport = 'stdio' | 'http';
+
+const LOCAL_OWNER = 'local';
+
+export const SERVER_INSTRUCTIONS =
+  'Generates and edits images with Google Gemini (Nano Banana). generate_image makes new images; edit_image changes an earlier one by id and keeps its conversation; list_images and image_info find earlier images. Keep the default model (Nano Banana 2 at 1K) unless the person asks otherwise. Every result names the image id: use it to edit or reuse the image.';
+
+export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
+  const errors = createToolErrorPresenter(runtime.log.child({ area: 'mcp' }));
+  const imageUrl = (record: ImageRecord) =>
+    runtime.publicUrl ? `${runtime.publicUrl}/i/${record.id}.${record.blobKey.split('.').pop()}` : undefined;
+  const shape = {
+    imageResponses: runtime.config.imageResponses,
+    maxResultBytes: runtime.config.maxResultBytes,
+    maxPreviewBytes: runtime.config.maxPreviewBytes,
+  };
+
+  return (_requestCtx?: McpRequestContext): McpServer => {
+    const server = new McpServer(
+      { name: 'nanobanana-studio', title: 'Nano Banana Studio', version: runtime.version },
+      { capabilities: { tools: {}, resources: {}, completions: {} }, instructions: SERVER_INSTRUCTIONS },
+    );
+    const baseCall: CallContext = { ownerId: LOCAL_OWNER };
+
+    const makeContext = async (serverCtx: ServerContext): Promise<StudioToolContext> => ({
+      studio: runtime.studio,
+      transport,
+      imageUrl,
+      shape,
+      call: {
+        ...baseCall,
+        signal: serverCtx.mcpReq.signal,
+        onProgress: progressReporter(serverCtx, (err) => runtime.log.debug({ err }, 'progress not delivered')),
+        paths: transport === 'stdio' ? await pathPolicy(server, runtime) : undefined,
+      },
+    });
+
+    registerTools<StudioToolContext>(server, [...imageTools, ...galleryTools], {
+      makeContext,
+      errors,
+      maxResultBytes: runtime.config.maxResultBytes,
+    });
+    registerImageResources(server, runtime.studio, baseCall, imageUrl);
+    return server;
+  };
+}
+
+/** The data folder, STUDIO_ALLOWED_ROOTS, and the client's MCP roots when it offers them. */
+async function pathPolicy(server: McpServer, runtime: Runtime) {
+  const roots = [runtime.config.dataDir, ...runtime.config.allowedRoots];
+  let clientRoots: string[] = [];
+  if (server.server.getClientCapabilities()?.roots) {
+    try {
+      const listed = await server.server.listRoots(undefined, { timeout: 5_000 });
+      clientRoots = rootsFromUris(listed.roots.map((r) => r.uri));
+    } catch (error) {
+      runtime.log.debug({ err: error }, 'client did not list its roots');
+    }
+  }
+  return { roots: [...roots, ...clientRoots], base: clientRoots[0] };
+}

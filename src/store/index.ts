@@ -1,0 +1,16 @@
+/**
+ * Storage adapters: SQL (SQLite now, PostgreSQL later) and blob stores. The only folder that imports
+ * kysely, better-sqlite3 and, later, pg and the S3 client; core reaches it through `core/ports`.
+ * @module
+ */
+
+export type { Database, DatabaseOptions, OpenDatabaseOptions } from './database.js';
+export { openDatabase } from './database.js';
+export { IMAGE_ID_PATTERN, newId, newImageId } from './ids.js';
+export { createImageRepository } from './imageRepository.js';
+export type { LocalBlobStore } from './localBlobStore.js';
+export { createLocalBlobStore } from './localBlobStore.js';
+export { migrateToLatest, pendingMigrations } from './migrate.js';
+export type { ReconcileOptions, ReconcileReport } from './reconcile.js';
+export { reconcileStorage } from './reconcile.js';
+export type { DB } from './schema.js';

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely/migration';
+import { migration0001Images } from './0001_images.js';
+
+/**
+ * Every migration, by name. Names sort in the order they must run; never rename or edit one that has
+ * shipped, add a new one instead.
+ */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_images': migration0001Images,
+};

@@ -1,0 +1,49 @@
+/**
+ * The SQL schema as Kysely sees it: snake_case tables and columns, types that mean the same thing in
+ * SQLite and PostgreSQL (timestamps as ISO-8601 text, money as double precision, JSON as text).
+ * Migrations describe the schema at their own point in time and do not use these types.
+ * @module
+ */
+
+export interface UsersTable {
+  id: string;
+  /** Unique when set; several users may have none (local mode, service accounts). */
+  email: string | null;
+  /** ISO 8601, UTC (`Date#toISOString`). */
+  created_at: string;
+  default_model: string | null;
+}
+
+export interface ImagesTable {
+  id: string;
+  owner_id: string;
+  parent_id: string | null;
+  kind: 'generate' | 'edit';
+  prompt: string;
+  negative_prompt: string | null;
+  model_id: string;
+  model_alias: string;
+  image_size: string;
+  aspect_ratio: string;
+  width: number;
+  height: number;
+  mime_type: string;
+  bytes: number;
+  blob_key: string;
+  prompt_tokens: number;
+  image_tokens: number;
+  thoughts_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+  /** ISO 8601, UTC, always in `Date#toISOString` form so text order is time order. */
+  created_at: string;
+  /** JSON text. */
+  history: string | null;
+  /** JSON text. */
+  options: string;
+}
+
+export interface DB {
+  users: UsersTable;
+  images: ImagesTable;
+}

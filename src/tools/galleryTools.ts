@@ -1,0 +1,54 @@
+/**
+ * list_images and image_info: read-only tools that let an assistant refer back to earlier images.
+ * @module
+ */
+import { z } from 'zod';
+import { defineTool } from '../mcp/defineTool.js';
+import type { StudioToolContext } from './context.js';
+import { describeImage, renderImages } from './renderImages.js';
+
+export const listImages = defineTool({
+  name: 'list_images',
+  title: 'List recent images',
+  description:
+    'List the images made so far (newest first) with their ids, prompts, models and links, so you can refer back to one ("edit the cat from before"). Use `search` to find by prompt words; pass `cursor` from the previous answer for older ones.',
+  inputSchema: z.object({
+    limit: z.number().int().min(1).max(50).default(10).describe('How many images to list (1 to 50).'),
+    search: z.string().max(200).optional().describe('Only images whose prompt contains this text (case-insensitive).'),
+    cursor: z.string().max(200).optional().describe('The next_cursor of a previous answer, for the next page.'),
+  }),
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  async handle(ctx: StudioToolContext, params, res) {
+    const page = await ctx.studio.list(ctx.call, { limit: params.limit, search: params.search, cursor: params.cursor });
+    if (page.images.length === 0) {
+      res.addText(params.search ? `No images match "${params.search}".` : 'No images yet. Use generate_image to make one.');
+      return;
+    }
+    const lines = page.images.map((record) => describeImage(ctx, record));
+    if (page.nextCursor) lines.push(`More images: call list_images with cursor "${page.nextCursor}".`);
+    res.addText(lines.join('\n\n'));
+  },
+});
+
+export const imageInfo = defineTool({
+  name: 'image_info',
+  title: 'Show one image',
+  description:
+    'Show one image by id: its prompt, model, size, cost, links, the image it was edited from and the edits made from it, with a preview.',
+  inputSchema: z.object({
+    id: z.string().min(1).describe('The image id (img_…).'),
+  }),
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  async handle(ctx: StudioToolContext, params, res) {
+    const record = await ctx.studio.get(params.id.trim(), ctx.call);
+    const children = await ctx.studio.children(record.id, ctx.call);
+    const data = await ctx.studio.readImage(record);
+    const lineage = children.length
+      ? `Edits made from it: ${children.map((c) => c.id).join(', ')}`
+      : 'No edits have been made from it yet.';
+    await renderImages(ctx, [{ record, data }], res, { heading: undefined });
+    res.addText(lineage);
+  },
+});
+
+export const galleryTools = [listImages, imageInfo];

@@ -1,0 +1,88 @@
+/**
+ * Renders stored images into a tool response: for each image a text block with what a person needs
+ * (id, model, size, pixels, cost, where the full image is), an inline preview sized so the whole result
+ * fits every client, and a resource link to the full image.
+ * @module
+ */
+import { makePreview } from '../core/imaging.js';
+import type { ImageRecord } from '../core/ports.js';
+import type { StudioImage } from '../core/studio.js';
+import type { ToolResponse } from '../mcp/toolResponse.js';
+import type { StudioToolContext } from './context.js';
+
+/** Room kept for JSON framing and the resource links added after the previews. */
+const FRAMING_BYTES = 4_000;
+
+export async function renderImages(
+  ctx: StudioToolContext,
+  images: StudioImage[],
+  res: ToolResponse,
+  options: { returnFullImage?: boolean; heading?: string } = {},
+): Promise<void> {
+  const lines: string[] = [];
+  if (options.heading) lines.push(options.heading);
+  for (const image of images) lines.push(describeImage(ctx, image.record, image));
+  res.addText(lines.join('\n\n'));
+  const mode = options.returnFullImage ? 'full' : ctx.shape.imageResponses;
+  if (mode !== 'none' && images.length > 0) {
+    const room = ctx.shape.maxResultBytes - res.textBytes() - FRAMING_BYTES * images.length;
+    const perImage = Math.min(ctx.shape.maxPreviewBytes, Math.floor(room / images.length));
+    const notes: string[] = [];
+    const previews = await Promise.all(
+      images.map(async (image) => {
+        const info = { width: image.record.width, height: image.record.height, mimeType: image.record.mimeType };
+        if (mode === 'full' && base64Length(image.data.length) <= perImage) {
+          return { data: image.data, mimeType: image.record.mimeType };
+        }
+        if (mode === 'full') notes.push(`${image.record.id}: the full image is too large to inline; a preview is shown.`);
+        return makePreview(image.data, info, { maxBase64Bytes: perImage });
+      }),
+    );
+    for (const preview of previews) if (preview) res.addImage(preview.data, preview.mimeType);
+    if (notes.length) res.addText(notes.join('\n'));
+  }
+  for (const image of images) {
+    res.addResourceLink({
+      uri: `images://${image.record.id}`,
+      name: `${image.record.id}.${extOf(image.record)}`,
+      mimeType: image.record.mimeType,
+      description: `Full image, ${image.record.width}x${image.record.height}`,
+    });
+  }
+}
+
+export function describeImage(ctx: StudioToolContext, record: ImageRecord, image?: Partial<StudioImage>): string {
+  const model = ctx.studio.registry.resolve(record.modelId);
+  const lines = [
+    `Image ${record.id}`,
+    `- model: ${model ? `${model.name} (${record.modelAlias}, ${record.modelId})` : record.modelId}`,
+    `- size: ${record.imageSize}, ratio ${record.aspectRatio}, ${record.width}x${record.height} px, ${record.mimeType}, ${formatBytes(record.bytes)}`,
+    `- estimated cost: $${record.costUsd.toFixed(4)}`,
+  ];
+  const url = ctx.imageUrl(record);
+  if (url) lines.push(`- url: ${url}`);
+  const stored = image?.storedPath ?? (ctx.transport === 'stdio' ? ctx.studio.localPath(record) : undefined);
+  if (stored) lines.push(`- file: ${stored}`);
+  if (image?.outputPath) lines.push(`- saved to: ${image.outputPath}`);
+  if (record.parentId) lines.push(`- edited from: ${record.parentId}`);
+  lines.push(`- prompt: ${truncate(record.prompt, 300)}`);
+  if (image?.modelText) lines.push(`- model said: ${truncate(image.modelText, 300)}`);
+  for (const source of image?.groundingSources ?? []) lines.push(`- source: ${source.title ?? source.uri} <${source.uri}>`);
+  return lines.join('\n');
+}
+
+function extOf(record: ImageRecord): string {
+  return record.blobKey.split('.').pop() ?? 'img';
+}
+
+function base64Length(bytes: number): number {
+  return Math.ceil(bytes / 3) * 4;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : `${Math.round(bytes / 1e3)} KB`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
