@@ -110,7 +110,12 @@ function judge(error: unknown, timedOut: boolean, headers: Headers | undefined):
   if (isApiError(error)) {
     const info = parseGoogleError(error);
     const status = error.status;
-    const requestedDelayMs = info.retryDelayMs ?? parseRetryAfterMs(headers?.get('retry-after'));
+    // Both hints can be present (RetryInfo from Google, Retry-After from Google or a proxy): honour the
+    // longer one, as returning early would only earn another 429.
+    const hints = [info.retryDelayMs, parseRetryAfterMs(headers?.get('retry-after'))].filter(
+      (ms): ms is number => ms !== undefined,
+    );
+    const requestedDelayMs = hints.length > 0 ? Math.max(...hints) : undefined;
     const reason = `${status}${info.status === undefined ? '' : ` ${info.status}`}`;
     return {
       retryable: RETRYABLE_STATUSES.has(status),

@@ -1,0 +1,161 @@
+/**
+ * The command line as a person meets it: help, bad settings, no key, the offline emulator mode, the HTTP
+ * endpoints, and the exact tool list (a reviewed change when it moves).
+ */
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from './helpers/emulator.js';
+import { CLI, idsOf, startStudio, textOf } from './helpers/studio.js';
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+function run(args: string[], env: Record<string, string> = {}, timeoutMs = 10_000) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', STUDIO_DATA_DIR: '/tmp/nbs-cli-never-used', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    child.stderr.on('data', (c) => {
+      stderr += c;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('nanobanana-studio CLI', () => {
+  it('--help prints usage on stderr and nothing on stdout', async () => {
+    const { code, stdout, stderr } = await run(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('nanobanana-studio serve');
+  });
+
+  it.each([
+    [['serve'], { STUDIO_PORT: 'abc' }, /STUDIO_PORT="abc": expected a number/],
+    [['serve', '--port', '70000'], {}, /Invalid setting "port"/],
+    [['--default-model', 'dalle'], {}, /Invalid setting "defaultModel": Unknown default model "dalle"/],
+    [['--image-responses', 'huge'], {}, /Invalid setting "imageResponses"/],
+    [['--bogus'], {}, /Unknown option '--bogus'/],
+    [['paint'], {}, /Unknown command "paint"/],
+  ])('refuses a bad setting at start (%j %j)', async (args, env, pattern) => {
+    const { code, stderr } = await run(args, env);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(pattern);
+  });
+
+  it('starts without an API key and answers every generation with how to set it', async () => {
+    const before = emu.requests.length;
+    const studio = await startStudio('stdio', { geminiUrl: emu.url, apiKey: null });
+    try {
+      const result = await studio.client.callTool({ name: 'generate_image', arguments: { prompt: 'a cat' } });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/No Gemini API key is set\. Set GEMINI_API_KEY/);
+      expect(textOf(result)).toContain('--emulator');
+      expect(emu.requests.length).toBe(before);
+      expect(studio.stderr()).toMatch(/No Gemini API key is set/);
+    } finally {
+      await studio.close({ removeData: true });
+    }
+  });
+
+  it.each(['stdio', 'http'] as const)('--emulator runs the offline demo in-process (%s)', async (kind) => {
+    const studio = await startStudio(kind, { apiKey: null, args: ['--emulator'] });
+    try {
+      const result = await studio.client.callTool({ name: 'generate_image', arguments: { prompt: 'a banana on the moon' } });
+      expect(result.isError, textOf(result)).toBeFalsy();
+      expect(idsOf(result)).toHaveLength(1);
+      expect(studio.stderr()).toMatch(/SYNTHETIC/);
+    } finally {
+      await studio.close({ removeData: true });
+    }
+  });
+
+  it('serve: /health, image links, DNS-rebinding protection, unknown routes', async () => {
+    const studio = await startStudio('http', { geminiUrl: emu.url });
+    try {
+      const health = await fetch(`${studio.url}/health`);
+      expect(await health.json()).toMatchObject({ status: 'ok', emulator: false });
+      const rebinding = await fetch(`${studio.url}/mcp`, {
+        method: 'POST',
+        headers: { host: 'evil.example.com', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      expect(rebinding.status).toBe(403);
+      const foreignOrigin = await fetch(`${studio.url}/mcp`, {
+        method: 'POST',
+        headers: { origin: 'https://evil.example.com', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      expect(foreignOrigin.status).toBe(403);
+      const id = idsOf(await studio.client.callTool({ name: 'generate_image', arguments: { prompt: 'a link' } }))[0];
+      const image = await fetch(`${studio.url}/i/${id}.jpg`);
+      expect(image.status).toBe(200);
+      const again = await fetch(`${studio.url}/i/${id}.jpg`, { headers: { 'if-none-match': image.headers.get('etag') ?? '' } });
+      expect(again.status).toBe(304);
+      expect((await fetch(`${studio.url}/i/img_aaaaaaaaaaaaaaaaaaaaaaaaaa.jpg`)).status).toBe(404);
+      expect((await fetch(`${studio.url}/nothing`)).status).toBe(404);
+    } finally {
+      await studio.close({ removeData: true });
+    }
+  });
+
+  it('emulator command serves the Gemini wire format on its own', async () => {
+    const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        child.stderr.on('data', (c) => {
+          text += c;
+          const m = /listening on (http:\S+)/.exec(text);
+          if (m?.[1]) resolve(m[1]);
+        });
+        child.on('exit', () => reject(new Error(text)));
+      });
+      const response = await fetch(`${url}/v1beta/models/gemini-3.1-flash-image:generateContent`, {
+        method: 'POST',
+        headers: { 'x-goog-api-key': 'k', 'content-type': 'application/json' },
+        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }], generationConfig: { responseModalities: ['IMAGE'] } }),
+      });
+      const body = (await response.json()) as { candidates: Array<{ finishReason: string }> };
+      expect(body.candidates[0]?.finishReason).toBe('STOP');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
+
+describe('capabilities', () => {
+  it.each(['stdio', 'http'] as const)('lists exactly the studio tools with descriptions and annotations (%s)', async (kind) => {
+    const studio = await startStudio(kind, { geminiUrl: emu.url });
+    try {
+      const { tools } = await studio.client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(['generate_image', 'edit_image', 'list_images', 'image_info']);
+      for (const tool of tools) {
+        expect(tool.description?.length).toBeGreaterThan(60);
+        expect(tool.inputSchema.type).toBe('object');
+      }
+      const generate = tools.find((t) => t.name === 'generate_image');
+      expect(generate?.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: true });
+      expect(generate?.description).toMatch(/only when they ask for Pro/);
+      expect(generate?.outputSchema).toBeUndefined();
+      expect(studio.client.getInstructions()).toContain('Nano Banana 2 at 1K');
+    } finally {
+      await studio.close({ removeData: true });
+    }
+  });
+});

@@ -1,0 +1,238 @@
+/**
+ * Every fault knob of the emulator ends in a success after retry or in a clear error, and every bad
+ * argument in a validation message that says what would work — over stdio and HTTP.
+ */
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
+import { idsOf, makeDataDir, type StudioProcess, startStudio, textOf, type TransportKind } from './helpers/studio.js';
+
+type Result = { content: unknown[]; isError?: boolean };
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+describe.each<TransportKind>(['stdio', 'http'])('faults over %s', (kind) => {
+  let studio: StudioProcess;
+  beforeAll(async () => {
+    studio = await startStudio(kind, {
+      geminiUrl: emu.url,
+      env: { STUDIO_GEMINI_TIMEOUT_SECONDS: '1', STUDIO_GEMINI_MAX_ATTEMPTS: '3' },
+    });
+  });
+  afterAll(async () => {
+    await studio?.close({ removeData: true });
+  });
+  const generate = (prompt: string, extra: Record<string, unknown> = {}) =>
+    studio.client.callTool({ name: 'generate_image', arguments: { prompt, ...extra } }) as Promise<Result>;
+
+  it('generate_image (429 twice with RetryInfo: waits as told, then succeeds)', async () => {
+    const m = marker('quota');
+    emu.faults.enqueue({ kind: '429', retryDelay: '0.4s' }, { times: 2, match: { promptIncludes: m } });
+    const started = Date.now();
+    const result = await generate(`a bridge ${m}`);
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(generateRequests(emu, m)).toHaveLength(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+  });
+
+  it.each(['500', '503', '503-html', 'drop', 'malformed'] as const)('generate_image (%s once, then success)', async (fault) => {
+    const m = marker(`f${fault}`);
+    emu.faults.enqueue({ kind: fault }, { times: 1, match: { promptIncludes: m } });
+    const result = await generate(`a kite ${m}`);
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(generateRequests(emu, m)).toHaveLength(2);
+  });
+
+  it('generate_image (hang past the timeout on every attempt: a timeout error)', async () => {
+    const m = marker('hang');
+    emu.faults.enqueue({ kind: 'hang' }, { times: 3, match: { promptIncludes: m } });
+    const result = await generate(`a clock ${m}`);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/did not answer within 1 s/i);
+    expect(generateRequests(emu, m)).toHaveLength(3);
+  });
+
+  it('generate_image (503 on every attempt: says overloaded, try later)', async () => {
+    const m = marker('down');
+    emu.faults.enqueue({ kind: '503' }, { times: 3, match: { promptIncludes: m } });
+    const result = await generate(`a river ${m}`);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/overloaded|UNAVAILABLE/);
+    expect(textOf(result)).toMatch(/3 attempts/);
+  });
+
+  it('generate_image (429 asking for a long wait: fails at once with the quota and when to retry)', async () => {
+    const m = marker('longquota');
+    emu.faults.enqueue({ kind: '429', retryDelay: '600s' }, { times: 1, match: { promptIncludes: m } });
+    const result = await generate(`a dam ${m}`);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/quota/i);
+    expect(textOf(result)).toMatch(/600|10 min/);
+    expect(generateRequests(emu, m)).toHaveLength(1);
+  });
+
+  it.each(['IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'NO_IMAGE'])('generate_image (refused: %s, nothing billed)', async (reason) => {
+    const m = marker('refuse');
+    emu.faults.enqueue({ kind: 'refuse', reason }, { times: 1, match: { promptIncludes: m } });
+    const result = await generate(`a statue ${m}`);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain(reason);
+    expect(textOf(result)).toContain('No cost was recorded');
+    const listed = await studio.client.callTool({ name: 'list_images', arguments: { search: m } });
+    expect(textOf(listed)).toContain('No images match');
+  });
+
+  it('generate_image (blocked prompt)', async () => {
+    const m = marker('block');
+    emu.faults.enqueue({ kind: 'block', reason: 'PROHIBITED_CONTENT' }, { times: 1, match: { promptIncludes: m } });
+    const result = await generate(`a thing ${m}`);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('PROHIBITED_CONTENT');
+  });
+
+  it('generate_image (text instead of an image)', async () => {
+    const m = marker('textonly');
+    emu.faults.enqueue({ kind: 'text-only' }, { times: 1, match: { promptIncludes: m } });
+    const result = await generate(`a poem ${m}`);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/text instead of an image/i);
+  });
+
+  it('generate_image (invalid API key: says where to set it)', async () => {
+    const m = marker('badkey');
+    emu.faults.enqueue({ kind: 'bad-key' }, { times: 1, match: { promptIncludes: m } });
+    const result = await generate(`a key ${m}`);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('GEMINI_API_KEY');
+    expect(generateRequests(emu, m)).toHaveLength(1); // never retried
+  });
+
+  it('generate_image (n=3 with one refusal: the others arrive, the failure is named)', async () => {
+    const m = marker('partial');
+    emu.faults.enqueue({ kind: 'refuse', reason: 'IMAGE_SAFETY' }, { times: 1, match: { promptIncludes: m } });
+    const result = await generate(`three hats ${m}`, { n: 3 });
+    expect(result.isError).toBeFalsy();
+    expect(idsOf(result)).toHaveLength(2);
+    expect(textOf(result)).toContain('2 of 3 images were made');
+  });
+});
+
+describe.each<TransportKind>(['stdio', 'http'])('validation over %s', (kind) => {
+  let studio: StudioProcess;
+  beforeAll(async () => {
+    studio = await startStudio(kind, { geminiUrl: emu.url });
+  });
+  afterAll(async () => {
+    await studio?.close({ removeData: true });
+  });
+  const expectError = async (name: string, args: Record<string, unknown>, pattern: RegExp) => {
+    const before = emu.requests.length;
+    const result = (await studio.client.callTool({ name, arguments: args })) as Result;
+    expect(result.isError, textOf(result)).toBe(true);
+    expect(textOf(result)).toMatch(pattern);
+    expect(emu.requests.length).toBe(before); // rejected before any Gemini call
+  };
+
+  it.each([
+    [{ model: 'dall-e' }, /Unknown model "dall-e"\. Use one of: nb2 .*pro/],
+    [{ model: 'pro', image_size: '512' }, /does not support image_size 512\. It supports: 1K, 2K, 4K/],
+    [{ model: 'lite', image_size: '2K' }, /does not support image_size 2K\. It supports: 1K/],
+    [{ image_size: '8K' }, /Unknown image_size "8K"\. Use one of: 512, 1K, 2K, 4K/],
+    [{ model: 'pro', aspect_ratio: '1:4' }, /does not support aspect_ratio "1:4"\. It supports: 1:1, 2:3/],
+    [{ model: 'pro', thinking_level: 'high' }, /does not take a thinking level/],
+    [{ thinking_level: 'medium' }, /does not support thinking_level "medium"\. It supports: minimal, high/],
+    [{ model: 'lite', grounding: true }, /does not support Google Search grounding/],
+    [{ aspect_ratio: '7:3' }, /aspect_ratio/],
+    [{ n: 5 }, /\bn\b/],
+    [{ prompt: '' }, /prompt/],
+    [{ reference_images: ['img_00000000000000000000000000'] }, /No image with id "img_00000000000000000000000000"/],
+  ])('generate_image (rejects %j)', async (args, pattern) => {
+    await expectError('generate_image', { prompt: 'x', ...args }, pattern);
+  });
+
+  it('generate_image (more references than nb1 takes)', async () => {
+    const ids = [];
+    for (let i = 0; i < 4; i += 1) ids.push(idsOf(await studio.client.callTool({ name: 'generate_image', arguments: { prompt: `ref ${i}` } }))[0]);
+    await expectError('generate_image', { prompt: 'combine', model: 'nb1', reference_images: ids }, /at most 3 reference images; 4 were given/);
+  });
+
+  it('edit_image (unknown image, empty instruction)', async () => {
+    await expectError('edit_image', { image: 'img_00000000000000000000000000', instruction: 'x' }, /No image with id/);
+    await expectError('edit_image', { image: 'img_00000000000000000000000000', instruction: '' }, /instruction/);
+  });
+
+  it('image_info (unknown id)', async () => {
+    await expectError('image_info', { id: 'img_zzzzzzzzzzzzzzzzzzzzzzzzzz' }, /No image with id/);
+  });
+
+  if (kind === 'http') {
+    it('generate_image (output_path and local paths are refused over HTTP)', async () => {
+      await expectError('generate_image', { prompt: 'x', output_path: '/tmp/a.png' }, /only available on a local \(stdio\) server/);
+      await expectError('generate_image', { prompt: 'x', reference_images: ['/etc/hosts'] }, /not an image id/);
+    });
+  }
+});
+
+describe('local paths over stdio', () => {
+  let studio: StudioProcess;
+  let allowed: string;
+  let outside: string;
+  beforeAll(async () => {
+    allowed = await makeDataDir();
+    outside = await makeDataDir();
+    studio = await startStudio('stdio', { geminiUrl: emu.url, env: { STUDIO_ALLOWED_ROOTS: allowed } });
+  });
+  afterAll(async () => {
+    await studio?.close({ removeData: true });
+  });
+  const call = (name: string, args: Record<string, unknown>) => studio.client.callTool({ name, arguments: args }) as Promise<Result>;
+
+  it('generate_image (output_path: a folder, a .png file that really is PNG)', async () => {
+    const folder = path.join(allowed, 'renders');
+    await mkdir(folder);
+    const inFolder = await call('generate_image', { prompt: 'a red fox in snow', output_path: folder });
+    const saved = /- saved to: (\S+)/.exec(textOf(inFolder))?.[1] ?? '';
+    expect(saved.startsWith(folder)).toBe(true);
+    expect(saved).toMatch(/a-red-fox-in-snow-\w+\.jpg$/);
+    const asPng = await call('generate_image', { prompt: 'a blue fox', output_path: path.join(allowed, 'fox.png') });
+    const png = /- saved to: (\S+)/.exec(textOf(asPng))?.[1] ?? '';
+    expect(png).toBe(path.join(allowed, 'fox.png'));
+    expect((await readFile(png)).subarray(0, 4)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  });
+
+  it('generate_image (reference image from an allowed path is sent inline)', async () => {
+    const m = marker('pathref');
+    const source = path.join(allowed, 'fox.png');
+    const result = await call('generate_image', { prompt: `like this ${m}`, reference_images: [source] });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    const parts = generateRequests(emu, m)[0]?.body.contents?.[0]?.parts ?? [];
+    expect((parts[0]?.inlineData as { mimeType: string }).mimeType).toBe('image/png');
+  });
+
+  it('generate_image (paths outside the roots, and symlinks out of them, are refused)', async () => {
+    await writeFile(path.join(outside, 'secret.png'), 'not really');
+    await symlink(outside, path.join(allowed, 'escape'));
+    for (const args of [
+      { reference_images: [path.join(outside, 'secret.png')] },
+      { reference_images: [path.join(allowed, 'escape', 'secret.png')] },
+      { output_path: path.join(outside, 'out.png') },
+      { output_path: path.join(allowed, 'escape', 'out.png') },
+    ]) {
+      const result = await call('generate_image', { prompt: 'x', ...args });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/outside the folders this server may use/);
+    }
+  });
+
+  it('generate_image (a relative path without client roots asks for an absolute one)', async () => {
+    const result = await call('generate_image', { prompt: 'x', reference_images: ['fox.png'] });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/relative path .* Give an absolute path/);
+  });
+});

@@ -1,0 +1,26 @@
+/** Test-side helpers around the project's Gemini emulator. */
+import { type Emulator, type RecordedRequest, startEmulator } from '../../src/emulator/index.js';
+
+export type { Emulator, RecordedRequest };
+export { startEmulator };
+
+interface GenerateBody {
+  contents?: Array<{ role?: string; parts?: Array<Record<string, unknown>> }>;
+  generationConfig?: Record<string, unknown> & { imageConfig?: Record<string, unknown>; thinkingConfig?: Record<string, unknown> };
+  systemInstruction?: { parts?: Array<{ text?: string }> };
+  tools?: unknown[];
+}
+
+/** generateContent requests whose body mentions `marker` (each test uses a unique marker in its prompt). */
+export function generateRequests(emu: Emulator, marker: string): Array<RecordedRequest & { body: GenerateBody }> {
+  return emu.requests.filter(
+    (r) => /:(stream)?[gG]enerateContent/.test(r.path) && JSON.stringify(r.body ?? '').includes(marker),
+  ) as Array<RecordedRequest & { body: GenerateBody }>;
+}
+
+let counter = 0;
+/** A unique word to put in a prompt, so a test can find its own requests. */
+export function marker(label = 'case'): string {
+  counter += 1;
+  return `${label}${counter}x${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,230 @@
+/**
+ * generate_image, edit_image, list_images, image_info and the image resources, through the real MCP
+ * client against the built CLI, over stdio and over HTTP, with Gemini played by the emulator.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
+import { idsOf, imagesOf, type StudioProcess, startStudio, textOf, type TransportKind } from './helpers/studio.js';
+
+const MB = 1_000_000;
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) => {
+  let studio: StudioProcess;
+  beforeAll(async () => {
+    studio = await startStudio(kind, { geminiUrl: emu.url });
+  });
+  afterAll(async () => {
+    await studio?.close({ removeData: true });
+  });
+
+  const call = (name: string, args: Record<string, unknown>) =>
+    studio.client.callTool({ name, arguments: args }) as Promise<{ content: unknown[]; isError?: boolean; structuredContent?: unknown }>;
+
+  it('generate_image (defaults: Nano Banana 2, 1K, 1:1, preview, link, no structuredContent)', async () => {
+    const m = marker('default');
+    const result = await call('generate_image', { prompt: `a red bicycle ${m}` });
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toBeUndefined();
+    const text = textOf(result);
+    expect(text).toContain('Nano Banana 2 (nb2, gemini-3.1-flash-image)');
+    expect(text).toContain('1K, ratio 1:1, 1024x1024 px, image/jpeg');
+    expect(text).toContain('estimated cost: $0.0670');
+    const [id] = idsOf(result);
+    expect(id).toMatch(/^img_[a-z0-9]{26}$/);
+    if (kind === 'stdio') {
+      const file = /- file: (\S+)/.exec(text)?.[1] ?? '';
+      expect(file.startsWith(studio.dataDir)).toBe(true);
+      expect(file.endsWith('.jpg')).toBe(true); // JPEG bytes labelled image/png are stored as .jpg
+      expect((await readFile(file)).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    } else {
+      const url = /- url: (\S+)/.exec(text)?.[1] ?? '';
+      expect(url).toBe(`${studio.url}/i/${id}.jpg`);
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('image/jpeg');
+      expect(response.headers.get('cache-control')).toContain('immutable');
+    }
+    const [preview] = imagesOf(result);
+    expect(preview?.mimeType).toBe('image/jpeg');
+    const links = (result.content as Array<{ type: string; uri?: string }>).filter((b) => b.type === 'resource_link');
+    expect(links.map((l) => l.uri)).toEqual([`images://${id}`]);
+    expect(JSON.stringify(result).length).toBeLessThan(MB);
+    const [request] = generateRequests(emu, m);
+    expect(request?.path).toBe('/v1beta/models/gemini-3.1-flash-image:generateContent');
+    expect(request?.body.generationConfig?.imageConfig).toEqual({ aspectRatio: '1:1', imageSize: '1K' });
+    expect(request?.headers['x-goog-api-key']).toBe('test-key');
+  });
+
+  it('generate_image (every parameter reaches the wire)', async () => {
+    const ref = idsOf(await call('generate_image', { prompt: `reference ${marker('ref')}` }))[0];
+    const m = marker('params');
+    const result = await call('generate_image', {
+      prompt: `a lighthouse ${m}`,
+      aspect_ratio: '16:9',
+      image_size: '2k',
+      negative_prompt: 'no people',
+      system_instruction: 'Use a watercolour style.',
+      thinking_level: 'HIGH',
+      grounding: true,
+      seed: 42,
+      reference_images: [ref],
+    });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(textOf(result)).toContain('2K, ratio 16:9, 2752x1536 px');
+    const [request] = generateRequests(emu, m);
+    const body = request?.body;
+    expect(body?.generationConfig?.imageConfig).toEqual({ aspectRatio: '16:9', imageSize: '2K' });
+    expect(body?.generationConfig?.thinkingConfig).toMatchObject({ thinkingLevel: 'HIGH' });
+    expect(body?.generationConfig?.seed).toBe(42);
+    expect(body?.tools).toEqual([{ googleSearch: {} }]);
+    expect(body?.systemInstruction?.parts?.[0]?.text).toBe('Use a watercolour style.');
+    const parts = body?.contents?.at(-1)?.parts ?? [];
+    expect(parts[0]).toHaveProperty('inlineData'); // reference images first …
+    const prompt = String(parts.at(-1)?.text);
+    expect(prompt).toContain(`a lighthouse ${m}`); // … then the prompt,
+    expect(prompt).toMatch(/Avoid:.*no people/s); // with the negative prompt as its own paragraph
+    expect(textOf(result)).toMatch(/- source: .+</); // grounding sources are shown
+  });
+
+  it('generate_image (model pro, 4K: exact pixels, result under 1 MB)', async () => {
+    const m = marker('pro4k');
+    const result = await call('generate_image', { prompt: `a city at dusk ${m}`, model: 'pro', image_size: '4K', aspect_ratio: '16:9' });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(textOf(result)).toContain('Nano Banana Pro (pro, gemini-3-pro-image)');
+    expect(textOf(result)).toContain('4K, ratio 16:9, 5504x3072 px');
+    expect(textOf(result)).toContain('estimated cost: $0.2400');
+    const size = JSON.stringify(result).length;
+    expect(size).toBeLessThan(MB);
+    const [preview] = imagesOf(result);
+    expect(preview).toBeDefined();
+    expect(Buffer.from(preview?.data ?? '', 'base64').length * (4 / 3)).toBeLessThanOrEqual(700_000);
+    expect(generateRequests(emu, m)[0]?.path).toContain('/models/gemini-3-pro-image:generateContent');
+  });
+
+  it('generate_image (n=4 in parallel, all stored, whole result under 1 MB)', async () => {
+    const m = marker('four');
+    const result = await call('generate_image', { prompt: `four kittens ${m}`, n: 4, image_size: '4K' });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(idsOf(result)).toHaveLength(4);
+    expect(new Set(idsOf(result)).size).toBe(4);
+    expect(imagesOf(result)).toHaveLength(4);
+    expect(JSON.stringify(result).length).toBeLessThan(MB);
+    expect(generateRequests(emu, m)).toHaveLength(4);
+  });
+
+  it('generate_image (full image inline on request when it fits)', async () => {
+    const result = await call('generate_image', { prompt: `a small icon ${marker('full')}`, image_size: '512', return_full_image: true });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    const [image] = imagesOf(result);
+    const meta = await sharp(Buffer.from(image?.data ?? '', 'base64')).metadata();
+    expect([meta.width, meta.height]).toEqual([512, 512]);
+  });
+
+  it('edit_image (continues the conversation with signatures, records lineage)', async () => {
+    const m = marker('edit');
+    const first = await call('generate_image', { prompt: `a quiet street ${m}`, aspect_ratio: '3:2' });
+    const parentId = idsOf(first)[0];
+    const edited = await call('edit_image', { image: parentId, instruction: `now make it night ${m}` });
+    expect(edited.isError, textOf(edited)).toBeFalsy();
+    const childId = idsOf(edited)[0];
+    expect(textOf(edited)).toContain(`edited from: ${parentId}`);
+    expect(textOf(edited)).toContain('ratio 3:2, 1264x848 px'); // keeps the original ratio
+    const editRequest = generateRequests(emu, `now make it night ${m}`)[0];
+    const contents = editRequest?.body.contents ?? [];
+    expect(contents.map((c) => c.role)).toEqual(['user', 'model', 'user']);
+    const modelImage = contents[1]?.parts?.find((p) => p.inlineData && !p.thought);
+    expect(modelImage?.thoughtSignature).toBeTruthy();
+
+    const again = await call('edit_image', { image: childId, instruction: `add falling snow ${m}` });
+    expect(again.isError, textOf(again)).toBeFalsy();
+    expect(generateRequests(emu, `add falling snow ${m}`)[0]?.body.contents?.map((c) => c.role)).toEqual([
+      'user',
+      'model',
+      'user',
+      'model',
+      'user',
+    ]);
+
+    const info = await call('image_info', { id: childId });
+    expect(textOf(info)).toContain(`edited from: ${parentId}`);
+    expect(textOf(info)).toContain(`Edits made from it: ${idsOf(again)[0]}`);
+    const metadata = await studio.client.readResource({ uri: `images://${childId}/metadata` });
+    const json = JSON.parse(String((metadata.contents[0] as { text: string }).text));
+    expect(json).toMatchObject({ id: childId, parent_id: parentId, model: 'gemini-3.1-flash-image', image_size: '1K', aspect_ratio: '3:2', width: 1264, height: 848, mime_type: 'image/jpeg' });
+    expect(json.bytes).toBeGreaterThan(1000);
+    expect(json.cost_usd).toBe(0.067);
+    expect(Date.parse(json.created_at)).toBeGreaterThan(0);
+  });
+
+  it('edit_image (another model starts a new conversation with the image as reference)', async () => {
+    const m = marker('switch');
+    const parentId = idsOf(await call('generate_image', { prompt: `a teapot ${m}` }))[0];
+    const edited = await call('edit_image', { image: parentId, instruction: `in bronze ${m}`, model: 'pro' });
+    expect(edited.isError, textOf(edited)).toBeFalsy();
+    const contents = generateRequests(emu, `in bronze ${m}`)[0]?.body.contents ?? [];
+    expect(contents).toHaveLength(1);
+    expect(contents[0]?.parts?.[0]).toHaveProperty('inlineData');
+  });
+
+  it('list_images and images:// resources', async () => {
+    const m = marker('listed');
+    const id = idsOf(await call('generate_image', { prompt: `an owl ${m}` }))[0] as string;
+    const listed = await call('list_images', { search: m });
+    expect(idsOf(listed)).toEqual([id]);
+    const all = await call('list_images', { limit: 2 });
+    expect(textOf(all)).toContain('call list_images with cursor');
+    const resource = await studio.client.readResource({ uri: `images://${id}` });
+    const content = resource.contents[0] as { blob: string; mimeType: string };
+    expect(content.mimeType).toBe('image/jpeg');
+    const meta = await sharp(Buffer.from(content.blob, 'base64')).metadata();
+    expect([meta.width, meta.height]).toEqual([1024, 1024]);
+    const templates = await studio.client.listResourceTemplates();
+    expect(templates.resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['images://{id}', 'images://{id}/metadata']);
+    const resources = await studio.client.listResources();
+    expect(resources.resources.some((r) => r.uri === `images://${id}`)).toBe(true);
+    const completion = await studio.client.complete({ ref: { type: 'ref/resource', uri: 'images://{id}' }, argument: { name: 'id', value: id.slice(0, 8) } });
+    expect(completion.completion.values).toContain(id);
+  });
+
+  it('generate_image (progress notifications, one per stage and image)', async () => {
+    const events: Array<{ progress: number; total?: number; message?: string }> = [];
+    const result = await studio.client.callTool(
+      { name: 'generate_image', arguments: { prompt: `progress ${marker('progress')}`, n: 2 } },
+      { onprogress: (p) => events.push(p) },
+    );
+    expect(result.isError).toBeFalsy();
+    expect(events.length).toBe(6);
+    expect(events.every((e, i) => i === 0 || e.progress > (events[i - 1]?.progress ?? 0))).toBe(true);
+    expect(events.at(-1)).toMatchObject({ progress: 6, total: 6 });
+    expect(events.map((e) => e.message).join('|')).toMatch(/calling Gemini.*saving.*done/);
+  });
+});
+
+describe('restart with the same data folder', () => {
+  it.each<TransportKind>(['stdio', 'http'])('keeps images and their files (%s)', async (kind) => {
+    const first = await startStudio(kind, { geminiUrl: emu.url });
+    const m = marker('restart');
+    const id = idsOf(await first.client.callTool({ name: 'generate_image', arguments: { prompt: `a fox ${m}` } }))[0];
+    await first.close();
+    const second = await startStudio(kind, { geminiUrl: emu.url, dataDir: first.dataDir });
+    try {
+      const listed = await second.client.callTool({ name: 'list_images', arguments: { search: m } });
+      expect(idsOf(listed)).toEqual([id]);
+      const edited = await second.client.callTool({ name: 'edit_image', arguments: { image: id, instruction: 'add a moon' } });
+      expect(edited.isError, textOf(edited)).toBeFalsy();
+      expect(generateRequests(emu, 'add a moon').at(-1)?.body.contents).toHaveLength(3);
+    } finally {
+      await second.close({ removeData: true });
+    }
+    expect(await stat(first.dataDir).catch(() => null)).toBeNull();
+  });
+});
