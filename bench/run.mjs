@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// npm run bench: figures for the core studio, printed as a table.
+// - server overhead per generate_image call (MCP round trip minus the emulator's own time) at 1K and 4K
+// - wall time of n=4 against n=1 with a realistic emulator latency
+// - stdio cold start (spawn to the initialize result)
+// - peak RSS of the server, and the largest tool result
+// Everything runs the built CLI (dist/) through the real MCP client against the project's emulator.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { startEmulator } from '../dist/emulator/index.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const CLI = path.join(ROOT, 'dist/cli/main.js');
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+const CALLS_1K = Number(args.get('calls-1k') ?? 40);
+const CALLS_4K = Number(args.get('calls-4k') ?? 20);
+const COLD_STARTS = Number(args.get('cold-starts') ?? 10);
+const LATENCY_MS = Number(args.get('latency-ms') ?? 1500);
+
+const emu = await startEmulator();
+const dataDir = await mkdtemp(path.join(os.tmpdir(), 'nbs-bench-'));
+const rows = [];
+let maxResultBytes = 0;
+
+try {
+  const { client, transport } = await connect();
+  const serverPid = transport.pid;
+
+  const overhead = async (size, calls) => {
+    const samples = [];
+    const run = async (i) => {
+      const before = emu.stats();
+      const t0 = performance.now();
+      const result = await client.callTool({ name: 'generate_image', arguments: { prompt: `bench ${size} ${i % 4}`, image_size: size } });
+      const elapsed = performance.now() - t0;
+      const after = emu.stats();
+      if (result.isError) throw new Error(JSON.stringify(result.content));
+      maxResultBytes = Math.max(maxResultBytes, JSON.stringify(result).length);
+      return elapsed - (after.serverMsTotal - before.serverMsTotal);
+    };
+    for (let i = 0; i < 4; i += 1) await run(i); // warm-up: emulator render cache, JIT
+    for (let i = 0; i < calls; i += 1) samples.push(await run(i));
+    return samples;
+  };
+
+  const s1k = await overhead('1K', CALLS_1K);
+  const s4k = await overhead('4K', CALLS_4K);
+  rows.push(['overhead per call, 1K', `p50 ${fmt(pct(s1k, 50))} ms`, `p99 ${fmt(pct(s1k, 99))} ms`, 'p50 ≤ 25 ms', pass(pct(s1k, 50) <= 25)]);
+  rows.push(['overhead per call, 4K', `p50 ${fmt(pct(s4k, 50))} ms`, `p99 ${fmt(pct(s4k, 99))} ms`, 'p50 ≤ 200 ms', pass(pct(s4k, 50) <= 200)]);
+
+  emu.faults.setGlobal({ latencyMs: LATENCY_MS });
+  const wall = async (n) => {
+    const t0 = performance.now();
+    const result = await client.callTool({ name: 'generate_image', arguments: { prompt: `bench parallel ${n}`, n } });
+    if (result.isError) throw new Error(JSON.stringify(result.content));
+    maxResultBytes = Math.max(maxResultBytes, JSON.stringify(result).length);
+    return performance.now() - t0;
+  };
+  const one = [];
+  const four = [];
+  for (let i = 0; i < 5; i += 1) {
+    one.push(await wall(1));
+    four.push(await wall(4));
+  }
+  emu.faults.setGlobal(null);
+  const ratio = pct(four, 50) / pct(one, 50);
+  rows.push([`n=4 vs n=1 wall (${LATENCY_MS} ms latency)`, `n=1 ${fmt(pct(one, 50))} ms`, `n=4 ${fmt(pct(four, 50))} ms`, 'ratio ≤ 1.2', `${ratio.toFixed(2)} ${pass(ratio <= 1.2)}`]);
+
+  const rss = peakRssMb(serverPid);
+  await client.close();
+
+  const cold = [];
+  for (let i = 0; i < COLD_STARTS; i += 1) cold.push(await coldStart());
+  rows.push(['stdio cold start (spawn → initialize result)', `p50 ${fmt(pct(cold, 50))} ms`, `max ${fmt(Math.max(...cold))} ms`, '≤ 400 ms', pass(pct(cold, 50) <= 400)]);
+  rows.push(['peak RSS of the stdio server', `${rss ?? '?'} MB`, '', '', '']);
+  rows.push(['largest tool result', `${(maxResultBytes / 1e6).toFixed(3)} MB`, '', '< 1 MB', pass(maxResultBytes < 1_000_000)]);
+} finally {
+  await emu.close();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+printTable(['measure', 'value', 'value', 'target', 'ok'], rows);
+process.stderr.write(`node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}\n`);
+
+async function connect() {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI],
+    env: { PATH: process.env.PATH ?? '', HOME: os.homedir(), STUDIO_DATA_DIR: dataDir, GEMINI_API_KEY: 'bench-key', GEMINI_BASE_URL: emu.url, STUDIO_LOG_LEVEL: 'warn' },
+    stderr: 'inherit',
+  });
+  const client = new Client({ name: 'bench', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+function coldStart() {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [CLI], {
+      env: { PATH: process.env.PATH ?? '', HOME: os.homedir(), STUDIO_DATA_DIR: dataDir, GEMINI_API_KEY: 'bench-key', GEMINI_BASE_URL: emu.url, STUDIO_LOG_LEVEL: 'warn' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('"result"')) {
+        const elapsed = performance.now() - t0;
+        child.kill('SIGTERM');
+        resolve(elapsed);
+      }
+    });
+    child.on('error', reject);
+    child.stdin.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } })}\n`,
+    );
+  });
+}
+
+function peakRssMb(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+    return Math.round(kb / 1024);
+  } catch {
+    return undefined;
+  }
+}
+
+function pct(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+function fmt(ms) {
+  return ms.toFixed(1);
+}
+
+function pass(ok) {
+  return ok ? 'yes' : 'NO';
+}
+
+function printTable(header, body) {
+  const all = [header, ...body];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => String(r[i]).length)));
+  const line = (r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of body) console.log(line(r));
+}
