@@ -6,42 +6,71 @@ import path from 'node:path';
 import type { FullConfig } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { createModelRegistry } from '../core/models.js';
-import { createStudio } from '../core/studio.js';
-import { createGeminiClient } from '../gemini/index.js';
+import { createModelRegistry, type ModelRegistry } from '../core/models.js';
+import { createStudio, type Studio } from '../core/studio.js';
 import type { Runtime } from '../server/runtime.js';
-import { createImageRepository, createLocalBlobStore, newImageId, openDatabase, reconcileStorage } from '../store/index.js';
 import { createLogger } from './logger.js';
 import { packageVersion } from './version.js';
 
 export const EMULATOR_API_KEY = 'emulator-offline-key';
 
-export async function createRuntime(config: FullConfig, log: Logger = createLogger(config.logLevel)): Promise<Runtime> {
-  const closers: Array<() => Promise<void>> = [];
-  let registry: ReturnType<typeof createModelRegistry>;
+/**
+ * Validates what can be validated at once (a bad setting stops the start), then returns; the emulator,
+ * Gemini client, database and studio are set up in the background and reached through
+ * `runtime.studio()`, so the MCP handshake does not wait for them. A failure there is logged and
+ * answers every tool call.
+ */
+export function createRuntime(config: FullConfig, log: Logger = createLogger(config.logLevel)): Runtime {
+  let registry: ModelRegistry;
   try {
     registry = createModelRegistry(config.models, config.defaultModel);
   } catch (error) {
     throw new ConfigError(`Invalid setting "defaultModel": ${(error as Error).message}`);
   }
+  if (!config.emulator && !config.apiKey && !config.vertex) {
+    log.warn(
+      'No Gemini API key is set (GEMINI_API_KEY or GOOGLE_API_KEY). The server runs, and every generation will explain how to set the key. Use --emulator for an offline demo.',
+    );
+  }
+  const closers: Array<() => Promise<void>> = [];
+  // Deferred one turn so that a request already waiting on stdin is read and answered first.
+  const studio = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+    startServices(config, registry, log, runtime, closers),
+  );
+  studio.catch((err) => log.error({ err }, 'the studio could not start'));
+  const runtime: Runtime = {
+    config,
+    log,
+    version: packageVersion(),
+    studio: () => studio,
+    async close() {
+      await studio.catch(() => undefined);
+      for (const close of closers.reverse()) await close().catch((err) => log.warn({ err }, 'close failed'));
+    },
+  };
+  return runtime;
+}
 
+async function startServices(
+  config: FullConfig,
+  registry: ModelRegistry,
+  log: Logger,
+  runtime: Runtime,
+  closers: Array<() => Promise<void>>,
+): Promise<Studio> {
+  const [{ createGeminiClient }, store] = await Promise.all([import('../gemini/index.js'), import('../store/index.js')]);
   let baseUrl = config.geminiBaseUrl;
   let apiKey = config.apiKey;
-  let emulatorUrl: string | undefined;
   if (config.emulator) {
     const { startEmulator } = await import('../emulator/index.js');
     const emulator = await startEmulator({ latencyMs: config.emulatorLatencyMs });
     closers.push(() => emulator.close());
     baseUrl = emulator.url;
     apiKey = EMULATOR_API_KEY;
-    emulatorUrl = emulator.url;
+    runtime.emulatorUrl = emulator.url;
     log.warn(
       { emulator: emulator.url },
       'Offline demo: using the built-in Gemini emulator. Images are SYNTHETIC placeholders and cost nothing. Set GEMINI_API_KEY and drop --emulator for real images.',
-    );
-  } else if (!apiKey && !config.vertex) {
-    log.warn(
-      'No Gemini API key is set (GEMINI_API_KEY or GOOGLE_API_KEY). The server runs, and every generation will explain how to set the key. Use --emulator for an offline demo.',
     );
   }
 
@@ -57,33 +86,23 @@ export async function createRuntime(config: FullConfig, log: Logger = createLogg
     },
   });
 
-  const database = await openDatabase({ kind: 'sqlite', path: path.join(config.dataDir, 'studio.db') });
+  const database = await store.openDatabase({ kind: 'sqlite', path: path.join(config.dataDir, 'studio.db') });
   closers.push(() => database.close());
-  const images = createImageRepository(database.db);
-  const blobs = createLocalBlobStore(config.dataDir);
+  const images = store.createImageRepository(database.db);
+  const blobs = store.createLocalBlobStore(config.dataDir);
   // Restores "no file without its row, no row without its file" after a crash; off the start-up path.
-  void reconcileStorage({ repo: images, blobs, prefix: 'images/' })
+  void store
+    .reconcileStorage({ repo: images, blobs, prefix: 'images/' })
     .then((report) => log.debug({ report }, 'storage reconciled'))
     .catch((err) => log.warn({ err }, 'storage reconciliation failed'));
 
-  const studio = createStudio({
+  return createStudio({
     registry,
     generator: gemini,
     images,
     blobs,
-    newImageId,
+    newImageId: store.newImageId,
     log,
     maxReferenceBytes: config.maxReferenceMb * 1_000_000,
   });
-
-  return {
-    config,
-    studio,
-    log,
-    version: packageVersion(),
-    emulatorUrl,
-    async close() {
-      for (const close of closers.reverse()) await close().catch((err) => log.warn({ err }, 'close failed'));
-    },
-  };
 }

@@ -91,7 +91,7 @@ async function runStdio(config: FullConfig, log: Logger): Promise<void> {
     import('./createRuntime.js'),
     import('../server/mcpServerFactory.js'),
   ]);
-  const runtime = await createRuntime(config, log);
+  const runtime = createRuntime(config, log);
   const handle = serveStdio(createMcpServerFactory(runtime, 'stdio'), {
     onerror: (err) => log.warn({ err }, 'stdio transport error'),
   });
@@ -113,7 +113,7 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
       import('../http/app.js'),
       import('../http/serve.js'),
     ]);
-  const runtime = await createRuntime(config, log);
+  const runtime = createRuntime(config, log);
   const maxBody = config.maxRequestBodyMb * 1024 * 1024;
   const mcp = createMcpHandler(createMcpServerFactory(runtime, 'http'), {
     maxRequestBodySize: maxBody,
@@ -147,7 +147,7 @@ async function runEmulator(config: FullConfig, log: Logger): Promise<void> {
     host: config.host,
     port: config.port === 8766 ? 8765 : config.port,
     latencyMs: config.emulatorLatencyMs,
-    log: (line) => log.debug(line),
+    log: (line: string) => log.debug(line),
   });
   process.stderr.write(`Gemini emulator listening on ${emulator.url}\nUse it with GEMINI_BASE_URL=${emulator.url}\n`);
   onShutdown(log, () => emulator.close());

@@ -6,7 +6,6 @@
  * @module
  */
 import {
-  GoogleError,
   fieldError,
   fileDenied,
   invalidArgument,
@@ -401,4 +400,3 @@ function readImageConfig(config: Json, model: ImageModel): { ratio: string; size
   return { ratio: typeof ratio === 'string' ? ratio : '1:1', size: typeof size === 'string' ? size : '1K' };
 }
 
-export { GoogleError };

@@ -14,7 +14,7 @@ import type { Studio } from '../core/studio.js';
 
 export interface HttpAppOptions {
   mcp: McpHttpHandler;
-  studio: Studio;
+  studio: () => Promise<Studio>;
   log: Logger;
   version: string;
   host: string;
@@ -46,8 +46,9 @@ export function createHttpApp(options: HttpAppOptions) {
   app.get('/i/:file', async (c) => {
     const match = /^(img_[A-Za-z0-9]+)\.([a-z0-9]+)$/.exec(c.req.param('file'));
     if (!match?.[1]) throw new NotFoundError('No such image.');
-    const record = await options.studio.get(match[1], LOCAL_OWNER);
-    const data = await options.studio.readImage(record);
+    const studio = await options.studio();
+    const record = await studio.get(match[1], LOCAL_OWNER);
+    const data = await studio.readImage(record);
     const etag = `"${record.id}"`;
     const headers = {
       'Content-Type': record.mimeType,

@@ -40,7 +40,7 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
     const baseCall: CallContext = { ownerId: LOCAL_OWNER };
 
     const makeContext = async (serverCtx: ServerContext): Promise<StudioToolContext> => ({
-      studio: runtime.studio,
+      studio: await runtime.studio(),
       transport,
       imageUrl,
       shape,

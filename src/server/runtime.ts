@@ -8,7 +8,11 @@ import type { Studio } from '../core/studio.js';
 
 export interface Runtime {
   config: FullConfig;
-  studio: Studio;
+  /**
+   * The studio, once storage is open. Start-up does not wait for it, so the MCP handshake is answered
+   * while the database and heavy modules load; the first tool call waits if it has to.
+   */
+  studio(): Promise<Studio>;
   log: Logger;
   version: string;
   /** Base URL under which `/i/{id}.{ext}` image links are served (HTTP only). */

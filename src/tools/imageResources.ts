@@ -7,8 +7,13 @@ import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
 import type { ImageRecord } from '../core/ports.js';
 import type { CallContext, Studio } from '../core/studio.js';
 
-export function registerImageResources(server: McpServer, studio: Studio, call: CallContext, imageUrl: (r: ImageRecord) => string | undefined) {
-  const recent = async () => (await studio.list(call, { limit: 50 })).images;
+export function registerImageResources(
+  server: McpServer,
+  studio: () => Promise<Studio>,
+  call: CallContext,
+  imageUrl: (r: ImageRecord) => string | undefined,
+) {
+  const recent = async () => (await (await studio()).list(call, { limit: 50 })).images;
   const completeId = async (value: string) =>
     (await recent()).map((r) => r.id).filter((id) => id.startsWith(value)).slice(0, 20);
 
@@ -28,8 +33,9 @@ export function registerImageResources(server: McpServer, studio: Studio, call: 
     }),
     { title: 'Generated image', description: 'The full-resolution image bytes, with their real MIME type.' },
     async (uri, variables) => {
-      const record = await studio.get(String(variables.id), call);
-      const data = await studio.readImage(record);
+      const s = await studio();
+      const record = await s.get(String(variables.id), call);
+      const data = await s.readImage(record);
       return { contents: [{ uri: uri.href, mimeType: record.mimeType, blob: data.toString('base64') }] };
     },
   );
@@ -39,7 +45,7 @@ export function registerImageResources(server: McpServer, studio: Studio, call: 
     new ResourceTemplate('images://{id}/metadata', { list: undefined, complete: { id: completeId } }),
     { title: 'Image metadata', description: 'JSON: prompt, model, size, ratio, pixels, type, bytes, cost, lineage.', mimeType: 'application/json' },
     async (uri, variables) => {
-      const record = await studio.get(String(variables.id), call);
+      const record = await (await studio()).get(String(variables.id), call);
       const json = JSON.stringify(metadataOf(record, imageUrl(record)), null, 2);
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: json }] };
     },
