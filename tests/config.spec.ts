@@ -1,0 +1,84 @@
+/** Settings precedence, validation messages, model overrides and the per-model parameter rules. */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/config/config.js';
+import { defaultDataDir } from '../src/config/dataDir.js';
+import { resolveGenerationOptions } from '../src/core/generationOptions.js';
+import { createModelRegistry } from '../src/core/models.js';
+
+describe('resolveConfig', () => {
+  it('merges defaults < file < environment < flags', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'nbs-config-'));
+    const file = path.join(dir, 'config.json');
+    await writeFile(file, JSON.stringify({ port: 1111, host: '0.0.0.0', defaultModel: 'pro', logLevel: 'warn' }));
+    const config = resolveConfig({ configFile: file, env: { STUDIO_PORT: '2222', STUDIO_DEFAULT_MODEL: 'lite' }, flags: { port: 3333 } });
+    expect(config.port).toBe(3333);
+    expect(config.defaultModel).toBe('lite');
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.logLevel).toBe('warn');
+    expect(config.imageResponses).toBe('preview');
+  });
+
+  it('uses an absolute per-user data folder, never the working directory', () => {
+    const config = resolveConfig({ env: { HOME: '/home/someone' } });
+    expect(path.isAbsolute(config.dataDir)).toBe(true);
+    expect(config.dataDir).not.toBe(process.cwd());
+    expect(defaultDataDir({}, 'linux')).toMatch(/\.local\/share\/nanobanana-studio$/);
+    expect(defaultDataDir({ XDG_DATA_HOME: '/x' }, 'linux')).toBe('/x/nanobanana-studio');
+    expect(defaultDataDir({}, 'darwin')).toMatch(/Library\/Application Support\/nanobanana-studio$/);
+  });
+
+  it('prefers GEMINI_API_KEY over GOOGLE_API_KEY', () => {
+    expect(resolveConfig({ env: { GOOGLE_API_KEY: 'g', GEMINI_API_KEY: 'm' } }).apiKey).toBe('m');
+    expect(resolveConfig({ env: { GOOGLE_API_KEY: 'g' } }).apiKey).toBe('g');
+  });
+
+  it.each([
+    [{ STUDIO_PORT: 'x' }, /STUDIO_PORT="x": expected a number/],
+    [{ STUDIO_IMAGE_RESPONSES: 'all' }, /Invalid setting "imageResponses"/],
+    [{ GEMINI_BASE_URL: 'not a url' }, /Invalid setting "geminiBaseUrl"/],
+    [{ STUDIO_MODEL_DALLE: 'x' }, /models\.dalle.*unknown model alias/],
+    [{ STUDIO_PRICE_NB2_4K: 'cheap' }, /STUDIO_PRICE_NB2_4K="cheap": expected a number/],
+  ])('names the bad setting (%j)', (env, pattern) => {
+    expect(() => resolveConfig({ env })).toThrow(pattern);
+  });
+
+  it('overrides model ids and prices from the environment, keeping the old id as an alias', () => {
+    const config = resolveConfig({ env: { STUDIO_MODEL_PRO: 'gemini-4-pro-image', STUDIO_PRICE_NB2_4K: '0.2' } });
+    const registry = createModelRegistry(config.models);
+    expect(registry.resolve('pro')?.id).toBe('gemini-4-pro-image');
+    expect(registry.resolve('gemini-3-pro-image')?.alias).toBe('pro');
+    expect(registry.resolve('nb2')?.pricePerImage['4K']).toBe(0.2);
+    expect(registry.resolve('nb2')?.pricePerImage['1K']).toBe(0.067);
+  });
+});
+
+describe('model registry', () => {
+  const registry = createModelRegistry();
+  it.each([
+    ['nb2', 'gemini-3.1-flash-image'],
+    ['FLASH', 'gemini-3.1-flash-image'],
+    ['gemini-3.1-flash-image-preview', 'gemini-3.1-flash-image'],
+    ['models/gemini-3-pro-image', 'gemini-3-pro-image'],
+    ['gemini-3-pro-image-preview', 'gemini-3-pro-image'],
+    ['Nano Banana Pro', 'gemini-3-pro-image'],
+    ['lite', 'gemini-3.1-flash-lite-image'],
+    ['nb1', 'gemini-2.5-flash-image'],
+    ['nb2.1', 'gemini-nano-banana-2.1'],
+  ])('resolves %s to %s', (name, id) => {
+    expect(registry.resolve(name)?.id).toBe(id);
+  });
+
+  it('defaults to Nano Banana 2 at 1K, 1:1', () => {
+    const options = resolveGenerationOptions(registry, {});
+    expect([options.model.alias, options.imageSize, options.aspectRatio]).toEqual(['nb2', '1K', '1:1']);
+  });
+
+  it('normalises sizes and ratios people type', () => {
+    const options = resolveGenerationOptions(registry, { imageSize: '4k', aspectRatio: '16x9' });
+    expect([options.imageSize, options.aspectRatio]).toEqual(['4K', '16:9']);
+    expect(resolveGenerationOptions(registry, { imageSize: '512px' }).imageSize).toBe('512');
+  });
+});
