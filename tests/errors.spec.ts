@@ -236,3 +236,23 @@ describe('local paths over stdio', () => {
     expect(textOf(result)).toMatch(/relative path .* Give an absolute path/);
   });
 });
+
+describe('client MCP roots over stdio', () => {
+  it('generate_image (a relative path resolves inside the client root, which becomes an allowed folder)', async () => {
+    const root = await makeDataDir();
+    const studio = await startStudio('stdio', {
+      geminiUrl: emu.url,
+      clientCapabilities: { capabilities: { roots: { listChanged: false } } },
+    });
+    studio.client.setRequestHandler('roots/list', async () => ({ roots: [{ uri: `file://${root}`, name: 'project' }] }));
+    try {
+      const result = await studio.client.callTool({ name: 'generate_image', arguments: { prompt: 'a logo', output_path: 'art/logo.png' } });
+      expect(textOf(result)).toContain(`saved to: ${path.join(root, 'art', 'logo.png')}`);
+      const escape = await studio.client.callTool({ name: 'generate_image', arguments: { prompt: 'x', output_path: '../elsewhere.png' } });
+      expect(escape.isError).toBe(true);
+    } finally {
+      await studio.close({ removeData: true });
+    }
+  });
+});
+
