@@ -373,7 +373,9 @@ describe('cancellation', () => {
   });
 
   it('aborting mid-request ends at once and closes the connection', async () => {
-    emu.faults.enqueue({ kind: 'hang' });
+    // A slow answer rather than a hang: if the connection stayed open, the emulator would render and
+    // count an image once the latency is over; it only skips that when it sees the client go away.
+    emu.faults.enqueue({ kind: 'latency', latencyMs: 400 });
     const controller = new AbortController();
     const pending = client().generateImage({ model: FLASH, prompt: 'f', signal: controller.signal });
     await waitFor(() => generateCalls().length === 1);
@@ -382,6 +384,9 @@ describe('cancellation', () => {
     const error = await rejection(pending);
     expect(error).toBeInstanceOf(CancelledError);
     expect(Date.now() - abortedAt).toBeLessThan(200);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(emu.stats()).toMatchObject({ generateCalls: 1, imagesReturned: 0 });
+    expect(generateCalls()).toHaveLength(1);
   });
 });
 
@@ -436,7 +441,7 @@ describe('Files API', () => {
     expect(file.mimeType).toBe('image/png');
     expect(file.sizeBytes).toBe(tinyPng.length);
     expect(file.state).toBe('ACTIVE');
-    expect(Date.parse(file.expiresAt ?? '')).toBeGreaterThan(Date.now() + 47 * 3600_000);
+    expect(Date.parse(file.expiresAt ?? '')).toBeGreaterThan(emu.clock.now() + 47 * 3600_000);
     expect(emu.requests.some((r) => r.path === '/upload/v1beta/files')).toBe(true);
 
     expect(await gemini.getFile(file.name)).toEqual(file);

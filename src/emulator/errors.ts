@@ -126,7 +126,12 @@ export function quotaExceeded(options: QuotaOptions): GoogleError {
       },
       {
         '@type': `${TYPE}Help`,
-        links: [{ description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }],
+        links: [
+          {
+            description: 'Learn more about Gemini API quotas',
+            url: 'https://ai.google.dev/gemini-api/docs/rate-limits',
+          },
+        ],
       },
       { '@type': `${TYPE}RetryInfo`, retryDelay },
     ],

@@ -4,7 +4,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { GoogleError, fileDenied, invalidArgument } from './errors.js';
+import { fileDenied, GoogleError, invalidArgument } from './errors.js';
 import { sha256 } from './hash.js';
 
 export const FILE_TTL_MS = 48 * 60 * 60 * 1000;

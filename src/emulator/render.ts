@@ -35,10 +35,13 @@ export interface RenderedImage {
 const MAX_SVG_PIXELS = 2_500_000;
 const UPSCALE_KERNEL = 'linear';
 const NOISE_TILE = 256;
+const MAX_CACHE_BYTES = 512 * 1024 * 1024;
 const MAX_PROMPT_CHARS = 280;
 
 export class ImageRenderer {
   private readonly cache = new Map<string, Promise<Omit<RenderedImage, 'renderMs'>>>();
+  /** Bytes held per resolved entry (raw + base64), for the memory bound. */
+  private readonly sizes = new Map<string, number>();
   private readonly capacity: number;
 
   constructor(capacity = 64) {
@@ -46,16 +49,27 @@ export class ImageRenderer {
   }
 
   async render(input: RenderInput): Promise<RenderedImage> {
-    const key = JSON.stringify([
-      input.modelId,
-      input.prompt,
-      input.sizeLabel,
-      input.width,
-      input.height,
-      input.seed,
-      input.encoding,
-      input.referenceCount,
-    ]);
+    return this.cached(renderKey(input, 'final'), () => draw(input));
+  }
+
+  /**
+   * The interim "thought" image: a small, desaturated draft of the final picture. Distinct bytes on purpose,
+   * so that a client that shows the thought image instead of the answer is caught.
+   */
+  async renderDraft(input: RenderInput): Promise<RenderedImage> {
+    return this.cached(renderKey(input, 'draft'), async () => {
+      const final = await this.render(input);
+      const bytes = await sharp(final.bytes)
+        .resize({ width: 512, height: 512, fit: 'inside' })
+        .modulate({ saturation: 0.25, brightness: 0.9 })
+        .jpeg({ quality: 70 })
+        .toBuffer();
+      const meta = await sharp(bytes).metadata();
+      return { bytes, base64: bytes.toString('base64'), width: meta.width ?? 0, height: meta.height ?? 0 };
+    });
+  }
+
+  private async cached(key: string, make: () => Promise<Omit<RenderedImage, 'renderMs'>>): Promise<RenderedImage> {
     const hit = this.cache.get(key);
     if (hit) {
       // Refresh recency: Map iteration order is insertion order, so re-insert at the end.
@@ -64,15 +78,12 @@ export class ImageRenderer {
       return { ...(await hit), renderMs: 0 };
     }
     const started = performance.now();
-    const pending = draw(input);
+    const pending = make();
     this.cache.set(key, pending);
-    while (this.cache.size > this.capacity) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest === undefined) break;
-      this.cache.delete(oldest);
-    }
     try {
       const image = await pending;
+      if (this.cache.get(key) === pending) this.sizes.set(key, image.bytes.length + image.base64.length);
+      this.evict();
       return { ...image, renderMs: performance.now() - started };
     } catch (error) {
       this.cache.delete(key);
@@ -80,9 +91,36 @@ export class ImageRenderer {
     }
   }
 
+  /** Drops least recently used entries beyond the entry count or the memory budget (4K images are MBs). */
+  private evict(): void {
+    let bytes = 0;
+    for (const size of this.sizes.values()) bytes += size;
+    for (const key of this.cache.keys()) {
+      if (this.cache.size <= this.capacity && bytes <= MAX_CACHE_BYTES) break;
+      bytes -= this.sizes.get(key) ?? 0;
+      this.cache.delete(key);
+      this.sizes.delete(key);
+    }
+  }
+
   clear(): void {
     this.cache.clear();
+    this.sizes.clear();
   }
+}
+
+function renderKey(input: RenderInput, variant: string): string {
+  return JSON.stringify([
+    variant,
+    input.modelId,
+    input.prompt,
+    input.sizeLabel,
+    input.width,
+    input.height,
+    input.seed,
+    input.encoding,
+    input.referenceCount,
+  ]);
 }
 
 async function draw(input: RenderInput): Promise<Omit<RenderedImage, 'renderMs'>> {

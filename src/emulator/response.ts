@@ -80,9 +80,10 @@ export async function imageAnswer(
   const wantsImage = request.image && outcome.kind === 'normal';
 
   let image: { base64: string; tokens: number } | undefined;
+  let draft: string | undefined;
   if (wantsImage) {
     const [width, height] = pixelDims(model, request.size, request.ratio);
-    const rendered = await renderer.render({
+    const input = {
       modelId: model.id,
       prompt: stripDirectives(request.prompt),
       sizeLabel: model.sizes.length > 0 ? request.size : '—',
@@ -91,9 +92,15 @@ export async function imageAnswer(
       seed: request.seed,
       encoding: model.encoding,
       referenceCount: request.referenceImages,
-    });
+    };
+    const rendered = await renderer.render(input);
     answer.renderMs = rendered.renderMs;
     image = { base64: rendered.base64, tokens: imageTokensFor(model, request.size) };
+    if (model.thinks && request.includeThoughts) {
+      const sketch = await renderer.renderDraft(input);
+      answer.renderMs += sketch.renderMs;
+      draft = sketch.base64;
+    }
   }
 
   if (model.thinks) {
@@ -109,10 +116,9 @@ export async function imageAnswer(
         imageTokens: 0,
         textTokens: 0,
       });
-      // The last interim thought image equals the final image, so one interim image costs nothing extra.
-      if (image) {
+      if (draft) {
         answer.segments.push({
-          parts: [{ inlineData: { mimeType: 'image/png', data: image.base64 }, thought: true }],
+          parts: [{ inlineData: { mimeType: 'image/png', data: draft }, thought: true }],
           imageTokens: 0,
           textTokens: 0,
         });
@@ -149,7 +155,9 @@ export function textAnswer(request: GenerateRequest): Answer {
   let text: string;
   if (request.responseMimeType === 'application/json') {
     const value =
-      request.schema === undefined ? { response: subject } : sampleFromSchema(request.schema, stripDirectives(request.prompt));
+      request.schema === undefined
+        ? { response: subject }
+        : sampleFromSchema(request.schema, stripDirectives(request.prompt));
     text = JSON.stringify(value, null, 2);
   } else if (request.responseMimeType === 'text/x.enum') {
     const value = sampleFromSchema(request.schema ?? { type: 'string' }, stripDirectives(request.prompt));
@@ -160,7 +168,12 @@ export function textAnswer(request: GenerateRequest): Answer {
   answer.thoughts = thoughtTokens(request.thinkingLevel, request.prompt);
   if (request.includeThoughts) {
     answer.segments.push({
-      parts: [{ text: `**Considering the request**\n\nI'm thinking about how best to answer "${excerpt(request.prompt, 80)}".`, thought: true }],
+      parts: [
+        {
+          text: `**Considering the request**\n\nI'm thinking about how best to answer "${excerpt(request.prompt, 80)}".`,
+          thought: true,
+        },
+      ],
       imageTokens: 0,
       textTokens: 0,
     });
@@ -299,7 +312,7 @@ export function blockedResponse(request: GenerateRequest, reason: string): Json 
 
 const FINISH_MESSAGES: Record<string, string> = {
   IMAGE_SAFETY:
-    'Unable to show the generated image. The image was filtered out because it violated Google\'s Generative AI Prohibited Use policy. You will not be charged for blocked images. Try rephrasing the prompt.',
+    "Unable to show the generated image. The image was filtered out because it violated Google's Generative AI Prohibited Use policy. You will not be charged for blocked images. Try rephrasing the prompt.",
   IMAGE_PROHIBITED_CONTENT:
     'The model output could not be generated. The generated image was filtered out because it may contain prohibited content. You will not be charged for blocked images.',
   NO_IMAGE: 'The model did not generate an image. Try rephrasing the prompt.',
@@ -310,7 +323,8 @@ const FINISH_MESSAGES: Record<string, string> = {
 /** Candidate-level refusal: `content` with a role but no parts, a non-STOP finish reason and a finishMessage. */
 export function refusedResponse(request: GenerateRequest, reason: string): Json {
   const answer = baseAnswer(request);
-  const thoughts = request.model.kind === 'image' && !request.model.thinks ? 0 : thoughtTokens(request.thinkingLevel, request.prompt);
+  const thoughts =
+    request.model.kind === 'image' && !request.model.thinks ? 0 : thoughtTokens(request.thinkingLevel, request.prompt);
   const usage: Json = {
     promptTokenCount: answer.prompt.total,
     totalTokenCount: answer.prompt.total + thoughts,

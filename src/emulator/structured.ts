@@ -44,7 +44,7 @@ function sample(schema: Schema, ctx: Context, path: string): unknown {
   }
   switch (normaliseType(resolved)) {
     case 'object':
-      return sampleObject(resolved, next, path);
+      return sampleObject(resolved, next);
     case 'array':
       return sampleArray(resolved, next, path);
     case 'integer':
@@ -60,7 +60,7 @@ function sample(schema: Schema, ctx: Context, path: string): unknown {
   }
 }
 
-function sampleObject(schema: Schema, ctx: Context, path: string): Record<string, unknown> {
+function sampleObject(schema: Schema, ctx: Context): Record<string, unknown> {
   const properties = isObject(schema.properties) ? schema.properties : {};
   const required = Array.isArray(schema.required) ? schema.required.filter((k) => typeof k === 'string') : [];
   const ordering = Array.isArray(schema.propertyOrdering)
@@ -219,8 +219,10 @@ function isObject(value: unknown): value is Schema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Google's Schema sends int64 fields (minItems, maxLength…) as strings. */
 function numberOr(value: unknown, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) ? n : fallback;
 }
 
 function titleCase(text: string): string {

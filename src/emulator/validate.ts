@@ -5,13 +5,7 @@
  * responders work from.
  * @module
  */
-import {
-  fieldError,
-  fileDenied,
-  invalidArgument,
-  invalidEnum,
-  unknownField,
-} from './errors.js';
+import { fieldError, fileDenied, invalidArgument, invalidEnum, unknownField } from './errors.js';
 import type { FileStore } from './fileStore.js';
 import { fileIdFromUri } from './fileStore.js';
 import type { AnyModel, ImageModel } from './models.js';
@@ -76,9 +70,24 @@ const GENERATION_CONFIG = new Set([
   'thinkingConfig',
   'imageConfig',
   'mediaResolution',
+  'audioTranscriptionConfig',
+  'enableAffectiveDialog',
+  // Vertex AI only (the SDK refuses them client-side in Gemini API mode).
+  'audioTimestamp',
+  'routingConfig',
+  'modelSelectionConfig',
 ]);
 
 const IMAGE_CONFIG = new Set(['aspectRatio', 'imageSize']);
+/** Vertex AI accepts output options the Gemini API rejects. */
+const VERTEX_IMAGE_CONFIG = new Set([
+  ...IMAGE_CONFIG,
+  'personGeneration',
+  'prominentPeople',
+  'outputMimeType',
+  'outputCompressionQuality',
+  'imageOutputOptions',
+]);
 const THINKING_CONFIG = new Set(['includeThoughts', 'thinkingLevel', 'thinkingBudget']);
 const PART_KEYS = new Set([
   'text',
@@ -135,11 +144,15 @@ interface ContentInfo {
   parts: Json[];
 }
 
-export function validateGenerate(body: unknown, model: AnyModel, files: FileStore): GenerateRequest {
+export function validateGenerate(body: unknown, model: AnyModel, files: FileStore, vertex = false): GenerateRequest {
   const request = normaliseKeys(body, TOP_LEVEL, '');
   const contents = readContents(request.contents);
   const config = normaliseKeys(request.generationConfig, GENERATION_CONFIG, 'generation_config');
-  const imageConfig = normaliseKeys(config.imageConfig, IMAGE_CONFIG, 'generation_config.image_config');
+  const imageConfig = normaliseKeys(
+    config.imageConfig,
+    vertex ? VERTEX_IMAGE_CONFIG : IMAGE_CONFIG,
+    'generation_config.image_config',
+  );
   const thinkingConfig = normaliseKeys(config.thinkingConfig, THINKING_CONFIG, 'generation_config.thinking_config');
 
   const modalities = readModalities(config.responseModalities, model);
@@ -183,7 +196,9 @@ export function validateGenerate(body: unknown, model: AnyModel, files: FileStor
     .filter((p) => typeof p.text === 'string' && p.thought !== true)
     .map((p) => p.text as string)
     .join('\n');
-  const system = isObject(request.systemInstruction) ? readParts(request.systemInstruction.parts, 'system_instruction') : [];
+  const system = isObject(request.systemInstruction)
+    ? readParts(request.systemInstruction.parts, 'system_instruction')
+    : [];
   for (const part of system) if (typeof part.text === 'string') texts.push(part.text);
 
   return {
@@ -210,7 +225,8 @@ function readContents(value: unknown): ContentInfo[] {
     throw fieldError('contents', 'contents is not specified');
   }
   return value.map((content, i) => {
-    if (!isObject(content)) throw invalidArgument(`Invalid JSON payload received. Expected an object at 'contents[${i}]'.`);
+    if (!isObject(content))
+      throw invalidArgument(`Invalid JSON payload received. Expected an object at 'contents[${i}]'.`);
     const role = content.role === undefined ? 'user' : content.role;
     if (role !== 'user' && role !== 'model') throw invalidArgument('Please use a valid role: user, model.');
     return { role, parts: readParts(content.parts, `contents[${i}]`) };
@@ -222,16 +238,25 @@ function readParts(value: unknown, at: string): Json[] {
     throw fieldError(`${at}.parts`, 'contents.parts must not be empty.');
   }
   return value.map((part, j) => {
-    if (!isObject(part)) throw invalidArgument(`Invalid JSON payload received. Expected an object at '${at}.parts[${j}]'.`);
+    if (!isObject(part))
+      throw invalidArgument(`Invalid JSON payload received. Expected an object at '${at}.parts[${j}]'.`);
     const out: Json = {};
     for (const [key, inner] of Object.entries(part)) {
       const name = camel(key);
       if (!PART_KEYS.has(name)) throw unknownField(key, `${at}.parts[${j}]`);
       out[name] = inner;
     }
-    const data = ['text', 'inlineData', 'fileData', 'functionCall', 'functionResponse', 'executableCode', 'codeExecutionResult'];
+    const data = [
+      'text',
+      'inlineData',
+      'fileData',
+      'functionCall',
+      'functionResponse',
+      'executableCode',
+      'codeExecutionResult',
+    ];
     if (!data.some((k) => k in out)) {
-      throw fieldError(`${at}.parts[${j}].data`, 'required oneof field \'data\' must have one initialized field');
+      throw fieldError(`${at}.parts[${j}].data`, "required oneof field 'data' must have one initialized field");
     }
     return out;
   });
@@ -246,7 +271,8 @@ function findLastUser(contents: ContentInfo[]): number {
 function checkPart(part: Json, files: FileStore): boolean {
   if (part.inlineData !== undefined) {
     const inline = isObject(part.inlineData) ? part.inlineData : {};
-    const mimeType = typeof (inline.mimeType ?? inline.mime_type) === 'string' ? String(inline.mimeType ?? inline.mime_type) : '';
+    const mimeType =
+      typeof (inline.mimeType ?? inline.mime_type) === 'string' ? String(inline.mimeType ?? inline.mime_type) : '';
     const data = inline.data;
     if (typeof data !== 'string' || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(data.slice(-64))) {
       throw invalidArgument("Invalid value at 'contents.parts.inline_data.data' (TYPE_BYTES), Base64 decoding failed.");
@@ -257,7 +283,8 @@ function checkPart(part: Json, files: FileStore): boolean {
   if (part.fileData !== undefined) {
     const fileData = isObject(part.fileData) ? part.fileData : {};
     const uri = fileData.fileUri ?? fileData.file_uri;
-    if (typeof uri !== 'string' || uri === '') throw fieldError('contents.parts.file_data.file_uri', 'file_uri is required.');
+    if (typeof uri !== 'string' || uri === '')
+      throw fieldError('contents.parts.file_data.file_uri', 'file_uri is required.');
     const id = fileIdFromUri(uri);
     const file = files.get(id);
     if (!file) throw fileDenied(id);
@@ -329,7 +356,8 @@ function readThinking(config: Json, model: AnyModel): { includeThoughts: boolean
   if (!THINKING_LEVELS.has(level)) {
     throw invalidEnum('generation_config.thinking_config.thinking_level', 'ThinkingConfig.ThinkingLevel', raw);
   }
-  if (model.kind === 'text') return { includeThoughts, thinkingLevel: level === 'THINKING_LEVEL_UNSPECIFIED' ? 'HIGH' : level };
+  if (model.kind === 'text')
+    return { includeThoughts, thinkingLevel: level === 'THINKING_LEVEL_UNSPECIFIED' ? 'HIGH' : level };
   if (model.thinkingLevels === null) throw invalidArgument('Thinking level is not supported for this model.');
   if (level === 'THINKING_LEVEL_UNSPECIFIED') return { includeThoughts, thinkingLevel: defaultLevel };
   if (!model.thinkingLevels.includes(level)) {
@@ -391,12 +419,17 @@ function readImageConfig(config: Json, model: ImageModel): { ratio: string; size
   const size = config.imageSize;
   if (size !== undefined) {
     if (model.sizes.length === 0) {
-      throw fieldError('generation_config.image_config.image_size', `image_size is not supported by models/${model.id}.`);
+      throw fieldError(
+        'generation_config.image_config.image_size',
+        `image_size is not supported by models/${model.id}.`,
+      );
     }
     if (typeof size !== 'string' || !model.sizes.includes(size)) {
-      throw fieldError('generation_config.image_config.image_size', `image_size must be one of ${quoteList(model.sizes)}.`);
+      throw fieldError(
+        'generation_config.image_config.image_size',
+        `image_size must be one of ${quoteList(model.sizes)}.`,
+      );
     }
   }
   return { ratio: typeof ratio === 'string' ? ratio : '1:1', size: typeof size === 'string' ? size : '1K' };
 }
-

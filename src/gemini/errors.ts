@@ -279,7 +279,8 @@ function quotaMessage(info: GoogleErrorInfo, ctx: FailureContext): string {
   const billing = freeTier
     ? ' This is a free-tier quota: image generation needs a billed project (link billing to the key’s project in Google AI Studio).'
     : ' If this keeps happening, check the project’s limits in Google AI Studio; image generation needs a billed project.';
-  return `Gemini refused the request: rate limit or quota exceeded (${what})${afterAttempts(ctx.attempts)}.${wait}${billing}`;
+  const tries = ctx.attempts > 1 ? `, still after ${ctx.attempts} attempts` : '';
+  return `Gemini's rate limit or quota was exceeded (${what}${tries}).${wait}${billing}`;
 }
 
 function isKeyProblem(info: GoogleErrorInfo): boolean {

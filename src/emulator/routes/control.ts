@@ -25,7 +25,10 @@ const KINDS: ReadonlySet<string> = new Set<FaultKind>([
 ]);
 
 export function handleControl(ctx: EmulatorContext, rq: RouteRequest, route: string): void {
-  const key = `${rq.method} ${route}`;
+  sendJson(rq.res, 200, control(ctx, rq, `${rq.method} ${route}`));
+}
+
+function control(ctx: EmulatorContext, rq: RouteRequest, key: string): unknown {
   switch (key) {
     case 'POST faults': {
       const body = object(rq.json());
@@ -33,38 +36,40 @@ export function handleControl(ctx: EmulatorContext, rq: RouteRequest, route: str
       const times = body.times === undefined || body.times === null ? undefined : Number(body.times);
       const match = body.match === undefined || body.match === null ? undefined : parseMatch(body.match);
       ctx.faults.enqueue(fault, { ...(times === undefined ? {} : { times }), ...(match ? { match } : {}) });
-      return sendJson(rq.res, 200, { faults: ctx.faults.pending() });
+      return { faults: ctx.faults.pending() };
     }
     case 'GET faults':
-      return sendJson(rq.res, 200, { faults: ctx.faults.pending(), globalLatencyMs: ctx.faults.latencyMs() });
+      return { faults: ctx.faults.pending(), globalLatencyMs: ctx.faults.latencyMs() };
     case 'DELETE faults':
       ctx.faults.clear();
-      return sendJson(rq.res, 200, {});
+      return {};
     case 'POST faults/global': {
       const body = rq.json();
       if (body === null || body === undefined) ctx.faults.setGlobal(null);
       else {
         const latencyMs = object(body).latencyMs;
-        if (latencyMs !== undefined && typeof latencyMs !== 'number') throw invalidArgument('latencyMs must be a number');
+        if (latencyMs !== undefined && typeof latencyMs !== 'number')
+          throw invalidArgument('latencyMs must be a number');
         ctx.faults.setGlobal(latencyMs === undefined ? null : { latencyMs });
       }
-      return sendJson(rq.res, 200, { globalLatencyMs: ctx.faults.latencyMs() });
+      return { globalLatencyMs: ctx.faults.latencyMs() };
     }
     case 'GET requests':
-      return sendJson(rq.res, 200, { requests: ctx.requests });
+      return { requests: ctx.requests };
     case 'GET stats':
-      return sendJson(rq.res, 200, { ...ctx.stats });
+      return { ...ctx.stats };
     case 'GET clock':
-      return sendJson(rq.res, 200, { now: ctx.clock.now() });
+      return { now: ctx.clock.now() };
     case 'POST clock/advance': {
       const ms = object(rq.json()).ms;
-      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw invalidArgument('ms must be a non-negative number');
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+        throw invalidArgument('ms must be a non-negative number');
       ctx.clock.advance(ms);
-      return sendJson(rq.res, 200, { now: ctx.clock.now() });
+      return { now: ctx.clock.now() };
     }
     case 'POST reset':
       ctx.reset();
-      return sendJson(rq.res, 200, {});
+      return {};
     default:
       throw notFound(`No emulator control route ${key}.`);
   }
@@ -80,7 +85,11 @@ function object(value: unknown): Record<string, unknown> {
 function parseFault(value: unknown): Fault {
   const raw = object(value);
   if (typeof raw.kind !== 'string' || !KINDS.has(raw.kind)) {
-    throw new GoogleError(400, 'INVALID_ARGUMENT', `Unknown fault kind ${JSON.stringify(raw.kind)}; expected one of ${[...KINDS].join(', ')}.`);
+    throw new GoogleError(
+      400,
+      'INVALID_ARGUMENT',
+      `Unknown fault kind ${JSON.stringify(raw.kind)}; expected one of ${[...KINDS].join(', ')}.`,
+    );
   }
   const fault: Fault = { kind: raw.kind as FaultKind };
   if (typeof raw.latencyMs === 'number') fault.latencyMs = raw.latencyMs;

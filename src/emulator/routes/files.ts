@@ -15,12 +15,16 @@ export function handleUploadStart(ctx: EmulatorContext, rq: RouteRequest, versio
   const protocol = header(rq, 'x-goog-upload-protocol');
   const command = header(rq, 'x-goog-upload-command');
   if (protocol !== 'resumable' || command?.toLowerCase() !== 'start') {
-    throw invalidArgument('Only the resumable upload protocol is supported: send X-Goog-Upload-Protocol: resumable and X-Goog-Upload-Command: start.');
+    throw invalidArgument(
+      'Only the resumable upload protocol is supported: send X-Goog-Upload-Protocol: resumable and X-Goog-Upload-Command: start.',
+    );
   }
   const body = rq.json();
   const file = isObject(body) && isObject(body.file) ? body.file : {};
   const lengthHeader = header(rq, 'x-goog-upload-header-content-length');
-  const declared = lengthHeader ?? (typeof file.sizeBytes === 'string' || typeof file.sizeBytes === 'number' ? String(file.sizeBytes) : undefined);
+  const declared =
+    lengthHeader ??
+    (typeof file.sizeBytes === 'string' || typeof file.sizeBytes === 'number' ? String(file.sizeBytes) : undefined);
   const declaredSize = declared === undefined ? undefined : Number.parseInt(declared, 10);
   if (declaredSize !== undefined && (!Number.isFinite(declaredSize) || declaredSize < 0)) {
     throw invalidArgument(`Invalid X-Goog-Upload-Header-Content-Length: ${declared}`);
@@ -60,7 +64,11 @@ export function handleUploadChunk(ctx: EmulatorContext, rq: RouteRequest, upload
   if (commands.includes('query')) {
     const received = ctx.files.received(uploadId);
     if (received === undefined) throw notFound('Upload session not found or already finalized.');
-    rq.res.writeHead(200, { 'x-goog-upload-status': 'active', 'x-goog-upload-size-received': String(received), 'content-length': '0' });
+    rq.res.writeHead(200, {
+      'x-goog-upload-status': 'active',
+      'x-goog-upload-size-received': String(received),
+      'content-length': '0',
+    });
     rq.res.end();
     return;
   }
@@ -79,7 +87,11 @@ export function handleUploadChunk(ctx: EmulatorContext, rq: RouteRequest, upload
   // The body is raw bytes even though the SDK labels it application/json: never parse it.
   const result = ctx.files.appendChunk(uploadId, offset, upload ? rq.raw : Buffer.alloc(0), finalize);
   if ('received' in result) {
-    rq.res.writeHead(200, { 'x-goog-upload-status': 'active', 'x-goog-upload-size-received': String(result.received), 'content-length': '0' });
+    rq.res.writeHead(200, {
+      'x-goog-upload-status': 'active',
+      'x-goog-upload-size-received': String(result.received),
+      'content-length': '0',
+    });
     rq.res.end();
     return;
   }
@@ -121,7 +133,9 @@ export function encodePageToken(offset: number): string {
 
 export function decodePageToken(token: string): number {
   if (token === '') return 0;
-  const match = Buffer.from(token, 'base64url').toString('utf8').match(/^emu-offset:(\d+)$/);
+  const match = Buffer.from(token, 'base64url')
+    .toString('utf8')
+    .match(/^emu-offset:(\d+)$/);
   if (!match) throw invalidArgument('Invalid page token.');
   return Number(match[1]);
 }

@@ -6,9 +6,9 @@
  */
 import type { EmulatorContext, RouteRequest } from '../context.js';
 import {
+  badApiKey,
   GoogleError,
   HTML_503,
-  badApiKey,
   internalError,
   modelNotFound,
   overloaded,
@@ -33,6 +33,7 @@ export async function handleGenerate(
   modelId: string,
   method: GenerateMethod,
   version: string,
+  vertex = false,
 ): Promise<void> {
   const model = findModel(modelId);
   if (!model) throw modelNotFound(modelId.replace(/^models\//, ''), version, method);
@@ -64,7 +65,7 @@ export async function handleGenerate(
       return;
     }
 
-    const request = validateGenerate(body, model, ctx.files);
+    const request = validateGenerate(body, model, ctx.files, vertex);
     if (fault?.kind === 'block') {
       return reply(rq, stream, blockedResponse(request, fault.reason ?? 'PROHIBITED_CONTENT'));
     }
@@ -100,7 +101,10 @@ async function infrastructureFault(rq: RouteRequest, fault: Fault, model: string
     case 'bad-key':
       throw badApiKey();
     case '503-html':
-      rq.res.writeHead(503, { 'content-type': 'text/html; charset=UTF-8', 'content-length': Buffer.byteLength(HTML_503) });
+      rq.res.writeHead(503, {
+        'content-type': 'text/html; charset=UTF-8',
+        'content-length': Buffer.byteLength(HTML_503),
+      });
       rq.res.end(HTML_503);
       return;
     case 'hang':
@@ -118,18 +122,27 @@ async function infrastructureFault(rq: RouteRequest, fault: Fault, model: string
 
 /** A 200 whose body stops mid-JSON, like a response cut by a misbehaving proxy. */
 function malformed(rq: RouteRequest, stream: boolean): void {
-  const truncated = '{\n  "candidates": [\n    {\n      "content": {\n        "parts": [\n          {\n            "inlineData": {\n              "mimeType": "image/png",\n              "data": "/9j/4AAQSkZJRgABAQAAAQABAAD';
+  const truncated =
+    '{\n  "candidates": [\n    {\n      "content": {\n        "parts": [\n          {\n            "inlineData": {\n              "mimeType": "image/png",\n              "data": "/9j/4AAQSkZJRgABAQAAAQABAAD';
   if (stream) {
     rq.res.writeHead(200, { 'content-type': 'text/event-stream' });
-    rq.res.end(`data: {"candidates": [{"content": {"parts": [{"inlineData": {"mimeType": "image/png", "data": "/9j/4AAQ`);
+    rq.res.end(
+      `data: {"candidates": [{"content": {"parts": [{"inlineData": {"mimeType": "image/png", "data": "/9j/4AAQ`,
+    );
     return;
   }
-  rq.res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(truncated) });
+  rq.res.writeHead(200, {
+    'content-type': 'application/json; charset=UTF-8',
+    'content-length': Buffer.byteLength(truncated),
+  });
   rq.res.end(truncated);
 }
 
 function reply(rq: RouteRequest, stream: boolean, body: Record<string, unknown>): void {
-  if (!stream) return sendJson(rq.res, 200, body);
+  if (!stream) {
+    sendJson(rq.res, 200, body);
+    return;
+  }
   startStream(rq);
   rq.res.end(sseEvent(body));
 }
@@ -198,4 +211,3 @@ function looseLastUserText(body: unknown): string {
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-

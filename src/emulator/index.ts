@@ -1,0 +1,80 @@
+/**
+ * The Gemini emulator: a local HTTP server that speaks the Gemini REST wire format closely enough that the
+ * unmodified `@google/genai` SDK cannot tell it from Google. It backs the offline demo mode, every test and
+ * every benchmark. It plays Google's side and shares no code with the rest of the product on purpose.
+ *
+ * ```ts
+ * const emulator = await startEmulator();
+ * const ai = new GoogleGenAI({ apiKey: 'test-key', apiVersion: 'v1beta', httpOptions: { baseUrl: emulator.url } });
+ * ```
+ * @module
+ */
+import { createClock } from './clock.js';
+import type { EmulatorContext } from './context.js';
+import { DirectiveTracker } from './directives.js';
+import { FaultQueue } from './faults.js';
+import { FileStore } from './fileStore.js';
+import { ImageRenderer } from './render.js';
+import { startServer } from './server.js';
+import type { Emulator, EmulatorOptions, EmulatorStats } from './types.js';
+
+export type {
+  Emulator,
+  EmulatorOptions,
+  EmulatorStats,
+  Fault,
+  FaultKind,
+  FaultMatch,
+  RecordedRequest,
+} from './types.js';
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => {});
+  const clock = createClock(options.now);
+  const stats: EmulatorStats = { generateCalls: 0, imagesReturned: 0, renderMsTotal: 0, serverMsTotal: 0 };
+  const ctx: EmulatorContext = {
+    clock,
+    files: new FileStore(() => clock.now()),
+    faults: new FaultQueue(options.latencyMs ?? 0),
+    directives: new DirectiveTracker(),
+    renderer: new ImageRenderer(64),
+    stats,
+    requests: [],
+    log,
+    reset: () => {
+      // Cleared in place: callers may hold `emulator.requests`. The render cache survives (it is pure).
+      ctx.requests.length = 0;
+      ctx.faults.clear();
+      ctx.files.clear();
+      ctx.directives.clear();
+      Object.assign(stats, { generateCalls: 0, imagesReturned: 0, renderMsTotal: 0, serverMsTotal: 0 });
+    },
+  };
+  const running = await startServer(ctx, { apiKey: options.apiKey }, host, options.port ?? 0);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${running.port}`;
+  log(`gemini emulator listening on ${url}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port: running.port,
+    requests: ctx.requests,
+    faults: {
+      enqueue: (fault, enqueueOptions) => ctx.faults.enqueue(fault, enqueueOptions),
+      setGlobal: (fault) => ctx.faults.setGlobal(fault),
+      clear: () => ctx.faults.clear(),
+    },
+    clock: { now: () => clock.now(), advance: (ms) => clock.advance(ms) },
+    stats: () => ({ ...stats }),
+    reset: ctx.reset,
+    close: () => {
+      closing ??= running.close().then(() => {
+        ctx.renderer.clear();
+        log('gemini emulator closed');
+      });
+      return closing;
+    },
+  };
+}
