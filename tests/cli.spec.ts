@@ -3,6 +3,7 @@
  * endpoints, and the exact tool list (a reviewed change when it moves).
  */
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
 import { CLI, idsOf, startStudio, textOf } from './helpers/studio.js';
@@ -34,6 +35,22 @@ function run(args: string[], env: Record<string, string> = {}, timeoutMs = 10_00
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+  });
+}
+
+function postWithHost(url: string, host: string): Promise<number> {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      method: 'POST',
+      headers: { host, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': Buffer.byteLength(body) },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end(body);
   });
 }
 
@@ -90,12 +107,9 @@ describe('nanobanana-studio CLI', () => {
     try {
       const health = await fetch(`${studio.url}/health`);
       expect(await health.json()).toMatchObject({ status: 'ok', emulator: false });
-      const rebinding = await fetch(`${studio.url}/mcp`, {
-        method: 'POST',
-        headers: { host: 'evil.example.com', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-      });
-      expect(rebinding.status).toBe(403);
+      // fetch will not send a forged Host header; node:http will.
+      expect(await postWithHost(`${studio.url}/mcp`, 'evil.example.com')).toBe(403);
+      expect(await postWithHost(`${studio.url}/mcp`, 'localhost')).toBe(200);
       const foreignOrigin = await fetch(`${studio.url}/mcp`, {
         method: 'POST',
         headers: { origin: 'https://evil.example.com', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },

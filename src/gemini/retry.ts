@@ -9,7 +9,7 @@
  * @module
  */
 
-import { AppError, CancelledError, QuotaExceededError } from '../core/errors.js';
+import { AppError, CancelledError } from '../core/errors.js';
 import {
   type FailureContext,
   isAbortError,
@@ -21,6 +21,7 @@ import {
   RETRYABLE_STATUSES,
   toAppError,
 } from './errors.js';
+import { recordingFetch } from './transport.js';
 
 export interface RetryPolicy {
   /** Per attempt. */
@@ -169,21 +170,19 @@ export async function withRetry<T>(
     toAppError(error, { ...options.context, ...extra, attempts, timeoutMs: policy.timeoutMs });
 
   for (let attempt = 1; ; attempt++) {
-    if (callerSignal !== undefined && aborted(callerSignal)) throw cancelledError(callerSignal.reason);
+    if (aborted(callerSignal)) throw cancelledError(callerSignal?.reason);
 
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new AttemptTimeout('attempt timed out')), policy.timeoutMs);
     const signal = callerSignal === undefined ? timeout.signal : AbortSignal.any([callerSignal, timeout.signal]);
     let errorHeaders: Headers | undefined;
-    const recordingFetch: typeof fetch = async (input, init) => {
-      const response = await globalThis.fetch(input, init);
-      if (!response.ok) errorHeaders = response.headers;
-      return response;
-    };
+    const fetchForAttempt = recordingFetch((headers) => {
+      errorHeaders = headers;
+    });
 
     let error: unknown;
     try {
-      const value = await raceAbort(operation({ signal, attempt, fetch: recordingFetch }), signal);
+      const value = await raceAbort(operation({ signal, attempt, fetch: fetchForAttempt }), signal);
       return { value, attempts: attempt };
     } catch (caught) {
       error = caught;
@@ -209,12 +208,8 @@ export async function withRetry<T>(
         attempt,
         requestedMs: requested,
       });
-      const appError = fail(failure, attempt, { retryAfterMs: requested, waitTooLong: true });
-      // A long server wait on a 429 is a quota problem whatever the status mapping says.
-      if (verdict.status === 429 && !(appError instanceof QuotaExceededError)) {
-        throw new QuotaExceededError(appError.message, requested, { cause: failure });
-      }
-      throw appError;
+      // A 429 becomes QuotaExceededError carrying retryAfterMs; a 5xx with a long Retry-After, UpstreamError.
+      throw fail(failure, attempt, { retryAfterMs: requested, waitTooLong: true });
     }
     if (attempt >= policy.maxAttempts) {
       throw fail(failure, attempt, requested === undefined ? {} : { retryAfterMs: requested });
@@ -229,7 +224,12 @@ export async function withRetry<T>(
       delayMs,
       ...(requested === undefined ? {} : { requestedMs: requested }),
     });
-    options.onRetry?.({ attempt: attempt + 1, delayMs, reason: verdict.reason });
+    try {
+      options.onRetry?.({ attempt: attempt + 1, delayMs, reason: verdict.reason });
+    } catch (hookError) {
+      // A progress callback must not turn a retryable failure into an untyped one.
+      log?.({ level: 'warn', msg: 'onRetry callback threw', error: String(hookError) });
+    }
     await sleep(delayMs, callerSignal);
   }
 }
