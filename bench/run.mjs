@@ -36,7 +36,10 @@ try {
     const run = async (i) => {
       const before = emu.stats();
       const t0 = performance.now();
-      const result = await client.callTool({ name: 'generate_image', arguments: { prompt: `bench ${size} ${i % 4}`, image_size: size } });
+      const result = await client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: `bench ${size} ${i % 4}`, image_size: size },
+      });
       const elapsed = performance.now() - t0;
       const after = emu.stats();
       if (result.isError) throw new Error(JSON.stringify(result.content));
@@ -50,8 +53,20 @@ try {
 
   const s1k = await overhead('1K', CALLS_1K);
   const s4k = await overhead('4K', CALLS_4K);
-  rows.push(['overhead per call, 1K', `p50 ${fmt(pct(s1k, 50))} ms`, `p99 ${fmt(pct(s1k, 99))} ms`, 'p50 ≤ 25 ms', pass(pct(s1k, 50) <= 25)]);
-  rows.push(['overhead per call, 4K', `p50 ${fmt(pct(s4k, 50))} ms`, `p99 ${fmt(pct(s4k, 99))} ms`, 'p50 ≤ 200 ms', pass(pct(s4k, 50) <= 200)]);
+  rows.push([
+    'overhead per call, 1K',
+    `p50 ${fmt(pct(s1k, 50))} ms`,
+    `p99 ${fmt(pct(s1k, 99))} ms`,
+    'p50 ≤ 25 ms',
+    pass(pct(s1k, 50) <= 25),
+  ]);
+  rows.push([
+    'overhead per call, 4K',
+    `p50 ${fmt(pct(s4k, 50))} ms`,
+    `p99 ${fmt(pct(s4k, 99))} ms`,
+    'p50 ≤ 200 ms',
+    pass(pct(s4k, 50) <= 200),
+  ]);
 
   emu.faults.setGlobal({ latencyMs: LATENCY_MS });
   const wall = async (n) => {
@@ -69,16 +84,34 @@ try {
   }
   emu.faults.setGlobal(null);
   const ratio = pct(four, 50) / pct(one, 50);
-  rows.push([`n=4 vs n=1 wall (${LATENCY_MS} ms latency)`, `n=1 ${fmt(pct(one, 50))} ms`, `n=4 ${fmt(pct(four, 50))} ms`, 'ratio ≤ 1.2', `${ratio.toFixed(2)} ${pass(ratio <= 1.2)}`]);
+  rows.push([
+    `n=4 vs n=1 wall (${LATENCY_MS} ms latency)`,
+    `n=1 ${fmt(pct(one, 50))} ms`,
+    `n=4 ${fmt(pct(four, 50))} ms`,
+    'ratio ≤ 1.2',
+    `${ratio.toFixed(2)} ${pass(ratio <= 1.2)}`,
+  ]);
 
   const rss = peakRssMb(serverPid);
   await client.close();
 
   const cold = [];
   for (let i = 0; i < COLD_STARTS; i += 1) cold.push(await coldStart());
-  rows.push(['stdio cold start (spawn → initialize result)', `p50 ${fmt(pct(cold, 50))} ms`, `max ${fmt(Math.max(...cold))} ms`, '≤ 400 ms', pass(pct(cold, 50) <= 400)]);
+  rows.push([
+    'stdio cold start (spawn → initialize result)',
+    `p50 ${fmt(pct(cold, 50))} ms`,
+    `max ${fmt(Math.max(...cold))} ms`,
+    '≤ 400 ms',
+    pass(pct(cold, 50) <= 400),
+  ]);
   rows.push(['peak RSS of the stdio server', `${rss ?? '?'} MB`, '', '', '']);
-  rows.push(['largest tool result', `${(maxResultBytes / 1e6).toFixed(3)} MB`, '', '< 1 MB', pass(maxResultBytes < 1_000_000)]);
+  rows.push([
+    'largest tool result',
+    `${(maxResultBytes / 1e6).toFixed(3)} MB`,
+    '',
+    '< 1 MB',
+    pass(maxResultBytes < 1_000_000),
+  ]);
 } finally {
   await emu.close();
   await rm(dataDir, { recursive: true, force: true });
@@ -91,7 +124,14 @@ async function connect() {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI],
-    env: { PATH: process.env.PATH ?? '', HOME: os.homedir(), STUDIO_DATA_DIR: dataDir, GEMINI_API_KEY: 'bench-key', GEMINI_BASE_URL: emu.url, STUDIO_LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: os.homedir(),
+      STUDIO_DATA_DIR: dataDir,
+      GEMINI_API_KEY: 'bench-key',
+      GEMINI_BASE_URL: emu.url,
+      STUDIO_LOG_LEVEL: 'warn',
+    },
     stderr: 'inherit',
   });
   const client = new Client({ name: 'bench', version: '1.0.0' });
@@ -103,7 +143,14 @@ function coldStart() {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [CLI], {
-      env: { PATH: process.env.PATH ?? '', HOME: os.homedir(), STUDIO_DATA_DIR: dataDir, GEMINI_API_KEY: 'bench-key', GEMINI_BASE_URL: emu.url, STUDIO_LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: os.homedir(),
+        STUDIO_DATA_DIR: dataDir,
+        GEMINI_API_KEY: 'bench-key',
+        GEMINI_BASE_URL: emu.url,
+        STUDIO_LOG_LEVEL: 'warn',
+      },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     let out = '';

@@ -14,7 +14,10 @@ const RULES = {
   mcp: { folders: [], packages: ['@modelcontextprotocol/server', 'zod'] },
   tools: { folders: ['core', 'mcp'], packages: ['@modelcontextprotocol/server', 'zod'] },
   server: { folders: ['core', 'mcp', 'tools', 'config'], packages: ['@modelcontextprotocol/server'] },
-  http: { folders: ['core'], packages: ['@modelcontextprotocol/server', '@modelcontextprotocol/hono', 'hono', '@hono/node-server'] },
+  http: {
+    folders: ['core'],
+    packages: ['@modelcontextprotocol/server', '@modelcontextprotocol/hono', 'hono', '@hono/node-server'],
+  },
   cli: { folders: ['*'], packages: ['*'] },
 };
 // Packages only one folder may import, whatever the rules above allow elsewhere.
@@ -26,25 +29,32 @@ for (const file of walk(SRC)) {
   const folder = rel.split(path.sep)[0];
   const rule = RULES[folder];
   if (!rule) {
-    if (rel.includes(path.sep)) violations.push(`${rel}: folder "${folder}" has no layering rule in scripts/checkLayers.mjs`);
+    if (rel.includes(path.sep))
+      violations.push(`${rel}: folder "${folder}" has no layering rule in scripts/checkLayers.mjs`);
     continue;
   }
   const text = readFileSync(file, 'utf8');
-  for (const match of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/gm)) {
+  for (const match of text.matchAll(
+    /^\s*(import|export)\s+(type\s+)?[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/gm,
+  )) {
     const typeOnly = Boolean(match[2]);
     const spec = match[3] ?? match[4];
     if (spec.startsWith('node:')) continue;
     if (spec.startsWith('.')) {
       const target = path.relative(SRC, path.resolve(path.dirname(file), spec)).split(path.sep)[0];
       if (target === folder || typeOnly || rule.folders.includes('*') || rule.folders.includes(target)) continue;
-      violations.push(`${rel}: imports ${spec} (folder "${target}"), but ${folder}/ may import only: ${rule.folders.join(', ') || 'nothing'}`);
+      violations.push(
+        `${rel}: imports ${spec} (folder "${target}"), but ${folder}/ may import only: ${rule.folders.join(', ') || 'nothing'}`,
+      );
     } else {
       const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
       const owner = EXCLUSIVE[pkg];
       if (owner && owner !== folder && !typeOnly) {
         violations.push(`${rel}: imports ${pkg}, which only src/${owner}/ may import`);
       } else if (!owner && !typeOnly && !rule.packages.includes('*') && !rule.packages.includes(pkg)) {
-        violations.push(`${rel}: imports package ${pkg}, not allowed in ${folder}/ (allowed: ${rule.packages.join(', ')})`);
+        violations.push(
+          `${rel}: imports package ${pkg}, not allowed in ${folder}/ (allowed: ${rule.packages.join(', ')})`,
+        );
       }
     }
   }

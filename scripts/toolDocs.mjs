@@ -15,13 +15,21 @@ for (const tool of tools) {
   const schema = z.toJSONSchema(tool.inputSchema, { io: 'input' });
   const required = new Set(schema.required ?? []);
   const params = Object.entries(schema.properties ?? {}).map(([name, prop]) => {
-    const type = prop.enum ? prop.enum.join(' \\| ') : prop.type === 'array' ? `${prop.items?.type ?? 'any'}[]` : prop.type;
-    const flags = [type, required.has(name) ? 'required' : undefined, prop.default !== undefined ? `default ${prop.default}` : undefined]
+    const type = prop.enum
+      ? prop.enum.join(' \\| ')
+      : prop.type === 'array'
+        ? `${prop.items?.type ?? 'any'}[]`
+        : prop.type;
+    const flags = [
+      type,
+      required.has(name) ? 'required' : undefined,
+      prop.default !== undefined ? `default ${prop.default}` : undefined,
+    ]
       .filter(Boolean)
       .join(', ');
-    return `\`${name}\` (${flags}): ${escape(prop.description ?? '')}`;
+    return `\`${name}\` (${flags}): ${escapeCell(prop.description ?? '')}`;
   });
-  lines.push(`| \`${tool.name}\` | ${escape(tool.description)} | ${params.join('<br>')} |`);
+  lines.push(`| \`${tool.name}\` | ${escapeCell(tool.description)} | ${params.join('<br>')} |`);
 }
 const table = lines.join('\n');
 
@@ -40,6 +48,6 @@ if (process.argv.includes('--check')) {
   process.stderr.write('README.md tool reference updated\n');
 }
 
-function escape(text) {
+function escapeCell(text) {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }

@@ -19,7 +19,12 @@ afterAll(async () => {
 function run(args: string[], env: Record<string, string> = {}, timeoutMs = 10_000) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', STUDIO_DATA_DIR: '/tmp/nbs-cli-never-used', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        STUDIO_DATA_DIR: '/tmp/nbs-cli-never-used',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -43,7 +48,12 @@ function postWithHost(url: string, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, {
       method: 'POST',
-      headers: { host, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': Buffer.byteLength(body) },
+      headers: {
+        host,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'content-length': Buffer.byteLength(body),
+      },
     });
     req.on('response', (res) => {
       res.resume();
@@ -93,7 +103,10 @@ describe('nanobanana-studio CLI', () => {
   it.each(['stdio', 'http'] as const)('--emulator runs the offline demo in-process (%s)', async (kind) => {
     const studio = await startStudio(kind, { apiKey: null, args: ['--emulator'] });
     try {
-      const result = await studio.client.callTool({ name: 'generate_image', arguments: { prompt: 'a banana on the moon' } });
+      const result = await studio.client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'a banana on the moon' },
+      });
       expect(result.isError, textOf(result)).toBeFalsy();
       expect(idsOf(result)).toHaveLength(1);
       expect(studio.stderr()).toMatch(/SYNTHETIC/);
@@ -112,14 +125,20 @@ describe('nanobanana-studio CLI', () => {
       expect(await postWithHost(`${studio.url}/mcp`, 'localhost')).toBe(200);
       const foreignOrigin = await fetch(`${studio.url}/mcp`, {
         method: 'POST',
-        headers: { origin: 'https://evil.example.com', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        headers: {
+          origin: 'https://evil.example.com',
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
       });
       expect(foreignOrigin.status).toBe(403);
       const id = idsOf(await studio.client.callTool({ name: 'generate_image', arguments: { prompt: 'a link' } }))[0];
       const image = await fetch(`${studio.url}/i/${id}.jpg`);
       expect(image.status).toBe(200);
-      const again = await fetch(`${studio.url}/i/${id}.jpg`, { headers: { 'if-none-match': image.headers.get('etag') ?? '' } });
+      const again = await fetch(`${studio.url}/i/${id}.jpg`, {
+        headers: { 'if-none-match': image.headers.get('etag') ?? '' },
+      });
       expect(again.status).toBe(304);
       expect((await fetch(`${studio.url}/i/img_aaaaaaaaaaaaaaaaaaaaaaaaaa.jpg`)).status).toBe(404);
       expect((await fetch(`${studio.url}/nothing`)).status).toBe(404);
@@ -143,7 +162,10 @@ describe('nanobanana-studio CLI', () => {
       const response = await fetch(`${url}/v1beta/models/gemini-3.1-flash-image:generateContent`, {
         method: 'POST',
         headers: { 'x-goog-api-key': 'k', 'content-type': 'application/json' },
-        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }], generationConfig: { responseModalities: ['IMAGE'] } }),
+        body: JSON.stringify({
+          contents: [{ role: 'user', parts: [{ text: 'hi' }] }],
+          generationConfig: { responseModalities: ['IMAGE'] },
+        }),
       });
       const body = (await response.json()) as { candidates: Array<{ finishReason: string }> };
       expect(body.candidates[0]?.finishReason).toBe('STOP');
@@ -154,22 +176,25 @@ describe('nanobanana-studio CLI', () => {
 });
 
 describe('capabilities', () => {
-  it.each(['stdio', 'http'] as const)('lists exactly the studio tools with descriptions and annotations (%s)', async (kind) => {
-    const studio = await startStudio(kind, { geminiUrl: emu.url });
-    try {
-      const { tools } = await studio.client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(['generate_image', 'edit_image', 'list_images', 'image_info']);
-      for (const tool of tools) {
-        expect(tool.description?.length).toBeGreaterThan(60);
-        expect(tool.inputSchema.type).toBe('object');
+  it.each(['stdio', 'http'] as const)(
+    'lists exactly the studio tools with descriptions and annotations (%s)',
+    async (kind) => {
+      const studio = await startStudio(kind, { geminiUrl: emu.url });
+      try {
+        const { tools } = await studio.client.listTools();
+        expect(tools.map((t) => t.name)).toEqual(['generate_image', 'edit_image', 'list_images', 'image_info']);
+        for (const tool of tools) {
+          expect(tool.description?.length).toBeGreaterThan(60);
+          expect(tool.inputSchema.type).toBe('object');
+        }
+        const generate = tools.find((t) => t.name === 'generate_image');
+        expect(generate?.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: true });
+        expect(generate?.description).toMatch(/only when they ask for Pro/);
+        expect(generate?.outputSchema).toBeUndefined();
+        expect(studio.client.getInstructions()).toContain('Nano Banana 2 at 1K');
+      } finally {
+        await studio.close({ removeData: true });
       }
-      const generate = tools.find((t) => t.name === 'generate_image');
-      expect(generate?.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: true });
-      expect(generate?.description).toMatch(/only when they ask for Pro/);
-      expect(generate?.outputSchema).toBeUndefined();
-      expect(studio.client.getInstructions()).toContain('Nano Banana 2 at 1K');
-    } finally {
-      await studio.close({ removeData: true });
-    }
-  });
+    },
+  );
 });

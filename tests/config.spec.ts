@@ -13,7 +13,11 @@ describe('resolveConfig', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'nbs-config-'));
     const file = path.join(dir, 'config.json');
     await writeFile(file, JSON.stringify({ port: 1111, host: '0.0.0.0', defaultModel: 'pro', logLevel: 'warn' }));
-    const config = resolveConfig({ configFile: file, env: { STUDIO_PORT: '2222', STUDIO_DEFAULT_MODEL: 'lite' }, flags: { port: 3333 } });
+    const config = resolveConfig({
+      configFile: file,
+      env: { STUDIO_PORT: '2222', STUDIO_DEFAULT_MODEL: 'lite' },
+      flags: { port: 3333 },
+    });
     expect(config.port).toBe(3333);
     expect(config.defaultModel).toBe('lite');
     expect(config.host).toBe('0.0.0.0');

@@ -6,7 +6,7 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
-import { idsOf, makeDataDir, type StudioProcess, startStudio, textOf, type TransportKind } from './helpers/studio.js';
+import { idsOf, makeDataDir, type StudioProcess, startStudio, type TransportKind, textOf } from './helpers/studio.js';
 
 type Result = { content: unknown[]; isError?: boolean };
 let emu: Emulator;
@@ -41,13 +41,16 @@ describe.each<TransportKind>(['stdio', 'http'])('faults over %s', (kind) => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(800);
   });
 
-  it.each(['500', '503', '503-html', 'drop', 'malformed'] as const)('generate_image (%s once, then success)', async (fault) => {
-    const m = marker(`f${fault}`);
-    emu.faults.enqueue({ kind: fault }, { times: 1, match: { promptIncludes: m } });
-    const result = await generate(`a kite ${m}`);
-    expect(result.isError, textOf(result)).toBeFalsy();
-    expect(generateRequests(emu, m)).toHaveLength(2);
-  });
+  it.each(['500', '503', '503-html', 'drop', 'malformed'] as const)(
+    'generate_image (%s once, then success)',
+    async (fault) => {
+      const m = marker(`f${fault}`);
+      emu.faults.enqueue({ kind: fault }, { times: 1, match: { promptIncludes: m } });
+      const result = await generate(`a kite ${m}`);
+      expect(result.isError, textOf(result)).toBeFalsy();
+      expect(generateRequests(emu, m)).toHaveLength(2);
+    },
+  );
 
   it('generate_image (hang past the timeout on every attempt: a timeout error)', async () => {
     const m = marker('hang');
@@ -77,16 +80,19 @@ describe.each<TransportKind>(['stdio', 'http'])('faults over %s', (kind) => {
     expect(generateRequests(emu, m)).toHaveLength(1);
   });
 
-  it.each(['IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'NO_IMAGE'])('generate_image (refused: %s, nothing billed)', async (reason) => {
-    const m = marker('refuse');
-    emu.faults.enqueue({ kind: 'refuse', reason }, { times: 1, match: { promptIncludes: m } });
-    const result = await generate(`a statue ${m}`);
-    expect(result.isError).toBe(true);
-    expect(textOf(result)).toContain(reason);
-    expect(textOf(result)).toContain('No cost was recorded');
-    const listed = await studio.client.callTool({ name: 'list_images', arguments: { search: m } });
-    expect(textOf(listed)).toContain('No images match');
-  });
+  it.each(['IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'NO_IMAGE'])(
+    'generate_image (refused: %s, nothing billed)',
+    async (reason) => {
+      const m = marker('refuse');
+      emu.faults.enqueue({ kind: 'refuse', reason }, { times: 1, match: { promptIncludes: m } });
+      const result = await generate(`a statue ${m}`);
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toContain(reason);
+      expect(textOf(result)).toContain('No cost was recorded');
+      const listed = await studio.client.callTool({ name: 'list_images', arguments: { search: m } });
+      expect(textOf(listed)).toContain('No images match');
+    },
+  );
 
   it('generate_image (blocked prompt)', async () => {
     const m = marker('block');
@@ -158,8 +164,13 @@ describe.each<TransportKind>(['stdio', 'http'])('validation over %s', (kind) => 
 
   it('generate_image (more references than nb1 takes)', async () => {
     const ids = [];
-    for (let i = 0; i < 4; i += 1) ids.push(idsOf(await studio.client.callTool({ name: 'generate_image', arguments: { prompt: `ref ${i}` } }))[0]);
-    await expectError('generate_image', { prompt: 'combine', model: 'nb1', reference_images: ids }, /at most 3 reference images; 4 were given/);
+    for (let i = 0; i < 4; i += 1)
+      ids.push(idsOf(await studio.client.callTool({ name: 'generate_image', arguments: { prompt: `ref ${i}` } }))[0]);
+    await expectError(
+      'generate_image',
+      { prompt: 'combine', model: 'nb1', reference_images: ids },
+      /at most 3 reference images; 4 were given/,
+    );
   });
 
   it('edit_image (unknown image, empty instruction)', async () => {
@@ -173,7 +184,11 @@ describe.each<TransportKind>(['stdio', 'http'])('validation over %s', (kind) => 
 
   if (kind === 'http') {
     it('generate_image (output_path and local paths are refused over HTTP)', async () => {
-      await expectError('generate_image', { prompt: 'x', output_path: '/tmp/a.png' }, /only available on a local \(stdio\) server/);
+      await expectError(
+        'generate_image',
+        { prompt: 'x', output_path: '/tmp/a.png' },
+        /only available on a local \(stdio\) server/,
+      );
       await expectError('generate_image', { prompt: 'x', reference_images: ['/etc/hosts'] }, /not an image id/);
     });
   }
@@ -191,7 +206,8 @@ describe('local paths over stdio', () => {
   afterAll(async () => {
     await studio?.close({ removeData: true });
   });
-  const call = (name: string, args: Record<string, unknown>) => studio.client.callTool({ name, arguments: args }) as Promise<Result>;
+  const call = (name: string, args: Record<string, unknown>) =>
+    studio.client.callTool({ name, arguments: args }) as Promise<Result>;
 
   it('generate_image (output_path: a folder, a .png file that really is PNG)', async () => {
     const folder = path.join(allowed, 'renders');
@@ -212,7 +228,7 @@ describe('local paths over stdio', () => {
     const result = await call('generate_image', { prompt: `like this ${m}`, reference_images: [source] });
     expect(result.isError, textOf(result)).toBeFalsy();
     const parts = generateRequests(emu, m)[0]?.body.contents?.[0]?.parts ?? [];
-    expect((parts[0]?.inlineData as { mimeType: string }).mimeType).toBe('image/png');
+    expect(parts[0]?.inlineData).toMatchObject({ mimeType: 'image/png' });
   });
 
   it('generate_image (paths outside the roots, and symlinks out of them, are refused)', async () => {
@@ -244,15 +260,22 @@ describe('client MCP roots over stdio', () => {
       geminiUrl: emu.url,
       clientCapabilities: { capabilities: { roots: { listChanged: false } } },
     });
-    studio.client.setRequestHandler('roots/list', async () => ({ roots: [{ uri: `file://${root}`, name: 'project' }] }));
+    studio.client.setRequestHandler('roots/list', async () => ({
+      roots: [{ uri: `file://${root}`, name: 'project' }],
+    }));
     try {
-      const result = await studio.client.callTool({ name: 'generate_image', arguments: { prompt: 'a logo', output_path: 'art/logo.png' } });
+      const result = await studio.client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'a logo', output_path: 'art/logo.png' },
+      });
       expect(textOf(result)).toContain(`saved to: ${path.join(root, 'art', 'logo.png')}`);
-      const escape = await studio.client.callTool({ name: 'generate_image', arguments: { prompt: 'x', output_path: '../elsewhere.png' } });
-      expect(escape.isError).toBe(true);
+      const escaped = await studio.client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: 'x', output_path: '../elsewhere.png' },
+      });
+      expect(escaped.isError).toBe(true);
     } finally {
       await studio.close({ removeData: true });
     }
   });
 });
-

@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
-import { idsOf, imagesOf, type StudioProcess, startStudio, textOf, type TransportKind } from './helpers/studio.js';
+import { idsOf, imagesOf, type StudioProcess, startStudio, type TransportKind, textOf } from './helpers/studio.js';
 
 const MB = 1_000_000;
 let emu: Emulator;
@@ -27,7 +27,11 @@ describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) =>
   });
 
   const call = (name: string, args: Record<string, unknown>) =>
-    studio.client.callTool({ name, arguments: args }) as Promise<{ content: unknown[]; isError?: boolean; structuredContent?: unknown }>;
+    studio.client.callTool({ name, arguments: args }) as Promise<{
+      content: unknown[];
+      isError?: boolean;
+      structuredContent?: unknown;
+    }>;
 
   it('generate_image (defaults: Nano Banana 2, 1K, 1:1, preview, link, no structuredContent)', async () => {
     const m = marker('default');
@@ -97,7 +101,12 @@ describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) =>
 
   it('generate_image (model pro, 4K: exact pixels, result under 1 MB)', async () => {
     const m = marker('pro4k');
-    const result = await call('generate_image', { prompt: `a city at dusk ${m}`, model: 'pro', image_size: '4K', aspect_ratio: '16:9' });
+    const result = await call('generate_image', {
+      prompt: `a city at dusk ${m}`,
+      model: 'pro',
+      image_size: '4K',
+      aspect_ratio: '16:9',
+    });
     expect(result.isError, textOf(result)).toBeFalsy();
     expect(textOf(result)).toContain('Nano Banana Pro (pro, gemini-3-pro-image)');
     expect(textOf(result)).toContain('4K, ratio 16:9, 5504x3072 px');
@@ -122,7 +131,11 @@ describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) =>
   });
 
   it('generate_image (full image inline on request when it fits)', async () => {
-    const result = await call('generate_image', { prompt: `a small icon ${marker('full')}`, image_size: '512', return_full_image: true });
+    const result = await call('generate_image', {
+      prompt: `a small icon ${marker('full')}`,
+      image_size: '512',
+      return_full_image: true,
+    });
     expect(result.isError, textOf(result)).toBeFalsy();
     const [image] = imagesOf(result);
     const meta = await sharp(Buffer.from(image?.data ?? '', 'base64')).metadata();
@@ -159,7 +172,16 @@ describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) =>
     expect(textOf(info)).toContain(`Edits made from it: ${idsOf(again)[0]}`);
     const metadata = await studio.client.readResource({ uri: `images://${childId}/metadata` });
     const json = JSON.parse(String((metadata.contents[0] as { text: string }).text));
-    expect(json).toMatchObject({ id: childId, parent_id: parentId, model: 'gemini-3.1-flash-image', image_size: '1K', aspect_ratio: '3:2', width: 1264, height: 848, mime_type: 'image/jpeg' });
+    expect(json).toMatchObject({
+      id: childId,
+      parent_id: parentId,
+      model: 'gemini-3.1-flash-image',
+      image_size: '1K',
+      aspect_ratio: '3:2',
+      width: 1264,
+      height: 848,
+      mime_type: 'image/jpeg',
+    });
     expect(json.bytes).toBeGreaterThan(1000);
     expect(json.cost_usd).toBe(0.067);
     expect(Date.parse(json.created_at)).toBeGreaterThan(0);
@@ -188,10 +210,16 @@ describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) =>
     const meta = await sharp(Buffer.from(content.blob, 'base64')).metadata();
     expect([meta.width, meta.height]).toEqual([1024, 1024]);
     const templates = await studio.client.listResourceTemplates();
-    expect(templates.resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['images://{id}', 'images://{id}/metadata']);
+    expect(templates.resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual([
+      'images://{id}',
+      'images://{id}/metadata',
+    ]);
     const resources = await studio.client.listResources();
     expect(resources.resources.some((r) => r.uri === `images://${id}`)).toBe(true);
-    const completion = await studio.client.complete({ ref: { type: 'ref/resource', uri: 'images://{id}' }, argument: { name: 'id', value: id.slice(0, 8) } });
+    const completion = await studio.client.complete({
+      ref: { type: 'ref/resource', uri: 'images://{id}' },
+      argument: { name: 'id', value: id.slice(0, 8) },
+    });
     expect(completion.completion.values).toContain(id);
   });
 
@@ -219,7 +247,10 @@ describe('restart with the same data folder', () => {
     try {
       const listed = await second.client.callTool({ name: 'list_images', arguments: { search: m } });
       expect(idsOf(listed)).toEqual([id]);
-      const edited = await second.client.callTool({ name: 'edit_image', arguments: { image: id, instruction: 'add a moon' } });
+      const edited = await second.client.callTool({
+        name: 'edit_image',
+        arguments: { image: id, instruction: 'add a moon' },
+      });
       expect(edited.isError, textOf(edited)).toBeFalsy();
       expect(generateRequests(emu, 'add a moon').at(-1)?.body.contents).toHaveLength(3);
     } finally {

@@ -58,7 +58,10 @@ async function startServices(
   runtime: Runtime,
   closers: Array<() => Promise<void>>,
 ): Promise<Studio> {
-  const [{ createGeminiClient }, store] = await Promise.all([import('../gemini/index.js'), import('../store/index.js')]);
+  const [{ createGeminiClient }, store] = await Promise.all([
+    import('../gemini/index.js'),
+    import('../store/index.js'),
+  ]);
   let baseUrl = config.geminiBaseUrl;
   let apiKey = config.apiKey;
   if (config.emulator) {

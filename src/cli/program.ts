@@ -162,7 +162,11 @@ function flagsToConfig(values: Record<string, string | boolean | undefined>): Co
     if (!Number.isFinite(n)) fail(`--${k} expects a number, got "${v}".`);
     return n;
   };
-  const list = (k: string, sep: string) => str(k)?.split(sep).map((s) => s.trim()).filter(Boolean);
+  const list = (k: string, sep: string) =>
+    str(k)
+      ?.split(sep)
+      .map((s) => s.trim())
+      .filter(Boolean);
   return {
     emulator: values.emulator as boolean | undefined,
     emulatorLatencyMs: num('emulator-latency-ms'),

@@ -59,7 +59,12 @@ export interface Config {
 const sizeSchema = z.enum(IMAGE_SIZES);
 const overridesSchema = z.record(
   z.string(),
-  z.object({ id: z.string().min(1).optional(), pricePerImage: z.partialRecord(sizeSchema, z.number().min(0)).optional() }).strict(),
+  z
+    .object({
+      id: z.string().min(1).optional(),
+      pricePerImage: z.partialRecord(sizeSchema, z.number().min(0)).optional(),
+    })
+    .strict(),
 );
 
 const configSchema = z
@@ -160,7 +165,9 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
     allowedHosts: env.STUDIO_ALLOWED_HOSTS ? splitList(env.STUDIO_ALLOWED_HOSTS, ',') : undefined,
     apiKey: nonEmpty(env.GEMINI_API_KEY) ?? nonEmpty(env.GOOGLE_API_KEY),
     geminiBaseUrl: nonEmpty(env.GEMINI_BASE_URL),
-    vertex: vertexOn ? { project: env.GOOGLE_CLOUD_PROJECT, location: env.GOOGLE_CLOUD_LOCATION ?? 'global' } : undefined,
+    vertex: vertexOn
+      ? { project: env.GOOGLE_CLOUD_PROJECT, location: env.GOOGLE_CLOUD_LOCATION ?? 'global' }
+      : undefined,
     emulator: env.STUDIO_EMULATOR === undefined ? undefined : isTrue(env.STUDIO_EMULATOR),
     emulatorLatencyMs: numberFrom('STUDIO_EMULATOR_LATENCY_MS', env.STUDIO_EMULATOR_LATENCY_MS),
     defaultModel: env.STUDIO_DEFAULT_MODEL,

@@ -6,8 +6,8 @@
 import { InvalidInputError } from './errors.js';
 import {
   type AspectRatio,
-  type ImageSize,
   IMAGE_SIZES,
+  type ImageSize,
   type ModelRegistry,
   type ModelSpec,
   normalizeImageSize,

@@ -181,13 +181,20 @@ export function createStudio(deps: StudioDeps): Studio {
         image.outputPath = written[i];
       });
     }
-    for (const failure of failures) log.warn({ err: failure.message, code: failure.code }, 'one image of several failed');
+    for (const failure of failures)
+      log.warn({ err: failure.message, code: failure.code }, 'one image of several failed');
     return { images, failures };
   }
 
   async function store(
     result: GenerateImageResult,
-    job: { prompt: string; options: ResolvedOptions; input: CommonImageOptions; parentId: string | null; kind: ImageRecord['kind'] },
+    job: {
+      prompt: string;
+      options: ResolvedOptions;
+      input: CommonImageOptions;
+      parentId: string | null;
+      kind: ImageRecord['kind'];
+    },
     ownerId: string,
   ): Promise<StudioImage> {
     const id = deps.newImageId();
@@ -286,7 +293,8 @@ export function createStudio(deps: StudioDeps): Studio {
       // Continue the image's own conversation when the same model made it: its thought signatures are only
       // valid for that model. Otherwise start a new one with the image as the first reference.
       const continues = parent?.history && parent.modelId === options.model.id && options.model.multiTurn;
-      const history = continues && parent.history ? await rehydrateHistory(parent.history, (key) => deps.blobs.get(key)) : undefined;
+      const history =
+        continues && parent.history ? await rehydrateHistory(parent.history, (key) => deps.blobs.get(key)) : undefined;
       const references = continues ? extra.map((r) => r.image) : [source.image, ...extra.map((r) => r.image)];
       return run(
         { prompt: instruction, n: 1, options, input, references, history, parentId: parent?.id ?? null, kind: 'edit' },

@@ -34,14 +34,18 @@ export function createHttpApp(options: HttpAppOptions) {
   const app = createMcpHonoApp({
     host: options.host,
     // Public binds name their hostnames; localhost binds get localhost-only validation automatically.
-    allowedHosts: options.allowedHosts.length ? [...options.allowedHosts, ...(localBind ? ['localhost', '127.0.0.1', '[::1]'] : [])] : undefined,
+    allowedHosts: options.allowedHosts.length
+      ? [...options.allowedHosts, ...(localBind ? ['localhost', '127.0.0.1', '[::1]'] : [])]
+      : undefined,
     maxRequestBodySize: options.maxRequestBodyBytes,
   });
 
   app.get('/health', (c) => c.json({ status: 'ok', version: options.version, emulator: options.emulator }));
 
   // createMcpHonoApp's body parser stores the parsed JSON under 'parsedBody' (untyped in its Hono env).
-  app.all('/mcp', (c) => options.mcp.fetch(c.req.raw, { parsedBody: (c as unknown as ParsedBodyContext).get('parsedBody') }));
+  app.all('/mcp', (c) =>
+    options.mcp.fetch(c.req.raw, { parsedBody: (c as unknown as ParsedBodyContext).get('parsedBody') }),
+  );
 
   app.get('/i/:file', async (c) => {
     const match = /^(img_[A-Za-z0-9]+)\.([a-z0-9]+)$/.exec(c.req.param('file'));

@@ -23,7 +23,9 @@ export interface ToolDefinition<Ctx, Schema extends z.ZodObject = z.ZodObject> {
 }
 
 /** Identity function that types a tool definition. */
-export function defineTool<Ctx, Schema extends z.ZodObject>(tool: ToolDefinition<Ctx, Schema>): ToolDefinition<Ctx, Schema> {
+export function defineTool<Ctx, Schema extends z.ZodObject>(
+  tool: ToolDefinition<Ctx, Schema>,
+): ToolDefinition<Ctx, Schema> {
   return tool;
 }
 

@@ -21,11 +21,20 @@ export interface RegisterToolsOptions<Ctx> {
   maxResultBytes: number;
 }
 
-export function registerTools<Ctx>(server: McpServer, tools: AnyToolDefinition<Ctx>[], options: RegisterToolsOptions<Ctx>): void {
+export function registerTools<Ctx>(
+  server: McpServer,
+  tools: AnyToolDefinition<Ctx>[],
+  options: RegisterToolsOptions<Ctx>,
+): void {
   for (const tool of tools) {
     server.registerTool(
       tool.name,
-      { title: tool.title, description: tool.description, inputSchema: tool.inputSchema, annotations: tool.annotations },
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        annotations: tool.annotations,
+      },
       async (params: unknown, serverCtx: ServerContext) => {
         const response = new ToolResponse();
         try {

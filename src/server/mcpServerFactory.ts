@@ -3,7 +3,7 @@
  * bound to the caller's context. The raw McpServer stays inside this module and src/mcp/.
  * @module
  */
-import { McpServer, type McpRequestContext, type ServerContext } from '@modelcontextprotocol/server';
+import { type McpRequestContext, McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { rootsFromUris } from '../core/allowedPaths.js';
 import type { ImageRecord } from '../core/ports.js';
 import type { CallContext } from '../core/studio.js';

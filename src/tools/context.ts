@@ -3,8 +3,9 @@
  * results are to be shaped for this transport.
  * @module
  */
-import type { CallContext, Studio } from '../core/studio.js';
+
 import type { ImageRecord } from '../core/ports.js';
+import type { CallContext, Studio } from '../core/studio.js';
 
 export interface ResultShape {
   /** What image tools return inline by default. */

@@ -21,7 +21,9 @@ export const listImages = defineTool({
   async handle(ctx: StudioToolContext, params, res) {
     const page = await ctx.studio.list(ctx.call, { limit: params.limit, search: params.search, cursor: params.cursor });
     if (page.images.length === 0) {
-      res.addText(params.search ? `No images match "${params.search}".` : 'No images yet. Use generate_image to make one.');
+      res.addText(
+        params.search ? `No images match "${params.search}".` : 'No images yet. Use generate_image to make one.',
+      );
       return;
     }
     const lines = page.images.map((record) => describeImage(ctx, record));

@@ -15,7 +15,10 @@ export function registerImageResources(
 ) {
   const recent = async () => (await (await studio()).list(call, { limit: 50 })).images;
   const completeId = async (value: string) =>
-    (await recent()).map((r) => r.id).filter((id) => id.startsWith(value)).slice(0, 20);
+    (await recent())
+      .map((r) => r.id)
+      .filter((id) => id.startsWith(value))
+      .slice(0, 20);
 
   server.registerResource(
     'image',
@@ -43,7 +46,11 @@ export function registerImageResources(
   server.registerResource(
     'image-metadata',
     new ResourceTemplate('images://{id}/metadata', { list: undefined, complete: { id: completeId } }),
-    { title: 'Image metadata', description: 'JSON: prompt, model, size, ratio, pixels, type, bytes, cost, lineage.', mimeType: 'application/json' },
+    {
+      title: 'Image metadata',
+      description: 'JSON: prompt, model, size, ratio, pixels, type, bytes, cost, lineage.',
+      mimeType: 'application/json',
+    },
     async (uri, variables) => {
       const record = await (await studio()).get(String(variables.id), call);
       const json = JSON.stringify(metadataOf(record, imageUrl(record)), null, 2);
@@ -68,7 +75,12 @@ export function metadataOf(record: ImageRecord, url: string | undefined) {
     mime_type: record.mimeType,
     bytes: record.bytes,
     cost_usd: record.costUsd,
-    tokens: { prompt: record.promptTokens, image: record.imageTokens, thoughts: record.thoughtsTokens, total: record.totalTokens },
+    tokens: {
+      prompt: record.promptTokens,
+      image: record.imageTokens,
+      thoughts: record.thoughtsTokens,
+      total: record.totalTokens,
+    },
     created_at: record.createdAt,
     url,
   };

@@ -16,7 +16,9 @@ const commonFields = {
   aspect_ratio: z
     .enum(ALL_ASPECT_RATIOS)
     .optional()
-    .describe('Width:height. Default 1:1 (for edits: the original ratio). 1:4, 4:1, 1:8 and 8:1 only on nb2, nb2.1 and lite.'),
+    .describe(
+      'Width:height. Default 1:1 (for edits: the original ratio). 1:4, 4:1, 1:8 and 8:1 only on nb2, nb2.1 and lite.',
+    ),
   image_size: z
     .string()
     .optional()
@@ -37,8 +39,13 @@ const commonFields = {
   thinking_level: z
     .string()
     .optional()
-    .describe(`How hard the model thinks before drawing: ${THINKING_LEVELS.join(', ')} (support varies by model; pro takes none).`),
-  grounding: z.boolean().optional().describe('Ground the image in Google Search results (current events, real places).'),
+    .describe(
+      `How hard the model thinks before drawing: ${THINKING_LEVELS.join(', ')} (support varies by model; pro takes none).`,
+    ),
+  grounding: z
+    .boolean()
+    .optional()
+    .describe('Ground the image in Google Search results (current events, real places).'),
   output_path: z
     .string()
     .optional()
@@ -69,13 +76,26 @@ export const generateImage = defineTool({
   description:
     'Create 1 to 4 new images from a text prompt with Google Gemini (Nano Banana). Use it whenever the person asks for a picture, illustration, photo, logo, icon or sticker. Returns each image id, a preview, and a link or file path to the full image. Keep the defaults (Nano Banana 2 at 1K) unless the person asks otherwise; choose model "pro" only when they ask for Pro or the highest quality. To change an existing image, use edit_image instead.',
   inputSchema: z.object({
-    prompt: z.string().min(1).max(8192).describe('What to draw: subject, setting, style, lighting, composition, any text.'),
-    n: z.number().int().min(1).max(4).default(1).describe('How many images (1 to 4), generated in parallel; each is billed.'),
+    prompt: z
+      .string()
+      .min(1)
+      .max(8192)
+      .describe('What to draw: subject, setting, style, lighting, composition, any text.'),
+    n: z
+      .number()
+      .int()
+      .min(1)
+      .max(4)
+      .default(1)
+      .describe('How many images (1 to 4), generated in parallel; each is billed.'),
     ...commonFields,
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async handle(ctx: StudioToolContext, params, res) {
-    const result = await ctx.studio.generate({ prompt: params.prompt, n: params.n, ...commonOptions(ctx, params) }, ctx.call);
+    const result = await ctx.studio.generate(
+      { prompt: params.prompt, n: params.n, ...commonOptions(ctx, params) },
+      ctx.call,
+    );
     await respond(ctx, result, res, params.return_full_image);
   },
 });
@@ -86,7 +106,10 @@ export const editImage = defineTool({
   description:
     'Change an existing image with an instruction ("make it night", "remove the car", "add a red hat"). Continues that image\'s own conversation with the model, so successive edits stay consistent, and records the lineage. `image` is an id from generate_image, edit_image or list_images (or, on a local server, a file path). Keeps the original model, size and ratio unless you set them.',
   inputSchema: z.object({
-    image: z.string().min(1).describe('The image to edit: its id (img_…) or, on a local server, an absolute file path.'),
+    image: z
+      .string()
+      .min(1)
+      .describe('The image to edit: its id (img_…) or, on a local server, an absolute file path.'),
     instruction: z.string().min(1).max(8192).describe('What to change, in plain words.'),
     ...commonFields,
   }),

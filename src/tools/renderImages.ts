@@ -34,7 +34,8 @@ export async function renderImages(
         if (mode === 'full' && base64Length(image.data.length) <= perImage) {
           return { data: image.data, mimeType: image.record.mimeType };
         }
-        if (mode === 'full') notes.push(`${image.record.id}: the full image is too large to inline; a preview is shown.`);
+        if (mode === 'full')
+          notes.push(`${image.record.id}: the full image is too large to inline; a preview is shown.`);
         return makePreview(image.data, info, { maxBase64Bytes: perImage });
       }),
     );
@@ -67,7 +68,8 @@ export function describeImage(ctx: StudioToolContext, record: ImageRecord, image
   if (record.parentId) lines.push(`- edited from: ${record.parentId}`);
   lines.push(`- prompt: ${truncate(record.prompt, 300)}`);
   if (image?.modelText) lines.push(`- model said: ${truncate(image.modelText, 300)}`);
-  for (const source of image?.groundingSources ?? []) lines.push(`- source: ${source.title ?? source.uri} <${source.uri}>`);
+  for (const source of image?.groundingSources ?? [])
+    lines.push(`- source: ${source.title ?? source.uri} <${source.uri}>`);
   return lines.join('\n');
 }
 

@@ -6,7 +6,10 @@ export { startEmulator };
 
 interface GenerateBody {
   contents?: Array<{ role?: string; parts?: Array<Record<string, unknown>> }>;
-  generationConfig?: Record<string, unknown> & { imageConfig?: Record<string, unknown>; thinkingConfig?: Record<string, unknown> };
+  generationConfig?: Record<string, unknown> & {
+    imageConfig?: Record<string, unknown>;
+    thinkingConfig?: Record<string, unknown>;
+  };
   systemInstruction?: { parts?: Array<{ text?: string }> };
   tools?: unknown[];
 }
