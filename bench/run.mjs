@@ -120,18 +120,23 @@ try {
 printTable(['measure', 'value', 'value', 'target', 'ok'], rows);
 process.stderr.write(`node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}\n`);
 
+/** The environment of every server this benchmark starts: the emulator, a scratch data folder. */
+function serverEnv() {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: os.homedir(),
+    STUDIO_DATA_DIR: dataDir,
+    GEMINI_API_KEY: 'bench-key',
+    GEMINI_BASE_URL: emu.url,
+    STUDIO_LOG_LEVEL: 'warn',
+  };
+}
+
 async function connect() {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI],
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: os.homedir(),
-      STUDIO_DATA_DIR: dataDir,
-      GEMINI_API_KEY: 'bench-key',
-      GEMINI_BASE_URL: emu.url,
-      STUDIO_LOG_LEVEL: 'warn',
-    },
+    env: serverEnv(),
     stderr: 'inherit',
   });
   const client = new Client({ name: 'bench', version: '1.0.0' });
@@ -143,14 +148,7 @@ function coldStart() {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [CLI], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: os.homedir(),
-        STUDIO_DATA_DIR: dataDir,
-        GEMINI_API_KEY: 'bench-key',
-        GEMINI_BASE_URL: emu.url,
-        STUDIO_LOG_LEVEL: 'warn',
-      },
+      env: serverEnv(),
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     let out = '';
