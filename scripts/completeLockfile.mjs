@@ -26,11 +26,20 @@ for (const [name, pkg] of Object.entries(lock.packages)) {
     const key = `node_modules/${dep}`;
     const short = dep.replace('@biomejs/', '');
     if (lock.packages[key] || !dep.startsWith('@biomejs/') || !PLATFORM[short]) continue;
-    lock.packages[key] = { version, ...PLATFORM[short], dev: Boolean(pkg.dev), license: 'MIT OR Apache-2.0', optional: true, engines: { node: '>=14.21.3' } };
+    lock.packages[key] = {
+      version,
+      ...PLATFORM[short],
+      dev: Boolean(pkg.dev),
+      license: 'MIT OR Apache-2.0',
+      optional: true,
+      engines: { node: '>=14.21.3' },
+    };
     added += 1;
     process.stderr.write(`added ${key} (optional of ${name || 'root'})\n`);
   }
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+);
 writeFileSync(LOCK, `${JSON.stringify(lock, null, 2)}\n`);
 process.stderr.write(`${added} lock entries added\n`);
