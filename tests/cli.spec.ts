@@ -182,7 +182,15 @@ describe('capabilities', () => {
       const studio = await startStudio(kind, { geminiUrl: emu.url });
       try {
         const { tools } = await studio.client.listTools();
-        expect(tools.map((t) => t.name)).toEqual(['generate_image', 'edit_image', 'list_images', 'image_info']);
+        expect(tools.map((t) => t.name)).toEqual([
+          'generate_image',
+          'edit_image',
+          'list_images',
+          'image_info',
+          'upload_file',
+          'list_uploads',
+          'delete_upload',
+        ]);
         for (const tool of tools) {
           expect(tool.description?.length).toBeGreaterThan(60);
           expect(tool.inputSchema.type).toBe('object');
@@ -190,7 +198,8 @@ describe('capabilities', () => {
         const generate = tools.find((t) => t.name === 'generate_image');
         expect(generate?.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: true });
         expect(generate?.description).toMatch(/only when they ask for Pro/);
-        expect(generate?.outputSchema).toBeUndefined();
+        expect(generate?.outputSchema).toBeUndefined(); // images: no structuredContent
+        expect(tools.find((t) => t.name === 'get_image')?.outputSchema).toBeDefined();
         expect(studio.client.getInstructions()).toContain('Nano Banana 2 at 1K');
       } finally {
         await studio.close({ removeData: true });

@@ -7,7 +7,9 @@ import type { FullConfig } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createModelRegistry, type ModelRegistry } from '../core/models.js';
+import { PipelineEngine } from '../core/pipelines/engine.js';
 import { createStudio, type Studio } from '../core/studio.js';
+import { createUploadService } from '../core/uploads.js';
 import type { Runtime } from '../server/runtime.js';
 import { createLogger } from './logger.js';
 import { packageVersion } from './version.js';
@@ -34,17 +36,18 @@ export function createRuntime(config: FullConfig, log: Logger = createLogger(con
   }
   const closers: Array<() => Promise<void>> = [];
   // Deferred one turn so that a request already waiting on stdin is read and answered first.
-  const studio = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+  const services = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
     startServices(config, registry, log, runtime, closers),
   );
-  studio.catch((err) => log.error({ err }, 'the studio could not start'));
+  services.catch((err) => log.error({ err }, 'the studio could not start'));
   const runtime: Runtime = {
     config,
     log,
     version: packageVersion(),
-    studio: () => studio,
+    studio: () => services.then((s) => s.studio),
+    pipelines: () => services.then((s) => s.pipelines),
     async close() {
-      await studio.catch(() => undefined);
+      await services.catch(() => undefined);
       for (const close of closers.reverse()) await close().catch((err) => log.warn({ err }, 'close failed'));
     },
   };
@@ -57,7 +60,7 @@ async function startServices(
   log: Logger,
   runtime: Runtime,
   closers: Array<() => Promise<void>>,
-): Promise<Studio> {
+): Promise<{ studio: Studio; pipelines: PipelineEngine }> {
   const [{ createGeminiClient }, store] = await Promise.all([
     import('../gemini/index.js'),
     import('../store/index.js'),
@@ -99,7 +102,7 @@ async function startServices(
     .then((report) => log.debug({ report }, 'storage reconciled'))
     .catch((err) => log.warn({ err }, 'storage reconciliation failed'));
 
-  return createStudio({
+  const studio = createStudio({
     registry,
     generator: gemini,
     images,
@@ -107,5 +110,29 @@ async function startServices(
     newImageId: store.newImageId,
     log,
     maxReferenceBytes: config.maxReferenceMb * 1_000_000,
+    uploads: createUploadService({
+      uploads: store.createUploadRepository(database.db),
+      blobs,
+      files: gemini,
+      log,
+      maxBytes: config.maxUploadMb * 1_000_000,
+      newUploadId: store.newUploadId,
+    }),
   });
+  const pipelines = new PipelineEngine({
+    repo: store.createPipelineRepository(database.db),
+    jobs: studio.jobs,
+    text: gemini,
+    textModel: config.textModel,
+    styleGuide: config.styleGuide,
+    log: log.child({ area: 'pipelines' }),
+    concurrency: config.concurrency,
+    maxRunMs: config.maxPipelineMinutes * 60_000,
+    maxAttempts: 3,
+    newPipelineId: () => store.newId('pl_'),
+  });
+  // Closed before the database (closers run in reverse).
+  closers.push(() => pipelines.close());
+  await pipelines.recover();
+  return { studio, pipelines };
 }

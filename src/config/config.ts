@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { BUILTIN_MODELS, IMAGE_SIZES, type ModelOverrides } from '../core/models.js';
+import { BUILTIN_MODELS, DEFAULT_TEXT_MODEL, IMAGE_SIZES, type ModelOverrides } from '../core/models.js';
 import { defaultDataDir } from './dataDir.js';
 
 /** Everything a person may set. All optional; see README "Options" for each. */
@@ -50,8 +50,22 @@ export interface Config {
   maxPreviewBytes?: number;
   /** Largest reference image read from disk, in megabytes. */
   maxReferenceMb?: number;
+  /** Largest file `upload_file` accepts, in megabytes. */
+  maxUploadMb?: number;
   /** Largest HTTP request body in megabytes (reference images sent inline). */
   maxRequestBodyMb?: number;
+  /** Rewrite raw prompts with the text model before generating (the engineer-prompt stage). Default on. */
+  autoStyle?: boolean;
+  /** A style guide the prompt engineer and the architect follow (text, or `@/path/to/file`). */
+  styleGuide?: string;
+  /** Text model for prompt engineering and concepts. */
+  textModel?: string;
+  /** Pipelines running at once in this process. */
+  concurrency?: number;
+  /** How long a synchronous generate_image waits before handing over to get_image (seconds). */
+  syncLimitSeconds?: number;
+  /** Longest one pipeline run may take before it is stopped (minutes). */
+  maxPipelineMinutes?: number;
   /** pino level for stderr logs. */
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -88,7 +102,17 @@ const configSchema = z
     maxResultBytes: z.number().int().min(50_000),
     maxPreviewBytes: z.number().int().min(10_000),
     maxReferenceMb: z.number().positive().max(100),
+    maxUploadMb: z.number().positive().max(2000),
     maxRequestBodyMb: z.number().positive().max(1024),
+    autoStyle: z.boolean(),
+    styleGuide: z.string().optional(),
+    textModel: z.string().min(1),
+    concurrency: z.number().int().min(1).max(256),
+    syncLimitSeconds: z.number().min(0).max(3600),
+    maxPipelineMinutes: z
+      .number()
+      .positive()
+      .max(24 * 60),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   })
   .strict();
@@ -111,7 +135,13 @@ export const DEFAULTS: Omit<FullConfig, 'dataDir'> = {
   maxResultBytes: 1_000_000,
   maxPreviewBytes: 700_000,
   maxReferenceMb: 20,
+  maxUploadMb: 100,
   maxRequestBodyMb: 64,
+  autoStyle: true,
+  textModel: DEFAULT_TEXT_MODEL,
+  concurrency: 4,
+  syncLimitSeconds: 180,
+  maxPipelineMinutes: 15,
   logLevel: 'info',
 };
 
@@ -143,6 +173,14 @@ export function resolveConfig(input: ResolveConfigInput = {}): FullConfig {
   }
   const config = parsed.data;
   config.dataDir = path.resolve(config.dataDir);
+  if (config.styleGuide?.startsWith('@')) {
+    const file = config.styleGuide.slice(1);
+    try {
+      config.styleGuide = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`Invalid setting "styleGuide": cannot read ${file}: ${(error as Error).message}.`);
+    }
+  }
   const knownAliases = new Set(BUILTIN_MODELS.map((m) => m.alias));
   for (const alias of Object.keys(config.models)) {
     if (!knownAliases.has(alias)) {
@@ -177,7 +215,14 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
     maxResultBytes: numberFrom('STUDIO_MAX_RESULT_BYTES', env.STUDIO_MAX_RESULT_BYTES),
     maxPreviewBytes: numberFrom('STUDIO_MAX_PREVIEW_BYTES', env.STUDIO_MAX_PREVIEW_BYTES),
     maxReferenceMb: numberFrom('STUDIO_MAX_REFERENCE_MB', env.STUDIO_MAX_REFERENCE_MB),
+    maxUploadMb: numberFrom('STUDIO_MAX_UPLOAD_MB', env.STUDIO_MAX_UPLOAD_MB),
     maxRequestBodyMb: numberFrom('STUDIO_MAX_REQUEST_BODY_MB', env.STUDIO_MAX_REQUEST_BODY_MB),
+    autoStyle: env.STUDIO_AUTO_STYLE === undefined ? undefined : isTrue(env.STUDIO_AUTO_STYLE),
+    styleGuide: nonEmpty(env.STUDIO_STYLE_GUIDE),
+    textModel: nonEmpty(env.STUDIO_TEXT_MODEL),
+    concurrency: numberFrom('STUDIO_CONCURRENCY', env.STUDIO_CONCURRENCY),
+    syncLimitSeconds: numberFrom('STUDIO_SYNC_LIMIT_SECONDS', env.STUDIO_SYNC_LIMIT_SECONDS),
+    maxPipelineMinutes: numberFrom('STUDIO_MAX_PIPELINE_MINUTES', env.STUDIO_MAX_PIPELINE_MINUTES),
     logLevel: env.STUDIO_LOG_LEVEL as Config['logLevel'],
   };
 }
@@ -252,6 +297,8 @@ function hintFor(key: string): string {
     imageResponses: 'Use preview, full or none (STUDIO_IMAGE_RESPONSES).',
     publicUrl: 'Use an absolute URL such as https://images.example.com (STUDIO_PUBLIC_URL).',
     geminiBaseUrl: 'Use an absolute URL (GEMINI_BASE_URL).',
+    maxUploadMb:
+      'Use a number of megabytes above 0 and at most 2000, the Gemini Files API limit (STUDIO_MAX_UPLOAD_MB).',
   };
   return hints[key] ?? '';
 }

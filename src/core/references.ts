@@ -1,6 +1,6 @@
 /**
- * Reference images named by the caller: ids of stored images, or (on stdio) local paths inside the
- * allowed roots.
+ * Reference images named by the caller: ids of stored images, ids of uploaded files, or (on stdio) local
+ * paths inside the allowed roots.
  * @module
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -8,6 +8,7 @@ import { type PathPolicy, resolveAllowedPath } from './allowedPaths.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import { sniffImageMime } from './mime.js';
 import type { BlobStore, ImageRecord, ImageRepository, ReferenceImage } from './ports.js';
+import { looksLikeUploadId, type UploadService } from './uploads.js';
 
 export interface ReferenceContext {
   ownerId: string;
@@ -19,9 +20,12 @@ export interface ReferenceContext {
 }
 
 export interface LoadedReference {
-  image: ReferenceImage & { kind: 'inline' };
+  /** Inline bytes, or a Gemini file for a large (or Gemini-kept) upload. */
+  image: ReferenceImage;
   /** The stored image, when the reference was an id. */
   record?: ImageRecord;
+  /** The upload id, when the reference was an uploaded file. */
+  uploadId?: string;
   /** The absolute path, when the reference was a file. */
   path?: string;
 }
@@ -35,9 +39,13 @@ export function looksLikeImageId(value: string): boolean {
 export async function loadReference(
   value: string,
   ctx: ReferenceContext,
-  deps: { images: ImageRepository; blobs: BlobStore },
+  deps: { images: ImageRepository; blobs: BlobStore; uploads?: Pick<UploadService, 'referenceFor'> },
 ): Promise<LoadedReference> {
   const trimmed = value.trim();
+  if (looksLikeUploadId(trimmed)) {
+    if (!deps.uploads) throw new InvalidInputError('This server does not keep uploaded files; refer to images by id.');
+    return { image: await deps.uploads.referenceFor(trimmed, ctx.ownerId), uploadId: trimmed };
+  }
   if (looksLikeImageId(trimmed)) {
     const record = await getOwnedImage(trimmed, ctx, deps.images);
     const data = await deps.blobs.get(record.blobKey);
@@ -45,7 +53,7 @@ export async function loadReference(
   }
   if (!ctx.paths) {
     throw new InvalidInputError(
-      `"${trimmed}" is not an image id. Over HTTP, refer to images by the ids that generate_image and list_images return (img_…).`,
+      `"${trimmed}" is not an image id. Over HTTP, refer to images by the ids that generate_image and list_images return (img_…), or upload a file with upload_file and use its id (upl_…).`,
     );
   }
   const absolute = await resolveAllowedPath(trimmed, ctx.paths);

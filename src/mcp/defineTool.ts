@@ -18,6 +18,9 @@ export interface ToolDefinition<Ctx, Schema extends z.ZodObject = z.ZodObject> {
   title: string;
   description: string;
   inputSchema: Schema;
+  /** Declares and validates `structuredContent`. Leave it off tools whose results carry images for
+   * clients without structured output (Claude Code drops `content` when `structuredContent` is present). */
+  outputSchema?: z.ZodObject;
   annotations: ToolAnnotations;
   handle(ctx: Ctx, params: z.infer<Schema>, response: ToolResponse): Promise<void>;
 }

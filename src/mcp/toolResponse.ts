@@ -15,6 +15,7 @@ type Block =
 export class ToolResponse {
   private readonly _blocks: Block[] = [];
   private _isError = false;
+  private _structured: Record<string, unknown> | undefined;
 
   addText(text: string): this {
     this._blocks.push({ type: 'text', text });
@@ -37,6 +38,12 @@ export class ToolResponse {
     return this;
   }
 
+  /** Structured result, for tools that declare an `outputSchema`. Dropped when the call fails. */
+  setStructured(value: Record<string, unknown>): this {
+    this._structured = value;
+    return this;
+  }
+
   get isError(): boolean {
     return this._isError;
   }
@@ -48,7 +55,7 @@ export class ToolResponse {
 
   serialize(options: { maxBytes: number }): CallToolResult {
     const blocks = [...this._blocks];
-    let size = JSON.stringify(blocks).length;
+    let size = JSON.stringify(blocks).length + (this._structured ? JSON.stringify(this._structured).length : 0);
     let dropped = 0;
     // Last resort: previews are already sized to fit, so this only fires on unexpected overhead.
     while (size > options.maxBytes) {
@@ -56,7 +63,7 @@ export class ToolResponse {
       if (index < 0) break;
       blocks.splice(index, 1);
       dropped += 1;
-      size = JSON.stringify(blocks).length;
+      size = JSON.stringify(blocks).length + (this._structured ? JSON.stringify(this._structured).length : 0);
     }
     if (dropped > 0) {
       blocks.push({
@@ -64,6 +71,7 @@ export class ToolResponse {
         text: `${dropped} inline preview(s) were left out to keep this result under ${options.maxBytes} bytes; open the links above for the images.`,
       });
     }
-    return { content: blocks, ...(this._isError ? { isError: true } : {}) };
+    if (this._isError) return { content: blocks, isError: true };
+    return { content: blocks, ...(this._structured ? { structuredContent: this._structured } : {}) };
   }
 }

@@ -12,6 +12,9 @@ import type { StudioToolContext } from '../tools/context.js';
 import { galleryTools } from '../tools/galleryTools.js';
 import { registerImageResources } from '../tools/imageResources.js';
 import { imageTools } from '../tools/imageTools.js';
+import { pipelineTools } from '../tools/pipelineTools.js';
+import { registerPromptTemplates } from '../tools/promptTemplates.js';
+import { registerUploadResources, uploadTools } from '../tools/uploadTools.js';
 import type { Runtime } from './runtime.js';
 import { createToolErrorPresenter } from './toolErrors.js';
 
@@ -20,7 +23,7 @@ export type Transport = 'stdio' | 'http';
 const LOCAL_OWNER = 'local';
 
 export const SERVER_INSTRUCTIONS =
-  'Generates and edits images with Google Gemini (Nano Banana). generate_image makes new images; edit_image changes an earlier one by id and keeps its conversation; list_images and image_info find earlier images. Keep the default model (Nano Banana 2 at 1K) unless the person asks otherwise. Every result names the image id: use it to edit or reuse the image.';
+  'Generates and edits images with Google Gemini (Nano Banana). generate_image makes new images (generate_image_async, get_image and cancel_pipeline for background work); propose_concepts sketches directions before paying for renders; edit_image changes an earlier one by id and keeps its conversation; list_images and image_info find earlier images. Keep the default model (Nano Banana 2 at 1K) unless the person asks otherwise. Every result names the image id: use it to edit or reuse the image.';
 
 export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
   const errors = createToolErrorPresenter(runtime.log.child({ area: 'mcp' }));
@@ -35,15 +38,19 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
   return (_requestCtx?: McpRequestContext): McpServer => {
     const server = new McpServer(
       { name: 'nanobanana-studio', title: 'Nano Banana Studio', version: runtime.version },
-      { capabilities: { tools: {}, resources: {}, completions: {} }, instructions: SERVER_INSTRUCTIONS },
+      { capabilities: { tools: {}, resources: {}, prompts: {}, completions: {} }, instructions: SERVER_INSTRUCTIONS },
     );
     const baseCall: CallContext = { ownerId: LOCAL_OWNER };
 
     const makeContext = async (serverCtx: ServerContext): Promise<StudioToolContext> => ({
       studio: await runtime.studio(),
+      pipelines: await runtime.pipelines(),
+      syncLimitMs: runtime.config.syncLimitSeconds * 1000,
+      autoStyle: runtime.config.autoStyle,
       transport,
       imageUrl,
       shape,
+      uploads: (await runtime.studio()).uploads,
       call: {
         ...baseCall,
         signal: serverCtx.mcpReq.signal,
@@ -52,12 +59,14 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
       },
     });
 
-    registerTools<StudioToolContext>(server, [...imageTools, ...galleryTools], {
+    registerTools<StudioToolContext>(server, [...imageTools, ...pipelineTools, ...galleryTools, ...uploadTools], {
       makeContext,
       errors,
       maxResultBytes: runtime.config.maxResultBytes,
     });
     registerImageResources(server, runtime.studio, baseCall, imageUrl);
+    registerUploadResources(server, runtime.studio, baseCall);
+    registerPromptTemplates(server);
     return server;
   };
 }

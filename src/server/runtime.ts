@@ -4,6 +4,7 @@
  */
 import type { FullConfig } from '../config/config.js';
 import type { Logger } from '../core/logger.js';
+import type { PipelineEngine } from '../core/pipelines/engine.js';
 import type { Studio } from '../core/studio.js';
 
 export interface Runtime {
@@ -13,6 +14,8 @@ export interface Runtime {
    * while the database and heavy modules load; the first tool call waits if it has to.
    */
   studio(): Promise<Studio>;
+  /** The pipeline engine (same readiness as the studio). */
+  pipelines(): Promise<PipelineEngine>;
   log: Logger;
   version: string;
   /** Base URL under which `/i/{id}.{ext}` image links are served (HTTP only). */

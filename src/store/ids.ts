@@ -33,3 +33,8 @@ export function newImageId(): string {
 
 /** The format {@link newImageId} produces. */
 export const IMAGE_ID_PATTERN = /^img_[0-9a-hjkmnp-tv-z]{26}$/;
+
+/** `upl_` followed by 26 base32 characters: an uploaded file. */
+export function newUploadId(): string {
+  return newId('upl_');
+}

@@ -6,11 +6,13 @@
 
 export type { Database, DatabaseOptions, OpenDatabaseOptions } from './database.js';
 export { openDatabase } from './database.js';
-export { IMAGE_ID_PATTERN, newId, newImageId } from './ids.js';
+export { IMAGE_ID_PATTERN, newId, newImageId, newUploadId } from './ids.js';
 export { createImageRepository } from './imageRepository.js';
 export type { LocalBlobStore } from './localBlobStore.js';
 export { createLocalBlobStore } from './localBlobStore.js';
 export { migrateToLatest, pendingMigrations } from './migrate.js';
+export { createPipelineRepository } from './pipelineRepository.js';
 export type { ReconcileOptions, ReconcileReport } from './reconcile.js';
 export { reconcileStorage } from './reconcile.js';
 export type { DB } from './schema.js';
+export { createUploadRepository } from './uploadRepository.js';

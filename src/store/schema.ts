@@ -46,4 +46,60 @@ export interface ImagesTable {
 export interface DB {
   users: UsersTable;
   images: ImagesTable;
+  uploads: UploadsTable;
+  pipelines: PipelinesTable;
+  concepts: ConceptsTable;
+}
+
+export interface PipelinesTable {
+  id: string;
+  owner_id: string;
+  kind: 'image' | 'concepts';
+  batch_id: string;
+  status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+  stage: string | null;
+  progress_percent: number;
+  /** JSON text: the stage records. */
+  stages: string;
+  /** JSON text: what the pipeline does. */
+  input: string;
+  result_image_id: string | null;
+  error: string | null;
+  error_code: string | null;
+  attempts: number;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface ConceptsTable {
+  id: string;
+  pipeline_id: string;
+  owner_id: string;
+  conversation_id: string;
+  request: string;
+  title: string;
+  refined_prompt: string;
+  /** JSON text: string[]. */
+  keywords: string;
+  created_at: string;
+}
+
+export interface UploadsTable {
+  id: string;
+  owner_id: string;
+  display_name: string;
+  mime_type: string;
+  bytes: number;
+  /** Hex SHA-256 of the bytes. */
+  sha256: string;
+  blob_key: string;
+  /** `files/<id>` on the Gemini Files API, when there is a copy there. */
+  gemini_name: string | null;
+  gemini_uri: string | null;
+  /** ISO 8601. */
+  gemini_expires_at: string | null;
+  /** ISO 8601, UTC, in `Date#toISOString` form. */
+  created_at: string;
 }

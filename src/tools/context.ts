@@ -4,8 +4,10 @@
  * @module
  */
 
+import type { PipelineEngine } from '../core/pipelines/engine.js';
 import type { ImageRecord } from '../core/ports.js';
 import type { CallContext, Studio } from '../core/studio.js';
+import type { UploadService } from '../core/uploads.js';
 
 export interface ResultShape {
   /** What image tools return inline by default. */
@@ -16,9 +18,16 @@ export interface ResultShape {
 
 export interface StudioToolContext {
   studio: Studio;
+  pipelines: PipelineEngine;
+  /** How long synchronous image tools wait before handing over to get_image. */
+  syncLimitMs: number;
+  /** Default of generate_image's auto_style. */
+  autoStyle: boolean;
   call: CallContext;
   transport: 'stdio' | 'http';
   /** The browser/client URL of an image (HTTP), if this server serves images. */
   imageUrl(record: ImageRecord): string | undefined;
   shape: ResultShape;
+  /** Uploaded files (upload_file, list_uploads, delete_upload). */
+  uploads?: UploadService;
 }

@@ -6,11 +6,11 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.js';
 import { ALL_ASPECT_RATIOS, THINKING_LEVELS } from '../core/models.js';
-import type { CommonImageOptions, StudioResult } from '../core/studio.js';
+import type { CommonImageOptions } from '../core/studio.js';
+import type { ImagePipelineSpec } from '../core/pipelines/spec.js';
 import { defineTool } from '../mcp/defineTool.js';
-import type { ToolResponse } from '../mcp/toolResponse.js';
 import type { StudioToolContext } from './context.js';
-import { renderImages } from './renderImages.js';
+import { runPipelinesAndRespond } from './pipelineRun.js';
 
 const commonFields = {
   aspect_ratio: z
@@ -70,33 +70,94 @@ type CommonParams = {
   seed?: number;
 };
 
+const enhanceField = z
+  .boolean()
+  .optional()
+  .describe(
+    'Run the enhance-image stage: a second pass by the same model that sharpens detail and polishes lighting while keeping the composition. It is a second billed image (twice the cost). Default false.',
+  );
+
+const generateSchema = z.object({
+  prompt: z
+    .string()
+    .max(8192)
+    .optional()
+    .describe('What to draw: subject, setting, style, lighting, composition, any text. Required unless concept_id is given.'),
+  concept_id: z
+    .string()
+    .optional()
+    .describe('A concept id from propose_concepts ("pl_…#0"): its refined prompt is used instead of prompt.'),
+  refinement: z.string().max(2000).optional().describe('A tweak applied on top of the concept ("warmer light", "no text").'),
+  n: z.number().int().min(1).max(4).optional().describe('How many images (1 to 4, default 1), generated in parallel; each is billed.'),
+  iterations: z.number().int().min(1).max(4).optional().describe('Synonym of n.'),
+  resolution: z.string().optional().describe('Synonym of image_size.'),
+  auto_style: z
+    .boolean()
+    .optional()
+    .describe('Let the text model rewrite a raw prompt into a detailed one first (engineer-prompt stage; on by default, a few hundredths of a cent). Set false to send the prompt exactly as written.'),
+  enhance: enhanceField,
+  ...commonFields,
+});
+
+type GenerateParams = z.infer<typeof generateSchema>;
+
+/** One pipeline spec per image. Validation errors surface here, before anything is queued. */
+async function generationSpecs(ctx: StudioToolContext, params: GenerateParams): Promise<ImagePipelineSpec[]> {
+  if (params.n !== undefined && params.iterations !== undefined && params.n !== params.iterations) {
+    throw new InvalidInputError(`n (${params.n}) and iterations (${params.iterations}) disagree; give one of them.`);
+  }
+  if (params.image_size !== undefined && params.resolution !== undefined && params.image_size !== params.resolution) {
+    throw new InvalidInputError(`image_size (${params.image_size}) and resolution (${params.resolution}) disagree; give one of them.`);
+  }
+  let prompt = params.prompt?.trim() ?? '';
+  let conceptId: string | undefined;
+  if (params.concept_id) {
+    const concept = await ctx.pipelines.concept(params.concept_id, ctx.call);
+    conceptId = concept.id;
+    prompt = params.refinement ? `${concept.refinedPrompt}\n\nRefinement: ${params.refinement.trim()}` : concept.refinedPrompt;
+  } else if (params.refinement) {
+    throw new InvalidInputError('refinement applies to a concept: give concept_id too, or put the tweak in the prompt.');
+  }
+  if (!prompt) throw new InvalidInputError('Give a prompt (what to draw) or a concept_id from propose_concepts.');
+  const jobs = await ctx.studio.planGeneration(
+    { prompt, n: params.n ?? params.iterations ?? 1, ...commonOptions(ctx, { ...params, image_size: params.image_size ?? params.resolution }) },
+    ctx.call,
+  );
+  // A concept's prompt is already refined; so is one the caller asked to keep as written.
+  const autoStyle = !conceptId && (params.auto_style ?? ctx.autoStyle);
+  return jobs.map((job) => ({ job, autoStyle, enhance: params.enhance ?? false, conceptId }));
+}
+
 export const generateImage = defineTool({
   name: 'generate_image',
   title: 'Generate images',
   description:
-    'Create 1 to 4 new images from a text prompt with Google Gemini (Nano Banana). Use it whenever the person asks for a picture, illustration, photo, logo, icon or sticker. Returns each image id, a preview, and a link or file path to the full image. Keep the defaults (Nano Banana 2 at 1K) unless the person asks otherwise; choose model "pro" only when they ask for Pro or the highest quality. To change an existing image, use edit_image instead.',
-  inputSchema: z.object({
-    prompt: z
-      .string()
-      .min(1)
-      .max(8192)
-      .describe('What to draw: subject, setting, style, lighting, composition, any text.'),
-    n: z
-      .number()
-      .int()
-      .min(1)
-      .max(4)
-      .default(1)
-      .describe('How many images (1 to 4), generated in parallel; each is billed.'),
-    ...commonFields,
+    'Create 1 to 4 new images from a text prompt with Google Gemini (Nano Banana). Use it whenever the person asks for a picture, illustration, photo, logo, icon or sticker. Returns each image id, a preview, and a link or file path to the full image. Keep the defaults (Nano Banana 2 at 1K) unless the person asks otherwise; choose model "pro" only when they ask for Pro or the highest quality. Blocks until the images are ready (streaming progress) up to a limit, then hands over: the pipeline ids come back with status running, to fetch with get_image. To change an existing image, use edit_image instead.',
+  inputSchema: generateSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  async handle(ctx: StudioToolContext, params, res) {
+    await runPipelinesAndRespond(ctx, await generationSpecs(ctx, params), res, { returnFullImage: params.return_full_image });
+  },
+});
+
+export const generateImageAsync = defineTool({
+  name: 'generate_image_async',
+  title: 'Start generating images in the background',
+  description:
+    'Same input as generate_image, but returns at once with {pipeline_ids, status: "running"} instead of waiting. Use it for slow or bulk work (Pro, 4K, several variations) while you keep talking; fetch each result later with get_image (long-poll with wait_seconds) or stop it with cancel_pipeline.',
+  inputSchema: generateSchema,
+  outputSchema: z.object({
+    pipeline_ids: z.array(z.string()),
+    status: z.literal('running'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async handle(ctx: StudioToolContext, params, res) {
-    const result = await ctx.studio.generate(
-      { prompt: params.prompt, n: params.n, ...commonOptions(ctx, params) },
-      ctx.call,
+    const records = await ctx.pipelines.submit(await generationSpecs(ctx, params), ctx.call);
+    const ids = records.map((r) => r.id);
+    res.addText(
+      `Started ${ids.length} pipeline(s): ${ids.join(', ')}. Call get_image with a pipeline_id (wait_seconds up to 270 waits for it) to get each image.`,
     );
-    await respond(ctx, result, res, params.return_full_image);
+    res.setStructured({ pipeline_ids: ids, status: 'running' });
   },
 });
 
@@ -111,15 +172,18 @@ export const editImage = defineTool({
       .min(1)
       .describe('The image to edit: its id (img_…) or, on a local server, an absolute file path.'),
     instruction: z.string().min(1).max(8192).describe('What to change, in plain words.'),
+    enhance: enhanceField,
     ...commonFields,
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async handle(ctx: StudioToolContext, params, res) {
-    const result = await ctx.studio.edit(
+    const job = await ctx.studio.planEdit(
       { image: params.image, instruction: params.instruction, ...commonOptions(ctx, params) },
       ctx.call,
     );
-    await respond(ctx, result, res, params.return_full_image);
+    await runPipelinesAndRespond(ctx, [{ job, autoStyle: false, enhance: params.enhance ?? false }], res, {
+      returnFullImage: params.return_full_image,
+    });
   },
 });
 
@@ -143,12 +207,4 @@ function commonOptions(ctx: StudioToolContext, params: CommonParams): CommonImag
   };
 }
 
-async function respond(ctx: StudioToolContext, result: StudioResult, res: ToolResponse, returnFull?: boolean) {
-  const heading =
-    result.failures.length > 0
-      ? `${result.images.length} of ${result.images.length + result.failures.length} images were made. The others failed: ${result.failures.map((f) => f.message).join(' | ')}`
-      : undefined;
-  await renderImages(ctx, result.images, res, { returnFullImage: returnFull, heading });
-}
-
-export const imageTools = [generateImage, editImage];
+export const imageTools = [generateImage, generateImageAsync, editImage];

@@ -14,10 +14,22 @@ interface GenerateBody {
   tools?: unknown[];
 }
 
-/** generateContent requests whose body mentions `marker` (each test uses a unique marker in its prompt). */
+const TEXT_MODEL_PATH = /models\/gemini-[\d.]+-flash(-lite)?:/;
+
+/** Image generateContent requests whose body mentions `marker` (each test uses a unique marker in its prompt). */
 export function generateRequests(emu: Emulator, marker: string): Array<RecordedRequest & { body: GenerateBody }> {
   return emu.requests.filter(
-    (r) => /:(stream)?[gG]enerateContent/.test(r.path) && JSON.stringify(r.body ?? '').includes(marker),
+    (r) =>
+      /:(stream)?[gG]enerateContent/.test(r.path) &&
+      !TEXT_MODEL_PATH.test(r.path) &&
+      JSON.stringify(r.body ?? '').includes(marker),
+  ) as Array<RecordedRequest & { body: GenerateBody }>;
+}
+
+/** Text-model (prompt engineering, concepts) requests whose body mentions `marker`. */
+export function textRequests(emu: Emulator, marker: string): Array<RecordedRequest & { body: GenerateBody }> {
+  return emu.requests.filter(
+    (r) => TEXT_MODEL_PATH.test(r.path) && JSON.stringify(r.body ?? '').includes(marker),
   ) as Array<RecordedRequest & { body: GenerateBody }>;
 }
 

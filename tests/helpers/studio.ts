@@ -46,6 +46,8 @@ export async function startStudio(kind: TransportKind, options: StartOptions = {
     HOME: process.env.HOME ?? os.homedir(),
     STUDIO_DATA_DIR: dataDir,
     STUDIO_LOG_LEVEL: 'debug',
+    // Prompts go to Gemini as written unless a test turns prompt engineering on (tests/pipelines.spec.ts).
+    STUDIO_AUTO_STYLE: 'false',
     ...(options.geminiUrl ? { GEMINI_BASE_URL: options.geminiUrl } : {}),
     ...(options.apiKey === null ? {} : { GEMINI_API_KEY: options.apiKey ?? 'test-key' }),
     ...options.env,

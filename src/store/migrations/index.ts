@@ -1,5 +1,7 @@
 import type { Migration } from 'kysely/migration';
 import { migration0001Images } from './0001_images.js';
+import { migration0002Uploads } from './0002_uploads.js';
+import { migration0003Pipelines } from './0003_pipelines.js';
 
 /**
  * Every migration, by name. Names sort in the order they must run; never rename or edit one that has
@@ -7,4 +9,6 @@ import { migration0001Images } from './0001_images.js';
  */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_images': migration0001Images,
+  '0002_uploads': migration0002Uploads,
+  '0003_pipelines': migration0003Pipelines,
 };

@@ -1,0 +1,327 @@
+/**
+ * One image's worth of work, split so a pipeline can persist it between steps: plan (validate options,
+ * load references and keep them in the blob store), call Gemini, optionally enhance, store. A planned
+ * job is plain JSON, so a restarted server can run it again without the caller.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { resolveAllowedPath } from './allowedPaths.js';
+import { AppError, CancelledError, InvalidInputError } from './errors.js';
+import { resolveGenerationOptions } from './generationOptions.js';
+import { dehydrateHistory, rehydrateHistory } from './history.js';
+import { readImageInfo } from './imaging.js';
+import type { Logger } from './logger.js';
+import { extensionForMime } from './mime.js';
+import { estimateCostUsd, type ImageSize, type ModelRegistry } from './models.js';
+import { writeOutputCopies } from './outputFiles.js';
+import type {
+  BlobStore,
+  GenerateImageResult,
+  ImageGenerator,
+  ImageRecord,
+  ImageRepository,
+  ReferenceImage,
+} from './ports.js';
+import { type LoadedReference, loadReference, type ReferenceContext } from './references.js';
+import type { CallContext, CommonImageOptions, EditInput, GenerateInput, StudioImage } from './studio.js';
+
+export interface ImageJobDeps {
+  registry: ModelRegistry;
+  generator: ImageGenerator;
+  images: ImageRepository;
+  blobs: BlobStore;
+  newImageId: () => string;
+  log: Logger;
+  maxReferenceBytes: number;
+  now: () => Date;
+}
+
+/** A reference kept for the job: bytes in the blob store, or a Gemini file. */
+export type JobReference = { key: string; mimeType: string } | { fileUri: string; mimeType: string };
+
+/** Everything needed to make one image, as JSON. */
+export interface ImageJob {
+  kind: 'generate' | 'edit';
+  ownerId: string;
+  /** The id the image will have: reserved up front so a resumed run can tell it was already stored. */
+  imageId: string;
+  /** Position in its batch (seeds are offset by it). */
+  index: number;
+  prompt: string;
+  negativePrompt?: string;
+  systemInstruction?: string;
+  seed?: number;
+  modelAlias: string;
+  imageSize: ImageSize;
+  aspectRatio: string;
+  thinkingLevel?: string;
+  grounding: boolean;
+  references: JobReference[];
+  /** For edits: the image edited, and whether to continue its conversation. */
+  parentId: string | null;
+  continueConversation: boolean;
+  /** Absolute, already checked against the allowed roots (stdio only). */
+  outputPath?: string;
+  /** Copy the options the caller gave, for the record. */
+  requested: Pick<CommonImageOptions, 'referenceImages'>;
+}
+
+/** Plans `n` jobs for a generation. Validation errors are thrown here, before any pipeline exists. */
+export async function planGeneration(deps: ImageJobDeps, input: GenerateInput, ctx: CallContext): Promise<ImageJob[]> {
+  const prompt = input.prompt.trim();
+  if (!prompt) throw new InvalidInputError('The prompt is empty. Describe the image you want.');
+  const options = resolveGenerationOptions(
+    deps.registry,
+    { ...input, referenceCount: input.referenceImages?.length ?? 0 },
+    { defaultModel: ctx.defaultModel },
+  );
+  const loaded = await loadReferences(deps, input.referenceImages, ctx);
+  const references = await Promise.all(loaded.map((r) => keepReference(deps, r)));
+  const outputs = await planOutputPaths(input.outputPath, input.n, ctx);
+  return Array.from({ length: input.n }, (_, index) => ({
+    kind: 'generate' as const,
+    ownerId: ctx.ownerId,
+    imageId: deps.newImageId(),
+    index,
+    prompt,
+    negativePrompt: input.negativePrompt,
+    systemInstruction: input.systemInstruction,
+    seed: input.seed,
+    modelAlias: options.model.alias,
+    imageSize: options.imageSize,
+    aspectRatio: options.aspectRatio,
+    thinkingLevel: options.thinkingLevel,
+    grounding: options.grounding,
+    references,
+    parentId: null,
+    continueConversation: false,
+    outputPath: outputs[index],
+    requested: { referenceImages: input.referenceImages },
+  }));
+}
+
+export async function planEdit(deps: ImageJobDeps, input: EditInput, ctx: CallContext): Promise<ImageJob> {
+  const instruction = input.instruction.trim();
+  if (!instruction) throw new InvalidInputError('The instruction is empty. Say what to change in the image.');
+  const [source] = await loadReferences(deps, [input.image], ctx);
+  if (!source) throw new InvalidInputError('No image to edit was given.');
+  const parent = source.record;
+  const options = resolveGenerationOptions(
+    deps.registry,
+    { ...input, referenceCount: (input.referenceImages?.length ?? 0) + 1 },
+    { defaultModel: parent?.modelAlias ?? ctx.defaultModel, imageSize: parent?.imageSize, aspectRatio: parent?.aspectRatio },
+  );
+  const extra = await loadReferences(deps, input.referenceImages, ctx);
+  // Continue the image's own conversation when the same model made it: its thought signatures are only
+  // valid for that model. Otherwise start a new one with the image as the first reference.
+  const continues = Boolean(parent?.history && parent.modelId === options.model.id && options.model.multiTurn);
+  const refs = continues ? extra : [source, ...extra];
+  return {
+    kind: 'edit',
+    ownerId: ctx.ownerId,
+    imageId: deps.newImageId(),
+    index: 0,
+    prompt: instruction,
+    negativePrompt: input.negativePrompt,
+    systemInstruction: input.systemInstruction,
+    seed: input.seed,
+    modelAlias: options.model.alias,
+    imageSize: options.imageSize,
+    aspectRatio: options.aspectRatio,
+    thinkingLevel: options.thinkingLevel,
+    grounding: options.grounding,
+    references: await Promise.all(refs.map((r) => keepReference(deps, r))),
+    parentId: parent?.id ?? null,
+    continueConversation: continues,
+    outputPath: (await planOutputPaths(input.outputPath, 1, ctx))[0],
+    requested: { referenceImages: input.referenceImages },
+  };
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+  /** The prompt to send instead of the job's own (a refined one). */
+  prompt?: string;
+}
+
+/** The Gemini call of a job. */
+export async function callGemini(deps: ImageJobDeps, job: ImageJob, options: CallOptions = {}): Promise<GenerateImageResult> {
+  const model = modelOf(deps, job);
+  const parent = job.continueConversation && job.parentId ? await deps.images.get(job.parentId) : undefined;
+  const history = parent?.history ? await rehydrateHistory(parent.history, (key) => deps.blobs.get(key)) : undefined;
+  return deps.generator.generateImage({
+    model: model.id,
+    prompt: options.prompt ?? job.prompt,
+    negativePrompt: job.negativePrompt,
+    systemInstruction: job.systemInstruction,
+    aspectRatio: job.aspectRatio,
+    imageSize: model.sendsImageSize ? job.imageSize : undefined,
+    referenceImages: await Promise.all(job.references.map((r) => resolveReference(deps, r))),
+    thinkingLevel: job.thinkingLevel?.toUpperCase(),
+    grounding: job.grounding || undefined,
+    history,
+    seed: job.seed === undefined ? undefined : job.seed + job.index,
+    signal: options.signal,
+    onRetry: options.onRetry,
+  });
+}
+
+/** What the enhance-image stage asks for; documented in the README. */
+export const ENHANCE_INSTRUCTION =
+  'Enhance this image: sharpen fine detail and textures, clean up artefacts and noise, and refine lighting, contrast and colour for a polished, professional finish. Keep the composition, subjects, text and style exactly as they are.';
+
+/** A second turn in the draft's own conversation asking for a polished version at the same size. */
+export async function enhance(
+  deps: ImageJobDeps,
+  job: ImageJob,
+  draft: GenerateImageResult,
+  options: CallOptions = {},
+): Promise<GenerateImageResult> {
+  const model = modelOf(deps, job);
+  return deps.generator.generateImage({
+    model: model.id,
+    prompt: ENHANCE_INSTRUCTION,
+    aspectRatio: job.aspectRatio,
+    imageSize: model.sendsImageSize ? job.imageSize : undefined,
+    thinkingLevel: job.thinkingLevel?.toUpperCase(),
+    history: draft.history,
+    signal: options.signal,
+    onRetry: options.onRetry,
+  });
+}
+
+/**
+ * Stores the result under the job's reserved id (blob first, then row), or returns the image when a
+ * previous run already stored it. `calls` is how many billed Gemini images the job took (2 with enhance).
+ */
+export async function storeResult(
+  deps: ImageJobDeps,
+  job: ImageJob,
+  result: GenerateImageResult,
+  meta: { prompt: string; calls: number },
+): Promise<StudioImage> {
+  const existing = await deps.images.get(job.imageId);
+  if (existing) return { record: existing, data: await deps.blobs.get(existing.blobKey), storedPath: deps.blobs.localPath(existing.blobKey) };
+  const model = modelOf(deps, job);
+  const info = await readImageInfo(result.data);
+  const created = deps.now();
+  const month = `${created.getUTCFullYear()}/${String(created.getUTCMonth() + 1).padStart(2, '0')}`;
+  const blobKey = `images/${month}/${job.imageId}.${extensionForMime(result.mimeType)}`;
+  await deps.blobs.put(blobKey, result.data);
+  const history = await dehydrateHistory(result.history, async (data, mimeType) => {
+    if (data.equals(result.data)) return blobKey;
+    return putReference(deps, data, mimeType);
+  });
+  let outputPath: string | undefined;
+  if (job.outputPath) {
+    // Checked against the allowed roots when the job was planned; its parent folder is the root now.
+    [outputPath] = await writeOutputCopies(
+      [{ id: job.imageId, prompt: job.prompt, data: result.data, mimeType: result.mimeType }],
+      job.outputPath,
+      { roots: [path.dirname(job.outputPath.replace(/[/\\]+$/, ''))] },
+    );
+  }
+  const record: ImageRecord = {
+    id: job.imageId,
+    ownerId: job.ownerId,
+    parentId: job.parentId,
+    kind: job.kind,
+    prompt: meta.prompt,
+    negativePrompt: job.negativePrompt ?? null,
+    modelId: model.id,
+    modelAlias: model.alias,
+    imageSize: job.imageSize,
+    aspectRatio: job.aspectRatio,
+    width: info.width,
+    height: info.height,
+    mimeType: result.mimeType,
+    bytes: result.data.length,
+    blobKey,
+    promptTokens: result.usage.promptTokens,
+    imageTokens: result.usage.imageTokens,
+    thoughtsTokens: result.usage.thoughtsTokens,
+    totalTokens: result.usage.totalTokens,
+    costUsd: estimateCostUsd(model, job.imageSize) * meta.calls,
+    createdAt: created.toISOString(),
+    history,
+    options: JSON.stringify({
+      thinkingLevel: job.thinkingLevel,
+      grounding: job.grounding,
+      systemInstruction: job.systemInstruction,
+      referenceImages: job.requested.referenceImages,
+      seed: job.seed,
+      originalPrompt: meta.prompt === job.prompt ? undefined : job.prompt,
+      enhanced: meta.calls > 1 || undefined,
+      modelText: result.text,
+      groundingSources: result.groundingSources,
+      attempts: result.attempts,
+      savedTo: outputPath,
+    }),
+  };
+  await deps.images.insert(record);
+  deps.log.info({ id: record.id, model: model.id, size: job.imageSize, bytes: record.bytes }, 'image stored');
+  const image: StudioImage = {
+    record,
+    data: result.data,
+    storedPath: deps.blobs.localPath(blobKey),
+    outputPath,
+    modelText: result.text,
+    groundingSources: result.groundingSources,
+  };
+  return image;
+}
+
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof Error && error.name === 'AbortError') return new CancelledError('The request was cancelled.');
+  return new AppError(error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+/**
+ * Resolves `output_path` against the allowed roots once, at planning, to absolute paths per image: a
+ * folder (kept with its trailing slash) for all, or `name.ext`, `name-2.ext`, … for a file and n > 1.
+ */
+async function planOutputPaths(requested: string | undefined, n: number, ctx: CallContext): Promise<Array<string | undefined>> {
+  if (requested === undefined) return Array.from({ length: n }, () => undefined);
+  if (!ctx.paths) throw new InvalidInputError('output_path is only available on a local (stdio) server.');
+  const absolute = await resolveAllowedPath(requested, ctx.paths);
+  const isFolder = /[/\\]$/.test(requested) || (await stat(absolute).catch(() => undefined))?.isDirectory() === true;
+  if (isFolder) return Array.from({ length: n }, () => `${absolute}${path.sep}`);
+  if (n === 1) return [absolute];
+  const ext = path.extname(absolute);
+  const stem = ext ? absolute.slice(0, -ext.length) : absolute;
+  return Array.from({ length: n }, (_, i) => `${stem}-${i + 1}${ext}`);
+}
+
+function modelOf(deps: ImageJobDeps, job: ImageJob) {
+  const model = deps.registry.resolve(job.modelAlias);
+  if (!model) throw new InvalidInputError(`Model "${job.modelAlias}" is no longer configured on this server.`);
+  return model;
+}
+
+async function loadReferences(deps: ImageJobDeps, values: string[] | undefined, ctx: CallContext): Promise<LoadedReference[]> {
+  const refCtx: ReferenceContext = { ownerId: ctx.ownerId, isAdmin: ctx.isAdmin, paths: ctx.paths, maxBytes: deps.maxReferenceBytes };
+  return Promise.all((values ?? []).map((v) => loadReference(v, refCtx, deps)));
+}
+
+async function keepReference(deps: ImageJobDeps, loaded: LoadedReference): Promise<JobReference> {
+  const image: ReferenceImage = loaded.image;
+  if (image.kind === 'file') return { fileUri: image.uri, mimeType: image.mimeType };
+  if (loaded.record) return { key: loaded.record.blobKey, mimeType: image.mimeType };
+  return { key: await putReference(deps, image.data, image.mimeType), mimeType: image.mimeType };
+}
+
+async function resolveReference(deps: ImageJobDeps, ref: JobReference): Promise<ReferenceImage> {
+  if ('fileUri' in ref) return { kind: 'file', uri: ref.fileUri, mimeType: ref.mimeType };
+  return { kind: 'inline', data: await deps.blobs.get(ref.key), mimeType: ref.mimeType };
+}
+
+/** Content-addressed: the same reference bytes are kept once. */
+async function putReference(deps: ImageJobDeps, data: Buffer, mimeType: string): Promise<string> {
+  const key = `refs/${createHash('sha256').update(data).digest('hex')}.${extensionForMime(mimeType)}`;
+  if (!(await deps.blobs.exists(key))) await deps.blobs.put(key, data);
+  return key;
+}

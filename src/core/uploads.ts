@@ -1,0 +1,364 @@
+/**
+ * Uploaded files: images a caller sends once (as bytes, or on stdio as a path) and then names by id
+ * (`upl_…`) in `reference_images` and `edit_image`. Each is kept in the blob store, and copied to the
+ * Gemini Files API when it is too large to send inline or when asked. Gemini keeps a copy 48 hours; an
+ * expired or vanished copy is replaced, transparently, the next time the upload is used.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { type PathPolicy, resolveAllowedPath } from './allowedPaths.js';
+import { InvalidInputError, NotFoundError } from './errors.js';
+import type { Logger } from './logger.js';
+import { extensionForMime, sniffImageMime } from './mime.js';
+import type { BlobStore, GeminiFiles, ReferenceImage, UploadedFile, UploadRecord, UploadRepository } from './ports.js';
+
+/** Larger uploads go to the Files API: Gemini refuses requests over 20 MB with inline data. */
+export const DEFAULT_INLINE_LIMIT_BYTES = 20_000_000;
+/** A Gemini copy that expires sooner than this is replaced before use, so it outlives the request. */
+export const DEFAULT_EXPIRY_MARGIN_MS = 60 * 60 * 1000;
+/** How long Gemini keeps an uploaded file (reference §8). */
+export const GEMINI_FILE_TTL_MS = 48 * 60 * 60 * 1000;
+
+const UPLOAD_ID = /^upl_[A-Za-z0-9]{10,40}$/;
+
+export function looksLikeUploadId(value: string): boolean {
+  return UPLOAD_ID.test(value.trim());
+}
+
+export interface UploadServiceDeps {
+  uploads: UploadRepository;
+  blobs: BlobStore;
+  files: GeminiFiles;
+  log: Logger;
+  /** Largest upload, in bytes. */
+  maxBytes: number;
+  /** Uploads larger than this are sent to Gemini through the Files API rather than inline. Default 20 MB. */
+  inlineLimitBytes?: number;
+  newUploadId: () => string;
+  now?: () => Date;
+  /** Default one hour. */
+  expiryMarginMs?: number;
+}
+
+export interface UploadInput {
+  ownerId: string;
+  /** The bytes, or base64 text (a `data:…;base64,` URL is accepted too). */
+  data?: Buffer | string;
+  /** A local file (stdio only): needs `paths`. */
+  path?: string;
+  /** Present where local paths are allowed (stdio). */
+  paths?: PathPolicy;
+  displayName?: string;
+  /** What the caller says the type is; an error when the bytes say otherwise. */
+  mimeType?: string;
+  /** Copy it to the Gemini Files API now, whatever its size. */
+  toGemini?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface UploadResult {
+  upload: UploadRecord;
+  /** True when the owner had already uploaded these exact bytes: that upload is returned. */
+  existing: boolean;
+}
+
+export interface UploadService {
+  readonly maxBytes: number;
+  upload(input: UploadInput): Promise<UploadResult>;
+  /** The caller's upload; the same "not found" for someone else's. */
+  get(id: string, ownerId: string): Promise<UploadRecord>;
+  list(ownerId: string, limit: number): Promise<UploadRecord[]>;
+  /** Deletes the upload, its file and (best effort) its Gemini copy; returns what was deleted. */
+  delete(id: string, ownerId: string): Promise<UploadRecord>;
+  /** The upload as a reference image for a Gemini request, re-uploading an expired Gemini copy first. */
+  referenceFor(id: string, ownerId: string, signal?: AbortSignal): Promise<ReferenceImage>;
+  /** Gemini's live metadata of a caller's upload, by Gemini file id (`abc123` or `files/abc123`) or upload id. */
+  geminiFile(name: string, ownerId: string): Promise<{ upload: UploadRecord; file: UploadedFile }>;
+}
+
+export function createUploadService(deps: UploadServiceDeps): UploadService {
+  const now = deps.now ?? (() => new Date());
+  const inlineLimit = deps.inlineLimitBytes ?? DEFAULT_INLINE_LIMIT_BYTES;
+  const margin = deps.expiryMarginMs ?? DEFAULT_EXPIRY_MARGIN_MS;
+  const log = deps.log.child({ area: 'uploads' });
+  // One refresh per upload at a time: the same upload twice in one request is uploaded once.
+  const refreshing = new Map<string, Promise<UploadRecord>>();
+
+  async function get(id: string, ownerId: string): Promise<UploadRecord> {
+    const record = await deps.uploads.get(id.trim());
+    if (!record || record.ownerId !== ownerId) {
+      throw new NotFoundError(
+        `No upload with id "${id.trim()}" (it may have been deleted). Call list_uploads to see your uploads, or upload_file to upload the file again.`,
+      );
+    }
+    return record;
+  }
+
+  function ensureOnGemini(record: UploadRecord, signal?: AbortSignal): Promise<UploadRecord> {
+    const pending = refreshing.get(record.id);
+    if (pending) return pending;
+    const next = refresh(record, signal).finally(() => refreshing.delete(record.id));
+    refreshing.set(record.id, next);
+    return next;
+  }
+
+  async function refresh(record: UploadRecord, signal?: AbortSignal): Promise<UploadRecord> {
+    const problem = await geminiCopyProblem(record);
+    if (problem === undefined) return record;
+    const data = await deps.blobs.get(record.blobKey);
+    const file = await deps.files.uploadFile({
+      data,
+      mimeType: record.mimeType,
+      displayName: record.displayName,
+      ...(signal ? { signal } : {}),
+    });
+    const expiresAt = file.expiresAt ?? new Date(now().getTime() + GEMINI_FILE_TTL_MS).toISOString();
+    await deps.uploads.updateGemini(record.id, { name: file.name, uri: file.uri, expiresAt });
+    log.info(
+      { id: record.id, reason: problem, geminiName: file.name, previous: record.geminiName ?? undefined },
+      problem === 'none' ? 'upload sent to the Gemini Files API' : 'upload re-sent to the Gemini Files API',
+    );
+    // A copy close to expiry still counts against the project's storage until then.
+    if (problem === 'expiring' && record.geminiName) void deleteQuietly(record.geminiName);
+    return { ...record, geminiName: file.name, geminiUri: file.uri, geminiExpiresAt: expiresAt };
+  }
+
+  /** Why the Gemini copy cannot be used as it is, or `undefined` when it can. */
+  async function geminiCopyProblem(record: UploadRecord): Promise<string | undefined> {
+    if (!record.geminiName || !record.geminiUri) return 'none';
+    const expires = record.geminiExpiresAt === null ? Number.NaN : Date.parse(record.geminiExpiresAt);
+    if (expires <= now().getTime()) return 'expired';
+    if (expires - margin <= now().getTime()) return 'expiring';
+    // Our clock may disagree with Google's, and a copy can be deleted by others: ask Gemini.
+    try {
+      const file = await deps.files.getFile(record.geminiName);
+      if (!file) return 'missing';
+      if (file.state === 'FAILED') return 'failed';
+      return undefined;
+    } catch (error) {
+      if (error instanceof NotFoundError) return 'missing';
+      throw error;
+    }
+  }
+
+  async function deleteQuietly(name: string): Promise<void> {
+    try {
+      await deps.files.deleteFile(name);
+    } catch (err) {
+      log.warn({ err, geminiName: name }, 'could not delete the Gemini copy of an upload');
+    }
+  }
+
+  return {
+    maxBytes: deps.maxBytes,
+
+    async upload(input) {
+      const read = await readInput(input, deps.maxBytes);
+      const mimeType = checkedMime(read.data, input.mimeType ?? read.declaredMime, read.what);
+      const sha256 = createHash('sha256').update(read.data).digest('hex');
+      const wantsGemini = input.toGemini === true || read.data.length > inlineLimit;
+      const existing = await deps.uploads.findBySha256(input.ownerId, sha256);
+      if (existing) {
+        const upload = wantsGemini ? await ensureOnGemini(existing, input.signal) : existing;
+        return { upload, existing: true };
+      }
+
+      const id = deps.newUploadId();
+      const created = now();
+      const month = `${created.getUTCFullYear()}/${String(created.getUTCMonth() + 1).padStart(2, '0')}`;
+      const blobKey = `uploads/${month}/${id}.${extensionForMime(mimeType)}`;
+      const displayName = input.displayName?.trim() || read.defaultName || `upload.${extensionForMime(mimeType)}`;
+      // Blob first, then the Gemini copy, then the row; a failure undoes what was done.
+      await deps.blobs.put(blobKey, read.data);
+      let file: UploadedFile | undefined;
+      try {
+        if (wantsGemini) {
+          file = await deps.files.uploadFile({
+            data: read.data,
+            mimeType,
+            displayName,
+            ...(input.signal ? { signal: input.signal } : {}),
+          });
+        }
+        const record: UploadRecord = {
+          id,
+          ownerId: input.ownerId,
+          displayName,
+          mimeType,
+          bytes: read.data.length,
+          sha256,
+          blobKey,
+          geminiName: file?.name ?? null,
+          geminiUri: file?.uri ?? null,
+          geminiExpiresAt: file
+            ? (file.expiresAt ?? new Date(created.getTime() + GEMINI_FILE_TTL_MS).toISOString())
+            : null,
+          createdAt: created.toISOString(),
+        };
+        await deps.uploads.insert(record);
+        log.info({ id, bytes: record.bytes, mimeType, geminiName: file?.name }, 'file uploaded');
+        return { upload: record, existing: false };
+      } catch (error) {
+        await deps.blobs.delete(blobKey).catch((err) => log.warn({ err, blobKey }, 'could not remove an upload blob'));
+        if (file) await deleteQuietly(file.name);
+        throw error;
+      }
+    },
+
+    get,
+
+    list: (ownerId, limit) => deps.uploads.list({ ownerId, limit }),
+
+    async delete(id, ownerId) {
+      const record = await get(id, ownerId);
+      // Row first, then the file: a crash in between leaves only an orphan file.
+      await deps.uploads.delete(record.id);
+      await deps.blobs.delete(record.blobKey);
+      if (record.geminiName) await deleteQuietly(record.geminiName);
+      log.info({ id: record.id }, 'upload deleted');
+      return record;
+    },
+
+    async referenceFor(id, ownerId, signal) {
+      const record = await get(id, ownerId);
+      if (!record.geminiName && record.bytes <= inlineLimit) {
+        return { kind: 'inline', data: await deps.blobs.get(record.blobKey), mimeType: record.mimeType };
+      }
+      const live = await ensureOnGemini(record, signal);
+      return { kind: 'file', uri: live.geminiUri ?? '', mimeType: live.mimeType };
+    },
+
+    async geminiFile(name, ownerId) {
+      const trimmed = name.trim();
+      const geminiName = trimmed.startsWith('files/') ? trimmed : `files/${trimmed}`;
+      const upload = looksLikeUploadId(trimmed)
+        ? await get(trimmed, ownerId)
+        : await deps.uploads.findByGeminiName(ownerId, geminiName);
+      if (!upload) {
+        throw new NotFoundError(
+          `None of your uploads has the Gemini file ${geminiName}. Call list_uploads to see the Gemini names of your uploads.`,
+        );
+      }
+      if (!upload.geminiName) {
+        throw new NotFoundError(
+          `Upload ${upload.id} has no copy on Gemini: it is small enough to be sent inline. Upload it with to_gemini: true to keep a copy there.`,
+        );
+      }
+      const file = await deps.files.getFile(upload.geminiName).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      });
+      if (!file) {
+        throw new NotFoundError(
+          `Gemini no longer has ${upload.geminiName} (copies expire after 48 hours). Upload ${upload.id} stays usable: its next use uploads it again.`,
+        );
+      }
+      return { upload, file };
+    },
+  };
+}
+
+interface ReadInput {
+  data: Buffer;
+  /** From a `data:` URL. */
+  declaredMime?: string;
+  defaultName?: string;
+  /** How to name the input in messages. */
+  what: string;
+}
+
+async function readInput(input: UploadInput, maxBytes: number): Promise<ReadInput> {
+  const hasData = input.data !== undefined && input.data !== '';
+  const hasPath = input.path !== undefined && input.path.trim() !== '';
+  if (hasData === hasPath) {
+    throw new InvalidInputError(
+      hasData
+        ? 'Give either `path` or `data`, not both.'
+        : 'Give the file: `path` (a local file, on a local server) or `data` (its bytes as base64).',
+    );
+  }
+  if (hasData) {
+    if (Buffer.isBuffer(input.data)) {
+      if (input.data.length > maxBytes) throw tooLarge(input.data.length, maxBytes);
+      return { data: input.data, what: 'The data' };
+    }
+    return { ...decodeBase64(String(input.data), maxBytes), what: 'The data' };
+  }
+  if (!input.paths) {
+    throw new InvalidInputError(
+      '`path` is only available on a local (stdio) server. Over HTTP, send the file itself as base64 in `data`.',
+    );
+  }
+  const absolute = await resolveAllowedPath(String(input.path), input.paths);
+  const info = await stat(absolute).catch(() => undefined);
+  if (!info?.isFile()) throw new NotFoundError(`No file at ${absolute}. Check the path and try again.`);
+  if (info.size > maxBytes) throw tooLarge(info.size, maxBytes, absolute);
+  return { data: await readFile(absolute), defaultName: path.basename(absolute), what: absolute };
+}
+
+/** Strict base64 (standard or URL-safe alphabet, whitespace ignored), optionally as a `data:` URL. */
+export function decodeBase64(text: string, maxBytes: number): { data: Buffer; declaredMime?: string } {
+  let body = text.trim();
+  let declaredMime: string | undefined;
+  const dataUrl = /^data:([^;,]*)((?:;[^;,]*)*),/i.exec(body);
+  if (dataUrl) {
+    if (!/;base64$/i.test(dataUrl[2] ?? '')) {
+      throw new InvalidInputError('`data` is a data: URL without ";base64". Send the bytes base64-encoded.');
+    }
+    declaredMime = dataUrl[1] || undefined;
+    body = body.slice(dataUrl[0].length);
+  }
+  body = body.replace(/\s+/g, '');
+  if (body === '') throw new InvalidInputError('`data` is empty. Send the file as base64.');
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(body) || body.length % 4 === 1) {
+    throw new InvalidInputError(
+      "`data` is not valid base64. Send the file's bytes base64-encoded (for example the output of `base64 -w0 file.png`).",
+    );
+  }
+  const size = Math.floor((body.replace(/=+$/, '').length * 3) / 4);
+  if (size > maxBytes) throw tooLarge(size, maxBytes);
+  return { data: Buffer.from(body, 'base64'), ...(declaredMime ? { declaredMime } : {}) };
+}
+
+/** The sniffed type; an error when the bytes are no image, or not the image `declared` says. */
+function checkedMime(data: Buffer, declared: string | undefined, what: string): string {
+  const sniffed = sniffImageMime(data);
+  const wanted = declared === undefined ? undefined : normaliseMime(declared);
+  if (!sniffed) {
+    throw new InvalidInputError(
+      `${what} is not an image this server can use (PNG, JPEG, WebP, GIF, HEIC or AVIF)${
+        wanted ? `, although mime_type says ${wanted}` : ''
+      }. Upload an image file.`,
+    );
+  }
+  if (wanted !== undefined && wanted !== sniffed && !(wanted === 'image/heif' && sniffed === 'image/heic')) {
+    throw new InvalidInputError(
+      `mime_type says ${wanted}, but the bytes are ${sniffed}. Leave mime_type out to use the detected type, or send the file you meant.`,
+    );
+  }
+  return sniffed;
+}
+
+function normaliseMime(mime: string): string {
+  const base = mime.split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  const aliases: Record<string, string> = {
+    'image/jpg': 'image/jpeg',
+    'image/pjpeg': 'image/jpeg',
+    'image/x-png': 'image/png',
+  };
+  return aliases[base] ?? base;
+}
+
+function tooLarge(size: number, maxBytes: number, what = 'The file'): InvalidInputError {
+  return new InvalidInputError(
+    `${what} is ${formatBytes(size)}; uploads may be at most ${formatBytes(maxBytes)}. Use a smaller file, or raise the limit with STUDIO_MAX_UPLOAD_MB (config maxUploadMb).`,
+  );
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} bytes`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} KB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}

@@ -1,0 +1,184 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type {
+  ConceptRecord,
+  PipelineRecord,
+  PipelineRepository,
+  PipelineUpdate,
+  StageRecord,
+} from '../core/pipelines/types.js';
+import type { ConceptsTable, DB, PipelinesTable } from './schema.js';
+
+const UNFINISHED = ['queued', 'running'] as const;
+
+/** Pipelines and concepts behind the core `PipelineRepository` port. Portable SQL only. */
+export function createPipelineRepository(db: Kysely<DB>): PipelineRepository {
+  return {
+    async insert(records) {
+      if (records.length === 0) return;
+      await db.transaction().execute(async (trx) => {
+        for (const ownerId of new Set(records.map((r) => r.ownerId))) {
+          await trx
+            .insertInto('users')
+            .values({ id: ownerId, email: null, created_at: new Date().toISOString(), default_model: null })
+            .onConflict((oc) => oc.column('id').doNothing())
+            .execute();
+        }
+        await trx.insertInto('pipelines').values(records.map(toRow)).execute();
+      });
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('pipelines').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && fromRow(row);
+    },
+
+    async update(id, update, now) {
+      const row = await db
+        .updateTable('pipelines')
+        .set({ ...updateToRow(update), updated_at: now })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return fromRow(row);
+    },
+
+    async listUnfinished() {
+      const rows = await db
+        .selectFrom('pipelines')
+        .selectAll()
+        .where('status', 'in', UNFINISHED)
+        .orderBy('created_at', 'asc')
+        .execute();
+      return rows.map(fromRow);
+    },
+
+    async listByOwner(ownerId, limit) {
+      let query = db.selectFrom('pipelines').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');
+      if (ownerId !== undefined) query = query.where('owner_id', '=', ownerId);
+      return (await query.limit(Math.min(Math.max(limit, 1), 200)).execute()).map(fromRow);
+    },
+
+    async insertConcepts(concepts) {
+      if (concepts.length === 0) return;
+      await db.insertInto('concepts').values(concepts.map(conceptToRow)).execute();
+    },
+
+    async getConcept(id) {
+      const row = await db.selectFrom('concepts').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && conceptFromRow(row);
+    },
+
+    async conceptsOfConversation(conversationId, ownerId) {
+      const rows = await db
+        .selectFrom('concepts')
+        .selectAll()
+        .where('conversation_id', '=', conversationId)
+        .where('owner_id', '=', ownerId)
+        .orderBy('created_at', 'asc')
+        .orderBy('id', 'asc')
+        .execute();
+      return rows.map(conceptFromRow);
+    },
+  };
+}
+
+const stagesSchema = z.array(
+  z.object({
+    name: z.enum(['architect', 'engineer-prompt', 'generate', 'enhance-image', 'store']),
+    state: z.enum(['pending', 'running', 'completed', 'failed', 'skipped', 'cancelled']),
+    progress: z.number(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    output: z.record(z.string(), z.unknown()).optional(),
+    error: z.string().optional(),
+  }),
+);
+
+function toRow(r: PipelineRecord): PipelinesTable {
+  return {
+    id: r.id,
+    owner_id: r.ownerId,
+    kind: r.kind,
+    batch_id: r.batchId,
+    status: r.status,
+    stage: r.stage,
+    progress_percent: r.progressPercent,
+    stages: JSON.stringify(r.stages),
+    input: r.input,
+    result_image_id: r.resultImageId,
+    error: r.error,
+    error_code: r.errorCode,
+    attempts: r.attempts,
+    created_at: r.createdAt,
+    updated_at: r.updatedAt,
+    started_at: r.startedAt,
+    finished_at: r.finishedAt,
+  };
+}
+
+function fromRow(row: PipelinesTable): PipelineRecord {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    kind: row.kind,
+    batchId: row.batch_id,
+    status: row.status,
+    stage: (row.stage as StageRecord['name'] | null) ?? null,
+    progressPercent: Number(row.progress_percent),
+    // Validated at this edge: core trusts the shape.
+    stages: stagesSchema.parse(JSON.parse(row.stages)) as StageRecord[],
+    input: row.input,
+    resultImageId: row.result_image_id,
+    error: row.error,
+    errorCode: row.error_code,
+    attempts: Number(row.attempts),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+function updateToRow(u: PipelineUpdate): Partial<PipelinesTable> {
+  const row: Partial<PipelinesTable> = {};
+  if (u.status !== undefined) row.status = u.status;
+  if (u.stage !== undefined) row.stage = u.stage;
+  if (u.progressPercent !== undefined) row.progress_percent = Math.round(u.progressPercent);
+  if (u.stages !== undefined) row.stages = JSON.stringify(u.stages);
+  if (u.resultImageId !== undefined) row.result_image_id = u.resultImageId;
+  if (u.error !== undefined) row.error = u.error;
+  if (u.errorCode !== undefined) row.error_code = u.errorCode;
+  if (u.attempts !== undefined) row.attempts = u.attempts;
+  if (u.startedAt !== undefined) row.started_at = u.startedAt;
+  if (u.finishedAt !== undefined) row.finished_at = u.finishedAt;
+  return row;
+}
+
+function conceptToRow(c: ConceptRecord): ConceptsTable {
+  return {
+    id: c.id,
+    pipeline_id: c.pipelineId,
+    owner_id: c.ownerId,
+    conversation_id: c.conversationId,
+    request: c.request,
+    title: c.title,
+    refined_prompt: c.refinedPrompt,
+    keywords: JSON.stringify(c.keywords),
+    created_at: c.createdAt,
+  };
+}
+
+function conceptFromRow(row: ConceptsTable): ConceptRecord {
+  return {
+    id: row.id,
+    pipelineId: row.pipeline_id,
+    ownerId: row.owner_id,
+    conversationId: row.conversation_id,
+    request: row.request,
+    title: row.title,
+    refinedPrompt: row.refined_prompt,
+    keywords: z.array(z.string()).parse(JSON.parse(row.keywords)),
+    createdAt: row.created_at,
+  };
+}

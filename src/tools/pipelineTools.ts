@@ -1,0 +1,118 @@
+/**
+ * get_image (snapshot or long-poll), cancel_pipeline and propose_concepts. These carry
+ * `structuredContent` with an output schema; the image previews also come as content.
+ * @module
+ */
+import { z } from 'zod';
+import { defineTool } from '../mcp/defineTool.js';
+import type { ToolResponse } from '../mcp/toolResponse.js';
+import type { StudioToolContext } from './context.js';
+import { snapshotOf } from './pipelineRun.js';
+import { renderImages } from './renderImages.js';
+
+const snapshotSchema = z.object({
+  pipeline_id: z.string(),
+  status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']),
+  progress_percent: z.number(),
+  stage: z.string().nullable(),
+  stages: z.array(
+    z.object({ name: z.string(), state: z.string(), started_at: z.string().nullable(), finished_at: z.string().nullable() }),
+  ),
+  results: z.array(
+    z.object({ image_id: z.string(), url: z.string().optional(), path: z.string().optional(), thumbnail: z.string().optional() }),
+  ),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+
+export const getImage = defineTool({
+  name: 'get_image',
+  title: 'Get a pipeline result',
+  description:
+    'Status and result of an image pipeline started by generate_image_async (or handed over by generate_image). With wait_seconds it long-polls: it answers as soon as the pipeline completes, fails or is cancelled, or when the wait is over. Returns status, progress_percent, stage, the image (id, link or path, preview) once completed, and the error if it failed.',
+  inputSchema: z.object({
+    pipeline_id: z.string().min(1).describe('A pipeline id (pl_…).'),
+    wait_seconds: z
+      .number()
+      .min(0)
+      .max(270)
+      .default(0)
+      .describe('Wait up to this long for the pipeline to finish (0 to 270; 0 answers at once).'),
+  }),
+  outputSchema: snapshotSchema,
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  async handle(ctx: StudioToolContext, params, res) {
+    const [record] = await ctx.pipelines.wait([params.pipeline_id], ctx.call, params.wait_seconds * 1000, ctx.call.signal);
+    await respondWithSnapshot(ctx, record, res);
+  },
+});
+
+export const cancelPipeline = defineTool({
+  name: 'cancel_pipeline',
+  title: 'Cancel a pipeline',
+  description:
+    'Stop an image pipeline that is queued or running (its Gemini call is aborted; nothing is billed for an image that was not made). A finished pipeline is returned unchanged.',
+  inputSchema: z.object({ pipeline_id: z.string().min(1).describe('A pipeline id (pl_…).') }),
+  outputSchema: snapshotSchema,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  async handle(ctx: StudioToolContext, params, res) {
+    const record = await ctx.pipelines.cancel(params.pipeline_id, ctx.call);
+    await respondWithSnapshot(ctx, record, res);
+  },
+});
+
+export const proposeConcepts = defineTool({
+  name: 'propose_concepts',
+  title: 'Propose image concepts',
+  description:
+    'Before paying for renders, turn a rough idea into 1 to 4 distinct concepts (title, refined prompt, keywords) with a text model; costs a fraction of a cent. Show them to the person, then call generate_image with the chosen concept_id (and an optional refinement). Pass conversation_id to refine earlier concepts with feedback ("warmer", "more minimal").',
+  inputSchema: z.object({
+    prompt: z.string().min(1).max(4000).describe('The rough idea, or feedback on the previous concepts.'),
+    conversation_id: z.string().optional().describe('From a previous propose_concepts answer, to build on it.'),
+    count: z.number().int().min(1).max(4).default(1).describe('How many concepts (1 to 4).'),
+  }),
+  outputSchema: z.object({
+    pipeline_id: z.string(),
+    conversation_id: z.string(),
+    concepts: z.array(z.object({ id: z.string(), title: z.string(), refined_prompt: z.string(), keywords: z.array(z.string()) })),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  async handle(ctx: StudioToolContext, params, res) {
+    const result = await ctx.pipelines.proposeConcepts(
+      { prompt: params.prompt, count: params.count, conversationId: params.conversation_id },
+      ctx.call,
+      ctx.call.signal,
+    );
+    const concepts = result.concepts.map((c) => ({ id: c.id, title: c.title, refined_prompt: c.refinedPrompt, keywords: c.keywords }));
+    res.addText(
+      [
+        ...concepts.map((c) => `${c.id} — ${c.title}\n${c.refined_prompt}\nkeywords: ${c.keywords.join(', ')}`),
+        `Generate one with generate_image {"concept_id": "<id>"}; refine with propose_concepts {"conversation_id": "${result.conversationId}", "prompt": "<feedback>"}.`,
+      ].join('\n\n'),
+    );
+    res.setStructured({ pipeline_id: result.pipeline.id, conversation_id: result.conversationId, concepts });
+  },
+});
+
+async function respondWithSnapshot(
+  ctx: StudioToolContext,
+  record: Parameters<typeof snapshotOf>[1] | undefined,
+  res: ToolResponse,
+): Promise<void> {
+  if (!record) throw new Error('pipeline vanished');
+  const { image, structured } = await snapshotOf(ctx, record);
+  const line = `Pipeline ${record.id}: ${record.status}${record.stage && record.status === 'running' ? ` (${record.stage}, ${record.progressPercent}%)` : ''}.`;
+  if (image) {
+    await renderImages(ctx, [image], res, { heading: line });
+  } else {
+    const next =
+      record.status === 'queued' || record.status === 'running'
+        ? ' Call get_image again with wait_seconds to wait for it.'
+        : record.error
+          ? ` ${record.error}`
+          : '';
+    res.addText(`${line}${next}`);
+  }
+  res.setStructured(structured);
+}
+
+export const pipelineTools = [getImage, cancelPipeline, proposeConcepts];
