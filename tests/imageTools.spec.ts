@@ -233,7 +233,9 @@ describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) =>
     expect(events.every((e, i) => i === 0 || e.progress > (events[i - 1]?.progress ?? 0))).toBe(true);
     expect(events.at(-1)).toMatchObject({ progress: 200, total: 200 });
     for (const image of ['Image 1/2', 'Image 2/2']) {
-      const stages = events.filter((e) => e.message?.startsWith(image)).map((e) => /: (\S+)/.exec(e.message ?? '')?.[1]);
+      const stages = events
+        .filter((e) => e.message?.startsWith(image))
+        .map((e) => /: (\S+)/.exec(e.message ?? '')?.[1]);
       expect(stages).toEqual(['generate', 'store', 'completed']);
     }
   });

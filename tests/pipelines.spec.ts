@@ -5,7 +5,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, generateRequests, marker, startEmulator, textRequests } from './helpers/emulator.js';
-import { idsOf, imagesOf, type StudioProcess, startStudio, textOf, type TransportKind } from './helpers/studio.js';
+import { idsOf, imagesOf, type StudioProcess, startStudio, type TransportKind, textOf } from './helpers/studio.js';
 
 type Result = { content: unknown[]; isError?: boolean; structuredContent?: Record<string, unknown> };
 interface Snapshot {
@@ -34,7 +34,8 @@ describe.each<TransportKind>(['stdio', 'http'])('pipelines over %s', (kind) => {
   afterAll(async () => {
     await studio?.close({ removeData: true });
   });
-  const call = (name: string, args: Record<string, unknown>) => studio.client.callTool({ name, arguments: args }) as Promise<Result>;
+  const call = (name: string, args: Record<string, unknown>) =>
+    studio.client.callTool({ name, arguments: args }) as Promise<Result>;
 
   it('generate_image (auto_style on by default: engineer-prompt rewrites, progress names every stage in order)', async () => {
     const m = marker('style');
@@ -48,7 +49,12 @@ describe.each<TransportKind>(['stdio', 'http'])('pipelines over %s', (kind) => {
     const sent = String(generateRequests(emu, m)[0]?.body.contents?.at(-1)?.parts?.at(-1)?.text);
     expect(sent).toContain(`a cat on a roof ${m}`);
     expect(sent).toContain('cinematic lighting'); // the emulator's text model refined it
-    expect(events.map((e) => /^(\S+)/.exec(e.message ?? '')?.[1])).toEqual(['engineer-prompt', 'generate', 'store', 'completed']);
+    expect(events.map((e) => /^(\S+)/.exec(e.message ?? '')?.[1])).toEqual([
+      'engineer-prompt',
+      'generate',
+      'store',
+      'completed',
+    ]);
     expect(events.every((e, i) => i === 0 || e.progress > (events[i - 1]?.progress ?? 0))).toBe(true);
   });
 
@@ -62,7 +68,10 @@ describe.each<TransportKind>(['stdio', 'http'])('pipelines over %s', (kind) => {
 
   it('generate_image_async + get_image (long-poll returns at completion, not at its deadline)', async () => {
     const m = marker('async');
-    emu.faults.enqueue({ kind: 'latency', latencyMs: 1500 }, { times: 1, match: { promptIncludes: m, model: 'gemini-3.1-flash-image' } });
+    emu.faults.enqueue(
+      { kind: 'latency', latencyMs: 1500 },
+      { times: 1, match: { promptIncludes: m, model: 'gemini-3.1-flash-image' } },
+    );
     const started = await call('generate_image_async', { prompt: `a slow owl ${m}`, auto_style: false, iterations: 1 });
     expect(started.structuredContent).toMatchObject({ status: 'running' });
     const [id] = (started.structuredContent?.pipeline_ids ?? []) as string[];
@@ -91,7 +100,7 @@ describe.each<TransportKind>(['stdio', 'http'])('pipelines over %s', (kind) => {
     emu.faults.enqueue({ kind: 'latency', latencyMs: 3000 }, { times: 1, match: { promptIncludes: m } });
     const returnedBefore = emu.stats().imagesReturned;
     const started = await call('generate_image_async', { prompt: `never mind ${m}`, auto_style: false });
-    const [id] = started.structuredContent?.pipeline_ids as string[];
+    const [id] = (started.structuredContent?.pipeline_ids ?? []) as string[];
     await new Promise((r) => setTimeout(r, 400));
     const cancelled = (await call('cancel_pipeline', { pipeline_id: id })).structuredContent as unknown as Snapshot;
     expect(cancelled.status).toBe('cancelled');
@@ -137,11 +146,18 @@ describe.each<TransportKind>(['stdio', 'http'])('pipelines over %s', (kind) => {
     const m = marker('concept');
     const proposed = await call('propose_concepts', { prompt: `a logo for a bakery ${m}`, count: 3 });
     expect(proposed.isError, textOf(proposed)).toBeFalsy();
-    const structured = proposed.structuredContent as { pipeline_id: string; conversation_id: string; concepts: Array<{ id: string; refined_prompt: string; keywords: string[] }> };
+    const structured = proposed.structuredContent as {
+      pipeline_id: string;
+      conversation_id: string;
+      concepts: Array<{ id: string; refined_prompt: string; keywords: string[] }>;
+    };
     expect(structured.concepts.map((c) => c.id)).toEqual([0, 1, 2].map((i) => `${structured.pipeline_id}#${i}`));
     expect(structured.concepts[0]?.keywords.length).toBeGreaterThanOrEqual(3);
 
-    const follow = await call('propose_concepts', { prompt: `warmer colours ${m}x`, conversation_id: structured.conversation_id });
+    const follow = await call('propose_concepts', {
+      prompt: `warmer colours ${m}x`,
+      conversation_id: structured.conversation_id,
+    });
     expect(follow.isError, textOf(follow)).toBeFalsy();
     const contents = textRequests(emu, `warmer colours ${m}x`)[0]?.body.contents ?? [];
     expect(contents.map((c) => c.role)).toEqual(['user', 'model', 'user']); // the earlier turn is in context
@@ -163,7 +179,9 @@ describe.each<TransportKind>(['stdio', 'http'])('pipelines over %s', (kind) => {
     const result = await call('generate_image', { prompt: `a rusty robot ${m}`, enhance: true, auto_style: false });
     expect(result.isError, textOf(result)).toBeFalsy();
     expect(textOf(result)).toContain('estimated cost: $0.1340');
-    const requests = emu.requests.filter((r) => r.path.includes('gemini-3.1-flash-image') && JSON.stringify(r.body).includes(m));
+    const requests = emu.requests.filter(
+      (r) => r.path.includes('gemini-3.1-flash-image') && JSON.stringify(r.body).includes(m),
+    );
     expect(requests).toHaveLength(2);
     const second = requests[1]?.body as { contents: Array<{ role: string; parts: Array<{ text?: string }> }> };
     expect(second.contents.map((c) => c.role)).toEqual(['user', 'model', 'user']);
@@ -171,10 +189,19 @@ describe.each<TransportKind>(['stdio', 'http'])('pipelines over %s', (kind) => {
   });
 
   it('generate_image (rejects contradicting synonyms and a missing prompt)', async () => {
-    expect(textOf(await call('generate_image', { prompt: 'x', n: 2, iterations: 3 }))).toMatch(/n \(2\) and iterations \(3\) disagree/);
-    expect(textOf(await call('generate_image', { prompt: 'x', image_size: '1K', resolution: '2K' }))).toMatch(/disagree/);
+    expect(textOf(await call('generate_image', { prompt: 'x', n: 2, iterations: 3 }))).toMatch(
+      /n \(2\) and iterations \(3\) disagree/,
+    );
+    expect(textOf(await call('generate_image', { prompt: 'x', image_size: '1K', resolution: '2K' }))).toMatch(
+      /disagree/,
+    );
     expect(textOf(await call('generate_image', {}))).toMatch(/Give a prompt/);
-    const ok = await call('generate_image', { prompt: `synonyms ${marker('syn')}`, iterations: 2, resolution: '2k', auto_style: false });
+    const ok = await call('generate_image', {
+      prompt: `synonyms ${marker('syn')}`,
+      iterations: 2,
+      resolution: '2k',
+      auto_style: false,
+    });
     expect(idsOf(ok)).toHaveLength(2);
     expect(textOf(ok)).toContain('2K, ratio 1:1, 2048x2048 px');
   });
@@ -187,12 +214,18 @@ describe('the synchronous limit', () => {
       const m = marker('slow');
       emu.faults.enqueue({ kind: 'latency', latencyMs: 2500 }, { times: 1, match: { promptIncludes: m } });
       const t0 = Date.now();
-      const result = (await studio.client.callTool({ name: 'generate_image', arguments: { prompt: `slow ${m}` } })) as Result;
+      const result = (await studio.client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: `slow ${m}` },
+      })) as Result;
       expect(Date.now() - t0).toBeLessThan(2300);
       expect(result.isError).toBeFalsy();
       const id = /(pl_[a-z0-9]+) \(status running\)/.exec(textOf(result))?.[1];
       expect(id, textOf(result)).toBeTruthy();
-      const done = (await studio.client.callTool({ name: 'get_image', arguments: { pipeline_id: id, wait_seconds: 30 } })) as Result;
+      const done = (await studio.client.callTool({
+        name: 'get_image',
+        arguments: { pipeline_id: id, wait_seconds: 30 },
+      })) as Result;
       expect((done.structuredContent as unknown as Snapshot).status).toBe('completed');
     } finally {
       await studio.close({ removeData: true });
@@ -226,7 +259,10 @@ describe('a server killed in the middle of ten pipelines', () => {
     try {
       const finals = await Promise.all(
         ids.map(async (id) => {
-          const result = (await second.client.callTool({ name: 'get_image', arguments: { pipeline_id: id, wait_seconds: 60 } })) as Result;
+          const result = (await second.client.callTool({
+            name: 'get_image',
+            arguments: { pipeline_id: id, wait_seconds: 60 },
+          })) as Result;
           return result.structuredContent as unknown as Snapshot;
         }),
       );
@@ -234,7 +270,10 @@ describe('a server killed in the middle of ten pipelines', () => {
       expect(finals.filter((s) => s.status === 'completed').length).toBe(10);
       const imageIds = finals.flatMap((s) => s.results.map((r) => r.image_id));
       expect(new Set(imageIds).size).toBe(10);
-      const listed = (await second.client.callTool({ name: 'list_images', arguments: { search: m, limit: 50 } })) as Result;
+      const listed = (await second.client.callTool({
+        name: 'list_images',
+        arguments: { search: m, limit: 50 },
+      })) as Result;
       expect(idsOf(listed).sort()).toEqual([...imageIds].sort()); // no duplicate image for a resumed pipeline
     } finally {
       await second.close({ removeData: true });

@@ -111,7 +111,11 @@ export async function planEdit(deps: ImageJobDeps, input: EditInput, ctx: CallCo
   const options = resolveGenerationOptions(
     deps.registry,
     { ...input, referenceCount: (input.referenceImages?.length ?? 0) + 1 },
-    { defaultModel: parent?.modelAlias ?? ctx.defaultModel, imageSize: parent?.imageSize, aspectRatio: parent?.aspectRatio },
+    {
+      defaultModel: parent?.modelAlias ?? ctx.defaultModel,
+      imageSize: parent?.imageSize,
+      aspectRatio: parent?.aspectRatio,
+    },
   );
   const extra = await loadReferences(deps, input.referenceImages, ctx);
   // Continue the image's own conversation when the same model made it: its thought signatures are only
@@ -148,7 +152,11 @@ export interface CallOptions {
 }
 
 /** The Gemini call of a job. */
-export async function callGemini(deps: ImageJobDeps, job: ImageJob, options: CallOptions = {}): Promise<GenerateImageResult> {
+export async function callGemini(
+  deps: ImageJobDeps,
+  job: ImageJob,
+  options: CallOptions = {},
+): Promise<GenerateImageResult> {
   const model = modelOf(deps, job);
   const parent = job.continueConversation && job.parentId ? await deps.images.get(job.parentId) : undefined;
   const history = parent?.history ? await rehydrateHistory(parent.history, (key) => deps.blobs.get(key)) : undefined;
@@ -204,7 +212,12 @@ export async function storeResult(
   meta: { prompt: string; calls: number },
 ): Promise<StudioImage> {
   const existing = await deps.images.get(job.imageId);
-  if (existing) return { record: existing, data: await deps.blobs.get(existing.blobKey), storedPath: deps.blobs.localPath(existing.blobKey) };
+  if (existing)
+    return {
+      record: existing,
+      data: await deps.blobs.get(existing.blobKey),
+      storedPath: deps.blobs.localPath(existing.blobKey),
+    };
   const model = modelOf(deps, job);
   const info = await readImageInfo(result.data);
   const created = deps.now();
@@ -284,7 +297,11 @@ export function toAppError(error: unknown): AppError {
  * Resolves `output_path` against the allowed roots once, at planning, to absolute paths per image: a
  * folder (kept with its trailing slash) for all, or `name.ext`, `name-2.ext`, … for a file and n > 1.
  */
-async function planOutputPaths(requested: string | undefined, n: number, ctx: CallContext): Promise<Array<string | undefined>> {
+async function planOutputPaths(
+  requested: string | undefined,
+  n: number,
+  ctx: CallContext,
+): Promise<Array<string | undefined>> {
   if (requested === undefined) return Array.from({ length: n }, () => undefined);
   if (!ctx.paths) throw new InvalidInputError('output_path is only available on a local (stdio) server.');
   const absolute = await resolveAllowedPath(requested, ctx.paths);
@@ -302,8 +319,17 @@ function modelOf(deps: ImageJobDeps, job: ImageJob) {
   return model;
 }
 
-async function loadReferences(deps: ImageJobDeps, values: string[] | undefined, ctx: CallContext): Promise<LoadedReference[]> {
-  const refCtx: ReferenceContext = { ownerId: ctx.ownerId, isAdmin: ctx.isAdmin, paths: ctx.paths, maxBytes: deps.maxReferenceBytes };
+async function loadReferences(
+  deps: ImageJobDeps,
+  values: string[] | undefined,
+  ctx: CallContext,
+): Promise<LoadedReference[]> {
+  const refCtx: ReferenceContext = {
+    ownerId: ctx.ownerId,
+    isAdmin: ctx.isAdmin,
+    paths: ctx.paths,
+    maxBytes: deps.maxReferenceBytes,
+  };
   return Promise.all((values ?? []).map((v) => loadReference(v, refCtx, deps)));
 }
 

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.js';
 import { ALL_ASPECT_RATIOS, THINKING_LEVELS } from '../core/models.js';
-import type { CommonImageOptions } from '../core/studio.js';
 import type { ImagePipelineSpec } from '../core/pipelines/spec.js';
+import type { CommonImageOptions } from '../core/studio.js';
 import { defineTool } from '../mcp/defineTool.js';
 import type { StudioToolContext } from './context.js';
 import { runPipelinesAndRespond } from './pipelineRun.js';
@@ -82,19 +82,33 @@ const generateSchema = z.object({
     .string()
     .max(8192)
     .optional()
-    .describe('What to draw: subject, setting, style, lighting, composition, any text. Required unless concept_id is given.'),
+    .describe(
+      'What to draw: subject, setting, style, lighting, composition, any text. Required unless concept_id is given.',
+    ),
   concept_id: z
     .string()
     .optional()
     .describe('A concept id from propose_concepts ("pl_…#0"): its refined prompt is used instead of prompt.'),
-  refinement: z.string().max(2000).optional().describe('A tweak applied on top of the concept ("warmer light", "no text").'),
-  n: z.number().int().min(1).max(4).optional().describe('How many images (1 to 4, default 1), generated in parallel; each is billed.'),
+  refinement: z
+    .string()
+    .max(2000)
+    .optional()
+    .describe('A tweak applied on top of the concept ("warmer light", "no text").'),
+  n: z
+    .number()
+    .int()
+    .min(1)
+    .max(4)
+    .optional()
+    .describe('How many images (1 to 4, default 1), generated in parallel; each is billed.'),
   iterations: z.number().int().min(1).max(4).optional().describe('Synonym of n.'),
   resolution: z.string().optional().describe('Synonym of image_size.'),
   auto_style: z
     .boolean()
     .optional()
-    .describe('Let the text model rewrite a raw prompt into a detailed one first (engineer-prompt stage; on by default, a few hundredths of a cent). Set false to send the prompt exactly as written.'),
+    .describe(
+      'Let the text model rewrite a raw prompt into a detailed one first (engineer-prompt stage; on by default, a few hundredths of a cent). Set false to send the prompt exactly as written.',
+    ),
   enhance: enhanceField,
   ...commonFields,
 });
@@ -107,20 +121,30 @@ async function generationSpecs(ctx: StudioToolContext, params: GenerateParams): 
     throw new InvalidInputError(`n (${params.n}) and iterations (${params.iterations}) disagree; give one of them.`);
   }
   if (params.image_size !== undefined && params.resolution !== undefined && params.image_size !== params.resolution) {
-    throw new InvalidInputError(`image_size (${params.image_size}) and resolution (${params.resolution}) disagree; give one of them.`);
+    throw new InvalidInputError(
+      `image_size (${params.image_size}) and resolution (${params.resolution}) disagree; give one of them.`,
+    );
   }
   let prompt = params.prompt?.trim() ?? '';
   let conceptId: string | undefined;
   if (params.concept_id) {
     const concept = await ctx.pipelines.concept(params.concept_id, ctx.call);
     conceptId = concept.id;
-    prompt = params.refinement ? `${concept.refinedPrompt}\n\nRefinement: ${params.refinement.trim()}` : concept.refinedPrompt;
+    prompt = params.refinement
+      ? `${concept.refinedPrompt}\n\nRefinement: ${params.refinement.trim()}`
+      : concept.refinedPrompt;
   } else if (params.refinement) {
-    throw new InvalidInputError('refinement applies to a concept: give concept_id too, or put the tweak in the prompt.');
+    throw new InvalidInputError(
+      'refinement applies to a concept: give concept_id too, or put the tweak in the prompt.',
+    );
   }
   if (!prompt) throw new InvalidInputError('Give a prompt (what to draw) or a concept_id from propose_concepts.');
   const jobs = await ctx.studio.planGeneration(
-    { prompt, n: params.n ?? params.iterations ?? 1, ...commonOptions(ctx, { ...params, image_size: params.image_size ?? params.resolution }) },
+    {
+      prompt,
+      n: params.n ?? params.iterations ?? 1,
+      ...commonOptions(ctx, { ...params, image_size: params.image_size ?? params.resolution }),
+    },
     ctx.call,
   );
   // A concept's prompt is already refined; so is one the caller asked to keep as written.
@@ -136,7 +160,9 @@ export const generateImage = defineTool({
   inputSchema: generateSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async handle(ctx: StudioToolContext, params, res) {
-    await runPipelinesAndRespond(ctx, await generationSpecs(ctx, params), res, { returnFullImage: params.return_full_image });
+    await runPipelinesAndRespond(ctx, await generationSpecs(ctx, params), res, {
+      returnFullImage: params.return_full_image,
+    });
   },
 });
 

@@ -35,7 +35,8 @@ export async function runPipelinesAndRespond(
     stopProgress();
     ctx.call.signal?.removeEventListener('abort', cancelAll);
   }
-  if (ctx.call.signal?.aborted) throw new CancelledError('The request was cancelled; its pipelines were cancelled too.');
+  if (ctx.call.signal?.aborted)
+    throw new CancelledError('The request was cancelled; its pipelines were cancelled too.');
 
   const completed = final.filter((r) => r.status === 'completed');
   const failed = final.filter((r) => r.status === 'failed' || r.status === 'cancelled');
@@ -50,7 +51,10 @@ export async function runPipelinesAndRespond(
       `${completed.length} of ${final.length} images were made. The others failed: ${failed.map((f) => f.error).join(' | ')}`,
     );
   }
-  await renderImages(ctx, images, res, { returnFullImage: options.returnFullImage, heading: notes.join('\n') || undefined });
+  await renderImages(ctx, images, res, {
+    returnFullImage: options.returnFullImage,
+    heading: notes.join('\n') || undefined,
+  });
   if (running.length > 0) {
     res.addText(
       `Still running after ${Math.round(ctx.syncLimitMs / 1000)} s: ${running.map((r) => r.id).join(', ')} (status running). Call get_image with each pipeline_id and wait_seconds (up to 270) to fetch the result when it is ready.`,
@@ -62,7 +66,11 @@ export async function runPipelinesAndRespond(
 export async function loadImage(ctx: StudioToolContext, id: string): Promise<StudioImage> {
   const record = await ctx.studio.get(id, ctx.call);
   const data = await ctx.studio.readImage(record);
-  const options = JSON.parse(record.options) as { modelText?: string; groundingSources?: StudioImage['groundingSources']; savedTo?: string };
+  const options = JSON.parse(record.options) as {
+    modelText?: string;
+    groundingSources?: StudioImage['groundingSources'];
+    savedTo?: string;
+  };
   return {
     record,
     data,
@@ -94,7 +102,12 @@ export async function snapshotOf(ctx: StudioToolContext, record: PipelineRecord)
       status: record.status,
       progress_percent: record.progressPercent,
       stage: record.stage,
-      stages: record.stages.map((s) => ({ name: s.name, state: s.state, started_at: s.startedAt, finished_at: s.finishedAt })),
+      stages: record.stages.map((s) => ({
+        name: s.name,
+        state: s.state,
+        started_at: s.startedAt,
+        finished_at: s.finishedAt,
+      })),
       results,
       error: record.error ? { code: record.errorCode ?? 'error', message: record.error } : null,
     },
@@ -117,7 +130,11 @@ function reportProgress(ctx: StudioToolContext, records: PipelineRecord[]): () =
     lastKey.set(record.id, key);
     percent.set(record.id, record.progressPercent);
     const total = [...percent.values()].reduce((a, b) => a + b, 0);
-    const what = isTerminal(record) ? record.status : record.status === 'running' && record.stage ? record.stage : record.status;
+    const what = isTerminal(record)
+      ? record.status
+      : record.status === 'running' && record.stage
+        ? record.stage
+        : record.status;
     if (record.status === 'queued' || (record.status === 'running' && !record.stage)) return;
     onProgress({ progress: total, total: 100 * n, message: `${label(record.id)}${what} (${record.progressPercent}%)` });
   });

@@ -16,10 +16,20 @@ const snapshotSchema = z.object({
   progress_percent: z.number(),
   stage: z.string().nullable(),
   stages: z.array(
-    z.object({ name: z.string(), state: z.string(), started_at: z.string().nullable(), finished_at: z.string().nullable() }),
+    z.object({
+      name: z.string(),
+      state: z.string(),
+      started_at: z.string().nullable(),
+      finished_at: z.string().nullable(),
+    }),
   ),
   results: z.array(
-    z.object({ image_id: z.string(), url: z.string().optional(), path: z.string().optional(), thumbnail: z.string().optional() }),
+    z.object({
+      image_id: z.string(),
+      url: z.string().optional(),
+      path: z.string().optional(),
+      thumbnail: z.string().optional(),
+    }),
   ),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
@@ -41,7 +51,12 @@ export const getImage = defineTool({
   outputSchema: snapshotSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },
   async handle(ctx: StudioToolContext, params, res) {
-    const [record] = await ctx.pipelines.wait([params.pipeline_id], ctx.call, params.wait_seconds * 1000, ctx.call.signal);
+    const [record] = await ctx.pipelines.wait(
+      [params.pipeline_id],
+      ctx.call,
+      params.wait_seconds * 1000,
+      ctx.call.signal,
+    );
     await respondWithSnapshot(ctx, record, res);
   },
 });
@@ -73,7 +88,9 @@ export const proposeConcepts = defineTool({
   outputSchema: z.object({
     pipeline_id: z.string(),
     conversation_id: z.string(),
-    concepts: z.array(z.object({ id: z.string(), title: z.string(), refined_prompt: z.string(), keywords: z.array(z.string()) })),
+    concepts: z.array(
+      z.object({ id: z.string(), title: z.string(), refined_prompt: z.string(), keywords: z.array(z.string()) }),
+    ),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async handle(ctx: StudioToolContext, params, res) {
@@ -82,7 +99,12 @@ export const proposeConcepts = defineTool({
       ctx.call,
       ctx.call.signal,
     );
-    const concepts = result.concepts.map((c) => ({ id: c.id, title: c.title, refined_prompt: c.refinedPrompt, keywords: c.keywords }));
+    const concepts = result.concepts.map((c) => ({
+      id: c.id,
+      title: c.title,
+      refined_prompt: c.refinedPrompt,
+      keywords: c.keywords,
+    }));
     res.addText(
       [
         ...concepts.map((c) => `${c.id} — ${c.title}\n${c.refined_prompt}\nkeywords: ${c.keywords.join(', ')}`),

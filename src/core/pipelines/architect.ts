@@ -22,7 +22,14 @@ export interface ProposedConcept {
 
 export async function proposeConcepts(
   text: JsonGenerator,
-  options: { model: string; prompt: string; count: number; earlier: ConceptRecord[]; styleGuide?: string; signal?: AbortSignal },
+  options: {
+    model: string;
+    prompt: string;
+    count: number;
+    earlier: ConceptRecord[];
+    styleGuide?: string;
+    signal?: AbortSignal;
+  },
 ): Promise<ProposedConcept[]> {
   const schema = {
     type: 'object',
@@ -54,7 +61,10 @@ export async function proposeConcepts(
   const { value } = await text.generateJson({
     model: options.model,
     systemInstruction: options.styleGuide ? `${SYSTEM}\n\nFollow this style guide:\n${options.styleGuide}` : SYSTEM,
-    prompt: [...history(options.earlier), { role: 'user', parts: [{ text: `${options.prompt}\n\n(Propose ${options.count}.)` }] }],
+    prompt: [
+      ...history(options.earlier),
+      { role: 'user', parts: [{ text: `${options.prompt}\n\n(Propose ${options.count}.)` }] },
+    ],
     jsonSchema: schema,
     signal: options.signal,
   });
@@ -65,10 +75,16 @@ export async function proposeConcepts(
 function history(earlier: ConceptRecord[]) {
   const turns: Array<{ role: 'user' | 'model'; parts: Array<{ text: string }> }> = [];
   const byPipeline = new Map<string, ConceptRecord[]>();
-  for (const concept of earlier) byPipeline.set(concept.pipelineId, [...(byPipeline.get(concept.pipelineId) ?? []), concept]);
+  for (const concept of earlier)
+    byPipeline.set(concept.pipelineId, [...(byPipeline.get(concept.pipelineId) ?? []), concept]);
   for (const concepts of byPipeline.values()) {
     turns.push({ role: 'user', parts: [{ text: concepts[0]?.request ?? '' }] });
-    const proposed = concepts.map((c) => ({ id: c.id, title: c.title, refined_prompt: c.refinedPrompt, keywords: c.keywords }));
+    const proposed = concepts.map((c) => ({
+      id: c.id,
+      title: c.title,
+      refined_prompt: c.refinedPrompt,
+      keywords: c.keywords,
+    }));
     turns.push({ role: 'model', parts: [{ text: JSON.stringify({ concepts: proposed }) }] });
   }
   return turns;
