@@ -6,9 +6,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { galleryTools } from '../dist/tools/galleryTools.js';
 import { imageTools } from '../dist/tools/imageTools.js';
+import { pipelineTools } from '../dist/tools/pipelineTools.js';
+import { uploadTools } from '../dist/tools/uploadTools.js';
 
 const README = path.resolve(import.meta.dirname, '../README.md');
-const tools = [...imageTools, ...galleryTools];
+// The same order as the server registers them.
+const tools = [...imageTools, ...pipelineTools, ...galleryTools, ...uploadTools];
 
 const lines = ['| Tool | When the assistant uses it | Parameters |', '|---|---|---|'];
 for (const tool of tools) {

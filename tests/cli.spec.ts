@@ -147,6 +147,28 @@ describe('nanobanana-studio CLI', () => {
     }
   });
 
+  it('serve: a request body over the limit is refused with what to do instead', async () => {
+    const studio = await startStudio('http', { geminiUrl: emu.url, env: { STUDIO_MAX_REQUEST_BODY_MB: '1' } });
+    try {
+      const body = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'upload_file', arguments: { data: 'A'.repeat(2 * 1024 * 1024) } },
+      });
+      const response = await fetch(`${studio.url}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body,
+      });
+      expect(response.status).toBe(413);
+      const json = (await response.json()) as { error: { message: string } };
+      expect(json.error.message).toMatch(/at most 1 MB per request \(STUDIO_MAX_REQUEST_BODY_MB\)/);
+    } finally {
+      await studio.close({ removeData: true });
+    }
+  });
+
   it('emulator command serves the Gemini wire format on its own', async () => {
     const child = spawn(process.execPath, [CLI, 'emulator', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
@@ -184,7 +206,11 @@ describe('capabilities', () => {
         const { tools } = await studio.client.listTools();
         expect(tools.map((t) => t.name)).toEqual([
           'generate_image',
+          'generate_image_async',
           'edit_image',
+          'get_image',
+          'cancel_pipeline',
+          'propose_concepts',
           'list_images',
           'image_info',
           'upload_file',

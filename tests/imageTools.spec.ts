@@ -211,6 +211,7 @@ describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) =>
     expect([meta.width, meta.height]).toEqual([1024, 1024]);
     const templates = await studio.client.listResourceTemplates();
     expect(templates.resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual([
+      'gemini://files/{name}',
       'images://{id}',
       'images://{id}/metadata',
     ]);

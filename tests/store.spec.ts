@@ -76,8 +76,8 @@ describe('database', () => {
 
     const file = path.join(dir, 'fresh', 'nested', 'other.db');
     const unmigrated = await openDatabase({ kind: 'sqlite', path: file }, { migrate: false });
-    expect(await pendingMigrations(unmigrated.db)).toEqual(['0001_images']);
-    expect(await migrateToLatest(unmigrated.db)).toEqual(['0001_images']);
+    expect(await pendingMigrations(unmigrated.db)).toEqual(['0001_images', '0002_uploads', '0003_pipelines']);
+    expect(await migrateToLatest(unmigrated.db)).toEqual(['0001_images', '0002_uploads', '0003_pipelines']);
     await unmigrated.close();
 
     const reopened = await openDatabase({ kind: 'sqlite', path: file });

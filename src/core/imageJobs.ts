@@ -26,6 +26,7 @@ import type {
 } from './ports.js';
 import { type LoadedReference, loadReference, type ReferenceContext } from './references.js';
 import type { CallContext, CommonImageOptions, EditInput, GenerateInput, StudioImage } from './studio.js';
+import type { UploadService } from './uploads.js';
 
 export interface ImageJobDeps {
   registry: ModelRegistry;
@@ -36,10 +37,15 @@ export interface ImageJobDeps {
   log: Logger;
   maxReferenceBytes: number;
   now: () => Date;
+  /** Resolves upload ids (`upl_…`) when a job runs, re-uploading an expired Gemini copy. */
+  uploads?: Pick<UploadService, 'referenceFor'>;
 }
 
 /** A reference kept for the job: bytes in the blob store, or a Gemini file. */
-export type JobReference = { key: string; mimeType: string } | { fileUri: string; mimeType: string };
+export type JobReference =
+  | { key: string; mimeType: string }
+  | { fileUri: string; mimeType: string }
+  | { uploadId: string; mimeType: string };
 
 /** Everything needed to make one image, as JSON. */
 export interface ImageJob {
@@ -167,7 +173,7 @@ export async function callGemini(
     systemInstruction: job.systemInstruction,
     aspectRatio: job.aspectRatio,
     imageSize: model.sendsImageSize ? job.imageSize : undefined,
-    referenceImages: await Promise.all(job.references.map((r) => resolveReference(deps, r))),
+    referenceImages: await Promise.all(job.references.map((r) => resolveReference(deps, r, job.ownerId))),
     thinkingLevel: job.thinkingLevel?.toUpperCase(),
     grounding: job.grounding || undefined,
     history,
@@ -335,12 +341,18 @@ async function loadReferences(
 
 async function keepReference(deps: ImageJobDeps, loaded: LoadedReference): Promise<JobReference> {
   const image: ReferenceImage = loaded.image;
+  // Uploads are resolved when the job runs: a queued or resumed job must not send an expired Gemini file.
+  if (loaded.uploadId) return { uploadId: loaded.uploadId, mimeType: image.mimeType };
   if (image.kind === 'file') return { fileUri: image.uri, mimeType: image.mimeType };
   if (loaded.record) return { key: loaded.record.blobKey, mimeType: image.mimeType };
   return { key: await putReference(deps, image.data, image.mimeType), mimeType: image.mimeType };
 }
 
-async function resolveReference(deps: ImageJobDeps, ref: JobReference): Promise<ReferenceImage> {
+async function resolveReference(deps: ImageJobDeps, ref: JobReference, ownerId: string): Promise<ReferenceImage> {
+  if ('uploadId' in ref) {
+    if (!deps.uploads) throw new InvalidInputError('This server does not keep uploaded files.');
+    return deps.uploads.referenceFor(ref.uploadId, ownerId);
+  }
   if ('fileUri' in ref) return { kind: 'file', uri: ref.fileUri, mimeType: ref.mimeType };
   return { kind: 'inline', data: await deps.blobs.get(ref.key), mimeType: ref.mimeType };
 }

@@ -6,7 +6,7 @@
  */
 import { createMcpHonoApp } from '@modelcontextprotocol/hono';
 import type { McpHttpHandler } from '@modelcontextprotocol/server';
-import type { Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, NotFoundError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -40,6 +40,27 @@ export function createHttpApp(options: HttpAppOptions) {
     maxRequestBodySize: options.maxRequestBodyBytes,
   });
 
+  // A body over the limit is refused by the MCP app's parser with a bare 413; say what to do instead.
+  const outer = new Hono();
+  outer.use('/mcp', async (c, next) => {
+    const length = Number(c.req.header('content-length') ?? 0);
+    if (length > options.maxRequestBodyBytes) {
+      const limitMb = Math.floor(options.maxRequestBodyBytes / (1024 * 1024));
+      return c.json(
+        {
+          jsonrpc: '2.0',
+          id: null,
+          error: {
+            code: -32600,
+            message: `The request is ${(length / (1024 * 1024)).toFixed(1)} MB; this server accepts at most ${limitMb} MB per request (STUDIO_MAX_REQUEST_BODY_MB). Send a smaller file, or use upload_file with a path on a local (stdio) server.`,
+          },
+        },
+        413,
+      );
+    }
+    return next();
+  });
+
   app.get('/health', (c) => c.json({ status: 'ok', version: options.version, emulator: options.emulator }));
 
   // createMcpHonoApp's body parser stores the parsed JSON under 'parsedBody' (untyped in its Hono env).
@@ -64,9 +85,12 @@ export function createHttpApp(options: HttpAppOptions) {
     return c.body(new Uint8Array(data), 200, headers);
   });
 
-  app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
-  app.onError((error, c) => errorResponse(error, c, options.log));
-  return app;
+  for (const a of [app, outer]) {
+    a.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
+    a.onError((error, c) => errorResponse(error, c, options.log));
+  }
+  outer.route('/', app);
+  return outer;
 }
 
 function errorResponse(error: Error, c: Context, log: Logger) {

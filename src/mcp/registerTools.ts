@@ -33,6 +33,7 @@ export function registerTools<Ctx>(
         title: tool.title,
         description: tool.description,
         inputSchema: tool.inputSchema,
+        ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
         annotations: tool.annotations,
       },
       async (params: unknown, serverCtx: ServerContext) => {

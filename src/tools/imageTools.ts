@@ -35,7 +35,9 @@ const commonFields = {
     .array(z.string().min(1))
     .max(14)
     .optional()
-    .describe('Images to draw from: ids returned by earlier calls (img_…), or on a local server absolute file paths.'),
+    .describe(
+      'Images to draw from: image ids from earlier calls (img_…), upload ids from upload_file (upl_…), or on a local server absolute file paths.',
+    ),
   thinking_level: z
     .string()
     .optional()
@@ -196,7 +198,7 @@ export const editImage = defineTool({
     image: z
       .string()
       .min(1)
-      .describe('The image to edit: its id (img_…) or, on a local server, an absolute file path.'),
+      .describe('The image to edit: its id (img_…), an upload id (upl_…), or on a local server an absolute file path.'),
     instruction: z.string().min(1).max(8192).describe('What to change, in plain words.'),
     enhance: enhanceField,
     ...commonFields,

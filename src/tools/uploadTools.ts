@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { AppError, InvalidInputError } from '../core/errors.js';
 import type { UploadRecord } from '../core/ports.js';
 import type { CallContext, Studio } from '../core/studio.js';
-import { formatBytes, GEMINI_FILE_TTL_MS, type UploadService } from '../core/uploads.js';
+import { formatBytes } from '../core/uploadInput.js';
+import { GEMINI_FILE_TTL_MS, type UploadService } from '../core/uploads.js';
 import { defineTool } from '../mcp/defineTool.js';
 import type { StudioToolContext } from './context.js';
 
