@@ -207,9 +207,9 @@ describe.each<TransportKind>(['stdio', 'http'])('pipelines over %s', (kind) => {
   });
 });
 
-describe('the synchronous limit', () => {
+describe.each<TransportKind>(['stdio', 'http'])('the synchronous limit over %s', (kind) => {
   it('hands over to get_image when generation takes longer than the limit', async () => {
-    const studio = await startStudio('stdio', { geminiUrl: emu.url, env: { STUDIO_SYNC_LIMIT_SECONDS: '1' } });
+    const studio = await startStudio(kind, { geminiUrl: emu.url, env: { STUDIO_SYNC_LIMIT_SECONDS: '1' } });
     try {
       const m = marker('slow');
       emu.faults.enqueue({ kind: 'latency', latencyMs: 2500 }, { times: 1, match: { promptIncludes: m } });
@@ -233,10 +233,10 @@ describe('the synchronous limit', () => {
   });
 });
 
-describe('a server killed in the middle of ten pipelines', () => {
+describe.each<TransportKind>(['stdio', 'http'])('a server killed in the middle of ten pipelines (%s)', (kind) => {
   it('resumes them on restart: every pipeline ends completed or failed, none stays running', async () => {
     const env = { STUDIO_CONCURRENCY: '3' };
-    const first = await startStudio('stdio', { geminiUrl: emu.url, env });
+    const first = await startStudio(kind, { geminiUrl: emu.url, env });
     const m = marker('crash');
     emu.faults.setGlobal({ latencyMs: 800 });
     const ids: string[] = [];
@@ -255,7 +255,7 @@ describe('a server killed in the middle of ten pipelines', () => {
       emu.faults.setGlobal(null);
     }
     await new Promise((r) => setTimeout(r, 300));
-    const second = await startStudio('stdio', { geminiUrl: emu.url, env, dataDir: first.dataDir });
+    const second = await startStudio(kind, { geminiUrl: emu.url, env, dataDir: first.dataDir });
     try {
       const finals = await Promise.all(
         ids.map(async (id) => {
