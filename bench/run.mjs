@@ -107,7 +107,10 @@ try {
     const ids = [];
     await Promise.all(
       Array.from({ length: PIPELINES }, async (_, i) => {
-        const started = await pool.callTool({ name: 'generate_image_async', arguments: { prompt: `bench pool ${i}` } });
+        const started = await pool.callTool({
+          name: 'generate_image_async',
+          arguments: { prompt: `bench pool ${i % 4}` },
+        });
         ids.push(...started.structuredContent.pipeline_ids);
       }),
     );
@@ -122,7 +125,7 @@ try {
     const expected = Math.ceil(PIPELINES / POOL) * PIPELINE_LATENCY_MS;
     rows.push([
       `${PIPELINES} async pipelines, pool ${POOL}, ${PIPELINE_LATENCY_MS} ms latency`,
-      `expected ≥ ${fmt(expected)} ms`,
+      `expected ≈ ${fmt(expected)} ms (${Math.ceil(PIPELINES / POOL)} waves)`,
       `measured ${fmt(elapsed)} ms`,
       `${completed}/${PIPELINES} completed`,
       pass(completed === PIPELINES && elapsed < expected * 1.25),
