@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveAllowedPath } from './allowedPaths.js';
 import { AppError, CancelledError, InvalidInputError } from './errors.js';
-import { resolveGenerationOptions } from './generationOptions.js';
+import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
 import { dehydrateHistory, rehydrateHistory } from './history.js';
 import { readImageInfo } from './imaging.js';
 import type { Logger } from './logger.js';
@@ -87,24 +87,14 @@ export async function planGeneration(deps: ImageJobDeps, input: GenerateInput, c
   const references = await Promise.all(loaded.map((r) => keepReference(deps, r)));
   const outputs = await planOutputPaths(input.outputPath, input.n, ctx);
   return Array.from({ length: input.n }, (_, index) => ({
+    ...jobFields(deps, ctx, input, options),
     kind: 'generate' as const,
-    ownerId: ctx.ownerId,
-    imageId: deps.newImageId(),
     index,
     prompt,
-    negativePrompt: input.negativePrompt,
-    systemInstruction: input.systemInstruction,
-    seed: input.seed,
-    modelAlias: options.model.alias,
-    imageSize: options.imageSize,
-    aspectRatio: options.aspectRatio,
-    thinkingLevel: options.thinkingLevel,
-    grounding: options.grounding,
     references,
     parentId: null,
     continueConversation: false,
     outputPath: outputs[index],
-    requested: { referenceImages: input.referenceImages },
   }));
 }
 
@@ -129,11 +119,22 @@ export async function planEdit(deps: ImageJobDeps, input: EditInput, ctx: CallCo
   const continues = Boolean(parent?.history && parent.modelId === options.model.id && options.model.multiTurn);
   const refs = continues ? extra : [source, ...extra];
   return {
+    ...jobFields(deps, ctx, input, options),
     kind: 'edit',
-    ownerId: ctx.ownerId,
-    imageId: deps.newImageId(),
     index: 0,
     prompt: instruction,
+    references: await Promise.all(refs.map((r) => keepReference(deps, r))),
+    parentId: parent?.id ?? null,
+    continueConversation: continues,
+    outputPath: (await planOutputPaths(input.outputPath, 1, ctx))[0],
+  };
+}
+
+/** The fields every job takes from the caller and the resolved options. */
+function jobFields(deps: ImageJobDeps, ctx: CallContext, input: CommonImageOptions, options: ResolvedOptions) {
+  return {
+    ownerId: ctx.ownerId,
+    imageId: deps.newImageId(),
     negativePrompt: input.negativePrompt,
     systemInstruction: input.systemInstruction,
     seed: input.seed,
@@ -142,10 +143,6 @@ export async function planEdit(deps: ImageJobDeps, input: EditInput, ctx: CallCo
     aspectRatio: options.aspectRatio,
     thinkingLevel: options.thinkingLevel,
     grounding: options.grounding,
-    references: await Promise.all(refs.map((r) => keepReference(deps, r))),
-    parentId: parent?.id ?? null,
-    continueConversation: continues,
-    outputPath: (await planOutputPaths(input.outputPath, 1, ctx))[0],
     requested: { referenceImages: input.referenceImages },
   };
 }

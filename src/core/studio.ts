@@ -5,20 +5,12 @@
  */
 import type { PathPolicy } from './allowedPaths.js';
 import { type ImageJob, type ImageJobDeps, planEdit, planGeneration } from './imageJobs.js';
-import type { Logger } from './logger.js';
 import type { ModelRegistry } from './models.js';
-import type { BlobStore, ImageGenerator, ImagePage, ImageRecord, ImageRepository } from './ports.js';
+import type { ImagePage, ImageRecord } from './ports.js';
 import { getOwnedImage } from './references.js';
 import type { UploadService } from './uploads.js';
 
-export interface StudioDeps {
-  registry: ModelRegistry;
-  generator: ImageGenerator;
-  images: ImageRepository;
-  blobs: BlobStore;
-  newImageId: () => string;
-  log: Logger;
-  maxReferenceBytes: number;
+export interface StudioDeps extends Omit<ImageJobDeps, 'now' | 'uploads'> {
   now?: () => Date;
   /** Uploaded files (`upl_…` ids as references); without it, upload ids are refused. */
   uploads?: UploadService;

@@ -3,6 +3,7 @@ import type { ImagePage, ImageRepository, ListImagesQuery } from '../core/ports.
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { recordToRow, rowToRecord } from './imageRows.js';
 import type { DB } from './schema.js';
+import { ensureUsers } from './users.js';
 
 const MAX_PAGE = 100;
 
@@ -12,13 +13,7 @@ export function createImageRepository(db: Kysely<DB>): ImageRepository {
     async insert(record) {
       const row = recordToRow(record);
       await db.transaction().execute(async (trx) => {
-        // The owner must exist (foreign key). Users signed in through OAuth may not have a row yet; a bare
-        // row is created for them and never overwrites one made by the user store.
-        await trx
-          .insertInto('users')
-          .values({ id: row.owner_id, email: null, created_at: new Date().toISOString(), default_model: null })
-          .onConflict((oc) => oc.column('id').doNothing())
-          .execute();
+        await ensureUsers(trx, [row.owner_id]);
         await trx.insertInto('images').values(row).execute();
       });
     },

@@ -8,6 +8,7 @@ import type {
   StageRecord,
 } from '../core/pipelines/types.js';
 import type { ConceptsTable, DB, PipelinesTable } from './schema.js';
+import { ensureUsers } from './users.js';
 
 const UNFINISHED = ['queued', 'running'] as const;
 
@@ -17,13 +18,10 @@ export function createPipelineRepository(db: Kysely<DB>): PipelineRepository {
     async insert(records) {
       if (records.length === 0) return;
       await db.transaction().execute(async (trx) => {
-        for (const ownerId of new Set(records.map((r) => r.ownerId))) {
-          await trx
-            .insertInto('users')
-            .values({ id: ownerId, email: null, created_at: new Date().toISOString(), default_model: null })
-            .onConflict((oc) => oc.column('id').doNothing())
-            .execute();
-        }
+        await ensureUsers(
+          trx,
+          records.map((r) => r.ownerId),
+        );
         await trx.insertInto('pipelines').values(records.map(toRow)).execute();
       });
     },

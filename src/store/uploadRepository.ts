@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { UploadRecord, UploadRepository } from '../core/ports.js';
 import type { DB, UploadsTable } from './schema.js';
+import { ensureUsers } from './users.js';
 
 const MAX_PAGE = 100;
 
@@ -20,12 +21,7 @@ export function createUploadRepository(db: Kysely<DB>): UploadRepository {
     async insert(record) {
       const row = recordToRow(record);
       await db.transaction().execute(async (trx) => {
-        // The owner must exist (foreign key); users signed in through OAuth may not have a row yet.
-        await trx
-          .insertInto('users')
-          .values({ id: row.owner_id, email: null, created_at: new Date().toISOString(), default_model: null })
-          .onConflict((oc) => oc.column('id').doNothing())
-          .execute();
+        await ensureUsers(trx, [row.owner_id]);
         await trx.insertInto('uploads').values(row).execute();
       });
     },
