@@ -7,9 +7,8 @@ import type { FullConfig } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createModelRegistry, type ModelRegistry } from '../core/models.js';
-import { PipelineEngine } from '../core/pipelines/engine.js';
-import { createStudio, type Studio } from '../core/studio.js';
-import { createUploadService } from '../core/uploads.js';
+import type { PipelineEngine } from '../core/pipelines/engine.js';
+import type { Studio } from '../core/studio.js';
 import type { Runtime } from '../server/runtime.js';
 import { createLogger } from './logger.js';
 import { packageVersion } from './version.js';
@@ -61,10 +60,15 @@ async function startServices(
   runtime: Runtime,
   closers: Array<() => Promise<void>>,
 ): Promise<{ studio: Studio; pipelines: PipelineEngine }> {
-  const [{ createGeminiClient }, store] = await Promise.all([
-    import('../gemini/index.js'),
-    import('../store/index.js'),
-  ]);
+  // Loaded here, after the handshake, not at start-up.
+  const [{ createGeminiClient }, store, { createStudio }, { createUploadService }, { PipelineEngine }] =
+    await Promise.all([
+      import('../gemini/index.js'),
+      import('../store/index.js'),
+      import('../core/studio.js'),
+      import('../core/uploads.js'),
+      import('../core/pipelines/engine.js'),
+    ]);
   let baseUrl = config.geminiBaseUrl;
   let apiKey = config.apiKey;
   if (config.emulator) {
