@@ -21,7 +21,19 @@ export const EMULATOR_API_KEY = 'emulator-offline-key';
  * `runtime.studio()`, so the MCP handshake does not wait for them. A failure there is logged and
  * answers every tool call.
  */
-export function createRuntime(config: FullConfig, log: Logger = createLogger(config.logLevel)): Runtime {
+export interface RuntimeOptions {
+  /**
+   * Resume pipelines a previous server left unfinished. Servers do; a one-shot command line must not, since
+   * a server sharing the data folder may be running them right now.
+   */
+  recoverPipelines?: boolean;
+}
+
+export function createRuntime(
+  config: FullConfig,
+  log: Logger = createLogger(config.logLevel),
+  options: RuntimeOptions = {},
+): Runtime {
   let registry: ModelRegistry;
   try {
     registry = createModelRegistry(config.models, config.defaultModel);
@@ -36,7 +48,7 @@ export function createRuntime(config: FullConfig, log: Logger = createLogger(con
   const closers: Array<() => Promise<void>> = [];
   // Deferred one turn so that a request already waiting on stdin is read and answered first.
   const services = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-    startServices(config, registry, log, runtime, closers),
+    startServices(config, registry, log, runtime, closers, options.recoverPipelines ?? true),
   );
   services.catch((err) => log.error({ err }, 'the studio could not start'));
   const runtime: Runtime = {
@@ -59,6 +71,7 @@ async function startServices(
   log: Logger,
   runtime: Runtime,
   closers: Array<() => Promise<void>>,
+  recoverPipelines: boolean,
 ): Promise<{ studio: Studio; pipelines: PipelineEngine }> {
   // Loaded here, after the handshake, not at start-up.
   const [{ createGeminiClient }, store, { createStudio }, { createUploadService }, { PipelineEngine }] =
@@ -137,6 +150,6 @@ async function startServices(
   });
   // Closed before the database (closers run in reverse).
   closers.push(() => pipelines.close());
-  await pipelines.recover();
+  if (recoverPipelines) await pipelines.recover();
   return { studio, pipelines };
 }

@@ -53,7 +53,19 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const;
 
+/**
+ * Commands for people and set-up, each in its own module under ./commands/ exporting
+ * `run(argv: string[]): Promise<number>` (the exit code, see exitCodes.ts). Loaded only when used.
+ */
+const PEOPLE_COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {};
+
 export async function main(argv: string[]): Promise<void> {
+  const [first, ...rest] = argv;
+  const people = first === undefined ? undefined : PEOPLE_COMMANDS[first];
+  if (people) {
+    process.exitCode = await (await people()).run(rest);
+    return;
+  }
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
