@@ -9,7 +9,7 @@ const RULES = {
   core: { folders: [], packages: ['zod', 'sharp'] },
   config: { folders: ['core'], packages: ['zod'] },
   gemini: { folders: ['core'], packages: ['@google/genai'] },
-  store: { folders: ['core'], packages: ['kysely', 'better-sqlite3', 'zod'] },
+  store: { folders: ['core'], packages: ['kysely', 'better-sqlite3', 'pg', 'zod'] },
   emulator: { folders: [], packages: ['sharp'] },
   mcp: { folders: [], packages: ['@modelcontextprotocol/server', 'zod'] },
   tools: { folders: ['core', 'mcp'], packages: ['@modelcontextprotocol/server', 'zod'] },

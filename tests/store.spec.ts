@@ -107,7 +107,11 @@ describe('database', () => {
   });
 });
 
-describe('image repository', () => {
+/**
+ * The repository contract, run against the embedded SQLite database and, when STUDIO_TEST_DATABASE_URL
+ * is set (CI sets it), against PostgreSQL in a fresh schema per test.
+ */
+function imageRepositoryContract() {
   test('insert and get round-trip every field', async () => {
     const parent = image();
     const record = image({
@@ -223,6 +227,36 @@ describe('image repository', () => {
     expect(await repo.get(root.id)).toBeUndefined();
     expect((await repo.get(edit.id))?.parentId).toBeNull();
     expect(await repo.allBlobKeys()).toEqual(new Set([edit.blobKey]));
+  });
+}
+
+describe('image repository (sqlite)', () => {
+  imageRepositoryContract();
+});
+
+const PG_URL = process.env.STUDIO_TEST_DATABASE_URL;
+describe.skipIf(!PG_URL)('image repository (postgres; needs STUDIO_TEST_DATABASE_URL)', () => {
+  let schema: string;
+  beforeEach(async () => {
+    await database.close();
+    schema = `nbs_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+    database = await openDatabase({ kind: 'postgres', url: PG_URL as string, schema }, { migrate: true });
+    repo = createImageRepository(database.db);
+  });
+  afterEach(async () => {
+    await sql.raw(`drop schema if exists ${schema} cascade`).execute(database.db);
+  });
+  imageRepositoryContract();
+
+  test('a PostgreSQL database is not migrated at open unless asked, and says what is pending', async () => {
+    const other = `${schema}_fresh`;
+    const fresh = await openDatabase({ kind: 'postgres', url: PG_URL as string, schema: other });
+    try {
+      expect(await pendingMigrations(fresh.db)).toEqual(['0001_images', '0002_uploads', '0003_pipelines']);
+    } finally {
+      await sql.raw(`drop schema if exists ${other} cascade`).execute(fresh.db);
+      await fresh.close();
+    }
   });
 });
 

@@ -1,14 +1,21 @@
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { migrateToLatest } from './migrate.js';
 import type { DB } from './schema.js';
 
-/** Where the data lives. A later version adds `{ kind: 'postgres'; url: string }` with the same queries. */
-export type DatabaseOptions = { kind: 'sqlite'; path: string };
+/**
+ * Where the data lives: the embedded SQLite file, or PostgreSQL (same queries, same migrations). `schema`
+ * puts everything in one PostgreSQL schema (created if missing), e.g. a fresh one per test run.
+ */
+export type DatabaseOptions = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema?: string };
 
 export interface OpenDatabaseOptions {
-  /** Apply pending migrations at open. Defaults to true for the embedded SQLite database. */
+  /**
+   * Apply pending migrations at open. Defaults to true for the embedded SQLite database and false for
+   * PostgreSQL, where several instances share one database and `nanobanana-studio migrate` applies them.
+   */
   migrate?: boolean;
 }
 
@@ -20,9 +27,10 @@ export interface Database {
 
 /** Opens (creating if needed) the database and, by default, brings its schema up to date. */
 export async function openDatabase(options: DatabaseOptions, openOptions: OpenDatabaseOptions = {}): Promise<Database> {
-  const db = await openSqlite(options.path);
+  const db =
+    options.kind === 'sqlite' ? await openSqlite(options.path) : await openPostgres(options.url, options.schema);
   const database: Database = { kind: options.kind, db, close: () => db.destroy() };
-  if (openOptions.migrate ?? true) {
+  if (openOptions.migrate ?? options.kind === 'sqlite') {
     try {
       await migrateToLatest(db);
     } catch (error) {
@@ -57,4 +65,51 @@ async function openSqlite(file: string): Promise<Kysely<DB>> {
     throw error;
   }
   return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+async function openPostgres(url: string, schema: string | undefined): Promise<Kysely<DB>> {
+  // Loaded on first use, like better-sqlite3: most installations never touch PostgreSQL.
+  const { default: pg } = await import('pg');
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`Invalid PostgreSQL schema name "${schema}": use lower-case letters, digits and underscores.`);
+  }
+  const pool = new pg.Pool({
+    connectionString: withDefaultUser(url),
+    max: 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  try {
+    const client = await pool.connect();
+    try {
+      if (schema) await client.query(`create schema if not exists ${schema}`);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw new Error(`Cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
+  }
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Like libpq, a URL without a user name connects as the operating-system user. */
+function withDefaultUser(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username) parsed.username = os.userInfo().username;
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** The URL without its password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
 }
