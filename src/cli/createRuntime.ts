@@ -2,7 +2,6 @@
  * Wires one server process: logger, optional in-process emulator, Gemini client, storage and studio.
  * @module
  */
-import path from 'node:path';
 import type { FullConfig } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -27,6 +26,11 @@ export interface RuntimeOptions {
    * a server sharing the data folder may be running them right now.
    */
   recoverPipelines?: boolean;
+  /**
+   * Sweep orphan files and rows in the background after opening (default on). A one-shot command line
+   * leaves that to the servers: it would close the database under the sweep.
+   */
+  reconcileStorage?: boolean;
 }
 
 export function createRuntime(
@@ -48,7 +52,7 @@ export function createRuntime(
   const closers: Array<() => Promise<void>> = [];
   // Deferred one turn so that a request already waiting on stdin is read and answered first.
   const services = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-    startServices(config, registry, log, runtime, closers, options.recoverPipelines ?? true),
+    startServices(config, registry, log, runtime, closers, options),
   );
   services.catch((err) => log.error({ err }, 'the studio could not start'));
   const runtime: Runtime = {
@@ -71,7 +75,7 @@ async function startServices(
   log: Logger,
   runtime: Runtime,
   closers: Array<() => Promise<void>>,
-  recoverPipelines: boolean,
+  options: RuntimeOptions,
 ): Promise<{ studio: Studio; pipelines: PipelineEngine }> {
   // Loaded here, after the handshake, not at start-up.
   const [{ createGeminiClient }, store, { createStudio }, { createUploadService }, { PipelineEngine }] =
@@ -109,15 +113,17 @@ async function startServices(
     },
   });
 
-  const database = await store.openDatabase({ kind: 'sqlite', path: path.join(config.dataDir, 'studio.db') });
+  const database = await store.openServingDatabase(config);
   closers.push(() => database.close());
   const images = store.createImageRepository(database.db);
   const blobs = store.createLocalBlobStore(config.dataDir);
   // Restores "no file without its row, no row without its file" after a crash; off the start-up path.
-  void store
-    .reconcileStorage({ repo: images, blobs, prefix: 'images/' })
-    .then((report) => log.debug({ report }, 'storage reconciled'))
-    .catch((err) => log.warn({ err }, 'storage reconciliation failed'));
+  if (options.reconcileStorage ?? true) {
+    void store
+      .reconcileStorage({ repo: images, blobs, prefix: 'images/' })
+      .then((report) => log.debug({ report }, 'storage reconciled'))
+      .catch((err) => log.warn({ err }, 'storage reconciliation failed'));
+  }
 
   const studio = createStudio({
     registry,
@@ -150,6 +156,6 @@ async function startServices(
   });
   // Closed before the database (closers run in reverse).
   closers.push(() => pipelines.close());
-  if (recoverPipelines) await pipelines.recover();
+  if (options.recoverPipelines ?? true) await pipelines.recover();
   return { studio, pipelines };
 }

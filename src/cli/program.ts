@@ -16,6 +16,7 @@ Usage:
   nanobanana-studio [options]            Serve MCP over stdio (what Claude Desktop, Cursor, … start).
   nanobanana-studio serve [options]      Serve MCP over Streamable HTTP at /mcp, images at /i/, /health.
   nanobanana-studio emulator [options]   Run only the offline Gemini emulator (for GEMINI_BASE_URL).
+  nanobanana-studio migrate              Apply database migrations (needed before serving on PostgreSQL).
 
 Options:
   --emulator                 Use the built-in Gemini emulator: offline, synthetic images, no key, no cost.
@@ -57,7 +58,9 @@ const OPTIONS = {
  * Commands for people and set-up, each in its own module under ./commands/ exporting
  * `run(argv: string[]): Promise<number>` (the exit code, see exitCodes.ts). Loaded only when used.
  */
-const PEOPLE_COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {};
+const PEOPLE_COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
+  migrate: () => import('./commands/migrate.js'),
+};
 
 export async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;
@@ -104,6 +107,10 @@ async function runStdio(config: FullConfig, log: Logger): Promise<void> {
     import('../server/mcpServerFactory.js'),
   ]);
   const runtime = createRuntime(config, log);
+  // A configuration problem found while storage opens (an unmigrated PostgreSQL database) stops the server.
+  runtime.studio().catch((error) => {
+    if (error instanceof AppError && error.code === 'config') fail(error.message);
+  });
   const handle = serveStdio(createMcpServerFactory(runtime, 'stdio'), {
     onerror: (err) => log.warn({ err }, 'stdio transport error'),
   });
@@ -126,6 +133,8 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
       import('../http/serve.js'),
     ]);
   const runtime = createRuntime(config, log);
+  // Over HTTP nothing is gained by answering before storage is ready; a storage problem stops the start.
+  await runtime.studio();
   const maxBody = config.maxRequestBodyMb * 1024 * 1024;
   const mcp = createMcpHandler(createMcpServerFactory(runtime, 'http'), {
     maxRequestBodySize: maxBody,

@@ -14,6 +14,8 @@ import { defaultDataDir } from './dataDir.js';
 export interface Config {
   /** Folder for the database and images. Default: a per-user data folder, never the working directory. */
   dataDir?: string;
+  /** PostgreSQL instead of the embedded SQLite file (`postgres://user:pass@host:5432/db`). */
+  databaseUrl?: string;
   /** Extra folders (besides the data folder and the client's MCP roots) that tools may read and write. */
   allowedRoots?: string[];
   /** HTTP bind address for `serve`. */
@@ -84,6 +86,10 @@ const overridesSchema = z.record(
 const configSchema = z
   .object({
     dataDir: z.string().min(1),
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+      .optional(),
     allowedRoots: z.array(z.string().min(1)),
     host: z.string().min(1),
     port: z.number().int().min(0).max(65535),
@@ -196,6 +202,7 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
   const vertexOn = isTrue(env.STUDIO_VERTEX) || isTrue(env.GOOGLE_GENAI_USE_VERTEXAI);
   return {
     dataDir: env.STUDIO_DATA_DIR,
+    databaseUrl: nonEmpty(env.STUDIO_DATABASE_URL),
     allowedRoots: env.STUDIO_ALLOWED_ROOTS ? splitList(env.STUDIO_ALLOWED_ROOTS, path.delimiter) : undefined,
     host: env.STUDIO_HOST,
     port: numberFrom('STUDIO_PORT', env.STUDIO_PORT),
@@ -296,6 +303,7 @@ function hintFor(key: string): string {
     defaultModel: 'Use an alias such as nb2, pro, lite (--default-model, STUDIO_DEFAULT_MODEL).',
     imageResponses: 'Use preview, full or none (STUDIO_IMAGE_RESPONSES).',
     publicUrl: 'Use an absolute URL such as https://images.example.com (STUDIO_PUBLIC_URL).',
+    databaseUrl: 'Use a URL such as postgres://user:password@127.0.0.1:5432/studio (STUDIO_DATABASE_URL).',
     geminiBaseUrl: 'Use an absolute URL (GEMINI_BASE_URL).',
     maxUploadMb:
       'Use a number of megabytes above 0 and at most 2000, the Gemini Files API limit (STUDIO_MAX_UPLOAD_MB).',

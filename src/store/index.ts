@@ -11,6 +11,7 @@ export { createImageRepository } from './imageRepository.js';
 export type { LocalBlobStore } from './localBlobStore.js';
 export { createLocalBlobStore } from './localBlobStore.js';
 export { migrateToLatest, pendingMigrations } from './migrate.js';
+export { databaseOptionsFor, openServingDatabase } from './openForConfig.js';
 export { createPipelineRepository } from './pipelineRepository.js';
 export type { ReconcileOptions, ReconcileReport } from './reconcile.js';
 export { reconcileStorage } from './reconcile.js';
