@@ -12,13 +12,18 @@ const RULES = {
   store: { folders: ['core'], packages: ['kysely', 'better-sqlite3', 'pg', 'zod'] },
   emulator: { folders: [], packages: ['sharp'] },
   mcp: { folders: [], packages: ['@modelcontextprotocol/server', 'zod'] },
-  tools: { folders: ['core', 'mcp'], packages: ['@modelcontextprotocol/server', 'zod'] },
+  tools: {
+    folders: ['core', 'mcp'],
+    packages: ['@modelcontextprotocol/server', '@modelcontextprotocol/ext-apps', 'zod'],
+  },
   server: { folders: ['core', 'mcp', 'tools', 'config'], packages: ['@modelcontextprotocol/server'] },
   http: {
     folders: ['core'],
     packages: ['@modelcontextprotocol/server', '@modelcontextprotocol/hono', 'hono', '@hono/node-server'],
   },
   cli: { folders: ['*'], packages: ['*'] },
+  // The in-chat gallery view (runs in the host's iframe, bundled by scripts/buildApp.mjs).
+  app: { folders: [], packages: ['@modelcontextprotocol/ext-apps'] },
 };
 // Packages only one folder may import, whatever the rules above allow elsewhere.
 const EXCLUSIVE = { '@google/genai': 'gemini', kysely: 'store', 'better-sqlite3': 'store', pg: 'store' };

@@ -197,26 +197,47 @@ describe('nanobanana-studio CLI', () => {
   });
 });
 
+const TOOLS = [
+  'generate_image',
+  'generate_image_async',
+  'edit_image',
+  'get_image',
+  'cancel_pipeline',
+  'propose_concepts',
+  'list_images',
+  'image_info',
+  'upload_file',
+  'list_uploads',
+  'delete_upload',
+];
+/** The in-chat gallery's app-only tools (MCP Apps `visibility: ['app']`). */
+const APP_TOOLS = ['app_variation', 'app_edit', 'app_upscale'];
+const MCP_APPS_HOST = {
+  capabilities: { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } },
+};
+const ERA_2026 = { versionNegotiation: { mode: 'auto' as const } };
+
 describe('capabilities', () => {
-  it.each(['stdio', 'http'] as const)(
-    'lists exactly the studio tools with descriptions and annotations (%s)',
-    async (kind) => {
-      const studio = await startStudio(kind, { geminiUrl: emu.url });
+  it.each([
+    { kind: 'stdio', client: 'a client without MCP Apps', options: {}, expected: TOOLS },
+    { kind: 'stdio', client: 'an MCP Apps host', options: MCP_APPS_HOST, expected: [...TOOLS, ...APP_TOOLS] },
+    { kind: 'http', client: 'a 2026-07-28 client without MCP Apps', options: ERA_2026, expected: TOOLS },
+    {
+      kind: 'http',
+      client: 'a 2026-07-28 MCP Apps host',
+      options: { ...ERA_2026, ...MCP_APPS_HOST },
+      expected: [...TOOLS, ...APP_TOOLS],
+    },
+    // A stateless 2025-era HTTP request carries no client capabilities: the app-only tools stay listed, so
+    // MCP Apps hosts (which hide them from the model) can call them; see src/tools/mcpApp.ts.
+    { kind: 'http', client: 'a 2025 client (stateless, unknown)', options: {}, expected: [...TOOLS, ...APP_TOOLS] },
+  ] as const)(
+    'lists exactly the studio tools with descriptions and annotations ($kind, $client)',
+    async ({ kind, options, expected }) => {
+      const studio = await startStudio(kind, { geminiUrl: emu.url, clientCapabilities: options });
       try {
         const { tools } = await studio.client.listTools();
-        expect(tools.map((t) => t.name)).toEqual([
-          'generate_image',
-          'generate_image_async',
-          'edit_image',
-          'get_image',
-          'cancel_pipeline',
-          'propose_concepts',
-          'list_images',
-          'image_info',
-          'upload_file',
-          'list_uploads',
-          'delete_upload',
-        ]);
+        expect(tools.map((t) => t.name)).toEqual(expected);
         for (const tool of tools) {
           expect(tool.description?.length).toBeGreaterThan(60);
           expect(tool.inputSchema.type).toBe('object');
@@ -227,9 +248,42 @@ describe('capabilities', () => {
         expect(generate?.outputSchema).toBeUndefined(); // images: no structuredContent
         expect(tools.find((t) => t.name === 'get_image')?.outputSchema).toBeDefined();
         expect(studio.client.getInstructions()).toContain('Nano Banana 2 at 1K');
+        // The gallery view is declared on the image tools; hosts without MCP Apps ignore `_meta`.
+        for (const name of ['generate_image', 'edit_image', 'get_image']) {
+          expect(tools.find((t) => t.name === name)?._meta).toMatchObject({
+            ui: { resourceUri: 'ui://nanobanana/gallery.html' },
+          });
+        }
+        // What an MCP Apps host shows its model (spec: tools whose visibility lacks "model" stay hidden).
+        const forModel = tools.filter((t) => {
+          const visibility = (t._meta?.ui as { visibility?: string[] } | undefined)?.visibility;
+          return !visibility || visibility.includes('model');
+        });
+        expect(forModel.map((t) => t.name)).toEqual(TOOLS);
+        // The view itself is offered with the app-only tools.
+        const { resources } = await studio.client.listResources();
+        expect(resources.some((r) => r.uri === 'ui://nanobanana/gallery.html')).toBe(expected.includes('app_edit'));
+        for (const tool of tools.filter((t) => APP_TOOLS.includes(t.name))) {
+          expect(tool._meta?.ui).toEqual({ resourceUri: 'ui://nanobanana/gallery.html', visibility: ['app'] });
+          expect(tool.outputSchema).toBeUndefined();
+        }
       } finally {
         await studio.close({ removeData: true });
       }
     },
   );
+
+  it('refuses app-only tools to a client that declared no MCP Apps (stdio)', async () => {
+    const studio = await startStudio('stdio', { geminiUrl: emu.url });
+    try {
+      const refused = await studio.client.callTool({ name: 'app_variation', arguments: { image: 'img_nothing' } }).then(
+        (r) => textOf(r),
+        (error: Error) => error.message,
+      );
+      expect(refused).toMatch(/app_variation/);
+      expect(refused).toMatch(/disabled|not found/i);
+    } finally {
+      await studio.close({ removeData: true });
+    }
+  });
 });

@@ -17,6 +17,8 @@ Usage:
   nanobanana-studio serve [options]      Serve MCP over Streamable HTTP at /mcp, images at /i/, /health.
   nanobanana-studio emulator [options]   Run only the offline Gemini emulator (for GEMINI_BASE_URL).
   nanobanana-studio migrate              Apply database migrations (needed before serving on PostgreSQL).
+  nanobanana-studio install <client>     Add this server to claude-desktop, claude-code, cursor, vscode, codex or gemini-cli.
+  nanobanana-studio doctor               Check Node, the key, models, data folder, database, port and auth.
 
 Options:
   --emulator                 Use the built-in Gemini emulator: offline, synthetic images, no key, no cost.
@@ -60,6 +62,13 @@ const OPTIONS = {
  */
 const PEOPLE_COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   migrate: () => import('./commands/migrate.js'),
+  generate: () => import('./commands/generate.js'),
+  edit: () => import('./commands/edit.js'),
+  list: () => import('./commands/list.js'),
+  open: () => import('./commands/open.js'),
+  cost: () => import('./commands/cost.js'),
+  install: () => import('./commands/install.js'),
+  doctor: () => import('./commands/doctor.js'),
 };
 
 export async function main(argv: string[]): Promise<void> {

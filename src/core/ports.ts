@@ -149,10 +149,25 @@ export interface ImagePage {
   nextCursor: string | null;
 }
 
+/** Spending from the stored images: every stored image carries its estimated cost. */
+export interface ImageCostQuery {
+  ownerId?: string;
+  /** ISO 8601: `byDay` covers images created at or after this instant. */
+  since: string;
+}
+
+export interface ImageCostSummary {
+  /** All time, by model, most expensive first. */
+  byModel: Array<{ modelAlias: string; modelId: string; images: number; costUsd: number }>;
+  /** Since `since`, by UTC day (`YYYY-MM-DD`), oldest first; days without images are left out. */
+  byDay: Array<{ day: string; images: number; costUsd: number }>;
+}
+
 export interface ImageRepository {
   insert(record: ImageRecord): Promise<void>;
   get(id: string): Promise<ImageRecord | undefined>;
   list(query: ListImagesQuery): Promise<ImagePage>;
+  costSummary(query: ImageCostQuery): Promise<ImageCostSummary>;
   children(id: string): Promise<ImageRecord[]>;
   delete(id: string): Promise<boolean>;
   /** Every blob key referenced by a row (used by the start-up reconciliation). */

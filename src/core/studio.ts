@@ -6,7 +6,7 @@
 import type { PathPolicy } from './allowedPaths.js';
 import { type ImageJob, type ImageJobDeps, planEdit, planGeneration } from './imageJobs.js';
 import type { ModelRegistry } from './models.js';
-import type { ImagePage, ImageRecord } from './ports.js';
+import type { ImageCostSummary, ImagePage, ImageRecord } from './ports.js';
 import { getOwnedImage } from './references.js';
 import type { UploadService } from './uploads.js';
 
@@ -15,6 +15,9 @@ export interface StudioDeps extends Omit<ImageJobDeps, 'now' | 'uploads'> {
   /** Uploaded files (`upl_…` ids as references); without it, upload ids are refused. */
   uploads?: UploadService;
 }
+
+/** The owner of everything made on this machine without accounts: the MCP servers and the command line. */
+export const LOCAL_OWNER = 'local';
 
 /** Who is calling and what the call may touch. */
 export interface CallContext {
@@ -83,6 +86,8 @@ export interface Studio {
     query: { limit: number; cursor?: string; search?: string },
   ): Promise<ImagePage>;
   children(id: string, ctx: Pick<CallContext, 'ownerId' | 'isAdmin'>): Promise<ImageRecord[]>;
+  /** What the caller's images cost: all time by model, and by UTC day since `since` (ISO 8601). */
+  costSummary(ctx: Pick<CallContext, 'ownerId' | 'isAdmin'>, query: { since: string }): Promise<ImageCostSummary>;
   readImage(record: ImageRecord): Promise<Buffer>;
   localPath(record: ImageRecord): string | undefined;
   uploads?: UploadService;
@@ -107,8 +112,33 @@ export function createStudio(deps: StudioDeps): Studio {
       return ctx.isAdmin ? kids : kids.filter((k) => k.ownerId === ctx.ownerId);
     },
 
+    costSummary: (ctx, query) => deps.images.costSummary({ ...query, ownerId: ctx.isAdmin ? undefined : ctx.ownerId }),
+
     readImage: (record) => deps.blobs.get(record.blobKey),
     localPath: (record) => deps.blobs.localPath(record.blobKey),
     uploads: deps.uploads,
+  };
+}
+
+/** One stored image the caller may see, with its bytes and what its record keeps (the `output_path` copy, …). */
+export async function loadStudioImage(
+  studio: Studio,
+  id: string,
+  ctx: Pick<CallContext, 'ownerId' | 'isAdmin'>,
+): Promise<StudioImage> {
+  const record = await studio.get(id, ctx);
+  const data = await studio.readImage(record);
+  const options = JSON.parse(record.options) as {
+    modelText?: string;
+    groundingSources?: StudioImage['groundingSources'];
+    savedTo?: string;
+  };
+  return {
+    record,
+    data,
+    storedPath: studio.localPath(record),
+    outputPath: options.savedTo,
+    modelText: options.modelText,
+    groundingSources: options.groundingSources,
   };
 }

@@ -80,6 +80,20 @@ export interface GeminiClient extends ImageGenerator {
   /** Idempotent: deleting a file that is already gone (expired, unknown) succeeds. */
   deleteFile(name: string): Promise<void>;
   listFiles(pageSize?: number): AsyncIterable<UploadedFile>;
+  /**
+   * The models this key can use (`GET /models`, every page): the cheapest authenticated call, used by
+   * `doctor` to check a key. Throws AuthError for a missing or rejected key.
+   */
+  listModels(options?: { signal?: AbortSignal }): Promise<GeminiModelInfo[]>;
+}
+
+/** One entry of `GET /models`, without SDK types. */
+export interface GeminiModelInfo {
+  /** The wire id, without the `models/` prefix. */
+  id: string;
+  displayName?: string;
+  /** e.g. `generateContent`; empty when Gemini does not say. */
+  supportedActions: string[];
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -254,6 +268,37 @@ export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
 
     listFiles(pageSize = 100) {
       return listAllFiles(pageSize);
+    },
+
+    async listModels(listOptions = {}) {
+      const models: GeminiModelInfo[] = [];
+      let pageToken: string | undefined;
+      do {
+        const token = pageToken;
+        const { value: pager } = await retrying(
+          (ai, ctx) =>
+            ai.models.list({
+              config: {
+                pageSize: 1000,
+                ...(token === undefined ? {} : { pageToken: token }),
+                abortSignal: ctx.signal,
+                httpOptions: { fetch: ctx.fetch },
+              },
+            }),
+          { operation: 'listModels' },
+          listOptions.signal === undefined ? {} : { signal: listOptions.signal },
+        );
+        for (const model of pager.page) {
+          if (model.name === undefined) continue;
+          models.push({
+            id: model.name.replace(/^(models|publishers\/google\/models)\//, ''),
+            ...(model.displayName === undefined ? {} : { displayName: model.displayName }),
+            supportedActions: model.supportedActions ?? [],
+          });
+        }
+        pageToken = pager.hasNextPage() ? pager.params.config?.pageToken : undefined;
+      } while (pageToken !== undefined && pageToken !== '');
+      return models;
     },
   };
 

@@ -236,7 +236,7 @@ export function redactSecrets(text: string, apiKey?: string): string {
 
 /** What the failing call was doing, so a 404 or 403 can be described in the caller's terms. */
 export interface FailureContext {
-  operation: 'generate' | 'json' | 'upload' | 'getFile' | 'deleteFile' | 'listFiles';
+  operation: 'generate' | 'json' | 'upload' | 'getFile' | 'deleteFile' | 'listFiles' | 'listModels';
   model?: string;
   fileName?: string;
   attempts: number;
@@ -367,6 +367,12 @@ export function toAppError(error: unknown, ctx: FailureContext): AppError {
     );
   }
   if (status === 404) {
+    if (ctx.operation === 'listModels') {
+      return new NotFoundError(
+        `Gemini answered 404 to the model list: ${googleSays} Check GEMINI_BASE_URL (unset it to use Google).`,
+        options,
+      );
+    }
     if (ctx.fileName !== undefined || ctx.operation === 'getFile' || ctx.operation === 'deleteFile') {
       return new NotFoundError(`Gemini has no file ${ctx.fileName ?? ''}; it may have expired. ${googleSays}`, options);
     }

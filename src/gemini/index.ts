@@ -12,6 +12,7 @@ export {
   DEFAULT_TIMEOUT_MS,
   type GeminiClient,
   type GeminiClientOptions,
+  type GeminiModelInfo,
   type GenerateJsonRequest,
   type UploadFileRequest,
 } from './client.js';

@@ -22,6 +22,8 @@ export interface ToolDefinition<Ctx, Schema extends z.ZodObject = z.ZodObject> {
    * clients without structured output (Claude Code drops `content` when `structuredContent` is present). */
   outputSchema?: z.ZodObject;
   annotations: ToolAnnotations;
+  /** Protocol-level metadata listed with the tool (`_meta` in tools/list), e.g. an MCP Apps `ui` entry. */
+  _meta?: Record<string, unknown>;
   handle(ctx: Ctx, params: z.infer<Schema>, response: ToolResponse): Promise<void>;
 }
 

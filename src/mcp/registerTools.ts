@@ -4,7 +4,7 @@
  * are logged with their stack and shown as a short sentence; nothing crosses the protocol raw.
  * @module
  */
-import type { McpServer, ServerContext } from '@modelcontextprotocol/server';
+import type { McpServer, RegisteredTool, ServerContext } from '@modelcontextprotocol/server';
 import type { AnyToolDefinition } from './defineTool.js';
 import { ToolResponse } from './toolResponse.js';
 
@@ -21,13 +21,15 @@ export interface RegisterToolsOptions<Ctx> {
   maxResultBytes: number;
 }
 
+/** Returns the registered tools by name (to enable, disable or update them later). */
 export function registerTools<Ctx>(
   server: McpServer,
   tools: AnyToolDefinition<Ctx>[],
   options: RegisterToolsOptions<Ctx>,
-): void {
+): Map<string, RegisteredTool> {
+  const registered = new Map<string, RegisteredTool>();
   for (const tool of tools) {
-    server.registerTool(
+    const handle = server.registerTool(
       tool.name,
       {
         title: tool.title,
@@ -35,6 +37,7 @@ export function registerTools<Ctx>(
         inputSchema: tool.inputSchema,
         ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
         annotations: tool.annotations,
+        ...(tool._meta ? { _meta: tool._meta } : {}),
       },
       async (params: unknown, serverCtx: ServerContext) => {
         const response = new ToolResponse();
@@ -48,7 +51,9 @@ export function registerTools<Ctx>(
         return response.serialize({ maxBytes: options.maxResultBytes });
       },
     );
+    registered.set(tool.name, handle);
   }
+  return registered;
 }
 
 /**

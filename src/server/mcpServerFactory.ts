@@ -6,12 +6,14 @@
 import { type McpRequestContext, McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { rootsFromUris } from '../core/allowedPaths.js';
 import type { ImageRecord } from '../core/ports.js';
-import type { CallContext } from '../core/studio.js';
+import { type CallContext, LOCAL_OWNER } from '../core/studio.js';
 import { progressReporter, registerTools } from '../mcp/registerTools.js';
+import { appTools } from '../tools/appTools.js';
 import type { StudioToolContext } from '../tools/context.js';
 import { galleryTools } from '../tools/galleryTools.js';
 import { registerImageResources } from '../tools/imageResources.js';
 import { imageTools } from '../tools/imageTools.js';
+import { registerGalleryResource, showToMcpAppsClientsOnly } from '../tools/mcpApp.js';
 import { pipelineTools } from '../tools/pipelineTools.js';
 import { registerPromptTemplates } from '../tools/promptTemplates.js';
 import { registerUploadResources, uploadTools } from '../tools/uploadTools.js';
@@ -19,8 +21,6 @@ import type { Runtime } from './runtime.js';
 import { createToolErrorPresenter } from './toolErrors.js';
 
 export type Transport = 'stdio' | 'http';
-
-const LOCAL_OWNER = 'local';
 
 export const SERVER_INSTRUCTIONS =
   'Generates and edits images with Google Gemini (Nano Banana). generate_image makes new images (generate_image_async, get_image and cancel_pipeline for background work); propose_concepts sketches directions before paying for renders; edit_image changes an earlier one by id and keeps its conversation; list_images and image_info find earlier images. Keep the default model (Nano Banana 2 at 1K) unless the person asks otherwise. Every result names the image id: use it to edit or reuse the image.';
@@ -59,11 +59,14 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
       },
     });
 
-    registerTools<StudioToolContext>(server, [...imageTools, ...pipelineTools, ...galleryTools, ...uploadTools], {
-      makeContext,
-      errors,
-      maxResultBytes: runtime.config.maxResultBytes,
-    });
+    const registered = registerTools<StudioToolContext>(
+      server,
+      [...imageTools, ...pipelineTools, ...galleryTools, ...uploadTools, ...appTools],
+      { makeContext, errors, maxResultBytes: runtime.config.maxResultBytes },
+    );
+    // The in-chat gallery (MCP Apps): its view and app-only tools, for the hosts that render it.
+    const gallery = registerGalleryResource(server, () => runtime.publicUrl);
+    showToMcpAppsClientsOnly(server, [...appTools.flatMap((t) => registered.get(t.name) ?? []), gallery]);
     registerImageResources(server, runtime.studio, baseCall, imageUrl);
     registerUploadResources(server, runtime.studio, baseCall);
     registerPromptTemplates(server);

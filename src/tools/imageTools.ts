@@ -10,6 +10,7 @@ import type { ImagePipelineSpec } from '../core/pipelines/spec.js';
 import type { CommonImageOptions } from '../core/studio.js';
 import { defineTool } from '../mcp/defineTool.js';
 import type { StudioToolContext } from './context.js';
+import { galleryToolMeta } from './mcpApp.js';
 import { runPipelinesAndRespond } from './pipelineRun.js';
 
 const commonFields = {
@@ -161,6 +162,7 @@ export const generateImage = defineTool({
     'Create 1 to 4 new images from a text prompt with Google Gemini (Nano Banana). Use it whenever the person asks for a picture, illustration, photo, logo, icon or sticker. Returns each image id, a preview, and a link or file path to the full image. Keep the defaults (Nano Banana 2 at 1K) unless the person asks otherwise; choose model "pro" only when they ask for Pro or the highest quality. Blocks until the images are ready (streaming progress) up to a limit, then hands over: the pipeline ids come back with status running, to fetch with get_image. To change an existing image, use edit_image instead.',
   inputSchema: generateSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  _meta: galleryToolMeta,
   async handle(ctx: StudioToolContext, params, res) {
     await runPipelinesAndRespond(ctx, await generationSpecs(ctx, params), res, {
       returnFullImage: params.return_full_image,
@@ -204,6 +206,7 @@ export const editImage = defineTool({
     ...commonFields,
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  _meta: galleryToolMeta,
   async handle(ctx: StudioToolContext, params, res) {
     const job = await ctx.studio.planEdit(
       { image: params.image, instruction: params.instruction, ...commonOptions(ctx, params) },

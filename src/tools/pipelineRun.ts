@@ -3,13 +3,14 @@
  * render what finished and hand what is still running over to get_image. Also renders pipeline snapshots.
  * @module
  */
-import { AppError, CancelledError } from '../core/errors.js';
+import { AppError } from '../core/errors.js';
 import { makePreview } from '../core/imaging.js';
+import { runBatch } from '../core/pipelines/batch.js';
 import { isTerminal } from '../core/pipelines/engine.js';
 import type { ImagePipelineSpec } from '../core/pipelines/spec.js';
 import type { PipelineRecord } from '../core/pipelines/types.js';
 import type { ImageRecord } from '../core/ports.js';
-import type { StudioImage } from '../core/studio.js';
+import { loadStudioImage, type StudioImage } from '../core/studio.js';
 import type { ToolResponse } from '../mcp/toolResponse.js';
 import type { StudioToolContext } from './context.js';
 import { renderImages } from './renderImages.js';
@@ -20,27 +21,16 @@ export async function runPipelinesAndRespond(
   res: ToolResponse,
   options: { returnFullImage?: boolean },
 ): Promise<void> {
-  const caller = ctx.call;
-  const records = await ctx.pipelines.submit(specs, caller);
-  const ids = records.map((r) => r.id);
-  const stopProgress = reportProgress(ctx, records);
-  const cancelAll = () => {
-    for (const id of ids) void ctx.pipelines.cancel(id, caller).catch(() => undefined);
-  };
-  ctx.call.signal?.addEventListener('abort', cancelAll, { once: true });
-  let final: PipelineRecord[];
-  try {
-    final = await ctx.pipelines.wait(ids, caller, ctx.syncLimitMs, ctx.call.signal);
-  } finally {
-    stopProgress();
-    ctx.call.signal?.removeEventListener('abort', cancelAll);
-  }
-  if (ctx.call.signal?.aborted)
-    throw new CancelledError('The request was cancelled; its pipelines were cancelled too.');
-
-  const completed = final.filter((r) => r.status === 'completed');
-  const failed = final.filter((r) => r.status === 'failed' || r.status === 'cancelled');
-  const running = final.filter((r) => !isTerminal(r));
+  const {
+    records: final,
+    completed,
+    failed,
+    running,
+  } = await runBatch(ctx.pipelines, specs, ctx.call, {
+    timeoutMs: ctx.syncLimitMs,
+    signal: ctx.call.signal,
+    onChange: progressReporter(ctx, specs.length),
+  });
   if (completed.length === 0 && running.length === 0) {
     throw new AppError(failed[0]?.error ?? 'No image was produced.');
   }
@@ -63,22 +53,8 @@ export async function runPipelinesAndRespond(
 }
 
 /** One stored image with what the result text shows. */
-export async function loadImage(ctx: StudioToolContext, id: string): Promise<StudioImage> {
-  const record = await ctx.studio.get(id, ctx.call);
-  const data = await ctx.studio.readImage(record);
-  const options = JSON.parse(record.options) as {
-    modelText?: string;
-    groundingSources?: StudioImage['groundingSources'];
-    savedTo?: string;
-  };
-  return {
-    record,
-    data,
-    storedPath: ctx.studio.localPath(record),
-    outputPath: options.savedTo,
-    modelText: options.modelText,
-    groundingSources: options.groundingSources,
-  };
+export function loadImage(ctx: StudioToolContext, id: string): Promise<StudioImage> {
+  return loadStudioImage(ctx.studio, id, ctx.call);
 }
 
 /** The structured snapshot of a pipeline (get_image, cancel_pipeline). */
@@ -114,21 +90,21 @@ export async function snapshotOf(ctx: StudioToolContext, record: PipelineRecord)
   };
 }
 
-/** Sends a progress notification each time a stage of one of these pipelines starts or the pipeline ends. */
-function reportProgress(ctx: StudioToolContext, records: PipelineRecord[]): () => void {
+/** Sends a progress notification each time a stage of one of the `n` pipelines starts or the pipeline ends. */
+function progressReporter(
+  ctx: StudioToolContext,
+  n: number,
+): ((record: PipelineRecord, index: number) => void) | undefined {
   const onProgress = ctx.call.onProgress;
-  if (!onProgress) return () => {};
-  const n = records.length;
-  const index = new Map(records.map((r, i) => [r.id, i]));
-  const percent = new Map(records.map((r) => [r.id, 0]));
-  const lastKey = new Map<string, string>();
-  const label = (id: string) => (n > 1 ? `Image ${(index.get(id) ?? 0) + 1}/${n}: ` : '');
-  return ctx.pipelines.onChange((record) => {
-    if (!index.has(record.id)) return;
+  if (!onProgress) return undefined;
+  const percent = new Map<number, number>();
+  const lastKey = new Map<number, string>();
+  const label = (index: number) => (n > 1 ? `Image ${index + 1}/${n}: ` : '');
+  return (record, index) => {
     const key = `${record.status}:${record.stage}`;
-    if (lastKey.get(record.id) === key) return;
-    lastKey.set(record.id, key);
-    percent.set(record.id, record.progressPercent);
+    if (lastKey.get(index) === key) return;
+    lastKey.set(index, key);
+    percent.set(index, record.progressPercent);
     const total = [...percent.values()].reduce((a, b) => a + b, 0);
     const what = isTerminal(record)
       ? record.status
@@ -136,8 +112,8 @@ function reportProgress(ctx: StudioToolContext, records: PipelineRecord[]): () =
         ? record.stage
         : record.status;
     if (record.status === 'queued' || (record.status === 'running' && !record.stage)) return;
-    onProgress({ progress: total, total: 100 * n, message: `${label(record.id)}${what} (${record.progressPercent}%)` });
-  });
+    onProgress({ progress: total, total: 100 * n, message: `${label(index)}${what} (${record.progressPercent}%)` });
+  };
 }
 
 function infoOf(record: ImageRecord) {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { defineTool } from '../mcp/defineTool.js';
 import type { ToolResponse } from '../mcp/toolResponse.js';
 import type { StudioToolContext } from './context.js';
+import { galleryToolMeta } from './mcpApp.js';
 import { snapshotOf } from './pipelineRun.js';
 import { renderImages } from './renderImages.js';
 
@@ -50,6 +51,7 @@ export const getImage = defineTool({
   }),
   outputSchema: snapshotSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },
+  _meta: galleryToolMeta,
   async handle(ctx: StudioToolContext, params, res) {
     const [record] = await ctx.pipelines.wait(
       [params.pipeline_id],

@@ -1,0 +1,75 @@
+/**
+ * What commands print on stdout: short lines for people, or with `--json` one JSON document for scripts
+ * (snake_case keys, absolute paths, costs in USD).
+ * @module
+ */
+import type { ImageRecord } from '../../core/ports.js';
+import type { StudioImage } from '../../core/studio.js';
+
+export function writeJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function writeLines(lines: string[]): void {
+  if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function usd(value: number): string {
+  return `$${value.toFixed(4)}`;
+}
+
+/** An image as `--json` shows it. */
+export function imageJson(record: ImageRecord, extra: { path?: string; outputPath?: string; pipelineId?: string }) {
+  return {
+    id: record.id,
+    ...(extra.pipelineId ? { pipeline_id: extra.pipelineId } : {}),
+    kind: record.kind,
+    parent_id: record.parentId,
+    prompt: record.prompt,
+    model: record.modelAlias,
+    model_id: record.modelId,
+    size: record.imageSize,
+    aspect_ratio: record.aspectRatio,
+    width: record.width,
+    height: record.height,
+    mime_type: record.mimeType,
+    bytes: record.bytes,
+    cost_usd: record.costUsd,
+    path: extra.path ?? null,
+    output_path: extra.outputPath ?? null,
+    created_at: record.createdAt,
+  };
+}
+
+/** One line per new image: id, model and size, pixels, cost, the stored file and the `--out` copy. */
+export function imageLine(image: StudioImage): string {
+  const r = image.record;
+  const parts = [
+    r.id,
+    `${r.modelAlias} ${r.imageSize} ${r.aspectRatio}`,
+    `${r.width}x${r.height}`,
+    usd(r.costUsd),
+    image.storedPath ?? r.blobKey,
+  ];
+  if (image.outputPath) parts.push(`-> ${image.outputPath}`);
+  return parts.join('  ');
+}
+
+/** One line per listed image: id, local time, model and size, pixels, cost, the prompt's start. */
+export function listLine(record: ImageRecord): string {
+  const prompt = record.prompt.replace(/\s+/g, ' ').trim();
+  return [
+    record.id,
+    localTime(record.createdAt),
+    `${record.modelAlias} ${record.imageSize} ${record.aspectRatio}`,
+    `${record.width}x${record.height}`,
+    usd(record.costUsd),
+    `${record.parentId ? `[edit of ${record.parentId}] ` : ''}${prompt.length > 70 ? `${prompt.slice(0, 69)}…` : prompt}`,
+  ].join('  ');
+}
+
+function localTime(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
