@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
+import { runCli } from './helpers/runCli.js';
 import { CLI, idsOf, startStudio, textOf } from './helpers/studio.js';
 
 let emu: Emulator;
@@ -17,29 +18,9 @@ afterAll(async () => {
 });
 
 function run(args: string[], env: Record<string, string> = {}, timeoutMs = 10_000) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        STUDIO_DATA_DIR: '/tmp/nbs-cli-never-used',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return runCli(args, {
+    env: { HOME: process.env.HOME ?? '/tmp', STUDIO_DATA_DIR: '/tmp/nbs-cli-never-used', ...env },
+    timeoutMs,
   });
 }
 

@@ -1,9 +1,3 @@
-/**
- * `nanobanana-studio doctor` against the Gemini emulator: all green on a fresh data folder, and each
- * failure (no key, a rejected key, an unusable data folder, an unmigrated database, a busy port) reported
- * with its fix and exit 1. The key never appears in the output.
- */
-import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -13,8 +7,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/index.js';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
+import { runCli } from './helpers/runCli.js';
 
-const CLI = path.resolve(import.meta.dirname, '../dist/cli/main.js');
+const _CLI = path.resolve(import.meta.dirname, '../dist/cli/main.js');
 const SECRET_KEY = 'test-key-doctor-7f3a9c';
 const temps: string[] = [];
 let emu: Emulator;
@@ -56,25 +51,7 @@ interface Result {
 }
 
 function runDoctor(args: string[], env: Record<string, string>): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'doctor', ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCli(['doctor', ...args], { env });
 }
 
 /** A healthy set-up: the emulator as Gemini with a key, a fresh data folder, a free port. */

@@ -1,9 +1,3 @@
-/**
- * `nanobanana-studio install <client>` against temporary home folders that already hold a configuration:
- * the other servers and settings survive, our entry is right, a backup keeps the old file, a second run
- * replaces rather than duplicates, `--print` writes nothing, and a file we cannot read is never touched.
- */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +8,7 @@ import { diffText, maskSecrets } from '../src/cli/install/files.js';
 import { JsonSyntaxError, parseJsonc } from '../src/cli/install/jsonc.js';
 import { mergeJsonServer } from '../src/cli/install/mergeJson.js';
 import { mergeTomlServer, splitDottedKey } from '../src/cli/install/mergeToml.js';
+import { runCli as runProcess } from './helpers/runCli.js';
 
 const CLI = path.resolve(import.meta.dirname, '../dist/cli/main.js');
 /** VS Code's reference to a prompted secret, as the entry holds it. */
@@ -38,26 +33,7 @@ interface RunResult {
 
 /** Runs the built CLI with only PATH, HOME and `env`: no XDG_CONFIG_HOME, APPDATA, CODEX_HOME or keys leak in. */
 function runCli(args: string[], home: string, env: Record<string, string> = {}): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home, ...env },
-      cwd: home,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProcess(args, { env: { HOME: home, USERPROFILE: home, ...env }, cwd: home, timeoutMs: 20_000 });
 }
 
 function configFile(client: ClientId, home: string): string {

@@ -138,6 +138,60 @@ describe('npm package', () => {
       await client.close();
     }
   });
+
+  it('the command line for people works from the installed bin: generate, list, cost', async () => {
+    const home = path.join(work, 'home-cli');
+    const env = { PATH: process.env.PATH ?? '', HOME: home, STUDIO_DATA_DIR: path.join(home, 'data') };
+    const bin = binPath(consumer);
+    const made = await exec(bin, ['generate', 'a banana from the tarball', '--emulator', '--json'], {
+      cwd: consumer,
+      env,
+    });
+    expect(made.code, made.stderr).toBe(0);
+    const [image] = (JSON.parse(made.stdout) as { images: Array<{ id: string; path: string }> }).images;
+    expect(image?.id).toMatch(/^img_/);
+    expect(existsSync(image?.path ?? '')).toBe(true);
+    const listed = await exec(bin, ['list', '--json'], { cwd: consumer, env });
+    expect(listed.stdout).toContain(image?.id);
+    const cost = await exec(bin, ['cost', '--json'], { cwd: consumer, env });
+    expect(cost.code, cost.stderr).toBe(0);
+  });
+
+  it('install and doctor work from the installed bin', async () => {
+    const home = path.join(work, 'home-setup');
+    await mkdir(home, { recursive: true });
+    const env = { PATH: process.env.PATH ?? '', HOME: home, STUDIO_DATA_DIR: path.join(home, 'data') };
+    const bin = binPath(consumer);
+    const installed = await exec(bin, ['install', 'cursor', '--api-key', 'k-test'], { cwd: consumer, env });
+    expect(installed.code, installed.stderr).toBe(0);
+    const config = JSON.parse(readFileSync(path.join(home, '.cursor', 'mcp.json'), 'utf8'));
+    expect(config.mcpServers.nanobanana).toMatchObject({ command: 'npx', args: ['-y', 'nanobanana-studio'] });
+    const doctor = await exec(bin, ['doctor', '--emulator', '--json', '--port', '0'], { cwd: consumer, env });
+    expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
+  });
+
+  it('serves the in-chat gallery (MCP App) from the installed bin to an MCP Apps host', async () => {
+    const home = path.join(work, 'home-app');
+    const client = await connect({
+      command: binPath(consumer),
+      args: ['--emulator'],
+      cwd: consumer,
+      home,
+      capabilities: { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } },
+    });
+    try {
+      const { tools } = await client.listTools();
+      const generate = tools.find((t) => t.name === 'generate_image');
+      const uri = (generate?._meta as { ui?: { resourceUri?: string } } | undefined)?.ui?.resourceUri;
+      expect(uri).toMatch(/^ui:\/\//);
+      const resource = await client.readResource({ uri: uri as string });
+      const html = (resource.contents[0] as { text: string; mimeType: string }).text;
+      expect(resource.contents[0]?.mimeType).toBe('text/html;profile=mcp-app');
+      expect(html).toContain('<html');
+    } finally {
+      await client.close();
+    }
+  });
 });
 
 describe('registry metadata (server.json)', () => {
@@ -297,6 +351,11 @@ async function connect(options: {
   env?: Record<string, string>;
   cwd: string;
   home: string;
+  capabilities?: ConstructorParameters<typeof Client>[1] extends infer O
+    ? O extends { capabilities?: infer C }
+      ? C
+      : never
+    : never;
 }): Promise<Client> {
   const transport = new StdioClientTransport({
     command: options.command,
@@ -310,7 +369,10 @@ async function connect(options: {
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const client = new Client({ name: 'nbs-packaging', version: '1.0.0' });
+  const client = new Client(
+    { name: 'nbs-packaging', version: '1.0.0' },
+    options.capabilities ? { capabilities: options.capabilities } : undefined,
+  );
   try {
     await client.connect(transport);
   } catch (error) {

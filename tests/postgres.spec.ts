@@ -1,14 +1,9 @@
-/**
- * The server on PostgreSQL (STUDIO_DATABASE_URL): refuses an unmigrated database with the command to run,
- * `migrate` applies the migrations, and images, pipelines and restarts work as on SQLite. Runs when
- * STUDIO_TEST_DATABASE_URL is set (CI sets it), in a fresh schema; otherwise it shows as skipped.
- */
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
-import { CLI, idsOf, makeDataDir, startStudio, textOf } from './helpers/studio.js';
+import { runCli } from './helpers/runCli.js';
+import { idsOf, makeDataDir, startStudio, textOf } from './helpers/studio.js';
 
 const BASE_URL = process.env.STUDIO_TEST_DATABASE_URL;
 
@@ -37,21 +32,7 @@ describe.skipIf(!BASE_URL)('on PostgreSQL (needs STUDIO_TEST_DATABASE_URL)', () 
   });
 
   const run = (args: string[], env: Record<string, string> = {}) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], {
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', STUDIO_DATABASE_URL: url, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c) => {
-        stdout += c;
-      });
-      child.stderr.on('data', (c) => {
-        stderr += c;
-      });
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+    runCli(args, { env: { HOME: process.env.HOME ?? '/tmp', STUDIO_DATABASE_URL: url, ...env } });
 
   it('refuses to serve an unmigrated database and names the command to run', async () => {
     const dry = await run(['migrate', '--dry-run']);

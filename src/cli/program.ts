@@ -17,6 +17,7 @@ Usage:
   nanobanana-studio serve [options]      Serve MCP over Streamable HTTP at /mcp, images at /i/, /health.
   nanobanana-studio emulator [options]   Run only the offline Gemini emulator (for GEMINI_BASE_URL).
   nanobanana-studio migrate              Apply database migrations (needed before serving on PostgreSQL).
+  nanobanana-studio generate "prompt"    Make images from a terminal (also: edit, list, open, cost; each has --help).
   nanobanana-studio install <client>     Add this server to claude-desktop, claude-code, cursor, vscode, codex or gemini-cli.
   nanobanana-studio doctor               Check Node, the key, models, data folder, database, port and auth.
 

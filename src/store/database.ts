@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { redactUrl } from '../core/redactUrl.js';
 import { migrateToLatest } from './migrate.js';
 import type { DB } from './schema.js';
 
@@ -100,16 +101,5 @@ function withDefaultUser(url: string): string {
     return parsed.toString();
   } catch {
     return url;
-  }
-}
-
-/** The URL without its password, for messages. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
   }
 }

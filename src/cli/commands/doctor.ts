@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { type Config, type FullConfig, resolveConfig } from '../../config/config.js';
 import { AppError } from '../../core/errors.js';
 import { createModelRegistry } from '../../core/models.js';
+import { redactUrl } from '../../core/redactUrl.js';
 import { EXIT } from '../exitCodes.js';
 import { packageVersion } from '../version.js';
 
@@ -396,16 +397,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
     timer = setTimeout(() => reject(new Error(message)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
 }
 
 function redactText(text: string): string {
