@@ -344,9 +344,13 @@ describe('retries', () => {
   });
 
   it('a hang followed by a good answer is retried', async () => {
+    // Warm the emulator's render cache, so the good answer fits the timeout even on a loaded machine.
+    await client().generateImage({ model: FLASH, prompt: 'd' });
     emu.faults.enqueue({ kind: 'hang' });
-    const result = await client({ timeoutMs: 300 }).generateImage({ model: FLASH, prompt: 'd' });
+    const started = Date.now();
+    const result = await client({ timeoutMs: 1_500 }).generateImage({ model: FLASH, prompt: 'd' });
     expect(result.attempts).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_500); // the first attempt really timed out
   });
 });
 
