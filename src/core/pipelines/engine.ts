@@ -10,7 +10,7 @@ import { AppError, CancelledError, NotFoundError, TimeoutError } from '../errors
 import { callGemini, enhance, type ImageJobDeps, storeResult, toAppError } from '../imageJobs.js';
 import type { Logger } from '../logger.js';
 import type { GenerateImageResult } from '../ports.js';
-import { proposeConcepts } from './architect.js';
+import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
 import { FairQueue } from './fairQueue.js';
 import { engineerPrompt } from './promptEngineer.js';
 import { decodeSpec, encodeSpec, type ImagePipelineSpec } from './spec.js';
@@ -94,96 +94,28 @@ export class PipelineEngine {
     return records;
   }
 
-  /**
-   * propose_concepts: runs the architect stage at once (it is quick) as a recorded pipeline, and stores
-   * the concepts as `<pipelineId>#<i>` under the conversation (a new one unless `conversationId`).
-   */
-  async proposeConcepts(
-    input: { prompt: string; count: number; conversationId?: string },
+  /** propose_concepts, as a recorded pipeline (see conceptPipeline.ts). */
+  proposeConcepts(
+    input: ProposeConceptsInput,
     caller: Caller,
     signal?: AbortSignal,
   ): Promise<{ pipeline: PipelineRecord; conversationId: string; concepts: ConceptRecord[] }> {
-    const id = this._o.newPipelineId();
-    const conversationId = input.conversationId?.trim() || id;
-    const earlier = input.conversationId
-      ? await this._o.repo.conceptsOfConversation(conversationId, caller.ownerId)
-      : [];
-    if (input.conversationId && earlier.length === 0) {
-      throw new NotFoundError(`No conversation "${input.conversationId}". Leave conversation_id out to start one.`);
-    }
-    const now = this._now();
-    const stage: StageRecord = { name: 'architect', state: 'running', progress: 0, startedAt: now, finishedAt: null };
-    let record: PipelineRecord = {
-      id,
-      ownerId: caller.ownerId,
-      kind: 'concepts',
-      batchId: id,
-      status: 'running',
-      stage: 'architect',
-      progressPercent: 0,
-      stages: [stage],
-      input: JSON.stringify({ ...input, conversationId }),
-      resultImageId: null,
-      error: null,
-      errorCode: null,
-      attempts: 1,
-      createdAt: now,
-      updatedAt: now,
-      startedAt: now,
-      finishedAt: null,
-    };
-    await this._o.repo.insert([record]);
-    try {
-      const proposed = await proposeConcepts(this._o.text, {
-        model: this._o.textModel,
-        prompt: input.prompt,
-        count: input.count,
-        earlier,
-        styleGuide: this._o.styleGuide,
-        signal,
-      });
-      const concepts: ConceptRecord[] = proposed.map((c, i) => ({
-        id: `${id}#${i}`,
-        pipelineId: id,
-        ownerId: caller.ownerId,
-        conversationId,
-        request: input.prompt,
-        title: c.title,
-        refinedPrompt: c.refined_prompt,
-        keywords: c.keywords,
-        createdAt: this._now(),
-      }));
-      await this._o.repo.insertConcepts(concepts);
-      record = await this._update(id, {
-        status: 'completed',
-        stage: null,
-        progressPercent: 100,
-        stages: [
-          {
-            ...stage,
-            state: 'completed',
-            progress: 100,
-            finishedAt: this._now(),
-            output: { concepts: concepts.length },
-          },
-        ],
-        finishedAt: this._now(),
-      });
-      return { pipeline: record, conversationId, concepts };
-    } catch (error) {
-      const appError = toAppError(error);
-      await this._finish(record, appError instanceof CancelledError ? 'cancelled' : 'failed', appError);
-      throw appError;
-    }
+    return runProposeConcepts(
+      {
+        ...this._o,
+        now: () => this._now(),
+        update: (id, update) => this._update(id, update),
+        finish: (record, status, error) => this._finish(record, status, error),
+      },
+      input,
+      caller,
+      signal,
+    );
   }
 
   /** A concept the caller may use. */
-  async concept(id: string, caller: Caller): Promise<ConceptRecord> {
-    const concept = await this._o.repo.getConcept(id.trim());
-    if (!concept || (!caller.isAdmin && concept.ownerId !== caller.ownerId)) {
-      throw new NotFoundError(`No concept "${id}". Use an id that propose_concepts returned, like "pl_…#0".`);
-    }
-    return concept;
+  concept(id: string, caller: Caller): Promise<ConceptRecord> {
+    return findConcept(this._o.repo, id, caller);
   }
 
   /** A pipeline the caller may see (their own; admins any). */
