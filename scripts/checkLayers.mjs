@@ -9,7 +9,10 @@ const RULES = {
   core: { folders: [], packages: ['zod', 'sharp'] },
   config: { folders: ['core'], packages: ['zod'] },
   gemini: { folders: ['core'], packages: ['@google/genai'] },
-  store: { folders: ['core'], packages: ['kysely', 'better-sqlite3', 'pg', 'zod'] },
+  store: {
+    folders: ['core'],
+    packages: ['kysely', 'better-sqlite3', 'pg', 'zod', '@aws-sdk/client-s3', '@aws-sdk/s3-request-presigner'],
+  },
   emulator: { folders: [], packages: ['sharp'] },
   mcp: { folders: [], packages: ['@modelcontextprotocol/server', 'zod'] },
   tools: {
@@ -26,7 +29,14 @@ const RULES = {
   app: { folders: [], packages: ['@modelcontextprotocol/ext-apps'] },
 };
 // Packages only one folder may import, whatever the rules above allow elsewhere.
-const EXCLUSIVE = { '@google/genai': 'gemini', kysely: 'store', 'better-sqlite3': 'store', pg: 'store' };
+const EXCLUSIVE = {
+  '@google/genai': 'gemini',
+  kysely: 'store',
+  'better-sqlite3': 'store',
+  pg: 'store',
+  '@aws-sdk/client-s3': 'store',
+  '@aws-sdk/s3-request-presigner': 'store',
+};
 
 const violations = [];
 for (const file of walk(SRC)) {

@@ -7,8 +7,11 @@ import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createModelRegistry, type ModelRegistry } from '../core/models.js';
 import type { PipelineEngine } from '../core/pipelines/engine.js';
+import type { BlobStore } from '../core/ports.js';
 import type { Studio } from '../core/studio.js';
 import type { Runtime } from '../server/runtime.js';
+// Light (no SDK): the setting is checked before anything starts.
+import { parseBlobUrl } from '../store/s3BlobStore.js';
 import { createLogger } from './logger.js';
 import { packageVersion } from './version.js';
 
@@ -44,6 +47,7 @@ export function createRuntime(
   } catch (error) {
     throw new ConfigError(`Invalid setting "defaultModel": ${(error as Error).message}`);
   }
+  parseBlobUrl(config.blobUrl);
   if (!config.emulator && !config.apiKey && !config.vertex) {
     log.warn(
       'No Gemini API key is set (GEMINI_API_KEY or GOOGLE_API_KEY). The server runs, and every generation will explain how to set the key. Use --emulator for an offline demo.',
@@ -61,6 +65,7 @@ export function createRuntime(
     version: packageVersion(),
     studio: () => services.then((s) => s.studio),
     pipelines: () => services.then((s) => s.pipelines),
+    blobs: () => services.then((s) => s.blobs),
     async close() {
       await services.catch(() => undefined);
       for (const close of closers.reverse()) await close().catch((err) => log.warn({ err }, 'close failed'));
@@ -76,7 +81,7 @@ async function startServices(
   runtime: Runtime,
   closers: Array<() => Promise<void>>,
   options: RuntimeOptions,
-): Promise<{ studio: Studio; pipelines: PipelineEngine }> {
+): Promise<{ studio: Studio; pipelines: PipelineEngine; blobs: BlobStore }> {
   // Loaded here, after the handshake, not at start-up.
   const [{ createGeminiClient }, store, { createStudio }, { createUploadService }, { PipelineEngine }] =
     await Promise.all([
@@ -116,7 +121,7 @@ async function startServices(
   const database = await store.openServingDatabase(config);
   closers.push(() => database.close());
   const images = store.createImageRepository(database.db);
-  const blobs = store.createLocalBlobStore(config.dataDir);
+  const blobs = createBlobStore(config, store, closers);
   // Restores "no file without its row, no row without its file" after a crash; off the start-up path.
   if (options.reconcileStorage ?? true) {
     void store
@@ -157,5 +162,22 @@ async function startServices(
   // Closed before the database (closers run in reverse).
   closers.push(() => pipelines.close());
   if (options.recoverPipelines ?? true) await pipelines.recover();
-  return { studio, pipelines };
+  return { studio, pipelines, blobs };
+}
+
+/** The local data folder, or the S3-compatible bucket of `blobUrl`. */
+function createBlobStore(
+  config: FullConfig,
+  store: typeof import('../store/index.js'),
+  closers: Array<() => Promise<void>>,
+): BlobStore {
+  const bucket = store.parseBlobUrl(config.blobUrl);
+  if (!bucket) return store.createLocalBlobStore(config.dataDir);
+  const s3 = store.createS3BlobStore({
+    ...bucket,
+    endpoint: config.s3Endpoint,
+    forcePathStyle: config.s3ForcePathStyle ?? config.s3Endpoint !== undefined,
+  });
+  closers.push(() => s3.close());
+  return s3;
 }

@@ -159,6 +159,7 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
     allowedHosts: config.allowedHosts,
     maxRequestBodyBytes: maxBody,
     emulator: config.emulator,
+    linkSecret: config.linkSecret,
   });
   const server = await listen(app, config.host, config.port);
   runtime.publicUrl = (config.publicUrl ?? server.url).replace(/\/+$/, '');

@@ -16,6 +16,28 @@ export interface Config {
   dataDir?: string;
   /** PostgreSQL instead of the embedded SQLite file (`postgres://user:pass@host:5432/db`). */
   databaseUrl?: string;
+  /**
+   * Where images and uploads are stored: `s3://bucket/prefix` for an S3-compatible bucket (AWS S3, Google
+   * Cloud Storage interoperability, Cloudflare R2, MinIO), or empty for the local data folder (default).
+   * Region and credentials come from the usual AWS settings (AWS_REGION, AWS_ACCESS_KEY_ID, …).
+   */
+  blobUrl?: string;
+  /** S3 endpoint for anything but AWS itself (R2, GCS, MinIO). */
+  s3Endpoint?: string;
+  /** Path-style S3 addressing (`endpoint/bucket/key`). Default: on when an endpoint is set. */
+  s3ForcePathStyle?: boolean;
+  /**
+   * How image links are made: `presigned` (direct, time-limited links to the bucket; S3 only) or `proxied`
+   * (`/i/{id}.{ext}` on this server). Default: `presigned` with S3, `proxied` with the local folder.
+   */
+  imageLinks?: 'presigned' | 'proxied';
+  /** Lifetime of presigned and signed links, in seconds (default 7 days, the most S3 allows). */
+  linkTtlSeconds?: number;
+  /**
+   * HMAC key that signs proxied `/i/` links (with an expiry). Required with S3 and proxied links, and when
+   * several instances serve one store. Without it (local folder), the unguessable image id is the link.
+   */
+  linkSecret?: string;
   /** Extra folders (besides the data folder and the client's MCP roots) that tools may read and write. */
   allowedRoots?: string[];
   /** HTTP bind address for `serve`. */
@@ -90,6 +112,22 @@ const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
       .optional(),
+    blobUrl: z
+      .string()
+      .regex(/^s3:\/\//i, 'expected an s3:// URL such as s3://bucket/prefix')
+      .optional(),
+    s3Endpoint: z.url().optional(),
+    s3ForcePathStyle: z.boolean().optional(),
+    imageLinks: z.enum(['presigned', 'proxied']).optional(),
+    linkTtlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 3600),
+    linkSecret: z
+      .string()
+      .min(16, 'use at least 16 characters (32 random bytes, e.g. openssl rand -hex 32)')
+      .optional(),
     allowedRoots: z.array(z.string().min(1)),
     host: z.string().min(1),
     port: z.number().int().min(0).max(65535),
@@ -124,9 +162,14 @@ const configSchema = z
   .strict();
 
 /** The configuration with every default filled in. */
-export type FullConfig = z.infer<typeof configSchema>;
+export type FullConfig = Omit<z.infer<typeof configSchema>, 'imageLinks'> & { imageLinks: 'presigned' | 'proxied' };
 
-export const DEFAULTS: Omit<FullConfig, 'dataDir'> = {
+/** 7 days: the default lifetime of image links, and the longest S3 allows for a presigned URL. */
+export const DEFAULT_LINK_TTL_SECONDS = 7 * 24 * 3600;
+
+/** Defaults that do not depend on other settings (`imageLinks` follows `blobUrl`). */
+export const DEFAULTS: Omit<FullConfig, 'dataDir' | 'imageLinks'> = {
+  linkTtlSeconds: DEFAULT_LINK_TTL_SECONDS,
   allowedRoots: [],
   host: '127.0.0.1',
   port: 8766,
@@ -177,8 +220,21 @@ export function resolveConfig(input: ResolveConfigInput = {}): FullConfig {
     const key = issue?.path.join('.') ?? '?';
     throw new ConfigError(`Invalid setting "${key}": ${issue?.message ?? 'invalid'}. ${hintFor(key)}`.trim());
   }
-  const config = parsed.data;
+  const config: FullConfig = {
+    ...parsed.data,
+    imageLinks: parsed.data.imageLinks ?? (parsed.data.blobUrl ? 'presigned' : 'proxied'),
+  };
   config.dataDir = path.resolve(config.dataDir);
+  if (config.imageLinks === 'presigned' && !config.blobUrl) {
+    throw new ConfigError(
+      'Invalid setting "imageLinks": presigned links need S3 storage (STUDIO_BLOB_URL=s3://bucket/prefix). Use proxied with the local data folder (STUDIO_IMAGE_LINKS).',
+    );
+  }
+  if (config.imageLinks === 'proxied' && config.blobUrl && !config.linkSecret) {
+    throw new ConfigError(
+      'Missing setting "linkSecret": S3 storage with proxied links needs STUDIO_LINK_SECRET (a random string of at least 16 characters, e.g. from openssl rand -hex 32) to sign the /i/ links. Or use STUDIO_IMAGE_LINKS=presigned.',
+    );
+  }
   if (config.styleGuide?.startsWith('@')) {
     const file = config.styleGuide.slice(1);
     try {
@@ -203,6 +259,15 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
   return {
     dataDir: env.STUDIO_DATA_DIR,
     databaseUrl: nonEmpty(env.STUDIO_DATABASE_URL),
+    blobUrl: nonEmpty(env.STUDIO_BLOB_URL),
+    s3Endpoint: nonEmpty(env.STUDIO_S3_ENDPOINT) ?? nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL),
+    s3ForcePathStyle:
+      env.STUDIO_S3_FORCE_PATH_STYLE === undefined || env.STUDIO_S3_FORCE_PATH_STYLE.trim() === ''
+        ? undefined
+        : isTrue(env.STUDIO_S3_FORCE_PATH_STYLE),
+    imageLinks: nonEmpty(env.STUDIO_IMAGE_LINKS) as Config['imageLinks'],
+    linkTtlSeconds: numberFrom('STUDIO_LINK_TTL_SECONDS', env.STUDIO_LINK_TTL_SECONDS),
+    linkSecret: nonEmpty(env.STUDIO_LINK_SECRET),
     allowedRoots: env.STUDIO_ALLOWED_ROOTS ? splitList(env.STUDIO_ALLOWED_ROOTS, path.delimiter) : undefined,
     host: env.STUDIO_HOST,
     port: numberFrom('STUDIO_PORT', env.STUDIO_PORT),
@@ -303,6 +368,11 @@ function hintFor(key: string): string {
     defaultModel: 'Use an alias such as nb2, pro, lite (--default-model, STUDIO_DEFAULT_MODEL).',
     imageResponses: 'Use preview, full or none (STUDIO_IMAGE_RESPONSES).',
     publicUrl: 'Use an absolute URL such as https://images.example.com (STUDIO_PUBLIC_URL).',
+    blobUrl: 'Use s3://bucket or s3://bucket/prefix, or leave it empty for the local data folder (STUDIO_BLOB_URL).',
+    s3Endpoint: 'Use an absolute URL such as http://127.0.0.1:9000 (STUDIO_S3_ENDPOINT).',
+    imageLinks: 'Use presigned or proxied (STUDIO_IMAGE_LINKS).',
+    linkTtlSeconds: 'Use a whole number of seconds from 1 to 604800, 7 days (STUDIO_LINK_TTL_SECONDS).',
+    linkSecret: 'Set STUDIO_LINK_SECRET to a long random string.',
     databaseUrl: 'Use a URL such as postgres://user:password@127.0.0.1:5432/studio (STUDIO_DATABASE_URL).',
     geminiBaseUrl: 'Use an absolute URL (GEMINI_BASE_URL).',
     maxUploadMb:

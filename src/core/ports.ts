@@ -175,7 +175,7 @@ export interface ImageRepository {
 }
 
 export interface BlobStore {
-  /** Writes atomically (temporary file, then rename). */
+  /** Writes atomically (a temporary file then a rename locally; a single PUT in S3). */
   put(key: string, data: Buffer): Promise<void>;
   get(key: string): Promise<Buffer>;
   exists(key: string): Promise<boolean>;
@@ -184,6 +184,8 @@ export interface BlobStore {
   localPath(key: string): string | undefined;
   /** All keys under a prefix with their modification time. */
   list(prefix: string): AsyncIterable<{ key: string; modifiedAt: Date }>;
+  /** A direct, time-limited GET link, for stores that can hand one out (S3). */
+  presignedUrl?(key: string, ttlSeconds: number): Promise<string>;
 }
 
 // ---------------------------------------------------------------------------------------------

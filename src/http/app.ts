@@ -1,6 +1,6 @@
 /**
  * The HTTP face: Streamable HTTP MCP at /mcp (stateless, so any instance can answer any request), the
- * images at /i/{id}.{ext} with immutable caching, and /health. Host and Origin are validated against DNS
+ * images at /i/{id}.{ext} with immutable caching (signed and expiring when a link secret is set), and /health. Host and Origin are validated against DNS
  * rebinding by the MCP Hono app.
  * @module
  */
@@ -9,6 +9,7 @@ import type { McpHttpHandler } from '@modelcontextprotocol/server';
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, NotFoundError } from '../core/errors.js';
+import { checkImageLink } from '../core/imageLinks.js';
 import type { Logger } from '../core/logger.js';
 import type { Studio } from '../core/studio.js';
 
@@ -21,7 +22,15 @@ export interface HttpAppOptions {
   allowedHosts: string[];
   maxRequestBodyBytes: number;
   emulator: boolean;
+  /** When set, `/i/` links must carry a valid `exp` and `sig` (see core/imageLinks). */
+  linkSecret?: string;
 }
+
+const LINK_REFUSALS = {
+  missing: 'This image link is not signed. Ask the studio for a fresh link (image_info).',
+  invalid: 'This image link has a wrong signature. Ask the studio for a fresh link (image_info).',
+  expired: 'This image link has expired. Ask the studio for a fresh link (image_info).',
+} as const;
 
 const LOCAL_OWNER = { ownerId: 'local' };
 
@@ -71,6 +80,10 @@ export function createHttpApp(options: HttpAppOptions) {
   app.get('/i/:file', async (c) => {
     const match = /^(img_[A-Za-z0-9]+)\.([a-z0-9]+)$/.exec(c.req.param('file'));
     if (!match?.[1]) throw new NotFoundError('No such image.');
+    if (options.linkSecret) {
+      const check = checkImageLink(match[1], c.req.query('exp'), c.req.query('sig'), options.linkSecret);
+      if (check !== 'ok') return c.json({ error: `link_${check}`, message: LINK_REFUSALS[check] }, 403);
+    }
     const studio = await options.studio();
     const record = await studio.get(match[1], LOCAL_OWNER);
     const data = await studio.readImage(record);

@@ -5,7 +5,7 @@
  */
 import { type McpRequestContext, McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { rootsFromUris } from '../core/allowedPaths.js';
-import type { ImageRecord } from '../core/ports.js';
+import { createImageLinks } from '../core/imageLinks.js';
 import { type CallContext, LOCAL_OWNER } from '../core/studio.js';
 import { progressReporter, registerTools } from '../mcp/registerTools.js';
 import { appTools } from '../tools/appTools.js';
@@ -27,8 +27,13 @@ export const SERVER_INSTRUCTIONS =
 
 export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
   const errors = createToolErrorPresenter(runtime.log.child({ area: 'mcp' }));
-  const imageUrl = (record: ImageRecord) =>
-    runtime.publicUrl ? `${runtime.publicUrl}/i/${record.id}.${record.blobKey.split('.').pop()}` : undefined;
+  const imageUrl = createImageLinks({
+    mode: runtime.config.imageLinks,
+    ttlSeconds: runtime.config.linkTtlSeconds,
+    secret: runtime.config.linkSecret,
+    publicUrl: () => runtime.publicUrl,
+    presign: async (key, ttl) => (await runtime.blobs()).presignedUrl?.(key, ttl),
+  });
   const shape = {
     imageResponses: runtime.config.imageResponses,
     maxResultBytes: runtime.config.maxResultBytes,

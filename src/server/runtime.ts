@@ -5,6 +5,7 @@
 import type { FullConfig } from '../config/config.js';
 import type { Logger } from '../core/logger.js';
 import type { PipelineEngine } from '../core/pipelines/engine.js';
+import type { BlobStore } from '../core/ports.js';
 import type { Studio } from '../core/studio.js';
 
 export interface Runtime {
@@ -16,6 +17,8 @@ export interface Runtime {
   studio(): Promise<Studio>;
   /** The pipeline engine (same readiness as the studio). */
   pipelines(): Promise<PipelineEngine>;
+  /** Where images and uploads are kept (the local folder or an S3 bucket; same readiness as the studio). */
+  blobs(): Promise<BlobStore>;
   log: Logger;
   version: string;
   /** Base URL under which `/i/{id}.{ext}` image links are served (HTTP only). */

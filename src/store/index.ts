@@ -1,6 +1,6 @@
 /**
  * Storage adapters: SQL (SQLite now, PostgreSQL later) and blob stores. The only folder that imports
- * kysely, better-sqlite3 and, later, pg and the S3 client; core reaches it through `core/ports`.
+ * kysely, better-sqlite3, pg and the AWS S3 client; core reaches it through `core/ports`.
  * @module
  */
 
@@ -15,5 +15,7 @@ export { databaseOptionsFor, openServingDatabase } from './openForConfig.js';
 export { createPipelineRepository } from './pipelineRepository.js';
 export type { ReconcileOptions, ReconcileReport } from './reconcile.js';
 export { reconcileStorage } from './reconcile.js';
+export type { S3BlobStore, S3BlobStoreOptions } from './s3BlobStore.js';
+export { createS3BlobStore, MAX_PRESIGN_SECONDS, parseBlobUrl } from './s3BlobStore.js';
 export type { DB } from './schema.js';
 export { createUploadRepository } from './uploadRepository.js';

@@ -25,8 +25,8 @@ export interface StudioToolContext {
   autoStyle: boolean;
   call: CallContext;
   transport: 'stdio' | 'http';
-  /** The browser/client URL of an image (HTTP), if this server serves images. */
-  imageUrl(record: ImageRecord): string | undefined;
+  /** The browser/client URL of an image (a presigned S3 link, or `/i/` over HTTP), if there is one. */
+  imageUrl(record: ImageRecord): Promise<string | undefined>;
   shape: ResultShape;
   /** Uploaded files (upload_file, list_uploads, delete_upload). */
   uploads?: UploadService;

@@ -26,7 +26,7 @@ export const listImages = defineTool({
       );
       return;
     }
-    const lines = page.images.map((record) => describeImage(ctx, record));
+    const lines = await Promise.all(page.images.map((record) => describeImage(ctx, record)));
     if (page.nextCursor) lines.push(`More images: call list_images with cursor "${page.nextCursor}".`);
     res.addText(lines.join('\n\n'));
   },

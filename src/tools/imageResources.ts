@@ -11,7 +11,7 @@ export function registerImageResources(
   server: McpServer,
   studio: () => Promise<Studio>,
   call: CallContext,
-  imageUrl: (r: ImageRecord) => string | undefined,
+  imageUrl: (r: ImageRecord) => Promise<string | undefined>,
 ) {
   const recent = async () => (await (await studio()).list(call, { limit: 50 })).images;
   const completeId = async (value: string) =>
@@ -53,7 +53,7 @@ export function registerImageResources(
     },
     async (uri, variables) => {
       const record = await (await studio()).get(String(variables.id), call);
-      const json = JSON.stringify(metadataOf(record, imageUrl(record)), null, 2);
+      const json = JSON.stringify(metadataOf(record, await imageUrl(record)), null, 2);
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: json }] };
     },
   );

@@ -64,9 +64,10 @@ export async function snapshotOf(ctx: StudioToolContext, record: PipelineRecord)
   if (record.status === 'completed' && record.resultImageId) {
     image = await loadImage(ctx, record.resultImageId);
     const thumb = await makePreview(image.data, infoOf(image.record), { maxBase64Bytes: 24_000, maxEdge: 256 });
+    const url = await ctx.imageUrl(image.record);
     results.push({
       image_id: image.record.id,
-      ...(ctx.imageUrl(image.record) ? { url: ctx.imageUrl(image.record) } : {}),
+      ...(url ? { url } : {}),
       ...(image.storedPath && ctx.transport === 'stdio' ? { path: image.storedPath } : {}),
       ...(thumb ? { thumbnail: `data:${thumb.mimeType};base64,${thumb.data.toString('base64')}` } : {}),
     });

@@ -21,7 +21,7 @@ export async function renderImages(
 ): Promise<void> {
   const lines: string[] = [];
   if (options.heading) lines.push(options.heading);
-  for (const image of images) lines.push(describeImage(ctx, image.record, image));
+  lines.push(...(await Promise.all(images.map((image) => describeImage(ctx, image.record, image)))));
   res.addText(lines.join('\n\n'));
   const mode = options.returnFullImage ? 'full' : ctx.shape.imageResponses;
   if (mode !== 'none' && images.length > 0) {
@@ -52,7 +52,11 @@ export async function renderImages(
   }
 }
 
-export function describeImage(ctx: StudioToolContext, record: ImageRecord, image?: Partial<StudioImage>): string {
+export async function describeImage(
+  ctx: StudioToolContext,
+  record: ImageRecord,
+  image?: Partial<StudioImage>,
+): Promise<string> {
   const model = ctx.studio.registry.resolve(record.modelId);
   const lines = [
     `Image ${record.id}`,
@@ -60,7 +64,7 @@ export function describeImage(ctx: StudioToolContext, record: ImageRecord, image
     `- size: ${record.imageSize}, ratio ${record.aspectRatio}, ${record.width}x${record.height} px, ${record.mimeType}, ${formatBytes(record.bytes)}`,
     `- estimated cost: $${record.costUsd.toFixed(4)}`,
   ];
-  const url = ctx.imageUrl(record);
+  const url = await ctx.imageUrl(record);
   if (url) lines.push(`- url: ${url}`);
   const stored = image?.storedPath ?? (ctx.transport === 'stdio' ? ctx.studio.localPath(record) : undefined);
   if (stored) lines.push(`- file: ${stored}`);
