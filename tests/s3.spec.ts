@@ -4,7 +4,7 @@
  * the reconciliation against the same emulator; `parseBlobUrl` errors.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -15,6 +15,7 @@ import { signImageLink } from '../src/core/imageLinks.js';
 import type { ImageRecord, ImageRepository } from '../src/core/ports.js';
 import { createS3BlobStore, parseBlobUrl, reconcileStorage } from '../src/store/index.js';
 import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
+import { runCli } from './helpers/runCli.js';
 import { idsOf, type StudioProcess, startStudio, type TransportKind, textOf } from './helpers/studio.js';
 
 /**
@@ -203,6 +204,34 @@ describe.each<TransportKind>(['stdio', 'http'])('S3 storage with presigned links
     const edited = await call('edit_image', { image: id, instruction: `add a moon ${m}` });
     expect(edited.isError, textOf(edited)).toBeFalsy();
     expect(generateRequests(emu, `add a moon ${m}`).at(-1)?.body.contents).toHaveLength(3);
+  });
+});
+
+describe('the command line with S3 storage', () => {
+  it('generate stores in the bucket; open --print gives a local copy with the same bytes', async () => {
+    const prefix = 'cli/';
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'nbs-s3-cli-'));
+    try {
+      const env = {
+        ...s3Env(prefix),
+        STUDIO_DATA_DIR: dataDir,
+        GEMINI_BASE_URL: emu.url,
+        GEMINI_API_KEY: 'k',
+        STUDIO_AUTO_STYLE: 'false',
+      };
+      const made = await runCli(['generate', 'a kite over the bay', '--json'], { env });
+      expect(made.code, made.stderr).toBe(0);
+      const id = (JSON.parse(made.stdout) as { images: Array<{ id: string }> }).images[0]?.id ?? '';
+      const key = (await keysUnder(`${prefix}images/`)).find((k) => k.includes(`${id}.`)) ?? '';
+      expect(key).not.toBe('');
+      const opened = await runCli(['open', id, '--print'], { env });
+      expect(opened.code, opened.stderr).toBe(0);
+      const file = opened.stdout.trim();
+      expect(path.isAbsolute(file)).toBe(true);
+      expect((await readFile(file)).equals(await objectBytes(key))).toBe(true);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -4,7 +4,9 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { access } from 'node:fs/promises';
+import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { NotFoundError } from '../../core/errors.js';
 import { COMMON_HELP, COMMON_OPTIONS, PROGRAM, runCommand, withStudio } from './commandRuntime.js';
 import { stderrLine } from './progress.js';
@@ -33,16 +35,21 @@ export function run(argv: string[]): Promise<number> {
         async ({ studio, caller }) => {
           const record = await studio.get(id, caller);
           const local = studio.localPath(record);
-          if (
-            !local ||
-            !(await access(local).then(
-              () => true,
-              () => false,
-            ))
-          ) {
-            throw new NotFoundError(`The file of image ${record.id} is missing from the data folder.`);
+          if (local) {
+            if (!(await exists(local))) {
+              throw new NotFoundError(`The file of image ${record.id} is missing from the data folder.`);
+            }
+            return local;
           }
-          return local;
+          // Object storage (S3): a copy in the temporary folder, made once per image (the bytes never change).
+          const copy = path.join(os.tmpdir(), 'nanobanana-studio', path.basename(record.blobKey));
+          if (!(await exists(copy))) {
+            await mkdir(path.dirname(copy), { recursive: true });
+            const temp = `${copy}.tmp-${process.pid}`;
+            await writeFile(temp, await studio.readImage(record));
+            await rename(temp, copy);
+          }
+          return copy;
         },
       );
       if (values.print) {
@@ -84,4 +91,11 @@ function launch(command: string, args: string[]): Promise<boolean> {
       resolve(true);
     });
   });
+}
+
+function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }
