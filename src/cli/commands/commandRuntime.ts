@@ -116,20 +116,28 @@ export interface CommandContext {
   log: Logger;
 }
 
+/** The common flags as parseArgs returns them (COMMON_OPTIONS, plus --emulator for the image commands). */
+export interface CommonFlags {
+  'data-dir'?: string;
+  config?: string;
+  verbose?: boolean;
+  emulator?: boolean;
+}
+
 export interface OpenOptions {
   /** The command calls Gemini: a missing key stops it at once (exit 5). */
   gemini: boolean;
-  emulator?: boolean;
-  verbose?: boolean;
-  dataDir?: string;
-  configFile?: string;
 }
 
 /** Resolves the configuration, opens the data folder and runs `body`; always closes what it opened. */
-export async function withStudio<R>(options: OpenOptions, body: (ctx: CommandContext) => Promise<R>): Promise<R> {
+export async function withStudio<R>(
+  flags: CommonFlags,
+  options: OpenOptions,
+  body: (ctx: CommandContext) => Promise<R>,
+): Promise<R> {
   const config = resolveConfig({
-    flags: { emulator: options.emulator || undefined, dataDir: options.dataDir },
-    configFile: options.configFile,
+    flags: { emulator: flags.emulator || undefined, dataDir: flags['data-dir'] },
+    configFile: flags.config,
   });
   if (options.gemini && !config.emulator && !config.apiKey && !config.vertex) {
     throw new AuthError(
@@ -137,7 +145,7 @@ export async function withStudio<R>(options: OpenOptions, body: (ctx: CommandCon
     );
   }
   // Commands that never call Gemini stay silent about Gemini settings.
-  const log = createHumanLogger(options.verbose ? 'info' : options.gemini ? 'warn' : 'error');
+  const log = createHumanLogger(flags.verbose ? 'info' : options.gemini ? 'warn' : 'error');
   const { createRuntime } = await import('../createRuntime.js');
   const runtime = createRuntime(config, log, { recoverPipelines: false, reconcileStorage: false });
   try {

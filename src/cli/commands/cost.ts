@@ -28,9 +28,8 @@ export function run(argv: string[]): Promise<number> {
       const days = intOption('cost', 'days', values.days, { min: 1, max: 366 }) ?? 30;
       const today = new Date(new Date().toISOString().slice(0, 10));
       const since = new Date(today.getTime() - (days - 1) * DAY_MS).toISOString();
-      const summary = await withStudio(
-        { gemini: false, verbose: values.verbose, dataDir: values['data-dir'], configFile: values.config },
-        ({ studio, caller }) => studio.costSummary(caller, { since }),
+      const summary = await withStudio(values, { gemini: false }, ({ studio, caller }) =>
+        studio.costSummary(caller, { since }),
       );
       const sum = (rows: Array<{ images: number; costUsd: number }>) => ({
         images: rows.reduce((n, r) => n + r.images, 0),

@@ -32,25 +32,17 @@ export function run(argv: string[]): Promise<number> {
       const instruction = words.join(' ').trim();
       if (!instruction) throw usage('edit', 'Give an instruction: what to change');
       const request = await readImageRequest('edit', values, [image]);
-      return withStudio(
-        {
-          gemini: true,
-          emulator: values.emulator,
-          verbose: values.verbose,
-          dataDir: values['data-dir'],
-          configFile: values.config,
-        },
-        (ctx) =>
-          makeImages(ctx, values, request, async (call) => {
-            const specs = [];
-            for (let index = 0; index < request.count; index += 1) {
-              const outputPath = numbered(request.options.outputPath, index, request.count);
-              const job = await ctx.studio.planEdit({ image, instruction, ...request.options, outputPath }, call);
-              // Variations of one edit: distinct seeds when a seed is given.
-              specs.push({ job: { ...job, index }, autoStyle: false, enhance: values.enhance ?? false });
-            }
-            return specs;
-          }),
+      return withStudio(values, { gemini: true }, (ctx) =>
+        makeImages(ctx, values, request, async (call) => {
+          const specs = [];
+          for (let index = 0; index < request.count; index += 1) {
+            const outputPath = numbered(request.options.outputPath, index, request.count);
+            const job = await ctx.studio.planEdit({ image, instruction, ...request.options, outputPath }, call);
+            // Variations of one edit: distinct seeds when a seed is given.
+            specs.push({ job: { ...job, index }, autoStyle: false, enhance: values.enhance ?? false });
+          }
+          return specs;
+        }),
       );
     },
   );

@@ -32,20 +32,12 @@ export function run(argv: string[]): Promise<number> {
       const prompt = positionals.join(' ').trim();
       if (!prompt) throw usage('generate', 'Give a prompt: what to draw');
       const request = await readImageRequest('generate', values, []);
-      return withStudio(
-        {
-          gemini: true,
-          emulator: values.emulator,
-          verbose: values.verbose,
-          dataDir: values['data-dir'],
-          configFile: values.config,
-        },
-        (ctx) =>
-          makeImages(ctx, values, request, async (call) => {
-            const jobs = await ctx.studio.planGeneration({ prompt, n: request.count, ...request.options }, call);
-            const autoStyle = values['no-style'] ? false : ctx.config.autoStyle;
-            return jobs.map((job) => ({ job, autoStyle, enhance: values.enhance ?? false }));
-          }),
+      return withStudio(values, { gemini: true }, (ctx) =>
+        makeImages(ctx, values, request, async (call) => {
+          const jobs = await ctx.studio.planGeneration({ prompt, n: request.count, ...request.options }, call);
+          const autoStyle = values['no-style'] ? false : ctx.config.autoStyle;
+          return jobs.map((job) => ({ job, autoStyle, enhance: values.enhance ?? false }));
+        }),
       );
     },
   );

@@ -39,39 +39,36 @@ export function run(argv: string[]): Promise<number> {
     { name: 'list', help: HELP, options: OPTIONS, positionals: { min: 0, max: 0 } },
     async ({ values }) => {
       const limit = intOption('list', 'limit', values.limit, { min: 1, max: 1000 }) ?? 20;
-      return withStudio(
-        { gemini: false, verbose: values.verbose, dataDir: values['data-dir'], configFile: values.config },
-        async ({ studio, caller }) => {
-          const images: ImageRecord[] = [];
-          let cursor = values.cursor;
-          let next: string | null = null;
-          do {
-            const page = await studio.list(caller, {
-              limit: Math.min(PAGE, limit - images.length),
-              cursor,
-              search: values.search,
-            });
-            images.push(...page.images);
-            next = page.nextCursor;
-            cursor = next ?? undefined;
-          } while (next !== null && images.length < limit);
-          if (values.json) {
-            writeJson({
-              images: images.map((r) => imageJson(r, { path: studio.localPath(r) })),
-              next_cursor: next,
-            });
-          } else if (images.length === 0) {
-            stderrLine(
-              values.search
-                ? `No images match "${values.search}".`
-                : `No images yet. Try: ${PROGRAM} generate "a prompt"`,
-            );
-          } else {
-            writeLines(images.map(listLine));
-          }
-          return 0;
-        },
-      );
+      return withStudio(values, { gemini: false }, async ({ studio, caller }) => {
+        const images: ImageRecord[] = [];
+        let cursor = values.cursor;
+        let next: string | null = null;
+        do {
+          const page = await studio.list(caller, {
+            limit: Math.min(PAGE, limit - images.length),
+            cursor,
+            search: values.search,
+          });
+          images.push(...page.images);
+          next = page.nextCursor;
+          cursor = next ?? undefined;
+        } while (next !== null && images.length < limit);
+        if (values.json) {
+          writeJson({
+            images: images.map((r) => imageJson(r, { path: studio.localPath(r) })),
+            next_cursor: next,
+          });
+        } else if (images.length === 0) {
+          stderrLine(
+            values.search
+              ? `No images match "${values.search}".`
+              : `No images yet. Try: ${PROGRAM} generate "a prompt"`,
+          );
+        } else {
+          writeLines(images.map(listLine));
+        }
+        return 0;
+      });
     },
   );
 }

@@ -30,28 +30,25 @@ export function run(argv: string[]): Promise<number> {
     { name: 'open', help: HELP, options: OPTIONS, positionals: { min: 1, max: 1 } },
     async ({ values, positionals }) => {
       const id = (positionals[0] ?? '').trim();
-      const file = await withStudio(
-        { gemini: false, verbose: values.verbose, dataDir: values['data-dir'], configFile: values.config },
-        async ({ studio, caller }) => {
-          const record = await studio.get(id, caller);
-          const local = studio.localPath(record);
-          if (local) {
-            if (!(await exists(local))) {
-              throw new NotFoundError(`The file of image ${record.id} is missing from the data folder.`);
-            }
-            return local;
+      const file = await withStudio(values, { gemini: false }, async ({ studio, caller }) => {
+        const record = await studio.get(id, caller);
+        const local = studio.localPath(record);
+        if (local) {
+          if (!(await exists(local))) {
+            throw new NotFoundError(`The file of image ${record.id} is missing from the data folder.`);
           }
-          // Object storage (S3): a copy in the temporary folder, made once per image (the bytes never change).
-          const copy = path.join(os.tmpdir(), 'nanobanana-studio', path.basename(record.blobKey));
-          if (!(await exists(copy))) {
-            await mkdir(path.dirname(copy), { recursive: true });
-            const temp = `${copy}.tmp-${process.pid}`;
-            await writeFile(temp, await studio.readImage(record));
-            await rename(temp, copy);
-          }
-          return copy;
-        },
-      );
+          return local;
+        }
+        // Object storage (S3): a copy in the temporary folder, made once per image (the bytes never change).
+        const copy = path.join(os.tmpdir(), 'nanobanana-studio', path.basename(record.blobKey));
+        if (!(await exists(copy))) {
+          await mkdir(path.dirname(copy), { recursive: true });
+          const temp = `${copy}.tmp-${process.pid}`;
+          await writeFile(temp, await studio.readImage(record));
+          await rename(temp, copy);
+        }
+        return copy;
+      });
       if (values.print) {
         process.stdout.write(`${file}\n`);
         return 0;
