@@ -48,10 +48,10 @@ export class JsonShapeError extends Error {
 
 export function parseJsonc(text: string): ParsedJsonc {
   const parser = new Parser(text);
-  parser.skip();
+  parser.skipWhitespaceAndComments();
   if (parser.pos >= text.length) return { root: undefined, strict: !parser.lax };
   const root = parser.value();
-  parser.skip();
+  parser.skipWhitespaceAndComments();
   if (parser.pos < text.length) parser.fail('unexpected text after the end of the document');
   return { root, strict: !parser.lax };
 }
@@ -69,7 +69,7 @@ class Parser {
     throw new JsonSyntaxError(reason, line, column);
   }
 
-  skip(): void {
+  skipWhitespaceAndComments(): void {
     const t = this.text;
     while (this.pos < t.length) {
       const c = t[this.pos];
@@ -91,7 +91,7 @@ class Parser {
   }
 
   value(): JsonNode {
-    this.skip();
+    this.skipWhitespaceAndComments();
     const c = this.text[this.pos];
     if (c === '{') return this.object();
     if (c === '[') return this.array();
@@ -116,28 +116,28 @@ class Parser {
     const members: JsonMember[] = [];
     const value: Record<string, unknown> = {};
     let trailingComma: number | undefined;
-    this.skip();
+    this.skipWhitespaceAndComments();
     if (this.text[this.pos] === '}') {
       this.pos++;
       return { type: 'object', start, end: this.pos, value, members };
     }
     for (;;) {
-      this.skip();
+      this.skipWhitespaceAndComments();
       if (this.text[this.pos] !== '"') this.fail('expected a property name in double quotes');
       const keyStart = this.pos;
       const key = this.string().value as string;
-      this.skip();
+      this.skipWhitespaceAndComments();
       if (this.text[this.pos] !== ':') this.fail(`expected ":" after the property name ${JSON.stringify(key)}`);
       this.pos++;
       const node = this.value();
       members.push({ key, keyStart, value: node });
       // defineProperty, not assignment: a key named "__proto__" stays an ordinary property, as in JSON.parse.
       Object.defineProperty(value, key, { value: node.value, enumerable: true, writable: true, configurable: true });
-      this.skip();
+      this.skipWhitespaceAndComments();
       const c = this.text[this.pos];
       if (c === ',') {
         const comma = this.pos++;
-        this.skip();
+        this.skipWhitespaceAndComments();
         if (this.text[this.pos] === '}') {
           trailingComma = comma;
           this.lax = true;
@@ -166,18 +166,18 @@ class Parser {
     const start = this.pos++;
     const items: JsonNode[] = [];
     let trailingComma: number | undefined;
-    this.skip();
+    this.skipWhitespaceAndComments();
     if (this.text[this.pos] === ']') {
       this.pos++;
       return { type: 'array', start, end: this.pos, value: [], items };
     }
     for (;;) {
       items.push(this.value());
-      this.skip();
+      this.skipWhitespaceAndComments();
       const c = this.text[this.pos];
       if (c === ',') {
         const comma = this.pos++;
-        this.skip();
+        this.skipWhitespaceAndComments();
         if (this.text[this.pos] === ']') {
           trailingComma = comma;
           this.lax = true;
