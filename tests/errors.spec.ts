@@ -278,4 +278,33 @@ describe('client MCP roots over stdio', () => {
       await studio.close({ removeData: true });
     }
   });
+
+  it('generate_image (roots are asked once per connection, and again after roots/list_changed)', async () => {
+    const first = await makeDataDir();
+    const second = await makeDataDir();
+    const studio = await startStudio('stdio', {
+      geminiUrl: emu.url,
+      clientCapabilities: { capabilities: { roots: { listChanged: true } } },
+    });
+    let current = first;
+    let asked = 0;
+    studio.client.setRequestHandler('roots/list', async () => {
+      asked += 1;
+      return { roots: [{ uri: `file://${current}`, name: 'project' }] };
+    });
+    const save = (name: string) =>
+      studio.client.callTool({ name: 'generate_image', arguments: { prompt: name, output_path: `${name}.png` } });
+    try {
+      expect(textOf(await save('one'))).toContain(`saved to: ${path.join(first, 'one.png')}`);
+      expect(textOf(await save('two'))).toContain(`saved to: ${path.join(first, 'two.png')}`);
+      expect(asked).toBe(1);
+      current = second;
+      await studio.client.sendRootsListChanged();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(textOf(await save('three'))).toContain(`saved to: ${path.join(second, 'three.png')}`);
+      expect(asked).toBe(2);
+    } finally {
+      await studio.close({ removeData: true });
+    }
+  });
 });

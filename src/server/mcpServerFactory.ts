@@ -4,7 +4,7 @@
  * @module
  */
 import { type McpRequestContext, McpServer, type ServerContext } from '@modelcontextprotocol/server';
-import { rootsFromUris } from '../core/allowedPaths.js';
+import { type PathPolicy, rootsFromUris } from '../core/allowedPaths.js';
 import { createImageLinks } from '../core/imageLinks.js';
 import { type CallContext, LOCAL_OWNER } from '../core/studio.js';
 import { progressReporter, registerTools } from '../mcp/registerTools.js';
@@ -45,6 +45,7 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
       { name: 'nanobanana-studio', title: 'Nano Banana Studio', version: runtime.version },
       { capabilities: { tools: {}, resources: {}, prompts: {}, completions: {} }, instructions: SERVER_INSTRUCTIONS },
     );
+    const paths = pathPolicyFor(server, runtime);
     const baseCall: CallContext = { ownerId: LOCAL_OWNER };
 
     const makeContext = async (serverCtx: ServerContext): Promise<StudioToolContext> => ({
@@ -60,7 +61,7 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
         ...baseCall,
         signal: serverCtx.mcpReq.signal,
         onProgress: progressReporter(serverCtx, (err) => runtime.log.debug({ err }, 'progress not delivered')),
-        paths: transport === 'stdio' ? await pathPolicy(server, runtime) : undefined,
+        paths: transport === 'stdio' ? await paths() : undefined,
       },
     });
 
@@ -80,16 +81,30 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
 }
 
 /** The data folder, STUDIO_ALLOWED_ROOTS, and the client's MCP roots when it offers them. */
-async function pathPolicy(server: McpServer, runtime: Runtime) {
-  const roots = [runtime.config.dataDir, ...runtime.config.allowedRoots];
-  let clientRoots: string[] = [];
-  if (server.server.getClientCapabilities()?.roots) {
+/**
+ * The data folder, STUDIO_ALLOWED_ROOTS, and the client's MCP roots when it offers them. The client is
+ * asked once per connection, and again only after it says its roots changed.
+ */
+function pathPolicyFor(server: McpServer, runtime: Runtime): () => Promise<PathPolicy> {
+  let clientRoots: Promise<string[]> | undefined;
+  server.server.setNotificationHandler('notifications/roots/list_changed', () => {
+    clientRoots = undefined;
+  });
+  const listClientRoots = async (): Promise<string[]> => {
+    if (!server.server.getClientCapabilities()?.roots) return [];
     try {
       const listed = await server.server.listRoots(undefined, { timeout: 5_000 });
-      clientRoots = rootsFromUris(listed.roots.map((r) => r.uri));
+      return rootsFromUris(listed.roots.map((r) => r.uri));
     } catch (error) {
+      // Not cached as empty for good: the next call asks again.
+      clientRoots = undefined;
       runtime.log.debug({ err: error }, 'client did not list its roots');
+      return [];
     }
-  }
-  return { roots: [...roots, ...clientRoots], base: clientRoots[0] };
+  };
+  return async () => {
+    clientRoots ??= listClientRoots();
+    const fromClient = await clientRoots;
+    return { roots: [runtime.config.dataDir, ...runtime.config.allowedRoots, ...fromClient], base: fromClient[0] };
+  };
 }
