@@ -11,7 +11,15 @@ const RULES = {
   gemini: { folders: ['core'], packages: ['@google/genai'] },
   store: {
     folders: ['core'],
-    packages: ['kysely', 'better-sqlite3', 'pg', 'zod', '@aws-sdk/client-s3', '@aws-sdk/s3-request-presigner'],
+    packages: [
+      'kysely',
+      'better-sqlite3',
+      'pg',
+      'pg-boss',
+      'zod',
+      '@aws-sdk/client-s3',
+      '@aws-sdk/s3-request-presigner',
+    ],
   },
   emulator: { folders: [], packages: ['sharp'] },
   mcp: { folders: [], packages: ['@modelcontextprotocol/server', 'zod'] },
@@ -34,6 +42,7 @@ const EXCLUSIVE = {
   kysely: 'store',
   'better-sqlite3': 'store',
   pg: 'store',
+  'pg-boss': 'store',
   '@aws-sdk/client-s3': 'store',
   '@aws-sdk/s3-request-presigner': 'store',
 };

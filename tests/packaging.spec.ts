@@ -99,12 +99,21 @@ describe('npm package', () => {
     const names = await readdir(installed);
     expect(names).toContain('nanobanana-studio');
     // Nothing that package-lock.json marks as needed for development only (the compiler, the test runner, …).
-    const lock = readJson<{ packages: Record<string, { dev?: boolean }> }>('package-lock.json');
+    const lock = readJson<{ packages: Record<string, { dev?: boolean; version?: string }> }>('package-lock.json');
     const devOnly = Object.entries(lock.packages)
       .filter(([key, entry]) => entry.dev && /^node_modules\/(@[^/]+\/)?[^/]+$/.test(key))
-      .map(([key]) => key.slice('node_modules/'.length));
-    expect(devOnly).toEqual(expect.arrayContaining(['typescript', 'vitest', '@biomejs/biome', '@anthropic-ai/mcpb']));
-    expect(devOnly.filter((name) => existsSync(path.join(installed, ...name.split('/'))))).toEqual([]);
+      .map(([key, entry]) => ({ name: key.slice('node_modules/'.length), version: entry.version }));
+    expect(devOnly.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['typescript', 'vitest', '@biomejs/biome', '@anthropic-ai/mcpb']),
+    );
+    // By name and version: a production dependency may need another version of a name the tools use too.
+    const installedVersion = (name: string) => {
+      const manifest = path.join(installed, ...name.split('/'), 'package.json');
+      return existsSync(manifest)
+        ? (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version
+        : undefined;
+    };
+    expect(devOnly.filter((p) => installedVersion(p.name) === p.version).map((p) => p.name)).toEqual([]);
     const main = path.join(installed, 'nanobanana-studio', 'dist', 'cli', 'main.js');
     expect(readFileSync(main, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
     if (process.platform !== 'win32') expect(statSync(main).mode & 0o111).toBe(0o111);

@@ -27,6 +27,7 @@ describe.skipIf(!BASE_URL)('on PostgreSQL (needs STUDIO_TEST_DATABASE_URL)', () 
   });
   afterAll(async () => {
     await admin?.query(`drop schema if exists ${schema} cascade`);
+    await admin?.query(`drop schema if exists ${schema}_queue cascade`);
     await admin?.end();
     await emu?.close();
   });

@@ -3,7 +3,7 @@
  * images and uploads in the bucket, presigned and proxied (signed, expiring) links; the S3 blob store and
  * the reconciliation against the same emulator; `parseBlobUrl` errors.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,45 +16,8 @@ import type { ImageRecord, ImageRepository } from '../src/core/ports.js';
 import { createS3BlobStore, parseBlobUrl, reconcileStorage } from '../src/store/index.js';
 import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
 import { runCli } from './helpers/runCli.js';
+import { startS3rver } from './helpers/s3rver.js';
 import { idsOf, type StudioProcess, startStudio, type TransportKind, textOf } from './helpers/studio.js';
-
-/**
- * s3rver in a child process: its list continuation tokens use DES, which Node 24's OpenSSL offers only
- * with the legacy provider. Prints its port, runs until killed.
- */
-const S3RVER_SCRIPT = `
-const S3rver = require('s3rver');
-new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.argv[1],
-  configureBuckets: [{ name: process.argv[2], configs: [] }] })
-  .run().then((a) => process.stdout.write('PORT ' + a.port + '\\n'));
-`;
-
-async function startS3rver(directory: string, bucket: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', S3RVER_SCRIPT, directory, bucket], {
-    cwd: path.resolve(import.meta.dirname, '..'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`s3rver did not start: ${out}`)), 20_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /PORT (\d+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`s3rver exited with ${code}: ${out}`));
-    });
-  });
-  return { child, port };
-}
 
 const BUCKET = 'studio-test';
 const SECRET = 'a-test-link-secret-of-some-length';

@@ -18,6 +18,9 @@ import {
   reconcileStorage,
 } from '../src/store/index.js';
 
+/** Every migration, in order: a fresh database has them all pending. */
+const ALL_MIGRATIONS = ['0001_images', '0002_uploads', '0003_pipelines', '0004_ledger', '0005_pipeline_cancel'];
+
 let dir: string;
 let database: Database;
 let repo: ImageRepository;
@@ -76,8 +79,8 @@ describe('database', () => {
 
     const file = path.join(dir, 'fresh', 'nested', 'other.db');
     const unmigrated = await openDatabase({ kind: 'sqlite', path: file }, { migrate: false });
-    expect(await pendingMigrations(unmigrated.db)).toEqual(['0001_images', '0002_uploads', '0003_pipelines']);
-    expect(await migrateToLatest(unmigrated.db)).toEqual(['0001_images', '0002_uploads', '0003_pipelines']);
+    expect(await pendingMigrations(unmigrated.db)).toEqual(ALL_MIGRATIONS);
+    expect(await migrateToLatest(unmigrated.db)).toEqual(ALL_MIGRATIONS);
     await unmigrated.close();
 
     const reopened = await openDatabase({ kind: 'sqlite', path: file });
@@ -252,7 +255,7 @@ describe.skipIf(!PG_URL)('image repository (postgres; needs STUDIO_TEST_DATABASE
     const other = `${schema}_fresh`;
     const fresh = await openDatabase({ kind: 'postgres', url: PG_URL as string, schema: other });
     try {
-      expect(await pendingMigrations(fresh.db)).toEqual(['0001_images', '0002_uploads', '0003_pipelines']);
+      expect(await pendingMigrations(fresh.db)).toEqual(ALL_MIGRATIONS);
     } finally {
       await sql.raw(`drop schema if exists ${other} cascade`).execute(fresh.db);
       await fresh.close();

@@ -2,6 +2,7 @@
  * Wires one server process: logger, optional in-process emulator, Gemini client, storage and studio.
  * @module
  */
+import os from 'node:os';
 import type { FullConfig } from '../config/config.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -146,9 +147,30 @@ async function startServices(
       maxBytes: config.maxUploadMb * 1_000_000,
       newUploadId: store.newUploadId,
     }),
+    ledger: store.createSpendingRepository(database.db),
   });
+  const instanceId = config.instanceName ?? `${os.hostname()}-${process.pid}`;
+  // With PostgreSQL, pipelines go through the shared queue, so any instance may run any of them.
+  const shared =
+    database.kind === 'postgres' && config.databaseUrl
+      ? await store.openSharedPipelines(database.db, {
+          url: config.databaseUrl,
+          concurrency: config.concurrency,
+          totalConcurrency: config.totalConcurrency,
+          leaseSeconds: config.leaseSeconds,
+          maxRunSeconds: config.maxPipelineMinutes * 60,
+          maxDeliveries: 10,
+          log: log.child({ area: 'queue' }),
+          instanceId,
+        })
+      : undefined;
+  if (shared) closers.push(() => shared.close());
   const pipelines = new PipelineEngine({
-    repo: store.createPipelineRepository(database.db),
+    repo: store.createPipelineRepository(database.db, { notify: shared?.notify }),
+    queue: shared?.queue,
+    signals: shared?.signals,
+    instanceId,
+    graceMs: config.shutdownGraceSeconds * 1000,
     jobs: studio.jobs,
     text: gemini,
     textModel: config.textModel,
@@ -158,9 +180,13 @@ async function startServices(
     maxRunMs: config.maxPipelineMinutes * 60_000,
     maxAttempts: 3,
     newPipelineId: () => store.newId('pl_'),
+    spending: studio.spending,
   });
   // Closed before the database (closers run in reverse).
   closers.push(() => pipelines.close());
+  // A one-shot command line takes work too, so its own pipelines run when no server does; in a shared
+  // queue whatever it holds when it exits is handed back to the servers.
+  await pipelines.start();
   if (options.recoverPipelines ?? true) await pipelines.recover();
   return { studio, pipelines, blobs };
 }

@@ -12,7 +12,7 @@ export const EXIT = {
   usage: 2,
   /** Gemini refused the prompt or the image (safety). */
   refused: 3,
-  /** A Gemini quota or rate limit (429), or a budget. */
+  /** A Gemini quota or rate limit (429), a per-user budget or a per-user rate limit. */
   quota: 4,
   /** No API key, or the key was rejected. */
   auth: 5,
@@ -34,6 +34,7 @@ export function exitCodeFor(code: ErrorCode | undefined): number {
       return EXIT.refused;
     case 'quota':
     case 'budget':
+    case 'rate_limited':
       return EXIT.quota;
     case 'auth':
       return EXIT.auth;

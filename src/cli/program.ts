@@ -18,6 +18,7 @@ Usage:
   nanobanana-studio emulator [options]   Run only the offline Gemini emulator (for GEMINI_BASE_URL).
   nanobanana-studio migrate              Apply database migrations (needed before serving on PostgreSQL).
   nanobanana-studio generate "prompt"    Make images from a terminal (also: edit, list, open, cost; each has --help).
+  nanobanana-studio budget [set]         Per-user daily/monthly budgets (USD) and requests per minute (admins).
   nanobanana-studio install <client>     Add this server to claude-desktop, claude-code, cursor, vscode, codex or gemini-cli.
   nanobanana-studio doctor               Check Node, the key, models, data folder, database, port and auth.
 
@@ -68,6 +69,7 @@ const PEOPLE_COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promi
   list: () => import('./commands/list.js'),
   open: () => import('./commands/open.js'),
   cost: () => import('./commands/cost.js'),
+  budget: () => import('./commands/budget.js'),
   install: () => import('./commands/install.js'),
   doctor: () => import('./commands/doctor.js'),
 };

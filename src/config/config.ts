@@ -90,6 +90,14 @@ export interface Config {
   syncLimitSeconds?: number;
   /** Longest one pipeline run may take before it is stopped (minutes). */
   maxPipelineMinutes?: number;
+  /** With PostgreSQL: pipelines running at once across every instance (default: no limit beyond each instance's). */
+  totalConcurrency?: number;
+  /** With PostgreSQL: a pipeline whose instance went silent this long is run by another one (seconds, at least 10). */
+  leaseSeconds?: number;
+  /** This instance's name in logs and in the pipelines it runs (default: host name and process id). */
+  instanceName?: string;
+  /** On shutdown: how long running pipelines may go on before they are handed back or left to resume (seconds). */
+  shutdownGraceSeconds?: number;
   /** pino level for stderr logs. */
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -157,6 +165,10 @@ const configSchema = z
       .number()
       .positive()
       .max(24 * 60),
+    totalConcurrency: z.number().int().min(1).max(10_000).optional(),
+    leaseSeconds: z.number().int().min(10).max(3600),
+    shutdownGraceSeconds: z.number().min(0).max(3600),
+    instanceName: z.string().min(1).max(100).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   })
   .strict();
@@ -191,6 +203,8 @@ export const DEFAULTS: Omit<FullConfig, 'dataDir' | 'imageLinks'> = {
   concurrency: 4,
   syncLimitSeconds: 180,
   maxPipelineMinutes: 15,
+  leaseSeconds: 30,
+  shutdownGraceSeconds: 20,
   logLevel: 'info',
 };
 
@@ -295,6 +309,10 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
     concurrency: numberFrom('STUDIO_CONCURRENCY', env.STUDIO_CONCURRENCY),
     syncLimitSeconds: numberFrom('STUDIO_SYNC_LIMIT_SECONDS', env.STUDIO_SYNC_LIMIT_SECONDS),
     maxPipelineMinutes: numberFrom('STUDIO_MAX_PIPELINE_MINUTES', env.STUDIO_MAX_PIPELINE_MINUTES),
+    totalConcurrency: numberFrom('STUDIO_TOTAL_CONCURRENCY', env.STUDIO_TOTAL_CONCURRENCY),
+    leaseSeconds: numberFrom('STUDIO_LEASE_SECONDS', env.STUDIO_LEASE_SECONDS),
+    shutdownGraceSeconds: numberFrom('STUDIO_SHUTDOWN_GRACE_SECONDS', env.STUDIO_SHUTDOWN_GRACE_SECONDS),
+    instanceName: nonEmpty(env.STUDIO_INSTANCE_NAME),
     logLevel: env.STUDIO_LOG_LEVEL as Config['logLevel'],
   };
 }
@@ -377,6 +395,9 @@ function hintFor(key: string): string {
     geminiBaseUrl: 'Use an absolute URL (GEMINI_BASE_URL).',
     maxUploadMb:
       'Use a number of megabytes above 0 and at most 2000, the Gemini Files API limit (STUDIO_MAX_UPLOAD_MB).',
+    totalConcurrency: 'Use a whole number from 1, for every instance together (STUDIO_TOTAL_CONCURRENCY).',
+    leaseSeconds: 'Use a whole number of seconds from 10 to 3600 (STUDIO_LEASE_SECONDS).',
+    shutdownGraceSeconds: 'Use a number of seconds from 0 to 3600 (STUDIO_SHUTDOWN_GRACE_SECONDS).',
   };
   return hints[key] ?? '';
 }

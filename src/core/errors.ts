@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'auth'
   | 'quota'
   | 'budget'
+  | 'rate_limited'
   | 'refused'
   | 'upstream'
   | 'timeout'
@@ -66,6 +67,40 @@ export class QuotaExceededError extends AppError {
   static override readonly code: ErrorCode = 'quota';
   readonly retryAfterMs: number | undefined;
   constructor(message: string, retryAfterMs: number | undefined, options: AppErrorOptions = {}) {
+    super(message, options);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * A per-user budget (day or month, UTC) would be exceeded by this call; checked before Gemini is called,
+ * so nothing was billed. `spentUsd` counts billed calls and calls still in flight.
+ */
+export class BudgetExceededError extends AppError {
+  static override readonly code: ErrorCode = 'budget';
+  readonly period: 'day' | 'month';
+  readonly limitUsd: number;
+  readonly spentUsd: number;
+  /** ISO 8601: UTC midnight, or the first of next month at UTC midnight. */
+  readonly resetsAt: string;
+  constructor(
+    message: string,
+    details: { period: 'day' | 'month'; limitUsd: number; spentUsd: number; resetsAt: string },
+    options: AppErrorOptions = {},
+  ) {
+    super(message, options);
+    this.period = details.period;
+    this.limitUsd = details.limitUsd;
+    this.spentUsd = details.spentUsd;
+    this.resetsAt = details.resetsAt;
+  }
+}
+
+/** The caller started more requests in the last minute than their per-user rate limit allows. */
+export class RateLimitedError extends AppError {
+  static override readonly code: ErrorCode = 'rate_limited';
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number, options: AppErrorOptions = {}) {
     super(message, options);
     this.retryAfterMs = retryAfterMs;
   }

@@ -149,17 +149,18 @@ export interface ImagePage {
   nextCursor: string | null;
 }
 
-/** Spending from the stored images: every stored image carries its estimated cost. */
+/** Spending from the ledger (see {@link SpendingRepository.costSummary}). */
 export interface ImageCostQuery {
   ownerId?: string;
-  /** ISO 8601: `byDay` covers images created at or after this instant. */
+  /** ISO 8601: `byDay` covers calls billed at or after this instant. */
   since: string;
 }
 
+/** `images` is the number of billed Gemini image calls (an enhanced image is two). */
 export interface ImageCostSummary {
   /** All time, by model, most expensive first. */
   byModel: Array<{ modelAlias: string; modelId: string; images: number; costUsd: number }>;
-  /** Since `since`, by UTC day (`YYYY-MM-DD`), oldest first; days without images are left out. */
+  /** Since `since`, by UTC day (`YYYY-MM-DD`), oldest first; days without calls are left out. */
   byDay: Array<{ day: string; images: number; costUsd: number }>;
 }
 
@@ -167,7 +168,6 @@ export interface ImageRepository {
   insert(record: ImageRecord): Promise<void>;
   get(id: string): Promise<ImageRecord | undefined>;
   list(query: ListImagesQuery): Promise<ImagePage>;
-  costSummary(query: ImageCostQuery): Promise<ImageCostSummary>;
   children(id: string): Promise<ImageRecord[]>;
   delete(id: string): Promise<boolean>;
   /** Every blob key referenced by a row (used by the start-up reconciliation). */
@@ -240,4 +240,101 @@ export interface GeminiFiles {
   getFile(name: string): Promise<UploadedFile | undefined>;
   /** Succeeds when the file is already gone. */
   deleteFile(name: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spending: the cost ledger, per-user budgets and rate limits (see core/spending.ts)
+// ---------------------------------------------------------------------------------------------
+
+/** What a billed Gemini image call was for: a new image, an edit, or the second pass of enhance-image. */
+export type LedgerKind = 'generate' | 'edit' | 'enhance';
+
+/**
+ * One billed Gemini image call. The ledger only grows: deleting an image refunds nothing, and a call
+ * that Gemini refused or that failed is never written.
+ */
+export interface LedgerEntry {
+  ownerId: string;
+  kind: LedgerKind;
+  modelId: string;
+  modelAlias: string;
+  imageSize: string;
+  promptTokens: number;
+  imageTokens: number;
+  thoughtsTokens: number;
+  totalTokens: number;
+  /** The list price of the call when it was made. */
+  costUsd: number;
+  pipelineId: string | null;
+  /** The image the call made (reserved up front; it may never have been stored, or deleted since). */
+  imageId: string | null;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/** An admin's limits for one user; `null` is no limit. Amounts in USD, periods in UTC. */
+export interface Budget {
+  ownerId: string;
+  dailyUsd: number | null;
+  monthlyUsd: number | null;
+  requestsPerMinute: number | null;
+  /** ISO 8601. */
+  updatedAt: string;
+}
+
+/** A change to a budget: a field left out stays as it is, `null` clears it. */
+export type BudgetChange = Partial<Pick<Budget, 'dailyUsd' | 'monthlyUsd' | 'requestsPerMinute'>>;
+
+export type BudgetPeriod = 'day' | 'month';
+
+export interface ReserveRequest {
+  ownerId: string;
+  /** What the call will cost, counted against the budgets until it is settled or expires. */
+  estimateUsd: number;
+  /** ISO 8601. */
+  now: string;
+  /** After this long an unsettled reservation stops counting (its instance crashed). */
+  ttlMs: number;
+  /**
+   * The call it is for (pipeline and stage). A reservation an earlier run left under the same key (its
+   * instance died mid-call, and the pipeline runs again elsewhere) is replaced, not added to.
+   */
+  callKey?: string;
+}
+
+export type ReserveResult =
+  | { ok: true; reservationId: string }
+  | {
+      ok: false;
+      period: BudgetPeriod;
+      limitUsd: number;
+      /** Billed in the period plus what is in flight, without this call. */
+      spentUsd: number;
+      /** ISO 8601: when the period ends (UTC). */
+      resetsAt: string;
+    };
+
+export type AdmitResult = { ok: true } | { ok: false; retryAfterMs: number; requestsPerMinute: number };
+
+/**
+ * The ledger, reservations, budgets and request log. `reserve` and `admitRequest` are atomic per owner,
+ * also between processes sharing one database, so limits hold across server instances.
+ */
+export interface SpendingRepository {
+  /** Checks the owner's budgets counting billed calls and unexpired reservations, and reserves if it fits. */
+  reserve(request: ReserveRequest): Promise<ReserveResult>;
+  /** Deletes the reservation and, unless `entry` is null (nothing billed), writes the ledger row; one transaction. */
+  settle(reservationId: string, entry: LedgerEntry | null): Promise<void>;
+  /** Counts the owner's requests of the last minute against their limit and records this one if admitted. */
+  admitRequest(request: { ownerId: string; now: string }): Promise<AdmitResult>;
+  getBudget(ownerId: string): Promise<Budget | undefined>;
+  setBudget(ownerId: string, change: BudgetChange, now: string): Promise<Budget>;
+  listBudgets(): Promise<Budget[]>;
+  /**
+   * Spending from the ledger (all owners when `ownerId` is left out). `images` counts billed calls: an
+   * enhanced image counts twice (its draft and its polished pass).
+   */
+  costSummary(query: ImageCostQuery): Promise<ImageCostSummary>;
+  /** Deletes request-log rows older than `before` and reservations expired before it (ISO 8601); returns how many. */
+  prune(before: string): Promise<number>;
 }

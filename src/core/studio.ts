@@ -6,14 +6,17 @@
 import type { PathPolicy } from './allowedPaths.js';
 import { type ImageJob, type ImageJobDeps, planEdit, planGeneration } from './imageJobs.js';
 import type { ModelRegistry } from './models.js';
-import type { ImageCostSummary, ImagePage, ImageRecord } from './ports.js';
+import type { ImageCostSummary, ImagePage, ImageRecord, SpendingRepository } from './ports.js';
 import { getOwnedImage } from './references.js';
+import { SpendingGuard } from './spending.js';
 import type { UploadService } from './uploads.js';
 
 export interface StudioDeps extends Omit<ImageJobDeps, 'now' | 'uploads'> {
   now?: () => Date;
   /** Uploaded files (`upl_…` ids as references); without it, upload ids are refused. */
   uploads?: UploadService;
+  /** The cost ledger, budgets and rate limits behind {@link Studio.spending}. */
+  ledger: SpendingRepository;
 }
 
 /** The owner of everything made on this machine without accounts: the MCP servers and the command line. */
@@ -86,15 +89,31 @@ export interface Studio {
     query: { limit: number; cursor?: string; search?: string },
   ): Promise<ImagePage>;
   children(id: string, ctx: Pick<CallContext, 'ownerId' | 'isAdmin'>): Promise<ImageRecord[]>;
-  /** What the caller's images cost: all time by model, and by UTC day since `since` (ISO 8601). */
+  /**
+   * What the caller's Gemini image calls cost, from the ledger (deleting an image refunds nothing): all
+   * time by model, and by UTC day since `since` (ISO 8601).
+   */
   costSummary(ctx: Pick<CallContext, 'ownerId' | 'isAdmin'>, query: { since: string }): Promise<ImageCostSummary>;
   readImage(record: ImageRecord): Promise<Buffer>;
   localPath(record: ImageRecord): string | undefined;
   uploads?: UploadService;
+  /** Budgets and rate limits, checked by the pipeline engine; admins change them here. */
+  spending: SpendingGuard;
 }
 
 export function createStudio(deps: StudioDeps): Studio {
-  const jobs: ImageJobDeps = { ...deps, now: deps.now ?? (() => new Date()), log: deps.log.child({ area: 'studio' }) };
+  const { ledger, ...jobDeps } = deps;
+  const jobs: ImageJobDeps = {
+    ...jobDeps,
+    now: deps.now ?? (() => new Date()),
+    log: deps.log.child({ area: 'studio' }),
+  };
+  const spending = new SpendingGuard({
+    repo: ledger,
+    registry: deps.registry,
+    log: deps.log.child({ area: 'spending' }),
+    now: deps.now,
+  });
   return {
     registry: deps.registry,
     jobs,
@@ -112,11 +131,12 @@ export function createStudio(deps: StudioDeps): Studio {
       return ctx.isAdmin ? kids : kids.filter((k) => k.ownerId === ctx.ownerId);
     },
 
-    costSummary: (ctx, query) => deps.images.costSummary({ ...query, ownerId: ctx.isAdmin ? undefined : ctx.ownerId }),
+    costSummary: (ctx, query) => spending.costSummary({ ...query, ownerId: ctx.isAdmin ? undefined : ctx.ownerId }),
 
     readImage: (record) => deps.blobs.get(record.blobKey),
     localPath: (record) => deps.blobs.localPath(record.blobKey),
     uploads: deps.uploads,
+    spending,
   };
 }
 

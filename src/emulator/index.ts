@@ -32,7 +32,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => {});
   const clock = createClock(options.now);
-  const stats: EmulatorStats = { generateCalls: 0, imagesReturned: 0, renderMsTotal: 0, serverMsTotal: 0 };
+  const stats: EmulatorStats = {
+    generateCalls: 0,
+    imagesReturned: 0,
+    renderMsTotal: 0,
+    serverMsTotal: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+  };
   const ctx: EmulatorContext = {
     clock,
     files: new FileStore(() => clock.now()),
@@ -48,7 +55,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ctx.faults.clear();
       ctx.files.clear();
       ctx.directives.clear();
-      Object.assign(stats, { generateCalls: 0, imagesReturned: 0, renderMsTotal: 0, serverMsTotal: 0 });
+      Object.assign(stats, {
+        generateCalls: 0,
+        imagesReturned: 0,
+        renderMsTotal: 0,
+        serverMsTotal: 0,
+        maxInFlight: stats.inFlight,
+      });
     },
   };
   const running = await startServer(ctx, { apiKey: options.apiKey }, host, options.port ?? 0);

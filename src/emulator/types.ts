@@ -66,6 +66,9 @@ export interface EmulatorStats {
   renderMsTotal: number;
   /** Time spent inside the emulator handling generate calls, excluding injected latency. */
   serverMsTotal: number;
+  /** Generate calls being handled now, and the most handled at once since the last reset. */
+  inFlight: number;
+  maxInFlight: number;
 }
 
 export interface Emulator {

@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { redactUrl } from '../core/redactUrl.js';
 import { migrateToLatest } from './migrate.js';
+import { withDefaultUser } from './pgUrl.js';
 import type { DB } from './schema.js';
 
 /**
@@ -91,15 +91,4 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Ky
     throw new Error(`Cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
   }
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-}
-
-/** Like libpq, a URL without a user name connects as the operating-system user. */
-function withDefaultUser(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (!parsed.username) parsed.username = os.userInfo().username;
-    return parsed.toString();
-  } catch {
-    return url;
-  }
 }

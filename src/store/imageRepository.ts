@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { ImageCostQuery, ImageCostSummary, ImagePage, ImageRepository, ListImagesQuery } from '../core/ports.js';
+import type { ImagePage, ImageRepository, ListImagesQuery } from '../core/ports.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { recordToRow, rowToRecord } from './imageRows.js';
 import type { DB } from './schema.js';
@@ -24,8 +24,6 @@ export function createImageRepository(db: Kysely<DB>): ImageRepository {
     },
 
     list: (query) => listImages(db, query),
-
-    costSummary: (query) => costSummary(db, query),
 
     async children(id) {
       const rows = await db
@@ -82,37 +80,6 @@ async function listImages(db: Kysely<DB>, query: ListImagesQuery): Promise<Image
   const nextCursor =
     rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null;
   return { images, nextCursor };
-}
-
-async function costSummary(db: Kysely<DB>, query: ImageCostQuery): Promise<ImageCostSummary> {
-  // created_at is ISO 8601 UTC text, so its first ten characters are the UTC day (substr is portable).
-  const day = sql<string>`substr(created_at, 1, 10)`;
-  let byModel = db
-    .selectFrom('images')
-    .select((eb) => ['model_alias', 'model_id', eb.fn.countAll().as('images'), eb.fn.sum('cost_usd').as('cost')])
-    .groupBy(['model_alias', 'model_id']);
-  let byDay = db
-    .selectFrom('images')
-    .select((eb) => [day.as('day'), eb.fn.countAll().as('images'), eb.fn.sum('cost_usd').as('cost')])
-    .where('created_at', '>=', query.since)
-    .groupBy(day);
-  if (query.ownerId !== undefined) {
-    byModel = byModel.where('owner_id', '=', query.ownerId);
-    byDay = byDay.where('owner_id', '=', query.ownerId);
-  }
-  const [models, days] = await Promise.all([byModel.execute(), byDay.orderBy(day).execute()]);
-  // PostgreSQL returns count(*) as a bigint string; Number() reads both dialects.
-  return {
-    byModel: models
-      .map((r) => ({
-        modelAlias: r.model_alias,
-        modelId: r.model_id,
-        images: Number(r.images),
-        costUsd: Number(r.cost),
-      }))
-      .sort((a, b) => b.costUsd - a.costUsd || a.modelAlias.localeCompare(b.modelAlias)),
-    byDay: days.map((r) => ({ day: r.day, images: Number(r.images), costUsd: Number(r.cost) })),
-  };
 }
 
 function clampLimit(limit: number): number {

@@ -8,14 +8,18 @@ export type { Database, DatabaseOptions, OpenDatabaseOptions } from './database.
 export { openDatabase } from './database.js';
 export { IMAGE_ID_PATTERN, newId, newImageId, newUploadId } from './ids.js';
 export { createImageRepository } from './imageRepository.js';
+export { createSpendingRepository } from './ledgerRepository.js';
 export type { LocalBlobStore } from './localBlobStore.js';
 export { createLocalBlobStore } from './localBlobStore.js';
 export { migrateToLatest, pendingMigrations } from './migrate.js';
 export { databaseOptionsFor, openServingDatabase } from './openForConfig.js';
+export type { PipelineRepositoryOptions } from './pipelineRepository.js';
 export { createPipelineRepository } from './pipelineRepository.js';
 export type { ReconcileOptions, ReconcileReport } from './reconcile.js';
 export { reconcileStorage } from './reconcile.js';
 export type { S3BlobStore, S3BlobStoreOptions } from './s3BlobStore.js';
 export { createS3BlobStore, MAX_PRESIGN_SECONDS, parseBlobUrl } from './s3BlobStore.js';
 export type { DB } from './schema.js';
+export type { SharedPipelines } from './sharedPipelines.js';
+export { openSharedPipelines } from './sharedPipelines.js';
 export { createUploadRepository } from './uploadRepository.js';

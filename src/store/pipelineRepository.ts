@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import { z } from 'zod';
 import type {
   ConceptRecord,
@@ -12,8 +12,46 @@ import { ensureUsers } from './users.js';
 
 const UNFINISHED = ['queued', 'running'] as const;
 
-/** Pipelines and concepts behind the core `PipelineRepository` port. Portable SQL only. */
-export function createPipelineRepository(db: Kysely<DB>): PipelineRepository {
+export interface PipelineRepositoryOptions {
+  /**
+   * On PostgreSQL, announce every change on this LISTEN/NOTIFY channel in the same statement as the
+   * change (no extra round trip), so long-polls on other instances wake at once.
+   */
+  notify?: { channel: string; instanceId: string };
+}
+
+/** Pipelines and concepts behind the core `PipelineRepository` port. Portable SQL, plus NOTIFY on PostgreSQL. */
+export function createPipelineRepository(db: Kysely<DB>, options: PipelineRepositoryOptions = {}): PipelineRepository {
+  const notify = db.getExecutor().adapter instanceof PostgresAdapter ? options.notify : undefined;
+  /** The update, and (on PostgreSQL with `notify`) its announcement, in one statement. */
+  async function updateWhere(
+    id: string,
+    statuses: readonly PipelinesTable['status'][] | undefined,
+    update: PipelineUpdate,
+    now: string,
+  ): Promise<PipelineRecord | undefined> {
+    let query = db
+      .updateTable('pipelines')
+      .set({ ...updateToRow(update), updated_at: now })
+      .where('id', '=', id);
+    if (statuses) query = query.where('status', 'in', statuses);
+    if (!notify) {
+      const row = await query.returningAll().executeTakeFirst();
+      return row && fromRow(row);
+    }
+    const row = await db
+      .with('changed', () => query.returningAll())
+      .selectFrom('changed')
+      .selectAll()
+      .select(
+        sql<string>`pg_notify(${notify.channel}, json_build_object('id', changed.id, 'status', changed.status, 'updatedAt', changed.updated_at, 'from', ${notify.instanceId}::text)::text)`.as(
+          'notified',
+        ),
+      )
+      .executeTakeFirst();
+    return row && fromRow(row);
+  }
+
   return {
     async insert(records) {
       if (records.length === 0) return;
@@ -32,13 +70,29 @@ export function createPipelineRepository(db: Kysely<DB>): PipelineRepository {
     },
 
     async update(id, update, now) {
+      const record = await updateWhere(id, undefined, update, now);
+      if (!record) throw new Error(`No pipeline ${id} to update.`);
+      return record;
+    },
+
+    updateIf(id, statuses, update, now) {
+      return updateWhere(id, statuses, update, now);
+    },
+
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db.selectFrom('pipelines').selectAll().where('id', 'in', ids).execute();
+      return rows.map(fromRow);
+    },
+
+    async countUnfinished(ownerId) {
       const row = await db
-        .updateTable('pipelines')
-        .set({ ...updateToRow(update), updated_at: now })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return fromRow(row);
+        .selectFrom('pipelines')
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .where('owner_id', '=', ownerId)
+        .where('status', 'in', UNFINISHED)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
     },
 
     async listUnfinished() {
@@ -112,6 +166,8 @@ function toRow(r: PipelineRecord): PipelinesTable {
     updated_at: r.updatedAt,
     started_at: r.startedAt,
     finished_at: r.finishedAt,
+    cancel_requested_at: r.cancelRequestedAt,
+    run_by: r.runBy,
   };
 }
 
@@ -135,6 +191,8 @@ function fromRow(row: PipelinesTable): PipelineRecord {
     updatedAt: row.updated_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    cancelRequestedAt: row.cancel_requested_at ?? null,
+    runBy: row.run_by ?? null,
   };
 }
 
@@ -150,6 +208,8 @@ function updateToRow(u: PipelineUpdate): Partial<PipelinesTable> {
   if (u.attempts !== undefined) row.attempts = u.attempts;
   if (u.startedAt !== undefined) row.started_at = u.startedAt;
   if (u.finishedAt !== undefined) row.finished_at = u.finishedAt;
+  if (u.cancelRequestedAt !== undefined) row.cancel_requested_at = u.cancelRequestedAt;
+  if (u.runBy !== undefined) row.run_by = u.runBy;
   return row;
 }
 

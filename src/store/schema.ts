@@ -49,6 +49,10 @@ export interface DB {
   uploads: UploadsTable;
   pipelines: PipelinesTable;
   concepts: ConceptsTable;
+  ledger: LedgerTable;
+  spend_reservations: SpendReservationsTable;
+  budgets: BudgetsTable;
+  request_log: RequestLogTable;
 }
 
 export interface PipelinesTable {
@@ -71,6 +75,8 @@ export interface PipelinesTable {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+  cancel_requested_at: string | null;
+  run_by: string | null;
 }
 
 export interface ConceptsTable {
@@ -101,5 +107,50 @@ export interface UploadsTable {
   /** ISO 8601. */
   gemini_expires_at: string | null;
   /** ISO 8601, UTC, in `Date#toISOString` form. */
+  created_at: string;
+}
+
+/** One billed Gemini image call; rows are never updated or deleted. */
+export interface LedgerTable {
+  /** The id of the reservation the call settled. */
+  id: string;
+  owner_id: string;
+  kind: 'generate' | 'edit' | 'enhance';
+  model_id: string;
+  model_alias: string;
+  image_size: string;
+  prompt_tokens: number;
+  image_tokens: number;
+  thoughts_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+  pipeline_id: string | null;
+  image_id: string | null;
+  /** ISO 8601, UTC, in `Date#toISOString` form. */
+  created_at: string;
+}
+
+/** A billed call in flight: counts against the budgets until settled or expired. */
+export interface SpendReservationsTable {
+  id: string;
+  owner_id: string;
+  estimate_usd: number;
+  call_key: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface BudgetsTable {
+  owner_id: string;
+  daily_usd: number | null;
+  monthly_usd: number | null;
+  requests_per_minute: number | null;
+  updated_at: string;
+}
+
+/** Requests of the last minute, per owner, for the rate limit (older rows are pruned). */
+export interface RequestLogTable {
+  id: string;
+  owner_id: string;
   created_at: string;
 }

@@ -1,6 +1,6 @@
 /**
- * `nanobanana-studio cost [--days 30] [--json]`: what the stored images cost (estimated at list prices):
- * totals, by day for the last days and by model. The same ledger the servers write.
+ * `nanobanana-studio cost [--days 30] [--json]`: what the Gemini image calls cost (list prices, from the
+ * ledger every server writes): totals, by day for the last days and by model.
  * @module
  */
 import { COMMON_HELP, COMMON_OPTIONS, intOption, PROGRAM, runCommand, withStudio } from './commandRuntime.js';
@@ -10,8 +10,10 @@ const OPTIONS = { ...COMMON_OPTIONS, days: { type: 'string', short: 'd' }, json:
 
 const HELP = `Usage: ${PROGRAM} cost [options]
 
-Totals the estimated cost of the images in the data folder (list prices per image; refused or failed
-images cost nothing and are not stored): all time, by day (UTC) for the last days, and by model.
+Totals the estimated cost of the Gemini image calls made with this data folder or database (list
+prices per image), from the cost ledger: all time, by day (UTC) for the last days, and by model. Every
+billed call counts once, so an enhanced image counts as two; refused or failed calls cost nothing;
+deleting an image refunds nothing. Budgets: see ${PROGRAM} budget --help.
 
 Options:
   -d, --days N       Days shown by day, today included (default 30, at most 366).

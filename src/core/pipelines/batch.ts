@@ -45,7 +45,7 @@ export async function runBatch(
     ? engine.onChange((record) => {
         const index = position.get(record.id);
         if (index !== undefined) onChange(record, index);
-      })
+      }, ids)
     : () => {};
   let cancelling: Promise<unknown> | undefined;
   const cancelAll = () => {

@@ -66,6 +66,8 @@ export async function runProposeConcepts(
     updatedAt: now,
     startedAt: now,
     finishedAt: null,
+    cancelRequestedAt: null,
+    runBy: null,
   };
   await deps.repo.insert([record]);
   try {

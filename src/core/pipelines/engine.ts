@@ -10,15 +10,22 @@ import { AppError, CancelledError, NotFoundError, TimeoutError } from '../errors
 import { callGemini, enhance, type ImageJobDeps, storeResult, toAppError } from '../imageJobs.js';
 import type { Logger } from '../logger.js';
 import type { GenerateImageResult } from '../ports.js';
+import { billedCall, type SpendingGuard } from '../spending.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
-import { FairQueue } from './fairQueue.js';
+import { LocalQueue } from './localQueue.js';
 import { engineerPrompt } from './promptEngineer.js';
 import { decodeSpec, encodeSpec, type ImagePipelineSpec } from './spec.js';
 import {
   type ConceptRecord,
   type JsonGenerator,
+  type PipelineQueue,
   type PipelineRecord,
   type PipelineRepository,
+  type PipelineSignal,
+  type PipelineSignals,
+  type PipelineStatus,
+  type QueueItem,
+  type RunOutcome,
   type StageName,
   type StageRecord,
   TERMINAL_STATUSES,
@@ -31,13 +38,25 @@ export interface PipelineEngineOptions {
   textModel: string;
   styleGuide?: string;
   log: Logger;
-  /** Pipelines running at once. */
+  /** Pipelines running at once in this process (the default local queue's size). */
   concurrency: number;
+  /** Where pipelines wait: by default in memory; a shared queue lets several instances run them. */
+  queue?: PipelineQueue;
+  /** Changes and cancellations from other instances (with a shared queue). */
+  signals?: PipelineSignals;
+  /** This process, in signals (so it ignores its own). */
+  instanceId?: string;
+  /** With a shared queue: how often waiters re-read what they wait for, in case a signal was lost. */
+  pollMs?: number;
+  /** On close: how long running pipelines may go on before they are handed back (or left resumable). */
+  graceMs?: number;
   /** Longest one run may take before the watchdog fails it. */
   maxRunMs: number;
   /** Runs (the first included) before an interrupted pipeline is failed instead of resumed. */
   maxAttempts: number;
   newPipelineId: () => string;
+  /** Per-user rate limit (checked once per submit) and budgets (checked before each billed Gemini call). */
+  spending?: SpendingGuard;
 }
 
 export interface Caller {
@@ -56,18 +75,33 @@ const WEIGHTS: Record<StageName, number> = {
 };
 
 export class PipelineEngine {
-  private readonly _queue = new FairQueue<string>();
+  private readonly _queue: PipelineQueue;
   private readonly _running = new Map<string, { controller: AbortController; reason?: AppError }>();
   private readonly _events = new EventEmitter();
   private _closed = false;
-  private readonly _runs = new Set<Promise<void>>();
+  /** Pipelines someone here waits on, with the last change seen (for signals and polling). */
+  private readonly _watched = new Map<string, { count: number; updatedAt: string }>();
+  private _poller: ReturnType<typeof setInterval> | undefined;
+  private _unsubscribe: (() => void) | undefined;
 
   constructor(private readonly _o: PipelineEngineOptions) {
     this._events.setMaxListeners(0);
+    this._queue = _o.queue ?? new LocalQueue(_o.concurrency);
+  }
+
+  /** Starts taking work from the queue, and (shared) listening to the other instances. */
+  async start(): Promise<void> {
+    this._unsubscribe = this._o.signals?.subscribe((signal) => this._onSignal(signal));
+    await this._queue.start((item, signal) => this._runItem(item, signal));
+    if (this._queue.shared) {
+      this._poller = setInterval(() => void this._poll(), this._o.pollMs ?? 2000);
+      this._poller.unref();
+    }
   }
 
   /** Creates one queued pipeline per spec (one batch) and starts them as workers free up. */
   async submit(specs: ImagePipelineSpec[], caller: Caller): Promise<PipelineRecord[]> {
+    await this._o.spending?.admit(caller.ownerId);
     const batchId = this._o.newPipelineId();
     const now = this._now();
     const records: PipelineRecord[] = specs.map((spec) => ({
@@ -88,9 +122,14 @@ export class PipelineEngine {
       updatedAt: now,
       startedAt: null,
       finishedAt: null,
+      cancelRequestedAt: null,
+      runBy: null,
     }));
+    // In a shared queue, an owner's pipelines are ranked behind those already waiting, so that one person's
+    // batch does not hold everyone else's image behind it (the local queue is round-robin by itself).
+    const ahead = this._queue.shared ? await this._o.repo.countUnfinished(caller.ownerId) : 0;
     await this._o.repo.insert(records);
-    for (const record of records) this._enqueue(record);
+    await this._queue.push(records.map((r, i) => ({ id: r.id, ownerId: r.ownerId, rank: ahead + i })));
     return records;
   }
 
@@ -136,11 +175,13 @@ export class PipelineEngine {
     const done = () => ids.every((id) => isTerminal(latest.get(id)));
     return new Promise<PipelineRecord[]>((resolve, reject) => {
       let settled = false;
+      const unwatch = this._watch(ids);
       const finish = () => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         this._events.off('change', onChange);
+        unwatch();
         signal?.removeEventListener('abort', finish);
         resolve(ids.map((id) => latest.get(id) as PipelineRecord));
       };
@@ -165,6 +206,7 @@ export class PipelineEngine {
           settled = true;
           clearTimeout(timer);
           this._events.off('change', onChange);
+          unwatch();
           reject(error);
         });
     });
@@ -174,24 +216,50 @@ export class PipelineEngine {
   async cancel(id: string, caller: Caller): Promise<PipelineRecord> {
     const record = await this.get(id, caller);
     if (isTerminal(record)) return record;
-    const running = this._running.get(record.id);
-    if (running) {
-      running.reason = new CancelledError('The pipeline was cancelled.');
-      running.controller.abort(running.reason);
-      return this._waitTerminal(record.id);
+    if (this._abortRunning(record.id)) return this._waitTerminal(record.id, caller);
+    // Not started: withdraw it, unless a worker (here or on another instance) took it meanwhile.
+    const cancelled = await this._finish(
+      record,
+      'cancelled',
+      new CancelledError('The pipeline was cancelled before it started.'),
+      ['queued'],
+    );
+    if (cancelled) {
+      await this._queue.remove(record.id);
+      return cancelled;
     }
-    this._queue.remove((queued) => queued === record.id);
-    return this._finish(record, 'cancelled', new CancelledError('The pipeline was cancelled before it started.'));
+    if (this._abortRunning(record.id)) return this._waitTerminal(record.id, caller);
+    // Running on another instance: it sees the request at its next step, and at once through the signal.
+    const requested = await this._o.repo.updateIf(
+      record.id,
+      ['queued', 'running'],
+      { cancelRequestedAt: this._now() },
+      this._now(),
+    );
+    if (requested) {
+      this._events.emit('change', requested);
+      await this._o.signals?.publish({ ...signalOf(requested, this._instanceId), cancel: true });
+    }
+    return this._waitTerminal(record.id, caller);
   }
 
-  /** Every change to every pipeline, as stored. */
-  onChange(listener: PipelineListener): () => void {
+  /** Every change to the pipelines `ids` (all of them when omitted), as stored, from any instance. */
+  onChange(listener: PipelineListener, ids?: string[]): () => void {
+    const unwatch = ids ? this._watch(ids) : () => {};
     this._events.on('change', listener);
-    return () => this._events.off('change', listener);
+    return () => {
+      this._events.off('change', listener);
+      unwatch();
+    };
   }
 
-  /** Resumes what a previous process left queued or running, or fails it when it was tried too often. */
+  /**
+   * Resumes what a previous process left queued or running, or fails it when it was tried too often.
+   * With a shared queue, the queue itself hands an interrupted job to another instance; this only
+   * re-queues pipelines that lost their job, and fails those whose job already ended.
+   */
   async recover(): Promise<{ resumed: number; failed: number }> {
+    if (this._queue.shared) return this._recoverShared();
     let resumed = 0;
     let failed = 0;
     for (const record of await this._o.repo.listUnfinished()) {
@@ -206,7 +274,7 @@ export class PipelineEngine {
         failed += 1;
       } else {
         await this._update(record.id, { status: 'queued' });
-        this._enqueue(record);
+        await this._queue.push([{ id: record.id, ownerId: record.ownerId }]);
         resumed += 1;
       }
     }
@@ -214,41 +282,59 @@ export class PipelineEngine {
     return { resumed, failed };
   }
 
-  /** Stops taking work; running pipelines are aborted and stay resumable (their next start resumes them). */
+  /**
+   * Stops taking work, lets running pipelines finish for up to the grace period, then stops the rest:
+   * with a shared queue they are handed back to run on another instance; on one server they stay
+   * resumable (the next start resumes them).
+   */
   async close(): Promise<void> {
     this._closed = true;
-    for (const { controller } of this._running.values())
-      controller.abort(new CancelledError('The server is shutting down.'));
-    await Promise.all([...this._runs]);
+    clearInterval(this._poller);
+    this._unsubscribe?.();
+    const stopping = this._queue.stop();
+    const grace = setTimeout(() => {
+      for (const { controller } of this._running.values())
+        controller.abort(new CancelledError('The server is shutting down.'));
+    }, this._o.graceMs ?? 0);
+    try {
+      await stopping;
+    } finally {
+      clearTimeout(grace);
+    }
   }
 
   // --- running ---------------------------------------------------------------------------------
 
-  private _enqueue(record: PipelineRecord): void {
-    this._queue.push(record.ownerId, record.id);
-    this._pump();
-  }
-
-  private _pump(): void {
-    while (!this._closed && this._running.size < this._o.concurrency && this._queue.size > 0) {
-      const id = this._queue.shift();
-      if (id === undefined) break;
-      const controller = new AbortController();
-      this._running.set(id, { controller });
-      const run: Promise<void> = this._run(id, controller)
-        .catch((err) => this._o.log.error({ err, pipeline: id }, 'pipeline runner failed'))
-        .finally(() => {
-          this._running.delete(id);
-          this._runs.delete(run);
-          this._pump();
-        });
-      this._runs.add(run);
+  private async _runItem(item: QueueItem, lease: AbortSignal): Promise<RunOutcome> {
+    const controller = new AbortController();
+    const lost = () => controller.abort(new CancelledError('Another instance took this pipeline over.'));
+    lease.addEventListener('abort', lost, { once: true });
+    this._running.set(item.id, { controller });
+    try {
+      return await this._run(item.id, controller, lease);
+    } catch (err) {
+      this._o.log.error({ err, pipeline: item.id }, 'pipeline runner failed');
+      return 'done';
+    } finally {
+      lease.removeEventListener('abort', lost);
+      this._running.delete(item.id);
     }
   }
 
-  private async _run(id: string, controller: AbortController): Promise<void> {
+  private async _run(id: string, controller: AbortController, lease: AbortSignal): Promise<RunOutcome> {
     let record = await this._o.repo.get(id);
-    if (!record || isTerminal(record)) return;
+    if (!record || isTerminal(record)) return 'done';
+    if (this._closed) return 'handback';
+    if (record.attempts >= this._o.maxAttempts) {
+      await this._finish(
+        record,
+        'failed',
+        new AppError(
+          `The server was interrupted ${record.attempts} times while making this image; it was not retried again. Nothing was billed for an image that was not stored. Call generate_image again.`,
+        ),
+      );
+      return 'done';
+    }
     const spec = decodeSpec(record.input);
     const { signal } = controller;
     const watchdog = setTimeout(() => {
@@ -268,15 +354,18 @@ export class PipelineEngine {
           ? s
           : { ...s, state: 'pending' as const, progress: 0 },
       );
-      record = await this._update(id, {
-        status: 'running',
-        attempts: record.attempts + 1,
-        startedAt: this._now(),
-        stages,
-      });
+      // Only while it is not finished: a cancel on another instance may have just ended it.
+      const started = await this._o.repo.updateIf(
+        id,
+        ['queued', 'running'],
+        { status: 'running', attempts: record.attempts + 1, startedAt: this._now(), stages, runBy: this._instanceId },
+        this._now(),
+      );
+      if (!started) return 'done';
+      record = this._announce(started);
       if (await this._o.jobs.images.get(spec.job.imageId)) {
         await this._complete(record);
-        return;
+        return 'done';
       }
       let prompt =
         (stages.find((s) => s.name === 'engineer-prompt')?.output?.prompt as string | undefined) ?? spec.job.prompt;
@@ -309,14 +398,21 @@ export class PipelineEngine {
             }
             break;
           case 'generate':
-            result = await callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry });
+            // A rerun after a crash calls Gemini again, and is billed (and ledgered) again.
+            result = await billedCall(this._o.spending, spec.job, { kind: spec.job.kind, pipelineId: id }, () =>
+              callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry }),
+            );
             calls += 1;
             break;
-          case 'enhance-image':
+          case 'enhance-image': {
             if (!result) throw new AppError('Nothing to enhance: the generate stage produced no image.');
-            result = await enhance(this._o.jobs, spec.job, result, { signal, onRetry });
+            const draft = result;
+            result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id }, () =>
+              enhance(this._o.jobs, spec.job, draft, { signal, onRetry }),
+            );
             calls += 1;
             break;
+          }
           case 'store':
             if (!result) throw new AppError('Nothing to store: the generate stage produced no image.');
             await storeResult(this._o.jobs, spec.job, result, { prompt, calls });
@@ -333,17 +429,33 @@ export class PipelineEngine {
         });
       }
       await this._complete(record);
+      return 'done';
     } catch (error) {
       const reason = this._running.get(id)?.reason;
+      if (lease.aborted && !reason) {
+        this._o.log.warn({ pipeline: id }, 'pipeline taken over by another instance; this run stops');
+        return 'lost';
+      }
       const appError = reason ?? toAppError(error);
       const status = appError instanceof CancelledError ? 'cancelled' : 'failed';
       if (this._closed && !(reason instanceof CancelledError && reason.message.startsWith('The pipeline'))) {
-        // Shutting down: leave it resumable.
+        if (this._queue.shared) {
+          // Handed back: this attempt does not count against the pipeline, and another instance takes it.
+          await this._o.repo.updateIf(
+            id,
+            ['running'],
+            { status: 'queued', attempts: record.attempts - 1 },
+            this._now(),
+          );
+          this._o.log.info({ pipeline: id }, 'pipeline handed back to the queue by shutdown');
+          return 'handback';
+        }
         this._o.log.info({ pipeline: id }, 'pipeline interrupted by shutdown; it resumes on the next start');
-        return;
+        return 'handback';
       }
       const latest = (await this._o.repo.get(id)) ?? record;
       await this._finish(latest, status, appError);
+      return 'done';
     } finally {
       clearTimeout(watchdog);
     }
@@ -368,7 +480,19 @@ export class PipelineEngine {
     record: PipelineRecord,
     status: 'failed' | 'cancelled',
     error: AppError,
-  ): Promise<PipelineRecord> {
+  ): Promise<PipelineRecord>;
+  private async _finish(
+    record: PipelineRecord,
+    status: 'failed' | 'cancelled',
+    error: AppError,
+    onlyIf: readonly PipelineStatus[],
+  ): Promise<PipelineRecord | undefined>;
+  private async _finish(
+    record: PipelineRecord,
+    status: 'failed' | 'cancelled',
+    error: AppError,
+    onlyIf?: readonly PipelineStatus[],
+  ): Promise<PipelineRecord | undefined> {
     const stages = record.stages.map((s) =>
       s.state === 'running' || s.state === 'pending'
         ? {
@@ -379,14 +503,17 @@ export class PipelineEngine {
           }
         : s,
     );
-    return this._update(record.id, {
+    const update = {
       status,
       stages,
       finishedAt: this._now(),
       error: error.message,
       errorCode: error.code,
       resultImageId: null,
-    });
+    };
+    if (!onlyIf) return this._update(record.id, update);
+    const finished = await this._o.repo.updateIf(record.id, onlyIf, update, this._now());
+    return finished && this._announce(finished);
   }
 
   private async _stage(record: PipelineRecord, name: StageName, change: Partial<StageRecord>): Promise<PipelineRecord> {
@@ -395,28 +522,121 @@ export class PipelineEngine {
   }
 
   private async _update(id: string, update: Parameters<PipelineRepository['update']>[1]): Promise<PipelineRecord> {
-    const record = await this._o.repo.update(id, update, this._now());
+    return this._announce(await this._o.repo.update(id, update, this._now()));
+  }
+
+  /** Tells local listeners about a stored change; stops the run when someone asked to cancel it. */
+  private _announce(record: PipelineRecord): PipelineRecord {
+    const watched = this._watched.get(record.id);
+    if (watched && watched.updatedAt < record.updatedAt) watched.updatedAt = record.updatedAt;
     this._events.emit('change', record);
+    if (record.cancelRequestedAt && !isTerminal(record)) this._abortRunning(record.id);
     return record;
   }
 
-  private async _waitTerminal(id: string): Promise<PipelineRecord> {
-    const current = await this._o.repo.get(id);
-    if (current && isTerminal(current)) return current;
-    return new Promise((resolve) => {
-      const listener = (record: PipelineRecord) => {
-        if (record.id === id && isTerminal(record)) {
-          this._events.off('change', listener);
-          resolve(record);
-        }
-      };
-      this._events.on('change', listener);
-    });
+  /** Aborts the pipeline if it runs here, as cancelled by the caller; false when it does not run here. */
+  private _abortRunning(id: string): boolean {
+    const running = this._running.get(id);
+    if (!running) return false;
+    if (!running.controller.signal.aborted) {
+      running.reason = new CancelledError('The pipeline was cancelled.');
+      running.controller.abort(running.reason);
+    }
+    return true;
+  }
+
+  private async _waitTerminal(id: string, caller: Caller): Promise<PipelineRecord> {
+    for (;;) {
+      const [record] = await this.wait([id], caller, 60_000);
+      if (record && isTerminal(record)) return record;
+    }
+  }
+
+  // --- other instances -------------------------------------------------------------------------
+
+  private _watch(ids: string[]): () => void {
+    for (const id of ids) {
+      const entry = this._watched.get(id);
+      if (entry) entry.count += 1;
+      else this._watched.set(id, { count: 1, updatedAt: '' });
+    }
+    return () => {
+      for (const id of ids) {
+        const entry = this._watched.get(id);
+        if (entry && --entry.count === 0) this._watched.delete(id);
+      }
+    };
+  }
+
+  private _onSignal(signal: PipelineSignal): void {
+    if (signal.cancel) {
+      this._abortRunning(signal.id);
+      return;
+    }
+    if (signal.from === this._instanceId) return;
+    const watched = this._watched.get(signal.id);
+    if (!watched || watched.updatedAt >= signal.updatedAt) return;
+    this._o.repo
+      .get(signal.id)
+      .then((record) => {
+        if (
+          record &&
+          this._watched.get(record.id) &&
+          (this._watched.get(record.id)?.updatedAt ?? '') < record.updatedAt
+        )
+          this._announce(record);
+      })
+      .catch((err) => this._o.log.warn({ err, pipeline: signal.id }, 'could not read a changed pipeline'));
+  }
+
+  /** The fallback to signals: re-reads what is waited on, and announces what changed. */
+  private async _poll(): Promise<void> {
+    if (this._watched.size === 0) return;
+    try {
+      for (const record of await this._o.repo.getMany([...this._watched.keys()])) {
+        const watched = this._watched.get(record.id);
+        if (watched && watched.updatedAt < record.updatedAt) this._announce(record);
+      }
+    } catch (err) {
+      this._o.log.warn({ err }, 'could not poll the pipelines waited on');
+    }
+  }
+
+  private async _recoverShared(): Promise<{ resumed: number; failed: number }> {
+    let resumed = 0;
+    let failed = 0;
+    for (const record of await this._o.repo.listUnfinished()) {
+      const state = (await this._queue.jobState?.(record.id)) ?? 'missing';
+      if (state === 'missing' && record.kind === 'image') {
+        await this._queue.push([{ id: record.id, ownerId: record.ownerId }]);
+        resumed += 1;
+      } else if (state === 'ended' || (state === 'missing' && this._abandoned(record))) {
+        const error = new AppError(
+          'The server running this was interrupted and it could not be resumed. Call it again.',
+        );
+        if (await this._finish(record, 'failed', error, ['queued', 'running'])) failed += 1;
+      }
+    }
+    if (resumed + failed > 0) this._o.log.info({ resumed, failed }, 'pipelines recovered from the shared queue');
+    return { resumed, failed };
+  }
+
+  /** A concept pipeline runs inside its request; one silent for longer than a run may take has lost it. */
+  private _abandoned(record: PipelineRecord): boolean {
+    return Date.parse(record.updatedAt) < this._o.jobs.now().getTime() - this._o.maxRunMs;
+  }
+
+  private get _instanceId(): string {
+    return this._o.instanceId ?? 'local';
   }
 
   private _now(): string {
     return this._o.jobs.now().toISOString();
   }
+}
+
+function signalOf(record: PipelineRecord, from: string): PipelineSignal {
+  return { id: record.id, status: record.status, updatedAt: record.updatedAt, from };
 }
 
 export function isTerminal(record: PipelineRecord | undefined): boolean {

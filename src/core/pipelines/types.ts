@@ -45,6 +45,10 @@ export interface PipelineRecord {
   updatedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Set when a caller on any instance asked to cancel it; the instance running it stops at once. */
+  cancelRequestedAt: string | null;
+  /** The instance that ran it last (its `instanceName`). */
+  runBy: string | null;
 }
 
 export interface PipelineUpdate {
@@ -58,6 +62,8 @@ export interface PipelineUpdate {
   attempts?: number;
   startedAt?: string | null;
   finishedAt?: string | null;
+  cancelRequestedAt?: string | null;
+  runBy?: string | null;
 }
 
 export interface ConceptRecord {
@@ -79,6 +85,19 @@ export interface PipelineRepository {
   get(id: string): Promise<PipelineRecord | undefined>;
   /** Applies the update and bumps `updatedAt`; returns the new record. */
   update(id: string, update: PipelineUpdate, now: string): Promise<PipelineRecord>;
+  /**
+   * Like `update`, only while the pipeline is in one of `statuses` (an atomic compare-and-set, so two
+   * instances cannot both start, or both cancel, one pipeline); `undefined` when it was not.
+   */
+  updateIf(
+    id: string,
+    statuses: readonly PipelineStatus[],
+    update: PipelineUpdate,
+    now: string,
+  ): Promise<PipelineRecord | undefined>;
+  getMany(ids: string[]): Promise<PipelineRecord[]>;
+  /** How many pipelines the owner has queued or running (for fair ordering in a shared queue). */
+  countUnfinished(ownerId: string): Promise<number>;
   /** Pipelines a restarted server must resume or fail. */
   listUnfinished(): Promise<PipelineRecord[]>;
   listByOwner(ownerId: string | undefined, limit: number): Promise<PipelineRecord[]>;
@@ -96,4 +115,58 @@ export interface JsonGenerator {
     jsonSchema: object;
     signal?: AbortSignal;
   }): Promise<{ value: unknown }>;
+}
+
+/** A pipeline waiting for a worker. */
+export interface QueueItem {
+  id: string;
+  ownerId: string;
+  /** How many of the owner's pipelines were waiting or running before it (a shared queue serves low ranks first). */
+  rank?: number;
+}
+
+/**
+ * How a run ended for the queue: `done` (the pipeline is finished, or was not this run's to do),
+ * `handback` (this instance is shutting down: run it elsewhere), `lost` (another instance took it).
+ */
+export type RunOutcome = 'done' | 'handback' | 'lost';
+
+/**
+ * Where pipelines wait for a worker: in this process's memory (one server), or a queue in PostgreSQL that
+ * every instance takes work from. A job whose instance died is handed to another one by the queue.
+ */
+export interface PipelineQueue {
+  /** True when several instances share it (the engine then coordinates through the database). */
+  readonly shared: boolean;
+  /**
+   * Starts handing queued pipelines to `run`, at most the local concurrency at once. `signal` aborts
+   * when this instance lost the job (its lease ran out and another instance took it).
+   */
+  start(run: (item: QueueItem, signal: AbortSignal) => Promise<RunOutcome>): Promise<void>;
+  push(items: QueueItem[]): Promise<void>;
+  /** Withdraws a pipeline that has not started; false when it is not waiting here. */
+  remove(id: string): Promise<boolean>;
+  /** Stops taking work, and resolves when `run` has returned for every job this instance holds. */
+  stop(): Promise<void>;
+  /** The state of a pipeline's job, for recovery in a shared queue: `missing` when it has none. */
+  jobState?(id: string): Promise<'waiting' | 'active' | 'ended' | 'missing'>;
+}
+
+/** What a pipeline change looks like on the wire between instances. */
+export interface PipelineSignal {
+  id: string;
+  status: PipelineStatus;
+  updatedAt: string;
+  /** Set when it asks the instance running the pipeline to stop it. */
+  cancel?: boolean;
+  /** The instance that made the change. */
+  from: string;
+}
+
+/** Tells every instance that a pipeline changed (PostgreSQL LISTEN/NOTIFY); absent on one server. */
+export interface PipelineSignals {
+  publish(signal: PipelineSignal): Promise<void>;
+  subscribe(listener: (signal: PipelineSignal) => void): () => void;
+  /** False while the listening connection is down (waiters then rely on polling). */
+  readonly connected: boolean;
 }

@@ -43,6 +43,8 @@ export async function handleGenerate(
   const started = performance.now();
   let waited = 0;
   ctx.stats.generateCalls += 1;
+  ctx.stats.inFlight += 1;
+  ctx.stats.maxInFlight = Math.max(ctx.stats.maxInFlight, ctx.stats.inFlight);
   const stream = method === 'streamGenerateContent';
   try {
     const prompt = looseLastUserText(body);
@@ -81,6 +83,7 @@ export async function handleGenerate(
     if (!stream) return sendJson(rq.res, 200, toResponse(answer));
     writeStream(rq, answer, fault?.kind === 'stream-error');
   } finally {
+    ctx.stats.inFlight -= 1;
     ctx.stats.serverMsTotal += Math.max(0, performance.now() - started - waited);
   }
 }

@@ -2,6 +2,8 @@ import type { Migration } from 'kysely/migration';
 import { migration0001Images } from './0001_images.js';
 import { migration0002Uploads } from './0002_uploads.js';
 import { migration0003Pipelines } from './0003_pipelines.js';
+import { migration0004Ledger } from './0004_ledger.js';
+import { migration0005PipelineCancel } from './0005_pipeline_cancel.js';
 
 /**
  * Every migration, by name. Names sort in the order they must run; never rename or edit one that has
@@ -11,4 +13,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0001_images': migration0001Images,
   '0002_uploads': migration0002Uploads,
   '0003_pipelines': migration0003Pipelines,
+  '0004_ledger': migration0004Ledger,
+  '0005_pipeline_cancel': migration0005PipelineCancel,
 };

@@ -1,0 +1,340 @@
+/**
+ * Scale-out: three real server processes over HTTP on loopback ports share one PostgreSQL schema (pipelines
+ * on the pg-boss queue, LISTEN/NOTIFY between them) and one S3-compatible bucket (s3rver). Pipelines are
+ * created on one instance, run by any and fetched on another; an instance SIGKILLed in the middle of jobs
+ * loses none; a cancel reaches the instance running the pipeline; a graceful stop hands work back; links
+ * made by one instance are served by another.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from './helpers/emulator.js';
+import { createTestSchema, type TestSchema } from './helpers/pgSchema.js';
+import { runCli } from './helpers/runCli.js';
+import { startS3rver } from './helpers/s3rver.js';
+import { type StudioProcess, startStudio } from './helpers/studio.js';
+
+const BASE_URL = process.env.STUDIO_TEST_DATABASE_URL;
+const BUCKET = 'scale-test';
+const LINK_SECRET = 'a-link-secret-shared-by-every-instance';
+
+type Snapshot = {
+  pipeline_id: string;
+  status: string;
+  results: Array<{ image_id: string; url?: string }>;
+  error: { code: string; message: string } | null;
+};
+type ToolResult = { content: unknown[]; isError?: boolean; structuredContent?: Record<string, unknown> };
+
+describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (needs STUDIO_TEST_DATABASE_URL)', () => {
+  let db: TestSchema;
+  let emu: Emulator;
+  let s3rver: ChildProcess;
+  let s3Dir: string;
+  let s3Endpoint: string;
+  const instances = new Map<string, StudioProcess>();
+
+  const envFor = (name: string, extra: Record<string, string> = {}): Record<string, string> => ({
+    STUDIO_DATABASE_URL: db.url,
+    STUDIO_INSTANCE_NAME: name,
+    STUDIO_LEASE_SECONDS: '10',
+    STUDIO_CONCURRENCY: '3',
+    STUDIO_SHUTDOWN_GRACE_SECONDS: '0',
+    STUDIO_BLOB_URL: `s3://${BUCKET}/studio`,
+    STUDIO_S3_ENDPOINT: s3Endpoint,
+    STUDIO_IMAGE_LINKS: 'proxied',
+    STUDIO_LINK_SECRET: LINK_SECRET,
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_REGION: 'us-east-1',
+    STUDIO_LOG_LEVEL: 'info',
+    ...extra,
+  });
+  const start = async (name: string, extra: Record<string, string> = {}) => {
+    const studio = await startStudio('http', { geminiUrl: emu.url, env: envFor(name, extra) });
+    instances.set(name, studio);
+    return studio;
+  };
+  const instance = (name: string) => instances.get(name) as StudioProcess;
+  const call = async (name: string, tool: string, args: Record<string, unknown>) =>
+    (await instance(name).client.callTool({ name: tool, arguments: args })) as ToolResult;
+  const startAsync = async (name: string, prompt: string, n = 1): Promise<string[]> => {
+    const result = await call(name, 'generate_image_async', { prompt, n, image_size: '512' });
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    return (result.structuredContent as { pipeline_ids: string[] }).pipeline_ids;
+  };
+  const waitFor = async (name: string, id: string, seconds = 120): Promise<Snapshot> => {
+    for (;;) {
+      const result = await call(name, 'get_image', { pipeline_id: id, wait_seconds: Math.min(seconds, 270) });
+      expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+      const snapshot = result.structuredContent as Snapshot;
+      if (!['queued', 'running'].includes(snapshot.status)) return snapshot;
+    }
+  };
+  const rows = async (ids: string[]) =>
+    (
+      await db.admin.query<{ id: string; status: string; run_by: string | null; attempts: number }>(
+        `select id, status, run_by, attempts from ${db.name}.pipelines where id = any($1)`,
+        [ids],
+      )
+    ).rows;
+
+  beforeAll(async () => {
+    db = await createTestSchema(BASE_URL as string, 'scale');
+    emu = await startEmulator();
+    s3Dir = await mkdtemp(path.join(os.tmpdir(), 'nbs-scale-s3-'));
+    const s3 = await startS3rver(s3Dir, BUCKET);
+    s3rver = s3.child;
+    s3Endpoint = `http://127.0.0.1:${s3.port}`;
+    const migrated = await runCli(['migrate'], {
+      env: { HOME: process.env.HOME ?? '/tmp', STUDIO_DATABASE_URL: db.url },
+    });
+    expect(migrated.code, migrated.stderr).toBe(0);
+    await Promise.all(['a', 'b', 'c'].map((name) => start(name)));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([...instances.values()].map((s) => s.close({ removeData: true }).catch(() => undefined)));
+    if (s3rver && s3rver.exitCode === null) {
+      const exited = new Promise((resolve) => s3rver.once('exit', resolve));
+      s3rver.kill('SIGTERM');
+      await exited;
+    }
+    await emu?.close();
+    if (s3Dir) await rm(s3Dir, { recursive: true, force: true });
+    await db?.drop();
+  });
+
+  it('runs pipelines created on the first instance on several instances, and the third fetches them', async () => {
+    emu.faults.setGlobal({ latencyMs: 800 });
+    try {
+      const ids = await startAsync('a', 'scale: created on a, fetched on c', 4);
+      ids.push(...(await startAsync('a', 'scale: a second batch on a', 4)));
+      const snapshots = await Promise.all(ids.map((id) => waitFor('c', id)));
+      expect(snapshots.map((s) => s.status)).toEqual(ids.map(() => 'completed'));
+      const ran = await rows(ids);
+      const runners = new Set(ran.map((r) => r.run_by));
+      // Eight pipelines of 800 ms, three at a time per instance: the first instance cannot take them all.
+      expect(runners.size, `run by ${[...runners].join(', ')}`).toBeGreaterThanOrEqual(2);
+      for (const r of runners) expect(['a', 'b', 'c']).toContain(r);
+
+      // The link made for the image is served by any instance (proxied from the bucket, signed).
+      const url = snapshots[0]?.results[0]?.url as string;
+      expect(url).toMatch(/\/i\/img_/);
+      for (const name of ['a', 'b', 'c']) {
+        const onOther = new URL(new URL(url).pathname + new URL(url).search, instance(name).url);
+        const response = await fetch(onOther);
+        expect(response.status, `${name}: ${onOther}`).toBe(200);
+        expect(response.headers.get('content-type')).toMatch(/^image\//);
+        expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(100);
+      }
+    } finally {
+      emu.faults.setGlobal(null);
+    }
+  }, 180_000);
+
+  it('a long-poll on one instance wakes when another instance finishes the pipeline', async () => {
+    emu.faults.setGlobal({ latencyMs: 1500 });
+    try {
+      const [id] = await startAsync('b', 'scale: long-poll across instances');
+      const waited = Date.now();
+      const snapshot = await waitFor('a', id as string);
+      const answeredAt = Date.now();
+      expect(snapshot.status).toBe('completed');
+      const finished = await db.admin.query<{ finished_at: string }>(
+        `select finished_at from ${db.name}.pipelines where id = $1`,
+        [id],
+      );
+      const wake = answeredAt - Date.parse(finished.rows[0]?.finished_at as string);
+      // LISTEN/NOTIFY wakes it within milliseconds; the polling fallback would take up to 2 s.
+      expect(wake, `woke ${wake} ms after the pipeline finished`).toBeLessThan(1000);
+      expect(answeredAt - waited).toBeGreaterThanOrEqual(1400);
+    } finally {
+      emu.faults.setGlobal(null);
+    }
+  }, 60_000);
+
+  it('cancels from one instance a pipeline running on another', async () => {
+    emu.faults.setGlobal({ latencyMs: 20_000 });
+    try {
+      const [id] = await startAsync('a', 'scale: cancelled across instances');
+      // Wait until some instance runs it.
+      let runner: string | null = null;
+      for (let i = 0; i < 100 && !runner; i += 1) {
+        const [row] = await rows([id as string]);
+        if (row?.status === 'running' && row.run_by) runner = row.run_by;
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(runner).not.toBeNull();
+      const other = ['a', 'b', 'c'].find((n) => n !== runner) as string;
+      const began = Date.now();
+      const result = await call(other, 'cancel_pipeline', { pipeline_id: id });
+      expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+      expect((result.structuredContent as Snapshot).status).toBe('cancelled');
+      // Not after the 20 s Gemini call: the running instance aborted it.
+      expect(Date.now() - began).toBeLessThan(5000);
+    } finally {
+      emu.faults.setGlobal(null);
+    }
+  }, 60_000);
+
+  it('every job completes when an instance is SIGKILLed in the middle of them', async () => {
+    emu.faults.setGlobal({ latencyMs: 3000 });
+    try {
+      const ids: string[] = [];
+      for (const name of ['a', 'b', 'c']) ids.push(...(await startAsync(name, `scale: crash test from ${name}`, 4)));
+      // Kill an instance while it holds running pipelines.
+      let victim: string | undefined;
+      for (let i = 0; i < 100 && !victim; i += 1) {
+        const running = (await rows(ids)).filter((r) => r.status === 'running' && r.run_by === 'b');
+        if (running.length > 0) victim = 'b';
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(victim).toBe('b');
+      const heldByVictim = (await rows(ids)).filter((r) => r.status === 'running' && r.run_by === 'b').map((r) => r.id);
+      instance('b').kill();
+      instances.delete('b');
+      const snapshots = await Promise.all(ids.map((id) => waitFor('c', id, 200)));
+      expect(snapshots.map((s) => `${s.pipeline_id}:${s.status}:${s.error?.message ?? ''}`)).toEqual(
+        ids.map((id) => `${id}:completed:`),
+      );
+      // What the dead instance held was run again elsewhere, after its lease ran out.
+      const after = await rows(heldByVictim);
+      for (const r of after) {
+        expect(r.run_by).not.toBe('b');
+        expect(r.attempts).toBeGreaterThanOrEqual(2);
+      }
+      // One image per pipeline, however often it ran.
+      const images = await db.admin.query<{ n: string }>(
+        `select count(*) as n from ${db.name}.images where id in (select result_image_id from ${db.name}.pipelines where id = any($1))`,
+        [ids],
+      );
+      expect(Number(images.rows[0]?.n)).toBe(ids.length);
+    } finally {
+      emu.faults.setGlobal(null);
+      if (!instances.has('b')) await start('b');
+    }
+  }, 240_000);
+
+  it('a graceful stop hands running pipelines back, and another instance finishes them', async () => {
+    emu.faults.setGlobal({ latencyMs: 4000 });
+    try {
+      // More than the other two instances can take (3 each), so that this one holds some.
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i += 1) ids.push(...(await startAsync('c', `scale: handed back on shutdown ${i}`, 3)));
+      let held: string[] = [];
+      for (let i = 0; i < 100 && held.length === 0; i += 1) {
+        held = (await rows(ids)).filter((r) => r.status === 'running' && r.run_by === 'c').map((r) => r.id);
+        if (held.length === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(held.length).toBeGreaterThan(0);
+      const stopping = Date.now();
+      await instance('c').close();
+      instances.delete('c');
+      // Grace 0: it handed its pipelines back at once instead of waiting for Gemini.
+      expect(Date.now() - stopping).toBeLessThan(3500);
+      const snapshots = await Promise.all(ids.map((id) => waitFor('a', id)));
+      expect(snapshots.map((s) => s.status)).toEqual(ids.map(() => 'completed'));
+      for (const r of await rows(held)) {
+        expect(r.run_by).not.toBe('c');
+        // A hand-back is not a failed attempt.
+        expect(r.attempts).toBe(1);
+      }
+    } finally {
+      emu.faults.setGlobal(null);
+      if (!instances.has('c')) await start('c');
+    }
+  }, 120_000);
+
+  it('30 concurrent calls of one user over three instances never overspend the budget by more than one estimate', async () => {
+    const spent = async () =>
+      Number(
+        (
+          await db.admin.query<{ usd: number | null }>(
+            `select sum(cost_usd) as usd from ${db.name}.ledger where owner_id = 'local'`,
+          )
+        ).rows[0]?.usd ?? 0,
+      );
+    // Nothing of the earlier tests still in flight (its reservation would count against the budget).
+    for (let i = 0; i < 300; i += 1) {
+      const { rows: live } = await db.admin.query<{ n: string }>(
+        `select count(*) as n from ${db.name}.pipelines where status in ('queued', 'running')`,
+      );
+      if (Number(live[0]?.n) === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const before = await spent();
+    const estimate = 0.045; // nb2 at 512 px, the list price the reservation uses
+    const cap = Math.round((before + 0.5) * 100) / 100;
+    const set = await runCli(['budget', 'set', '--daily', String(cap)], {
+      env: { HOME: process.env.HOME ?? '/tmp', STUDIO_DATABASE_URL: db.url },
+    });
+    expect(set.code, set.stderr).toBe(0);
+    emu.faults.setGlobal({ latencyMs: 300 });
+    try {
+      const names = ['a', 'b', 'c'];
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          call(names[i % 3] as string, 'generate_image', { prompt: `scale: budget ${i}`, image_size: '512' }),
+        ),
+      );
+      const ok = results.filter((r) => !r.isError);
+      const refused = results.filter((r) => r.isError);
+      const after = await spent();
+      expect(after - before).toBeLessThanOrEqual(cap - before + estimate + 1e-9);
+      // The budget allows about 11 of them: most are refused, and every refusal says why and until when.
+      expect(ok.length).toBeGreaterThanOrEqual(10);
+      expect(ok.length).toBeLessThanOrEqual(12);
+      expect(refused.length).toBe(30 - ok.length);
+      for (const r of refused) expect(JSON.stringify(r.content)).toMatch(/daily budget/i);
+    } finally {
+      emu.faults.setGlobal(null);
+      await runCli(['budget', 'set', '--daily', 'none'], {
+        env: { HOME: process.env.HOME ?? '/tmp', STUDIO_DATABASE_URL: db.url },
+      });
+    }
+  }, 120_000);
+
+  it('the rate limit holds across instances', async () => {
+    const env = { HOME: process.env.HOME ?? '/tmp', STUDIO_DATABASE_URL: db.url };
+    expect((await runCli(['budget', 'set', '--rpm', '6'], { env })).code).toBe(0);
+    try {
+      const names = ['a', 'b', 'c'];
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          call(names[i % 3] as string, 'generate_image_async', { prompt: `scale: rate ${i}`, image_size: '512' }),
+        ),
+      );
+      expect(results.filter((r) => !r.isError).length).toBe(6);
+      for (const r of results.filter((r) => r.isError)) expect(JSON.stringify(r.content)).toMatch(/Try again in/);
+    } finally {
+      await runCli(['budget', 'set', '--rpm', 'none'], { env });
+    }
+  }, 60_000);
+
+  it('holds the total concurrency across instances', async () => {
+    await Promise.all(
+      [...instances.keys()].map(async (name) => {
+        await instance(name).close({ removeData: true });
+        instances.delete(name);
+      }),
+    );
+    await Promise.all(['t1', 't2'].map((name) => start(name, { STUDIO_TOTAL_CONCURRENCY: '2' })));
+    emu.reset();
+    emu.faults.setGlobal({ latencyMs: 600 });
+    try {
+      const ids = [
+        ...(await startAsync('t1', 'scale: total concurrency from t1', 4)),
+        ...(await startAsync('t2', 'scale: total concurrency from t2', 4)),
+      ];
+      const snapshots = await Promise.all(ids.map((id) => waitFor('t2', id)));
+      expect(snapshots.map((s) => s.status)).toEqual(ids.map(() => 'completed'));
+      // Three slots per instance, six in all, but never more than two Gemini calls at once.
+      expect(emu.stats().maxInFlight).toBe(2);
+    } finally {
+      emu.faults.setGlobal(null);
+    }
+  }, 120_000);
+});
