@@ -175,9 +175,21 @@ function spendingRepositoryContract(instances: () => Instances) {
     expect(everyone.byModel.reduce((n, m) => n + m.images, 0)).toBe(4);
   });
 
+  test('a user without a budget holds no reservation, and the billed call is still written', async () => {
+    const { repo, database } = instances();
+    await repo.setBudget('nia', { requestsPerMinute: 5 }, at());
+    const result = await reserveAt(repo, 'nia');
+    expect(result).toMatchObject({ ok: true, held: false });
+    expect(await database.db.selectFrom('spend_reservations').selectAll().execute()).toEqual([]);
+    if (!result.ok) throw new Error('refused');
+    await repo.settle(result.reservationId, entry('nia'), result.held);
+    const rows = await database.db.selectFrom('ledger').select('id').where('owner_id', '=', 'nia').execute();
+    expect(rows).toEqual([{ id: result.reservationId }]);
+  });
+
   test('prune deletes old request-log rows and expired reservations', async () => {
     const { repo, database } = instances();
-    await repo.setBudget('hal', { requestsPerMinute: 100 }, at());
+    await repo.setBudget('hal', { requestsPerMinute: 100, dailyUsd: 10 }, at());
     await repo.setBudget('kim', { requestsPerMinute: 100 }, at());
     await repo.admitRequest({ ownerId: 'hal', now: at(0) });
     await repo.admitRequest({ ownerId: 'kim', now: at(120_000) });

@@ -248,6 +248,44 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
     }
   }, 120_000);
 
+  it('a stopping instance takes no new work and finishes what it runs within the grace period', async () => {
+    await instance('c').close();
+    instances.delete('c');
+    const graceful = await start('c', { STUDIO_SHUTDOWN_GRACE_SECONDS: '30' });
+    emu.faults.setGlobal({ latencyMs: 2500 });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i += 1) ids.push(...(await startAsync('c', `scale: finished within grace ${i}`, 3)));
+      let held: string[] = [];
+      for (let i = 0; i < 100 && held.length === 0; i += 1) {
+        held = (await rows(ids)).filter((r) => r.status === 'running' && r.run_by === 'c').map((r) => r.id);
+        if (held.length === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(held.length).toBeGreaterThan(0);
+      const stopping = Date.now();
+      const stoppingAt = new Date(stopping).toISOString();
+      await graceful.close();
+      instances.delete('c');
+      const stoppedAfter = Date.now() - stopping;
+      held = (await rows(ids)).filter((r) => r.run_by === 'c').map((r) => r.id);
+      // It waited for its Gemini calls (2.5 s) instead of handing them back, and then exited.
+      expect(stoppedAfter).toBeGreaterThan(1000);
+      expect(stoppedAfter).toBeLessThan(10_000);
+      for (const r of await rows(held)) expect(r).toMatchObject({ status: 'completed', run_by: 'c', attempts: 1 });
+      const snapshots = await Promise.all(ids.map((id) => waitFor('a', id)));
+      expect(snapshots.map((s) => s.status)).toEqual(ids.map(() => 'completed'));
+      // Whatever was still waiting went to the other instances, not to the stopping one.
+      const late = await db.admin.query<{ run_by: string }>(
+        `select run_by from ${db.name}.pipelines where id = any($1) and started_at > $2`,
+        [ids, stoppingAt],
+      );
+      for (const r of late.rows) expect(r.run_by).not.toBe('c');
+    } finally {
+      emu.faults.setGlobal(null);
+      if (!instances.has('c')) await start('c');
+    }
+  }, 120_000);
+
   it('30 concurrent calls of one user over three instances never overspend the budget by more than one estimate', async () => {
     const spent = async () =>
       Number(

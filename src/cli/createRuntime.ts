@@ -67,6 +67,10 @@ export function createRuntime(
     studio: () => services.then((s) => s.studio),
     pipelines: () => services.then((s) => s.pipelines),
     blobs: () => services.then((s) => s.blobs),
+    async drain() {
+      const started = await services.catch(() => undefined);
+      await started?.pipelines.close();
+    },
     async close() {
       await services.catch(() => undefined);
       for (const close of closers.reverse()) await close().catch((err) => log.warn({ err }, 'close failed'));

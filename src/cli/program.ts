@@ -127,7 +127,7 @@ async function runStdio(config: FullConfig, log: Logger): Promise<void> {
     onerror: (err) => log.warn({ err }, 'stdio transport error'),
   });
   log.info({ dataDir: config.dataDir }, 'nanobanana-studio serving MCP on stdio');
-  onShutdown(log, async () => {
+  onShutdown(log, config.shutdownGraceSeconds, async () => {
     await handle.close();
     await runtime.close();
   });
@@ -168,7 +168,10 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
   process.stderr.write(
     `Listening on ${server.url}/mcp\nClient config: ${JSON.stringify({ mcpServers: { 'nanobanana-studio': { type: 'http', url: `${server.url}/mcp` } } })}\n`,
   );
-  onShutdown(log, async () => {
+  onShutdown(log, config.shutdownGraceSeconds, async () => {
+    // No new connections; calls in progress keep theirs while their pipelines finish (or are handed back).
+    server.stopAccepting();
+    await runtime.drain();
     await server.close();
     await mcp.close();
     await runtime.close();
@@ -184,7 +187,7 @@ async function runEmulator(config: FullConfig, log: Logger): Promise<void> {
     log: (line: string) => log.debug(line),
   });
   process.stderr.write(`Gemini emulator listening on ${emulator.url}\nUse it with GEMINI_BASE_URL=${emulator.url}\n`);
-  onShutdown(log, () => emulator.close());
+  onShutdown(log, 0, () => emulator.close());
 }
 
 function flagsToConfig(values: Record<string, string | boolean | undefined>): Config {
@@ -217,13 +220,13 @@ function flagsToConfig(values: Record<string, string | boolean | undefined>): Co
 }
 
 let shuttingDown = false;
-function onShutdown(log: Logger, close: () => Promise<void>): void {
+function onShutdown(log: Logger, graceSeconds: number, close: () => Promise<void>): void {
   const stop = (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    log.info({ signal }, 'shutting down');
-    // A hung close must not keep the process alive forever.
-    setTimeout(() => process.exit(0), 15_000).unref();
+    log.info({ signal, graceSeconds }, 'shutting down');
+    // A hung close must not keep the process alive forever (the grace period, then 15 s to close).
+    setTimeout(() => process.exit(0), (graceSeconds + 15) * 1000).unref();
     close()
       .catch((err) => log.warn({ err }, 'shutdown was not clean'))
       .finally(() => process.exit(0));

@@ -303,7 +303,8 @@ export interface ReserveRequest {
 }
 
 export type ReserveResult =
-  | { ok: true; reservationId: string }
+  /** `held` is false when the owner has no budget: nothing was reserved, settling only writes the ledger row. */
+  | { ok: true; reservationId: string; held: boolean }
   | {
       ok: false;
       period: BudgetPeriod;
@@ -324,7 +325,7 @@ export interface SpendingRepository {
   /** Checks the owner's budgets counting billed calls and unexpired reservations, and reserves if it fits. */
   reserve(request: ReserveRequest): Promise<ReserveResult>;
   /** Deletes the reservation and, unless `entry` is null (nothing billed), writes the ledger row; one transaction. */
-  settle(reservationId: string, entry: LedgerEntry | null): Promise<void>;
+  settle(reservationId: string, entry: LedgerEntry | null, held?: boolean): Promise<void>;
   /** Counts the owner's requests of the last minute against their limit and records this one if admitted. */
   admitRequest(request: { ownerId: string; now: string }): Promise<AdmitResult>;
   getBudget(ownerId: string): Promise<Budget | undefined>;

@@ -84,27 +84,31 @@ export class SpendingGuard {
         resetsAt: result.resetsAt,
       });
     }
-    const { reservationId } = result;
+    const { reservationId, held } = result;
     return {
       estimateUsd,
       settle: (call) =>
-        this._o.repo.settle(reservationId, {
-          ownerId,
-          kind: call.kind,
-          modelId: model.id,
-          modelAlias: model.alias,
-          imageSize: size,
-          promptTokens: call.usage.promptTokens,
-          imageTokens: call.usage.imageTokens,
-          thoughtsTokens: call.usage.thoughtsTokens,
-          totalTokens: call.usage.totalTokens,
-          // The list price now; the same function made the estimate.
-          costUsd: estimateCostUsd(model, size),
-          pipelineId: call.pipelineId,
-          imageId: call.imageId,
-          createdAt: this._now().toISOString(),
-        }),
-      release: () => this._o.repo.settle(reservationId, null),
+        this._o.repo.settle(
+          reservationId,
+          {
+            ownerId,
+            kind: call.kind,
+            modelId: model.id,
+            modelAlias: model.alias,
+            imageSize: size,
+            promptTokens: call.usage.promptTokens,
+            imageTokens: call.usage.imageTokens,
+            thoughtsTokens: call.usage.thoughtsTokens,
+            totalTokens: call.usage.totalTokens,
+            // The list price now; the same function made the estimate.
+            costUsd: estimateCostUsd(model, size),
+            pipelineId: call.pipelineId,
+            imageId: call.imageId,
+            createdAt: this._now().toISOString(),
+          },
+          held,
+        ),
+      release: () => this._o.repo.settle(reservationId, null, held),
     };
   }
 

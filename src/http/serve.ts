@@ -9,6 +9,8 @@ import type { Hono } from 'hono';
 export interface RunningHttpServer {
   url: string;
   port: number;
+  /** Stops accepting connections (a load balancer moves on); requests in progress go on. */
+  stopAccepting(): void;
   close(): Promise<void>;
 }
 
@@ -19,6 +21,10 @@ export function listen(app: Hono, host: string, port: number): Promise<RunningHt
       resolve({
         url: `http://${hostForUrl}:${info.port}`,
         port: info.port,
+        stopAccepting: () => {
+          server.close();
+          (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        },
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());

@@ -25,5 +25,10 @@ export interface Runtime {
   publicUrl?: string;
   /** Set when the in-process emulator is in use (offline demo). */
   emulatorUrl?: string;
+  /**
+   * Stops taking pipeline work and lets running pipelines finish for the shutdown grace period; then stops
+   * the rest (handed back to other instances with a shared queue, resumable on the next start otherwise).
+   */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }

@@ -30,8 +30,18 @@ export function createSpendingRepository(db: Kysely<DB>): SpendingRepository {
     });
 
   return {
-    reserve: ({ ownerId, estimateUsd, now, ttlMs, callKey }) =>
-      locked(ownerId, async (trx): Promise<ReserveResult> => {
+    async reserve({ ownerId, estimateUsd, now, ttlMs, callKey }) {
+      // Most users have no budget: no reservation, no lock, no transaction (a budget set meanwhile counts
+      // the calls that start after it).
+      const limits = await db
+        .selectFrom('budgets')
+        .select(['daily_usd', 'monthly_usd'])
+        .where('owner_id', '=', ownerId)
+        .executeTakeFirst();
+      if (!limits || (limits.daily_usd === null && limits.monthly_usd === null)) {
+        return { ok: true, reservationId: newId('led_'), held: false };
+      }
+      return locked(ownerId, async (trx): Promise<ReserveResult> => {
         await trx
           .deleteFrom('spend_reservations')
           .where('owner_id', '=', ownerId)
@@ -66,10 +76,15 @@ export function createSpendingRepository(db: Kysely<DB>): SpendingRepository {
             expires_at: expires,
           })
           .execute();
-        return { ok: true, reservationId: id };
-      }),
+        return { ok: true, reservationId: id, held: true };
+      });
+    },
 
-    async settle(reservationId, entry) {
+    async settle(reservationId, entry, held = true) {
+      if (!held) {
+        if (entry) await insertLedgerRow(db, reservationId, entry);
+        return;
+      }
       if (!entry) {
         await db.deleteFrom('spend_reservations').where('id', '=', reservationId).execute();
         return;
@@ -77,11 +92,7 @@ export function createSpendingRepository(db: Kysely<DB>): SpendingRepository {
       // Under the owner's lock, so a concurrent reserve never sees the row gone and the ledger row not yet there.
       await locked(entry.ownerId, async (trx) => {
         await trx.deleteFrom('spend_reservations').where('id', '=', reservationId).execute();
-        await trx
-          .insertInto('ledger')
-          .values(entryToRow(reservationId, entry))
-          .onConflict((oc) => oc.column('id').doNothing())
-          .execute();
+        await insertLedgerRow(trx, reservationId, entry);
       });
     },
 
@@ -164,6 +175,15 @@ export function createSpendingRepository(db: Kysely<DB>): SpendingRepository {
  * first statement writes, which takes the database's write lock for the whole transaction (also against
  * other processes on the file); Kysely runs one transaction at a time on its single connection anyway.
  */
+/** One billed call; its id is the reservation's, so settling twice writes one row. */
+async function insertLedgerRow(db: Kysely<DB> | Transaction<DB>, id: string, entry: LedgerEntry): Promise<void> {
+  await db
+    .insertInto('ledger')
+    .values(entryToRow(id, entry))
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
 async function lockOwner(trx: Transaction<DB>, ownerId: string, postgres: boolean): Promise<void> {
   await ensureUsers(trx, [ownerId]);
   if (postgres) await trx.selectFrom('users').select('id').where('id', '=', ownerId).forNoKeyUpdate().execute();

@@ -48,6 +48,9 @@ export async function startStudio(kind: TransportKind, options: StartOptions = {
     STUDIO_LOG_LEVEL: 'debug',
     // Prompts go to Gemini as written unless a test turns prompt engineering on (tests/pipelines.spec.ts).
     STUDIO_AUTO_STYLE: 'false',
+    // Stopping a server hands its running pipelines back at once (resumed on the next start) instead of
+    // letting them finish; tests/scaleOut.spec.ts covers the grace period.
+    STUDIO_SHUTDOWN_GRACE_SECONDS: '0',
     ...(options.geminiUrl ? { GEMINI_BASE_URL: options.geminiUrl } : {}),
     ...(options.apiKey === null ? {} : { GEMINI_API_KEY: options.apiKey ?? 'test-key' }),
     ...options.env,

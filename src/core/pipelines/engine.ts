@@ -80,7 +80,7 @@ export class PipelineEngine {
   private readonly _events = new EventEmitter();
   private _closed = false;
   /** Pipelines someone here waits on, with the last change seen (for signals and polling). */
-  private readonly _watched = new Map<string, { count: number; updatedAt: string }>();
+  private readonly _watched = new Map<string, { count: number; progress: number; updatedAt: string }>();
   private _poller: ReturnType<typeof setInterval> | undefined;
   private _unsubscribe: (() => void) | undefined;
 
@@ -245,7 +245,7 @@ export class PipelineEngine {
 
   /** Every change to the pipelines `ids` (all of them when omitted), as stored, from any instance. */
   onChange(listener: PipelineListener, ids?: string[]): () => void {
-    const unwatch = ids ? this._watch(ids) : () => {};
+    const unwatch = ids ? this._watch(ids, true) : () => {};
     this._events.on('change', listener);
     return () => {
       this._events.off('change', listener);
@@ -554,16 +554,22 @@ export class PipelineEngine {
 
   // --- other instances -------------------------------------------------------------------------
 
-  private _watch(ids: string[]): () => void {
+  /** Registers interest in changes from other instances: every change (`progress`), or only the end. */
+  private _watch(ids: string[], progress = false): () => void {
+    const step = progress ? 1 : 0;
     for (const id of ids) {
       const entry = this._watched.get(id);
-      if (entry) entry.count += 1;
-      else this._watched.set(id, { count: 1, updatedAt: '' });
+      if (entry) {
+        entry.count += 1;
+        entry.progress += step;
+      } else this._watched.set(id, { count: 1, progress: step, updatedAt: '' });
     }
     return () => {
       for (const id of ids) {
         const entry = this._watched.get(id);
-        if (entry && --entry.count === 0) this._watched.delete(id);
+        if (!entry) continue;
+        entry.progress -= step;
+        if (--entry.count === 0) this._watched.delete(id);
       }
     };
   }
@@ -576,6 +582,8 @@ export class PipelineEngine {
     if (signal.from === this._instanceId) return;
     const watched = this._watched.get(signal.id);
     if (!watched || watched.updatedAt >= signal.updatedAt) return;
+    // A long-poll only needs the end: skip reading the stages in between unless someone shows progress.
+    if (watched.progress === 0 && !TERMINAL_STATUSES.includes(signal.status)) return;
     this._o.repo
       .get(signal.id)
       .then((record) => {
