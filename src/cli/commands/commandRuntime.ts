@@ -147,7 +147,12 @@ export async function withStudio<R>(
   // Commands that never call Gemini stay silent about Gemini settings.
   const log = createHumanLogger(flags.verbose ? 'info' : options.gemini ? 'warn' : 'error');
   const { createRuntime } = await import('../createRuntime.js');
-  const runtime = createRuntime(config, log, { recoverPipelines: false, reconcileStorage: false });
+  // A one-shot command waits for its own pipelines; whatever else it holds when it is done (from a shared
+  // queue) it hands back at once rather than finishing it.
+  const runtime = createRuntime({ ...config, shutdownGraceSeconds: 0 }, log, {
+    recoverPipelines: false,
+    reconcileStorage: false,
+  });
   try {
     const [studio, pipelines] = await Promise.all([runtime.studio(), runtime.pipelines()]);
     return await body({ config, runtime, studio, pipelines, caller: { ownerId: LOCAL_OWNER }, log });
