@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { startEmulator } from '../dist/emulator/index.js';
+import { printTable } from './table.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -253,13 +254,4 @@ function fmt(ms) {
 
 function pass(ok) {
   return ok ? 'yes' : 'NO';
-}
-
-function printTable(header, body) {
-  const all = [header, ...body];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => String(r[i]).length)));
-  const line = (r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of body) console.log(line(r));
 }

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import pg from 'pg';
 import { startEmulator } from '../dist/emulator/index.js';
+import { printTable } from './table.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -220,13 +221,4 @@ function withUser(url) {
   const parsed = new URL(url);
   if (!parsed.username) parsed.username = os.userInfo().username;
   return parsed.toString();
-}
-
-function printTable(header, body) {
-  const all = [header, ...body];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => String(r[i]).length)));
-  const line = (r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of body) console.log(line(r));
 }

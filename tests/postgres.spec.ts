@@ -1,34 +1,26 @@
-import os from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
+import { createTestSchema, type TestSchema } from './helpers/pgSchema.js';
 import { runCli } from './helpers/runCli.js';
 import { idsOf, makeDataDir, startStudio, textOf } from './helpers/studio.js';
 
 const BASE_URL = process.env.STUDIO_TEST_DATABASE_URL;
 
 describe.skipIf(!BASE_URL)('on PostgreSQL (needs STUDIO_TEST_DATABASE_URL)', () => {
-  const schema = `nbs_e2e_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  let db: TestSchema;
   let url: string;
+  let schema: string;
   let admin: pg.Client;
   let emu: Emulator;
 
   beforeAll(async () => {
-    const adminUrl = new URL(BASE_URL as string);
-    // Like libpq (and the store), no user name in the URL means the operating-system user.
-    if (!adminUrl.username) adminUrl.username = os.userInfo().username;
-    admin = new pg.Client({ connectionString: adminUrl.toString() });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    const parsed = new URL(BASE_URL as string);
-    parsed.searchParams.set('options', `-c search_path=${schema}`);
-    url = parsed.toString();
+    db = await createTestSchema(BASE_URL as string, 'e2e');
+    ({ url, name: schema, admin } = db);
     emu = await startEmulator();
   });
   afterAll(async () => {
-    await admin?.query(`drop schema if exists ${schema} cascade`);
-    await admin?.query(`drop schema if exists ${schema}_queue cascade`);
-    await admin?.end();
+    await db?.drop();
     await emu?.close();
   });
 

@@ -73,6 +73,26 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
       if (!['queued', 'running'].includes(snapshot.status)) return snapshot;
     }
   };
+  /** Runs `body` with every Gemini call taking `latencyMs`. */
+  const withLatency = async (latencyMs: number, body: () => Promise<void>) => {
+    emu.faults.setGlobal({ latencyMs });
+    try {
+      await body();
+    } finally {
+      emu.faults.setGlobal(null);
+    }
+  };
+  /** Waits (up to 10 s) until some of `ids` run, on instance `name` when given; returns them. */
+  const untilRunning = async (ids: string[], name?: string) => {
+    for (let i = 0; i < 100; i += 1) {
+      const running = (await rows(ids)).filter(
+        (r) => r.status === 'running' && r.run_by && (!name || r.run_by === name),
+      );
+      if (running.length > 0) return running;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return [];
+  };
   const rows = async (ids: string[]) =>
     (
       await db.admin.query<{ id: string; status: string; run_by: string | null; attempts: number }>(
@@ -108,8 +128,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
   });
 
   it('runs pipelines created on the first instance on several instances, and the third fetches them', async () => {
-    emu.faults.setGlobal({ latencyMs: 800 });
-    try {
+    await withLatency(800, async () => {
       const ids = await startAsync('a', 'scale: created on a, fetched on c', 4);
       ids.push(...(await startAsync('a', 'scale: a second batch on a', 4)));
       const snapshots = await Promise.all(ids.map((id) => waitFor('c', id)));
@@ -130,14 +149,11 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
         expect(response.headers.get('content-type')).toMatch(/^image\//);
         expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(100);
       }
-    } finally {
-      emu.faults.setGlobal(null);
-    }
+    });
   }, 180_000);
 
   it('a long-poll on one instance wakes when another instance finishes the pipeline', async () => {
-    emu.faults.setGlobal({ latencyMs: 1500 });
-    try {
+    await withLatency(1500, async () => {
       const [id] = await startAsync('b', 'scale: long-poll across instances');
       const waited = Date.now();
       const snapshot = await waitFor('a', id as string);
@@ -151,23 +167,14 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
       // LISTEN/NOTIFY wakes it within milliseconds; the polling fallback would take up to 2 s.
       expect(wake, `woke ${wake} ms after the pipeline finished`).toBeLessThan(1000);
       expect(answeredAt - waited).toBeGreaterThanOrEqual(1400);
-    } finally {
-      emu.faults.setGlobal(null);
-    }
+    });
   }, 60_000);
 
   it('cancels from one instance a pipeline running on another', async () => {
-    emu.faults.setGlobal({ latencyMs: 20_000 });
-    try {
+    await withLatency(20_000, async () => {
       const [id] = await startAsync('a', 'scale: cancelled across instances');
-      // Wait until some instance runs it.
-      let runner: string | null = null;
-      for (let i = 0; i < 100 && !runner; i += 1) {
-        const [row] = await rows([id as string]);
-        if (row?.status === 'running' && row.run_by) runner = row.run_by;
-        else await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(runner).not.toBeNull();
+      const runner = (await untilRunning([id as string]))[0]?.run_by;
+      expect(runner).toBeDefined();
       const other = ['a', 'b', 'c'].find((n) => n !== runner) as string;
       const began = Date.now();
       const result = await call(other, 'cancel_pipeline', { pipeline_id: id });
@@ -175,75 +182,65 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
       expect((result.structuredContent as Snapshot).status).toBe('cancelled');
       // Not after the 20 s Gemini call: the running instance aborted it.
       expect(Date.now() - began).toBeLessThan(5000);
-    } finally {
-      emu.faults.setGlobal(null);
-    }
+    });
   }, 60_000);
 
   it('every job completes when an instance is SIGKILLed in the middle of them', async () => {
-    emu.faults.setGlobal({ latencyMs: 3000 });
     try {
-      const ids: string[] = [];
-      for (const name of ['a', 'b', 'c']) ids.push(...(await startAsync(name, `scale: crash test from ${name}`, 4)));
-      // Kill an instance while it holds running pipelines.
-      let victim: string | undefined;
-      for (let i = 0; i < 100 && !victim; i += 1) {
-        const running = (await rows(ids)).filter((r) => r.status === 'running' && r.run_by === 'b');
-        if (running.length > 0) victim = 'b';
-        else await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(victim).toBe('b');
-      const heldByVictim = (await rows(ids)).filter((r) => r.status === 'running' && r.run_by === 'b').map((r) => r.id);
-      instance('b').kill();
-      instances.delete('b');
-      const snapshots = await Promise.all(ids.map((id) => waitFor('c', id, 200)));
-      expect(snapshots.map((s) => `${s.pipeline_id}:${s.status}:${s.error?.message ?? ''}`)).toEqual(
-        ids.map((id) => `${id}:completed:`),
-      );
-      // What the dead instance held was run again elsewhere, after its lease ran out.
-      const after = await rows(heldByVictim);
-      for (const r of after) {
-        expect(r.run_by).not.toBe('b');
-        expect(r.attempts).toBeGreaterThanOrEqual(2);
-      }
-      // One image per pipeline, however often it ran.
-      const images = await db.admin.query<{ n: string }>(
-        `select count(*) as n from ${db.name}.images where id in (select result_image_id from ${db.name}.pipelines where id = any($1))`,
-        [ids],
-      );
-      expect(Number(images.rows[0]?.n)).toBe(ids.length);
+      await withLatency(3000, async () => {
+        const ids: string[] = [];
+        for (const name of ['a', 'b', 'c']) ids.push(...(await startAsync(name, `scale: crash test from ${name}`, 4)));
+        // Kill an instance while it holds running pipelines.
+        expect((await untilRunning(ids, 'b')).length).toBeGreaterThan(0);
+        const heldByVictim = (await rows(ids))
+          .filter((r) => r.status === 'running' && r.run_by === 'b')
+          .map((r) => r.id);
+        instance('b').kill();
+        instances.delete('b');
+        const snapshots = await Promise.all(ids.map((id) => waitFor('c', id, 200)));
+        expect(snapshots.map((s) => `${s.pipeline_id}:${s.status}:${s.error?.message ?? ''}`)).toEqual(
+          ids.map((id) => `${id}:completed:`),
+        );
+        // What the dead instance held was run again elsewhere, after its lease ran out.
+        const after = await rows(heldByVictim);
+        for (const r of after) {
+          expect(r.run_by).not.toBe('b');
+          expect(r.attempts).toBeGreaterThanOrEqual(2);
+        }
+        // One image per pipeline, however often it ran.
+        const images = await db.admin.query<{ n: string }>(
+          `select count(*) as n from ${db.name}.images where id in (select result_image_id from ${db.name}.pipelines where id = any($1))`,
+          [ids],
+        );
+        expect(Number(images.rows[0]?.n)).toBe(ids.length);
+      });
     } finally {
-      emu.faults.setGlobal(null);
       if (!instances.has('b')) await start('b');
     }
   }, 240_000);
 
   it('a graceful stop hands running pipelines back, and another instance finishes them', async () => {
-    emu.faults.setGlobal({ latencyMs: 4000 });
     try {
-      // More than the other two instances can take (3 each), so that this one holds some.
-      const ids: string[] = [];
-      for (let i = 0; i < 4; i += 1) ids.push(...(await startAsync('c', `scale: handed back on shutdown ${i}`, 3)));
-      let held: string[] = [];
-      for (let i = 0; i < 100 && held.length === 0; i += 1) {
-        held = (await rows(ids)).filter((r) => r.status === 'running' && r.run_by === 'c').map((r) => r.id);
-        if (held.length === 0) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(held.length).toBeGreaterThan(0);
-      const stopping = Date.now();
-      await instance('c').close();
-      instances.delete('c');
-      // Grace 0: it handed its pipelines back at once instead of waiting for Gemini.
-      expect(Date.now() - stopping).toBeLessThan(3500);
-      const snapshots = await Promise.all(ids.map((id) => waitFor('a', id)));
-      expect(snapshots.map((s) => s.status)).toEqual(ids.map(() => 'completed'));
-      for (const r of await rows(held)) {
-        expect(r.run_by).not.toBe('c');
-        // A hand-back is not a failed attempt.
-        expect(r.attempts).toBe(1);
-      }
+      await withLatency(4000, async () => {
+        // More than the other two instances can take (3 each), so that this one holds some.
+        const ids: string[] = [];
+        for (let i = 0; i < 4; i += 1) ids.push(...(await startAsync('c', `scale: handed back on shutdown ${i}`, 3)));
+        const held = (await untilRunning(ids, 'c')).map((r) => r.id);
+        expect(held.length).toBeGreaterThan(0);
+        const stopping = Date.now();
+        await instance('c').close();
+        instances.delete('c');
+        // Grace 0: it handed its pipelines back at once instead of waiting for Gemini.
+        expect(Date.now() - stopping).toBeLessThan(3500);
+        const snapshots = await Promise.all(ids.map((id) => waitFor('a', id)));
+        expect(snapshots.map((s) => s.status)).toEqual(ids.map(() => 'completed'));
+        for (const r of await rows(held)) {
+          expect(r.run_by).not.toBe('c');
+          // A hand-back is not a failed attempt.
+          expect(r.attempts).toBe(1);
+        }
+      });
     } finally {
-      emu.faults.setGlobal(null);
       if (!instances.has('c')) await start('c');
     }
   }, 120_000);
@@ -252,36 +249,32 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
     await instance('c').close();
     instances.delete('c');
     const graceful = await start('c', { STUDIO_SHUTDOWN_GRACE_SECONDS: '30' });
-    emu.faults.setGlobal({ latencyMs: 2500 });
     try {
-      const ids: string[] = [];
-      for (let i = 0; i < 4; i += 1) ids.push(...(await startAsync('c', `scale: finished within grace ${i}`, 3)));
-      let held: string[] = [];
-      for (let i = 0; i < 100 && held.length === 0; i += 1) {
-        held = (await rows(ids)).filter((r) => r.status === 'running' && r.run_by === 'c').map((r) => r.id);
-        if (held.length === 0) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(held.length).toBeGreaterThan(0);
-      const stopping = Date.now();
-      const stoppingAt = new Date(stopping).toISOString();
-      await graceful.close();
-      instances.delete('c');
-      const stoppedAfter = Date.now() - stopping;
-      held = (await rows(ids)).filter((r) => r.run_by === 'c').map((r) => r.id);
-      // It waited for its Gemini calls (2.5 s) instead of handing them back, and then exited.
-      expect(stoppedAfter).toBeGreaterThan(1000);
-      expect(stoppedAfter).toBeLessThan(10_000);
-      for (const r of await rows(held)) expect(r).toMatchObject({ status: 'completed', run_by: 'c', attempts: 1 });
-      const snapshots = await Promise.all(ids.map((id) => waitFor('a', id)));
-      expect(snapshots.map((s) => s.status)).toEqual(ids.map(() => 'completed'));
-      // Whatever was still waiting went to the other instances, not to the stopping one.
-      const late = await db.admin.query<{ run_by: string }>(
-        `select run_by from ${db.name}.pipelines where id = any($1) and started_at > $2`,
-        [ids, stoppingAt],
-      );
-      for (const r of late.rows) expect(r.run_by).not.toBe('c');
+      await withLatency(2500, async () => {
+        const ids: string[] = [];
+        for (let i = 0; i < 4; i += 1) ids.push(...(await startAsync('c', `scale: finished within grace ${i}`, 3)));
+        let held = (await untilRunning(ids, 'c')).map((r) => r.id);
+        expect(held.length).toBeGreaterThan(0);
+        const stopping = Date.now();
+        const stoppingAt = new Date(stopping).toISOString();
+        await graceful.close();
+        instances.delete('c');
+        const stoppedAfter = Date.now() - stopping;
+        held = (await rows(ids)).filter((r) => r.run_by === 'c').map((r) => r.id);
+        // It waited for its Gemini calls (2.5 s) instead of handing them back, and then exited.
+        expect(stoppedAfter).toBeGreaterThan(1000);
+        expect(stoppedAfter).toBeLessThan(10_000);
+        for (const r of await rows(held)) expect(r).toMatchObject({ status: 'completed', run_by: 'c', attempts: 1 });
+        const snapshots = await Promise.all(ids.map((id) => waitFor('a', id)));
+        expect(snapshots.map((s) => s.status)).toEqual(ids.map(() => 'completed'));
+        // Whatever was still waiting went to the other instances, not to the stopping one.
+        const late = await db.admin.query<{ run_by: string }>(
+          `select run_by from ${db.name}.pipelines where id = any($1) and started_at > $2`,
+          [ids, stoppingAt],
+        );
+        for (const r of late.rows) expect(r.run_by).not.toBe('c');
+      });
     } finally {
-      emu.faults.setGlobal(null);
       if (!instances.has('c')) await start('c');
     }
   }, 120_000);
@@ -310,25 +303,25 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
       env: { HOME: process.env.HOME ?? '/tmp', STUDIO_DATABASE_URL: db.url },
     });
     expect(set.code, set.stderr).toBe(0);
-    emu.faults.setGlobal({ latencyMs: 300 });
     try {
-      const names = ['a', 'b', 'c'];
-      const results = await Promise.all(
-        Array.from({ length: 30 }, (_, i) =>
-          call(names[i % 3] as string, 'generate_image', { prompt: `scale: budget ${i}`, image_size: '512' }),
-        ),
-      );
-      const ok = results.filter((r) => !r.isError);
-      const refused = results.filter((r) => r.isError);
-      const after = await spent();
-      expect(after - before).toBeLessThanOrEqual(cap - before + estimate + 1e-9);
-      // The budget allows about 11 of them: most are refused, and every refusal says why and until when.
-      expect(ok.length).toBeGreaterThanOrEqual(10);
-      expect(ok.length).toBeLessThanOrEqual(12);
-      expect(refused.length).toBe(30 - ok.length);
-      for (const r of refused) expect(JSON.stringify(r.content)).toMatch(/daily budget/i);
+      await withLatency(300, async () => {
+        const names = ['a', 'b', 'c'];
+        const results = await Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            call(names[i % 3] as string, 'generate_image', { prompt: `scale: budget ${i}`, image_size: '512' }),
+          ),
+        );
+        const ok = results.filter((r) => !r.isError);
+        const refused = results.filter((r) => r.isError);
+        const after = await spent();
+        expect(after - before).toBeLessThanOrEqual(cap - before + estimate + 1e-9);
+        // The budget allows about 11 of them: most are refused, and every refusal says why and until when.
+        expect(ok.length).toBeGreaterThanOrEqual(10);
+        expect(ok.length).toBeLessThanOrEqual(12);
+        expect(refused.length).toBe(30 - ok.length);
+        for (const r of refused) expect(JSON.stringify(r.content)).toMatch(/daily budget/i);
+      });
     } finally {
-      emu.faults.setGlobal(null);
       await runCli(['budget', 'set', '--daily', 'none'], {
         env: { HOME: process.env.HOME ?? '/tmp', STUDIO_DATABASE_URL: db.url },
       });
@@ -361,8 +354,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
     );
     await Promise.all(['t1', 't2'].map((name) => start(name, { STUDIO_TOTAL_CONCURRENCY: '2' })));
     emu.reset();
-    emu.faults.setGlobal({ latencyMs: 600 });
-    try {
+    await withLatency(600, async () => {
       const ids = [
         ...(await startAsync('t1', 'scale: total concurrency from t1', 4)),
         ...(await startAsync('t2', 'scale: total concurrency from t2', 4)),
@@ -371,8 +363,6 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
       expect(snapshots.map((s) => s.status)).toEqual(ids.map(() => 'completed'));
       // Three slots per instance, six in all, but never more than two Gemini calls at once.
       expect(emu.stats().maxInFlight).toBe(2);
-    } finally {
-      emu.faults.setGlobal(null);
-    }
+    });
   }, 120_000);
 });
