@@ -156,7 +156,8 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
     await withLatency(1500, async () => {
       const [id] = await startAsync('b', 'scale: long-poll across instances');
       const waited = Date.now();
-      const snapshot = await waitFor('a', id as string);
+      const runner = (await untilRunning([id as string]))[0]?.run_by;
+      const snapshot = await waitFor(['a', 'b', 'c'].find((n) => n !== runner) as string, id as string);
       const answeredAt = Date.now();
       expect(snapshot.status).toBe('completed');
       const finished = await db.admin.query<{ finished_at: string }>(
@@ -167,6 +168,41 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
       // LISTEN/NOTIFY wakes it within milliseconds; the polling fallback would take up to 2 s.
       expect(wake, `woke ${wake} ms after the pipeline finished`).toBeLessThan(1000);
       expect(answeredAt - waited).toBeGreaterThanOrEqual(1400);
+    });
+  }, 60_000);
+
+  it('a long-poll still wakes when the LISTEN connections keep dropping (polling fallback)', async () => {
+    await withLatency(2500, async () => {
+      const [id] = await startAsync('b', 'scale: long-poll without signals');
+      // Kill every instance's listening connection again and again while the pipeline runs: its changes
+      // are not signalled, and the waiter on the other instance has to find them by reading.
+      let dropping = true;
+      const drops = (async () => {
+        while (dropping) {
+          await db.admin.query(
+            `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'nanobanana-studio-signals' and pid <> pg_backend_pid()`,
+          );
+          await new Promise((r) => setTimeout(r, 150));
+        }
+      })();
+      try {
+        // Wait on an instance that is not the one running it (that one knows without signals).
+        const runner = (await untilRunning([id as string]))[0]?.run_by;
+        const waiter = ['a', 'b', 'c'].find((n) => n !== runner) as string;
+        const snapshot = await waitFor(waiter, id as string);
+        const answeredAt = Date.now();
+        expect(snapshot.status).toBe('completed');
+        const finished = await db.admin.query<{ finished_at: string }>(
+          `select finished_at from ${db.name}.pipelines where id = $1`,
+          [id],
+        );
+        const wake = answeredAt - Date.parse(finished.rows[0]?.finished_at as string);
+        // Read every 2 s while the connection is down, and at once when it is back.
+        expect(wake, `woke ${wake} ms after the pipeline finished`).toBeLessThan(3000);
+      } finally {
+        dropping = false;
+        await drops;
+      }
     });
   }, 60_000);
 

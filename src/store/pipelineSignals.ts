@@ -20,6 +20,7 @@ export interface ClosablePipelineSignals extends PipelineSignals {
 export async function listenForPipelineSignals(options: PipelineSignalsOptions): Promise<ClosablePipelineSignals> {
   const { default: pg } = await import('pg');
   const listeners = new Set<(signal: PipelineSignal) => void>();
+  const reconnectListeners = new Set<() => void>();
   // Publishing uses a small pool of its own, so a busy listener connection never delays a cancel.
   const pool = new pg.Pool({ connectionString: withDefaultUser(options.url), max: 1 });
   let client: InstanceType<typeof pg.Client> | undefined;
@@ -28,7 +29,10 @@ export async function listenForPipelineSignals(options: PipelineSignalsOptions):
   let retry: ReturnType<typeof setTimeout> | undefined;
 
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: withDefaultUser(options.url) });
+    const next = new pg.Client({
+      connectionString: withDefaultUser(options.url),
+      application_name: 'nanobanana-studio-signals',
+    });
     next.on('notification', (message) => {
       if (message.channel !== options.channel || !message.payload) return;
       let signal: PipelineSignal;
@@ -54,10 +58,14 @@ export async function listenForPipelineSignals(options: PipelineSignalsOptions):
     if (closed || retry) return;
     retry = setTimeout(() => {
       retry = undefined;
-      connect().catch((err) => {
-        options.log.warn({ err }, 'pipeline signals: reconnect failed; trying again');
-        scheduleReconnect();
-      });
+      connect()
+        .then(() => {
+          for (const listener of reconnectListeners) listener();
+        })
+        .catch((err) => {
+          options.log.warn({ err }, 'pipeline signals: reconnect failed; trying again');
+          scheduleReconnect();
+        });
     }, 1000);
     retry.unref();
   };
@@ -67,9 +75,13 @@ export async function listenForPipelineSignals(options: PipelineSignalsOptions):
     get connected() {
       return connected;
     },
-    subscribe(listener) {
+    subscribe(listener, onReconnect) {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      if (onReconnect) reconnectListeners.add(onReconnect);
+      return () => {
+        listeners.delete(listener);
+        if (onReconnect) reconnectListeners.delete(onReconnect);
+      };
     },
     async publish(signal) {
       await pool.query('select pg_notify($1, $2)', [options.channel, JSON.stringify(signal)]);
@@ -78,6 +90,7 @@ export async function listenForPipelineSignals(options: PipelineSignalsOptions):
       closed = true;
       clearTimeout(retry);
       listeners.clear();
+      reconnectListeners.clear();
       await Promise.allSettled([client?.end(), pool.end()]);
     },
   };

@@ -82,6 +82,7 @@ export class PipelineEngine {
   /** Pipelines someone here waits on, with the last change seen (for signals and polling). */
   private readonly _watched = new Map<string, { count: number; progress: number; updatedAt: string }>();
   private _poller: ReturnType<typeof setInterval> | undefined;
+  private _pollTicks = 0;
   private _unsubscribe: (() => void) | undefined;
 
   constructor(private readonly _o: PipelineEngineOptions) {
@@ -91,7 +92,10 @@ export class PipelineEngine {
 
   /** Starts taking work from the queue, and (shared) listening to the other instances. */
   async start(): Promise<void> {
-    this._unsubscribe = this._o.signals?.subscribe((signal) => this._onSignal(signal));
+    this._unsubscribe = this._o.signals?.subscribe(
+      (signal) => this._onSignal(signal),
+      () => void this._poll(true),
+    );
     await this._queue.start((item, signal) => this._runItem(item, signal));
     if (this._queue.shared) {
       this._poller = setInterval(() => void this._poll(), this._o.pollMs ?? 2000);
@@ -597,9 +601,14 @@ export class PipelineEngine {
       .catch((err) => this._o.log.warn({ err, pipeline: signal.id }, 'could not read a changed pipeline'));
   }
 
-  /** The fallback to signals: re-reads what is waited on, and announces what changed. */
-  private async _poll(): Promise<void> {
+  /**
+   * The fallback to signals: re-reads what is waited on, and announces what changed. Every tick while the
+   * signal connection is down, at once when it is back; every fifth tick while it is up (a safety net).
+   */
+  private async _poll(force = false): Promise<void> {
     if (this._watched.size === 0) return;
+    this._pollTicks += 1;
+    if (!force && this._o.signals?.connected && this._pollTicks % 5 !== 0) return;
     try {
       for (const record of await this._o.repo.getMany([...this._watched.keys()])) {
         const watched = this._watched.get(record.id);

@@ -166,7 +166,8 @@ export interface PipelineSignal {
 /** Tells every instance that a pipeline changed (PostgreSQL LISTEN/NOTIFY); absent on one server. */
 export interface PipelineSignals {
   publish(signal: PipelineSignal): Promise<void>;
-  subscribe(listener: (signal: PipelineSignal) => void): () => void;
+  /** `onReconnect` runs after the connection came back: changes made meanwhile were not signalled. */
+  subscribe(listener: (signal: PipelineSignal) => void, onReconnect?: () => void): () => void;
   /** False while the listening connection is down (waiters then rely on polling). */
   readonly connected: boolean;
 }
