@@ -93,6 +93,24 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
     }
     return [];
   };
+  /** Runs `body` while every instance's LISTEN connection is killed again and again (signals get lost). */
+  const whileListenersDrop = async (body: () => Promise<void>) => {
+    let dropping = true;
+    const drops = (async () => {
+      while (dropping) {
+        await db.admin.query(
+          `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'nanobanana-studio-signals' and pid <> pg_backend_pid()`,
+        );
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    })();
+    try {
+      await body();
+    } finally {
+      dropping = false;
+      await drops;
+    }
+  };
   const rows = async (ids: string[]) =>
     (
       await db.admin.query<{ id: string; status: string; run_by: string | null; attempts: number }>(
@@ -174,18 +192,8 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
   it('a long-poll still wakes when the LISTEN connections keep dropping (polling fallback)', async () => {
     await withLatency(2500, async () => {
       const [id] = await startAsync('b', 'scale: long-poll without signals');
-      // Kill every instance's listening connection again and again while the pipeline runs: its changes
-      // are not signalled, and the waiter on the other instance has to find them by reading.
-      let dropping = true;
-      const drops = (async () => {
-        while (dropping) {
-          await db.admin.query(
-            `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'nanobanana-studio-signals' and pid <> pg_backend_pid()`,
-          );
-          await new Promise((r) => setTimeout(r, 150));
-        }
-      })();
-      try {
+      // The pipeline's changes are not signalled: the waiter on the other instance has to find them by reading.
+      await whileListenersDrop(async () => {
         // Wait on an instance that is not the one running it (that one knows without signals).
         const runner = (await untilRunning([id as string]))[0]?.run_by;
         const waiter = ['a', 'b', 'c'].find((n) => n !== runner) as string;
@@ -199,10 +207,22 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
         const wake = answeredAt - Date.parse(finished.rows[0]?.finished_at as string);
         // Read every 2 s while the connection is down, and at once when it is back.
         expect(wake, `woke ${wake} ms after the pipeline finished`).toBeLessThan(3000);
-      } finally {
-        dropping = false;
-        await drops;
-      }
+      });
+    });
+  }, 60_000);
+
+  it('a cancel reaches the running instance when the LISTEN connections keep dropping', async () => {
+    await withLatency(20_000, async () => {
+      const [id] = await startAsync('a', 'scale: cancelled without signals');
+      const runner = (await untilRunning([id as string]))[0]?.run_by;
+      const other = ['a', 'b', 'c'].find((n) => n !== runner) as string;
+      await whileListenersDrop(async () => {
+        const began = Date.now();
+        const result = await call(other, 'cancel_pipeline', { pipeline_id: id });
+        expect((result.structuredContent as Snapshot).status).toBe('cancelled');
+        // The running instance reads the request (every 2 s while its connection is down), not after 20 s.
+        expect(Date.now() - began).toBeLessThan(5000);
+      });
     });
   }, 60_000);
 

@@ -602,17 +602,20 @@ export class PipelineEngine {
   }
 
   /**
-   * The fallback to signals: re-reads what is waited on, and announces what changed. Every tick while the
-   * signal connection is down, at once when it is back; every fifth tick while it is up (a safety net).
+   * The fallback to signals: re-reads what is waited on (announcing what changed) and what runs here
+   * (stopping what someone asked to cancel). Every tick while the signal connection is down, at once when
+   * it is back; every fifth tick while it is up (a safety net).
    */
   private async _poll(force = false): Promise<void> {
-    if (this._watched.size === 0) return;
+    const ids = new Set([...this._watched.keys(), ...this._running.keys()]);
+    if (ids.size === 0) return;
     this._pollTicks += 1;
     if (!force && this._o.signals?.connected && this._pollTicks % 5 !== 0) return;
     try {
-      for (const record of await this._o.repo.getMany([...this._watched.keys()])) {
+      for (const record of await this._o.repo.getMany([...ids])) {
         const watched = this._watched.get(record.id);
         if (watched && watched.updatedAt < record.updatedAt) this._announce(record);
+        else if (record.cancelRequestedAt && !isTerminal(record)) this._abortRunning(record.id);
       }
     } catch (err) {
       this._o.log.warn({ err }, 'could not poll the pipelines waited on');
