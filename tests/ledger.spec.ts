@@ -441,6 +441,26 @@ describe('end to end: budget command, MCP tools and the ledger', () => {
     });
   });
 
+  test('an enhance the budget has no room for keeps the billed draft instead of losing it', async () => {
+    const studio = await startStudio('stdio', { geminiUrl: emu.url });
+    try {
+      const set = await cli(studio.dataDir, ['budget', 'set', '--daily', '0.10']);
+      expect(set.code, set.stderr).toBe(0);
+      const made = (await studio.client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: `a lighthouse ${marker('enhance-budget')}`, enhance: true },
+      })) as Result;
+      expect(made.isError, textOf(made)).toBeFalsy();
+      expect(idsOf(made)).toHaveLength(1);
+      expect(textOf(made)).toContain('Not enhanced: The daily budget of $0.10');
+      expect(textOf(made)).toContain('The draft was stored as it is.');
+      const { rows } = await ledgerOf(studio.dataDir);
+      expect(rows.map((r) => r.kind)).toEqual(['generate']);
+    } finally {
+      await studio.close({ removeData: true });
+    }
+  });
+
   test('ledger rows for generate, enhance and edit; a refused call writes none', async () => {
     const studio = await startStudio('stdio', { geminiUrl: emu.url });
     try {

@@ -36,6 +36,15 @@ export async function runPipelinesAndRespond(
   }
   const images = await Promise.all(completed.map((r) => loadImage(ctx, r.resultImageId as string)));
   const notes: string[] = [];
+  // What a completed pipeline left out on the way (an enhance the budget had no room for), said once.
+  const skipped = new Set(
+    completed.flatMap((r) =>
+      r.stages
+        .filter((st) => st.name === 'enhance-image' && st.state === 'skipped' && st.error)
+        .map((st) => st.error as string),
+    ),
+  );
+  notes.push(...skipped);
   if (failed.length > 0) {
     notes.push(
       `${completed.length} of ${final.length} images were made. The others failed: ${failed.map((f) => f.error).join(' | ')}`,

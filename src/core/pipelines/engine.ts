@@ -6,7 +6,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { AppError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
+import { AppError, BudgetExceededError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
 import { callGemini, enhance, type ImageJobDeps, storeResult, toAppError } from '../imageJobs.js';
 import type { Logger } from '../logger.js';
 import type { GenerateImageResult } from '../ports.js';
@@ -411,10 +411,17 @@ export class PipelineEngine {
           case 'enhance-image': {
             if (!result) throw new AppError('Nothing to enhance: the generate stage produced no image.');
             const draft = result;
-            result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id }, () =>
-              enhance(this._o.jobs, spec.job, draft, { signal, onRetry }),
-            );
-            calls += 1;
+            try {
+              result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id }, () =>
+                enhance(this._o.jobs, spec.job, draft, { signal, onRetry }),
+              );
+              calls += 1;
+            } catch (error) {
+              // The draft is billed already: a budget that has no room for the second call keeps the draft.
+              if (!(error instanceof BudgetExceededError)) throw error;
+              state = 'skipped';
+              note = `Not enhanced: ${error.message.replace(/ This call was not sent.*$/, '')} The draft was stored as it is.`;
+            }
             break;
           }
           case 'store':
