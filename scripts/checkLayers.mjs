@@ -32,6 +32,8 @@ const RULES = {
     folders: ['core'],
     packages: ['@modelcontextprotocol/server', '@modelcontextprotocol/hono', 'hono', '@hono/node-server'],
   },
+  // Sign-in for MCP clients (better-auth issues its own SQL on its own tables, through our Kysely instance).
+  auth: { folders: ['core'], packages: ['better-auth', '@better-auth/mcp', 'hono', 'jose'] },
   cli: { folders: ['*'], packages: ['*'] },
   // The in-chat gallery view (runs in the host's iframe, bundled by scripts/buildApp.mjs).
   app: { folders: [], packages: ['@modelcontextprotocol/ext-apps'] },

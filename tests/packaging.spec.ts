@@ -99,9 +99,12 @@ describe('npm package', () => {
     const names = await readdir(installed);
     expect(names).toContain('nanobanana-studio');
     // Nothing that package-lock.json marks as needed for development only (the compiler, the test runner, …).
-    const lock = readJson<{ packages: Record<string, { dev?: boolean; version?: string }> }>('package-lock.json');
+    const lock = readJson<{ packages: Record<string, { dev?: boolean; devOptional?: boolean; version?: string }> }>(
+      'package-lock.json',
+    );
     const devOnly = Object.entries(lock.packages)
-      .filter(([key, entry]) => entry.dev && /^node_modules\/(@[^/]+\/)?[^/]+$/.test(key))
+      // devOptional: a tool (vitest) that a dependency also names as an optional peer; not installed for users.
+      .filter(([key, entry]) => (entry.dev || entry.devOptional) && /^node_modules\/(@[^/]+\/)?[^/]+$/.test(key))
       .map(([key, entry]) => ({ name: key.slice('node_modules/'.length), version: entry.version }));
     expect(devOnly.map((p) => p.name)).toEqual(
       expect.arrayContaining(['typescript', 'vitest', '@biomejs/biome', '@anthropic-ai/mcpb']),

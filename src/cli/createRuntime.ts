@@ -67,6 +67,7 @@ export function createRuntime(
     studio: () => services.then((s) => s.studio),
     pipelines: () => services.then((s) => s.pipelines),
     blobs: () => services.then((s) => s.blobs),
+    database: () => services.then((s) => ({ kind: s.database.kind, db: s.database.db })),
     async drain() {
       const started = await services.catch(() => undefined);
       await started?.pipelines.close();
@@ -86,7 +87,12 @@ async function startServices(
   runtime: Runtime,
   closers: Array<() => Promise<void>>,
   options: RuntimeOptions,
-): Promise<{ studio: Studio; pipelines: PipelineEngine; blobs: BlobStore }> {
+): Promise<{
+  studio: Studio;
+  pipelines: PipelineEngine;
+  blobs: BlobStore;
+  database: { kind: 'sqlite' | 'postgres'; db: unknown };
+}> {
   // Loaded here, after the handshake, not at start-up.
   const [{ createGeminiClient }, store, { createStudio }, { createUploadService }, { PipelineEngine }] =
     await Promise.all([
@@ -192,7 +198,7 @@ async function startServices(
   // queue whatever it holds when it exits is handed back to the servers.
   await pipelines.start();
   if (options.recoverPipelines ?? true) await pipelines.recover();
-  return { studio, pipelines, blobs };
+  return { studio, pipelines, blobs, database };
 }
 
 /** The local data folder, or the S3-compatible bucket of `blobUrl`. */

@@ -4,9 +4,11 @@
  * @module
  */
 import { parseArgs } from 'node:util';
+import { resolveAuthMode } from '../config/authMode.js';
 import { type Config, type FullConfig, resolveConfig } from '../config/config.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { Runtime } from '../server/runtime.js';
 import { createLogger } from './logger.js';
 import { packageVersion } from './version.js';
 
@@ -33,6 +35,8 @@ Options:
   --port N                   HTTP port (default 8766; 0 picks a free one). Env STUDIO_PORT.
   --public-url URL           Base URL for image links. Env STUDIO_PUBLIC_URL.
   --allowed-hosts H1,H2      Host names accepted besides localhost (DNS-rebinding protection). Env STUDIO_ALLOWED_HOSTS.
+  --allow-unauthenticated    Serve without sign-in on a non-loopback address (STUDIO_AUTH=off), when something in
+                             front of it already authenticates people.
   --config FILE              JSON config file (any option above, camelCase). Env STUDIO_CONFIG.
   --log-level LEVEL          fatal, error, warn, info (default), debug, trace, silent. Env STUDIO_LOG_LEVEL.
   -h, --help                 Show this help.
@@ -54,6 +58,7 @@ const OPTIONS = {
   'allowed-hosts': { type: 'string' },
   config: { type: 'string' },
   'log-level': { type: 'string' },
+  'allow-unauthenticated': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -144,9 +149,21 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
       import('../http/app.js'),
       import('../http/serve.js'),
     ]);
+  let signIn = false;
+  try {
+    signIn = resolveAuthMode(config);
+  } catch (error) {
+    fail((error as Error).message);
+  }
   const runtime = createRuntime(config, log);
   // Over HTTP nothing is gained by answering before storage is ready; a storage problem stops the start.
   await runtime.studio();
+  // The sign-in server needs the public URL (known once listening, with --port 0) as its issuer.
+  let listeningAt: (url: string) => void = () => {};
+  const publicUrl = new Promise<string>((resolve) => {
+    listeningAt = resolve;
+  });
+  const auth = signIn ? publicUrl.then((origin) => startSignIn(config, runtime, origin, log)) : undefined;
   const maxBody = config.maxRequestBodyMb * 1024 * 1024;
   const mcp = createMcpHandler(createMcpServerFactory(runtime, 'http'), {
     maxRequestBodySize: maxBody,
@@ -162,9 +179,18 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
     maxRequestBodyBytes: maxBody,
     emulator: config.emulator,
     linkSecret: config.linkSecret,
+    auth,
   });
   const server = await listen(app, config.host, config.port);
   runtime.publicUrl = (config.publicUrl ?? server.url).replace(/\/+$/, '');
+  listeningAt(runtime.publicUrl);
+  if (auth) {
+    try {
+      await auth;
+    } catch (error) {
+      fail(`Sign-in could not start: ${(error as Error).message}`);
+    }
+  }
   process.stderr.write(
     `Listening on ${server.url}/mcp\nClient config: ${JSON.stringify({ mcpServers: { 'nanobanana-studio': { type: 'http', url: `${server.url}/mcp` } } })}\n`,
   );
@@ -216,6 +242,7 @@ function flagsToConfig(values: Record<string, string | boolean | undefined>): Co
     publicUrl: str('public-url'),
     allowedHosts: list('allowed-hosts', ','),
     logLevel: str('log-level') as Config['logLevel'],
+    allowUnauthenticated: values['allow-unauthenticated'] as boolean | undefined,
   };
 }
 
@@ -233,6 +260,26 @@ function onShutdown(log: Logger, graceSeconds: number, close: () => Promise<void
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function startSignIn(config: FullConfig, runtime: Runtime, origin: string, log: Logger) {
+  const { createAuthServer } = await import('../auth/authServer.js');
+  const allowed = new Set(config.allowedEmails);
+  const admins = new Set(config.adminEmails);
+  return createAuthServer({
+    database: await runtime.database(),
+    origin,
+    oidc: {
+      issuer: config.oidcIssuer,
+      clientId: config.oidcClientId as string,
+      clientSecret: config.oidcClientSecret as string,
+    },
+    secret: config.authSecret as string,
+    allowedEmails: () => allowed,
+    adminEmails: () => admins,
+    accessTokenSeconds: 600,
+    log: log.child({ area: 'auth' }),
+  });
 }
 
 function fail(message: string): never {

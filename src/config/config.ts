@@ -94,6 +94,20 @@ export interface Config {
   totalConcurrency?: number;
   /** With PostgreSQL: a pipeline whose instance went silent this long is run by another one (seconds, at least 10). */
   leaseSeconds?: number;
+  /** Sign-in for MCP clients over HTTP: `on` or `off` (default off on loopback, on elsewhere). */
+  auth?: 'on' | 'off';
+  /** Serve without sign-in on a non-loopback address (something in front already authenticates people). */
+  allowUnauthenticated?: boolean;
+  /** Who may sign in and generate (lower-cased, verified emails). */
+  allowedEmails?: string[];
+  /** Who sees and manages everyone's images, costs and budgets. */
+  adminEmails?: string[];
+  /** The OpenID Connect provider people sign in with (its issuer URL; Google by default). */
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  oidcClientSecret?: string;
+  /** Signs sessions and tokens; must be stable across restarts and the same on every instance. */
+  authSecret?: string;
   /** This instance's name in logs and in the pipelines it runs (default: host name and process id). */
   instanceName?: string;
   /** On shutdown: how long running pipelines may go on before they are handed back or left to resume (seconds). */
@@ -169,6 +183,14 @@ const configSchema = z
     leaseSeconds: z.number().int().min(10).max(3600),
     shutdownGraceSeconds: z.number().min(0).max(3600),
     instanceName: z.string().min(1).max(100).optional(),
+    auth: z.enum(['on', 'off']).optional(),
+    allowUnauthenticated: z.boolean(),
+    allowedEmails: z.array(z.string().min(3)),
+    adminEmails: z.array(z.string().min(3)),
+    oidcIssuer: z.url(),
+    oidcClientId: z.string().min(1).optional(),
+    oidcClientSecret: z.string().min(1).optional(),
+    authSecret: z.string().min(32).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   })
   .strict();
@@ -205,6 +227,10 @@ export const DEFAULTS: Omit<FullConfig, 'dataDir' | 'imageLinks'> = {
   maxPipelineMinutes: 15,
   leaseSeconds: 30,
   shutdownGraceSeconds: 20,
+  allowUnauthenticated: false,
+  allowedEmails: [],
+  adminEmails: [],
+  oidcIssuer: 'https://accounts.google.com',
   logLevel: 'info',
 };
 
@@ -313,6 +339,15 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
     leaseSeconds: numberFrom('STUDIO_LEASE_SECONDS', env.STUDIO_LEASE_SECONDS),
     shutdownGraceSeconds: numberFrom('STUDIO_SHUTDOWN_GRACE_SECONDS', env.STUDIO_SHUTDOWN_GRACE_SECONDS),
     instanceName: nonEmpty(env.STUDIO_INSTANCE_NAME),
+    auth: env.STUDIO_AUTH as Config['auth'],
+    allowUnauthenticated:
+      env.STUDIO_ALLOW_UNAUTHENTICATED === undefined ? undefined : isTrue(env.STUDIO_ALLOW_UNAUTHENTICATED),
+    allowedEmails: env.STUDIO_ALLOWED_EMAILS ? emails(env.STUDIO_ALLOWED_EMAILS) : undefined,
+    adminEmails: env.STUDIO_ADMIN_EMAILS ? emails(env.STUDIO_ADMIN_EMAILS) : undefined,
+    oidcIssuer: nonEmpty(env.STUDIO_OIDC_ISSUER),
+    oidcClientId: nonEmpty(env.STUDIO_OIDC_CLIENT_ID),
+    oidcClientSecret: nonEmpty(env.STUDIO_OIDC_CLIENT_SECRET),
+    authSecret: nonEmpty(env.STUDIO_AUTH_SECRET),
     logLevel: env.STUDIO_LOG_LEVEL as Config['logLevel'],
   };
 }
@@ -368,6 +403,11 @@ function splitList(value: string, separator: string): string[] {
     .filter(Boolean);
 }
 
+/** A comma-separated list of emails, lower-cased (emails compare case-insensitively). */
+function emails(value: string): string[] {
+  return splitList(value, ',').map((e) => e.toLowerCase());
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value && value.trim() !== '' ? value.trim() : undefined;
 }
@@ -398,6 +438,9 @@ function hintFor(key: string): string {
     totalConcurrency: 'Use a whole number from 1, for every instance together (STUDIO_TOTAL_CONCURRENCY).',
     leaseSeconds: 'Use a whole number of seconds from 10 to 3600 (STUDIO_LEASE_SECONDS).',
     shutdownGraceSeconds: 'Use a number of seconds from 0 to 3600 (STUDIO_SHUTDOWN_GRACE_SECONDS).',
+    auth: 'Use on or off (STUDIO_AUTH).',
+    oidcIssuer: 'Use the issuer URL of your OpenID provider, e.g. https://accounts.google.com (STUDIO_OIDC_ISSUER).',
+    authSecret: 'Use a random string of at least 32 characters, e.g. openssl rand -hex 32 (STUDIO_AUTH_SECRET).',
   };
   return hints[key] ?? '';
 }

@@ -5,7 +5,14 @@
  * @module
  */
 import { createMcpHonoApp } from '@modelcontextprotocol/hono';
-import type { McpHttpHandler } from '@modelcontextprotocol/server';
+import {
+  type AuthInfo,
+  getOAuthProtectedResourceMetadataUrl,
+  type McpHttpHandler,
+  OAuthError,
+  OAuthErrorCode,
+  requireBearerAuth,
+} from '@modelcontextprotocol/server';
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, NotFoundError } from '../core/errors.js';
@@ -24,7 +31,21 @@ export interface HttpAppOptions {
   emulator: boolean;
   /** When set, `/i/` links must carry a valid `exp` and `sig` (see core/imageLinks). */
   linkSecret?: string;
+  /** Sign-in (OAuth 2.1 for MCP clients); ready once the server knows its public URL. */
+  auth?: Promise<HttpAuth>;
 }
+
+/** What the HTTP app needs of the sign-in server (src/auth, wired by the command line). */
+export interface HttpAuth {
+  mcpUrl: string;
+  /** The OAuth endpoints, metadata and sign-in pages, on the paths in AUTH_PATHS. */
+  fetch(request: Request): Response | Promise<Response>;
+  /** Throws when the token is not valid for /mcp (expired, wrong audience, email no longer allowed). */
+  verifyAccessToken(token: string): Promise<AuthInfo>;
+}
+
+/** Where the sign-in server answers. */
+export const AUTH_PATHS = ['/api/auth/*', '/.well-known/*', '/login', '/login-error', '/signed-in', '/consent'];
 
 const LINK_REFUSALS = {
   missing: 'This image link is not signed. Ask the studio for a fresh link (image_info).',
@@ -72,10 +93,34 @@ export function createHttpApp(options: HttpAppOptions) {
 
   app.get('/health', (c) => c.json({ status: 'ok', version: options.version, emulator: options.emulator }));
 
-  // createMcpHonoApp's body parser stores the parsed JSON under 'parsedBody' (untyped in its Hono env).
-  app.all('/mcp', (c) =>
-    options.mcp.fetch(c.req.raw, { parsedBody: (c as unknown as ParsedBodyContext).get('parsedBody') }),
+  // Sign-in: every MCP request carries a bearer token, answered with a 401 challenge that points clients
+  // to the protected-resource metadata when it does not.
+  const bearer = options.auth?.then((auth) =>
+    requireBearerAuth({
+      resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(new URL(auth.mcpUrl)).toString(),
+      expectedResource: new URL(auth.mcpUrl),
+      verifier: {
+        verifyAccessToken: (token) =>
+          auth.verifyAccessToken(token).catch((error: Error) => {
+            throw new OAuthError(OAuthErrorCode.InvalidToken, error.message);
+          }),
+      },
+    }),
   );
+
+  // createMcpHonoApp's body parser stores the parsed JSON under 'parsedBody' (untyped in its Hono env).
+  app.all('/mcp', async (c) => {
+    let authInfo: AuthInfo | undefined;
+    if (bearer) {
+      const checked = await (await bearer)(c.req.raw);
+      if (checked instanceof Response) return checked;
+      authInfo = checked;
+    }
+    return options.mcp.fetch(c.req.raw, {
+      parsedBody: (c as unknown as ParsedBodyContext).get('parsedBody'),
+      ...(authInfo ? { authInfo } : {}),
+    });
+  });
 
   app.get('/i/:file', async (c) => {
     const match = /^(img_[A-Za-z0-9]+)\.([a-z0-9]+)$/.exec(c.req.param('file'));
@@ -102,6 +147,9 @@ export function createHttpApp(options: HttpAppOptions) {
     a.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
     a.onError((error, c) => errorResponse(error, c, options.log));
   }
+  // On the plain app: the MCP app's body parser would consume the bodies better-auth reads.
+  const auth = options.auth;
+  if (auth) for (const path of AUTH_PATHS) outer.all(path, async (c) => (await auth).fetch(c.req.raw));
   outer.route('/', app);
   return outer;
 }

@@ -40,13 +40,17 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
     maxPreviewBytes: runtime.config.maxPreviewBytes,
   };
 
-  return (_requestCtx?: McpRequestContext): McpServer => {
+  return (requestCtx?: McpRequestContext): McpServer => {
     const server = new McpServer(
       { name: 'nanobanana-studio', title: 'Nano Banana Studio', version: runtime.version },
       { capabilities: { tools: {}, resources: {}, prompts: {}, completions: {} }, instructions: SERVER_INSTRUCTIONS },
     );
     const paths = pathPolicyFor(server, runtime);
-    const baseCall: CallContext = { ownerId: LOCAL_OWNER };
+    // Signed in (HTTP with sign-in on): the person the access token was issued to; otherwise the one local user.
+    const signedIn = requestCtx?.authInfo?.extra as { userId?: string; isAdmin?: boolean } | undefined;
+    const baseCall: CallContext = signedIn?.userId
+      ? { ownerId: signedIn.userId, isAdmin: signedIn.isAdmin === true }
+      : { ownerId: LOCAL_OWNER };
 
     const makeContext = async (serverCtx: ServerContext): Promise<StudioToolContext> => ({
       studio: await runtime.studio(),

@@ -17,6 +17,8 @@ export interface Runtime {
   studio(): Promise<Studio>;
   /** The pipeline engine (same readiness as the studio). */
   pipelines(): Promise<PipelineEngine>;
+  /** The open database, for the sign-in server's own tables (same readiness as the studio). */
+  database(): Promise<{ kind: 'sqlite' | 'postgres'; db: unknown }>;
   /** Where images and uploads are kept (the local folder or an S3 bucket; same readiness as the studio). */
   blobs(): Promise<BlobStore>;
   log: Logger;

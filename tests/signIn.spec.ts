@@ -1,0 +1,313 @@
+/**
+ * Sign-in for MCP clients over HTTP: the real server as OAuth 2.1 authorization server, a real OpenID
+ * provider (oidc-provider) standing in for Google, and the MCP SDK client's own OAuth support, headless (a
+ * small browser follows the redirects). Also the start-up rules: when sign-in is on, and what it needs.
+ */
+import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from './helpers/emulator.js';
+import { startTestIdp, type TestIdp, type TestUser } from './helpers/oidcProvider.js';
+import { runCli } from './helpers/runCli.js';
+import { CLI, makeDataDir } from './helpers/studio.js';
+
+const SECRET = 'a-sign-in-secret-of-at-least-32-characters';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The built server over HTTP on `port`, without an MCP client (every client here has to sign in first). */
+async function startServer(port: number, env: Record<string, string>): Promise<{ stop(): Promise<void> }> {
+  const dataDir = await makeDataDir();
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      STUDIO_DATA_DIR: dataDir,
+      STUDIO_AUTO_STYLE: 'false',
+      STUDIO_SHUTDOWN_GRACE_SECONDS: '0',
+      GEMINI_API_KEY: 'test-key',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${text}`)), 30_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('Listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${text}`)));
+  });
+  return {
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A browser's request (Node's fetch sends Sec-Fetch-Mode: cors, which makes better-auth answer with JSON). */
+function browserRequest(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return new Promise<{ status: number; headers: Headers; text: string }>((resolve, reject) => {
+    const req = http.request(url, { method: init.method ?? 'GET', headers: init.headers }, (res) => {
+      let text = '';
+      res.on('data', (d) => {
+        text += d;
+      });
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers))
+          for (const x of ([] as string[]).concat(v ?? [])) headers.append(k, x);
+        resolve({ status: res.statusCode ?? 0, headers, text });
+      });
+    });
+    req.on('error', reject);
+    if (init.body) req.write(init.body);
+    req.end();
+  });
+}
+
+/** Follows redirects (keeping cookies per origin and clicking Allow on the consent page) until `stopAt`. */
+async function browse(start: string, stopAt: string): Promise<URL> {
+  const jar = new Map<string, Map<string, string>>();
+  let url = start;
+  let method = 'GET';
+  let body: string | undefined;
+  for (let hop = 0; hop < 30; hop += 1) {
+    if (url.startsWith(stopAt)) return new URL(url);
+    const origin = new URL(url).origin;
+    const cookies = jar.get(origin) ?? new Map<string, string>();
+    const headers: Record<string, string> = {
+      cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      accept: 'text/html',
+      'sec-fetch-mode': 'navigate',
+      ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+    };
+    const res = await browserRequest(url, { method, headers, body });
+    for (const set of res.headers.getSetCookie()) {
+      const [pair = ''] = set.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1);
+      if (/max-age=0/i.test(set) || value === '') cookies.delete(name);
+      else cookies.set(name, value);
+    }
+    jar.set(origin, cookies);
+    method = 'GET';
+    body = undefined;
+    if (res.status >= 300 && res.status < 400) {
+      url = new URL(res.headers.get('location') as string, url).toString();
+      continue;
+    }
+    const form = /<form method="post" action="([^"]+)">[\s\S]*?name="oauth_query" value="([^"]*)"/.exec(res.text);
+    if (res.status === 200 && form) {
+      url = new URL(form[1] as string, url).toString();
+      method = 'POST';
+      const query = (form[2] as string).replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)));
+      body = new URLSearchParams({ oauth_query: query, accept: 'true' }).toString();
+      continue;
+    }
+    throw new Error(`the browser stopped at ${res.status} ${url}: ${res.text.slice(0, 300)}`);
+  }
+  throw new Error('too many redirects');
+}
+
+/** The MCP SDK client's OAuth provider, in memory, with a headless browser for the authorization step. */
+class TestOAuthProvider {
+  readonly redirectUrl = 'http://127.0.0.1:4999/callback';
+  client: OAuthClientInformationMixed | undefined;
+  saved: OAuthTokens | undefined;
+  verifier = '';
+  callback: URLSearchParams | undefined;
+  get clientMetadata(): OAuthClientMetadata {
+    return {
+      client_name: 'sign-in test',
+      redirect_uris: [this.redirectUrl],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      scope: 'openid email offline_access',
+    };
+  }
+  clientInformation() {
+    return this.client;
+  }
+  saveClientInformation(info: OAuthClientInformationMixed) {
+    this.client = info;
+  }
+  tokens() {
+    return this.saved;
+  }
+  saveTokens(tokens: OAuthTokens) {
+    this.saved = tokens;
+  }
+  saveCodeVerifier(verifier: string) {
+    this.verifier = verifier;
+  }
+  codeVerifier() {
+    return this.verifier;
+  }
+  async redirectToAuthorization(url: URL) {
+    this.callback = (await browse(url.toString(), this.redirectUrl)).searchParams;
+  }
+}
+
+describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', () => {
+  let emu: Emulator;
+  let idp: TestIdp;
+  let studio: { stop(): Promise<void> };
+  let origin: string;
+  let user: TestUser = 'alice';
+
+  beforeAll(async () => {
+    emu = await startEmulator();
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    idp = await startTestIdp({
+      redirectUris: [`${origin}/api/auth/callback/oidc`, `${origin}/api/auth/oauth2/callback/oidc`],
+      currentUser: () => user,
+    });
+    studio = await startServer(port, {
+      GEMINI_BASE_URL: emu.url,
+      STUDIO_AUTH: 'on',
+      STUDIO_OIDC_ISSUER: idp.issuer,
+      STUDIO_OIDC_CLIENT_ID: idp.clientId,
+      STUDIO_OIDC_CLIENT_SECRET: idp.clientSecret,
+      STUDIO_AUTH_SECRET: SECRET,
+      STUDIO_ALLOWED_EMAILS: 'Alice@Example.com, bob@example.com, carol@example.com, eve@example.com',
+      STUDIO_ADMIN_EMAILS: 'bob@example.com',
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await studio?.stop();
+    await idp?.close();
+    await emu?.close();
+  });
+
+  const connect = async (provider: TestOAuthProvider): Promise<Client> => {
+    const client = new Client({ name: 'sign-in test', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), { authProvider: provider });
+    try {
+      await client.connect(transport);
+      return client;
+    } catch (error) {
+      if (!(error instanceof UnauthorizedError)) throw error;
+      await transport.finishAuth(provider.callback as never);
+      const again = new Client({ name: 'sign-in test', version: '1.0.0' });
+      await again.connect(new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), { authProvider: provider }));
+      return again;
+    }
+  };
+
+  it('challenges a request without a token and publishes the metadata clients discover', async () => {
+    const res = await fetch(`${origin}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toContain(
+      `resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`,
+    );
+    const prm = (await (await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`)).json()) as {
+      resource: string;
+      authorization_servers: string[];
+    };
+    expect(prm.resource).toBe(`${origin}/mcp`);
+    const as = (await (await fetch(`${origin}/.well-known/oauth-authorization-server/api/auth`)).json()) as {
+      code_challenge_methods_supported: string[];
+      registration_endpoint: string;
+    };
+    expect(as.code_challenge_methods_supported).toEqual(['S256']);
+    expect(as.registration_endpoint).toContain('/api/auth/oauth2/register');
+  });
+
+  it('signs a listed person in through the provider; their images are theirs', async () => {
+    user = 'alice';
+    const provider = new TestOAuthProvider();
+    const client = await connect(provider);
+    try {
+      const made = (await client.callTool({ name: 'generate_image', arguments: { prompt: 'a signed-in owl' } })) as {
+        isError?: boolean;
+        content: unknown[];
+      };
+      expect(made.isError, JSON.stringify(made.content)).toBeFalsy();
+      expect(provider.saved?.refresh_token).toBeTruthy();
+      const claims = JSON.parse(
+        Buffer.from(String(provider.saved?.access_token).split('.')[1] as string, 'base64url').toString(),
+      ) as { email: string; aud: string[] };
+      expect(claims.email).toBe('alice@example.com');
+      expect(claims.aud).toContain(`${origin}/mcp`);
+    } finally {
+      await client.close();
+    }
+    const listBy = async (who: TestUser) => {
+      user = who;
+      const other = await connect(new TestOAuthProvider());
+      try {
+        return JSON.stringify(
+          ((await other.callTool({ name: 'list_images', arguments: {} })) as { content: unknown }).content,
+        );
+      } finally {
+        await other.close();
+      }
+    };
+    // Carol, another person, does not see Alice's image; Bob, an admin, sees everyone's.
+    expect(await listBy('carol')).not.toContain('a signed-in owl');
+    expect(await listBy('bob')).toContain('a signed-in owl');
+  }, 60_000);
+
+  it('refuses an email that is not on the allow-list, and one the provider has not verified', async () => {
+    for (const who of ['mallory', 'unverified'] as const) {
+      user = who;
+      const provider = new TestOAuthProvider();
+      await expect(connect(provider)).rejects.toThrow();
+      expect(provider.callback?.get('error')).toBe('access_denied');
+      expect(provider.saved).toBeUndefined();
+    }
+  }, 60_000);
+});
+
+describe('when sign-in is on, and what it needs', () => {
+  const serve = async (args: string[], env: Record<string, string>) =>
+    runCli(['serve', '--port', '0', ...args], {
+      env: { HOME: process.env.HOME ?? '/tmp', STUDIO_DATA_DIR: await makeDataDir(), GEMINI_API_KEY: 'k', ...env },
+      timeoutMs: 15_000,
+    });
+
+  it('on a non-loopback address, refuses to start without its OIDC client, secret and allow-list, naming them', async () => {
+    const run = await serve(['--host', '0.0.0.0'], {});
+    expect(run.code).toBe(2);
+    for (const name of [
+      'STUDIO_OIDC_CLIENT_ID',
+      'STUDIO_OIDC_CLIENT_SECRET',
+      'STUDIO_AUTH_SECRET',
+      'STUDIO_ALLOWED_EMAILS',
+    ])
+      expect(run.stderr).toContain(name);
+  });
+
+  it('refuses STUDIO_AUTH=off on a non-loopback address unless --allow-unauthenticated is given', async () => {
+    const refused = await serve(['--host', '0.0.0.0'], { STUDIO_AUTH: 'off' });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--allow-unauthenticated');
+  });
+});
