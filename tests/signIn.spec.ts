@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/client';
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,13 +27,17 @@ async function freePort(): Promise<number> {
 }
 
 /** The built server over HTTP on `port`, without an MCP client (every client here has to sign in first). */
-async function startServer(port: number, env: Record<string, string>): Promise<{ stop(): Promise<void> }> {
-  const dataDir = await makeDataDir();
+async function startServer(
+  port: number,
+  env: Record<string, string>,
+  dataDir?: string,
+): Promise<{ stop(options?: { keepData?: boolean }): Promise<void>; dataDir: string }> {
+  const ownDir = dataDir ?? (await makeDataDir());
   const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
-      STUDIO_DATA_DIR: dataDir,
+      STUDIO_DATA_DIR: ownDir,
       STUDIO_AUTO_STYLE: 'false',
       STUDIO_SHUTDOWN_GRACE_SECONDS: '0',
       GEMINI_API_KEY: 'test-key',
@@ -53,13 +58,14 @@ async function startServer(port: number, env: Record<string, string>): Promise<{
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${text}`)));
   });
   return {
-    async stop() {
+    dataDir: ownDir,
+    async stop(options) {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         await exited;
       }
-      await rm(dataDir, { recursive: true, force: true });
+      if (!options?.keepData) await rm(ownDir, { recursive: true, force: true });
     },
   };
 }
@@ -173,19 +179,21 @@ class TestOAuthProvider {
 describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', () => {
   let emu: Emulator;
   let idp: TestIdp;
-  let studio: { stop(): Promise<void> };
+  let studio: Awaited<ReturnType<typeof startServer>>;
+  let serverEnv: Record<string, string>;
+  let port: number;
   let origin: string;
   let user: TestUser = 'alice';
 
   beforeAll(async () => {
     emu = await startEmulator();
-    const port = await freePort();
+    port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     idp = await startTestIdp({
       redirectUris: [`${origin}/api/auth/callback/oidc`, `${origin}/api/auth/oauth2/callback/oidc`],
       currentUser: () => user,
     });
-    studio = await startServer(port, {
+    serverEnv = {
       GEMINI_BASE_URL: emu.url,
       STUDIO_AUTH: 'on',
       STUDIO_OIDC_ISSUER: idp.issuer,
@@ -194,7 +202,8 @@ describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', (
       STUDIO_AUTH_SECRET: SECRET,
       STUDIO_ALLOWED_EMAILS: 'Alice@Example.com, bob@example.com, carol@example.com, eve@example.com',
       STUDIO_ADMIN_EMAILS: 'bob@example.com',
-    });
+    };
+    studio = await startServer(port, serverEnv);
   }, 60_000);
   afterAll(async () => {
     await studio?.stop();
@@ -284,6 +293,121 @@ describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', (
       expect(provider.saved).toBeUndefined();
     }
   }, 60_000);
+  it('rotates refresh tokens, honours revocation, and shuts out an email taken off the list at the next request and refresh', async () => {
+    user = 'carol';
+    const provider = new TestOAuthProvider();
+    await (await connect(provider)).close();
+    const clientId = provider.client?.client_id as string;
+    const token = async (params: Record<string, string>) => {
+      const res = await fetch(`${origin}/api/auth/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ client_id: clientId, resource: `${origin}/mcp`, ...params }).toString(),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, string> };
+    };
+    const listWith = (accessToken: string) =>
+      fetch(`${origin}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${accessToken}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+      });
+
+    const first = provider.saved?.refresh_token as string;
+    const rotated = await token({ grant_type: 'refresh_token', refresh_token: first });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.refresh_token).toBeTruthy();
+    expect(rotated.body.refresh_token).not.toBe(first);
+    expect((await listWith(rotated.body.access_token as string)).status).toBe(200);
+
+    // A revoked refresh token gets no new tokens.
+    const revoke = await fetch(`${origin}/api/auth/oauth2/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        token: rotated.body.refresh_token as string,
+        token_type_hint: 'refresh_token',
+        client_id: clientId,
+      }).toString(),
+    });
+    expect(revoke.status).toBe(200);
+    expect(
+      (await token({ grant_type: 'refresh_token', refresh_token: rotated.body.refresh_token as string })).status,
+    ).toBe(400);
+
+    // Carol is taken off the list (a restart with the new list): her access and refresh tokens stop working.
+    const again = new TestOAuthProvider();
+    again.client = provider.client;
+    await (await connect(again)).close();
+    await studio.stop({ keepData: true });
+    studio = await startServer(
+      port,
+      { ...serverEnv, STUDIO_ALLOWED_EMAILS: 'alice@example.com, bob@example.com' },
+      studio.dataDir,
+    );
+    const refused = await listWith(again.saved?.access_token as string);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toContain('invalid_token');
+    const refresh = await token({ grant_type: 'refresh_token', refresh_token: again.saved?.refresh_token as string });
+    expect(refresh.status).toBe(400);
+    expect(refresh.body.error).toBe('invalid_grant');
+    await studio.stop({ keepData: true });
+    studio = await startServer(port, serverEnv, studio.dataDir);
+  }, 90_000);
+
+  it('mcp-remote, a third-party client, signs in (DCR, PKCE, loopback redirect) and calls a tool', async () => {
+    user = 'alice';
+    const configDir = await makeDataDir();
+    const proxy = path.resolve(import.meta.dirname, '../node_modules/mcp-remote/dist/proxy.js');
+    const child = spawn(process.execPath, [proxy, `${origin}/mcp`, '--transport', 'http-only'], {
+      env: { PATH: process.env.PATH ?? '', HOME: configDir, MCP_REMOTE_CONFIG_DIR: configDir },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let stdout = '';
+    let browsing: Promise<unknown> | undefined;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const link = /Please authorize this client by visiting:\s*(\S+)/.exec(stderr)?.[1];
+      // Its loopback callback listens only once it says it is waiting.
+      if (link && !browsing && /Waiting for authorization/.test(stderr))
+        browsing = browse(link, 'http://never.invalid/').catch((error: Error) => error);
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const send = (message: object) => child.stdin?.write(`${JSON.stringify(message)}\n`);
+    const answer = async (id: number) => {
+      for (let i = 0; i < 600; i += 1) {
+        const line = stdout.split('\n').find((l) => l.includes(`"id":${id}`));
+        if (line) return JSON.parse(line) as { result?: { isError?: boolean } };
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no answer to ${id}; mcp-remote said: ${stderr.slice(-1500)}`);
+    };
+    try {
+      send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'remote', version: '1' } },
+      });
+      await answer(1);
+      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_images', arguments: {} } });
+      const listed = await answer(2);
+      expect(listed.result?.isError).toBeFalsy();
+      expect(JSON.stringify(listed.result)).toContain('a signed-in owl');
+    } finally {
+      child.kill();
+      await rm(configDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
 
 describe('when sign-in is on, and what it needs', () => {

@@ -277,7 +277,7 @@ async function startSignIn(config: FullConfig, runtime: Runtime, origin: string,
     secret: config.authSecret as string,
     allowedEmails: () => allowed,
     adminEmails: () => admins,
-    accessTokenSeconds: 600,
+    accessTokenSeconds: config.accessTokenSeconds,
     log: log.child({ area: 'auth' }),
   });
 }

@@ -108,6 +108,8 @@ export interface Config {
   oidcClientSecret?: string;
   /** Signs sessions and tokens; must be stable across restarts and the same on every instance. */
   authSecret?: string;
+  /** Lifetime of MCP access tokens (seconds): how soon taking an email off the list shuts its clients out. */
+  accessTokenSeconds?: number;
   /** This instance's name in logs and in the pipelines it runs (default: host name and process id). */
   instanceName?: string;
   /** On shutdown: how long running pipelines may go on before they are handed back or left to resume (seconds). */
@@ -191,6 +193,7 @@ const configSchema = z
     oidcClientId: z.string().min(1).optional(),
     oidcClientSecret: z.string().min(1).optional(),
     authSecret: z.string().min(32).optional(),
+    accessTokenSeconds: z.number().int().min(5).max(86_400),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   })
   .strict();
@@ -231,6 +234,7 @@ export const DEFAULTS: Omit<FullConfig, 'dataDir' | 'imageLinks'> = {
   allowedEmails: [],
   adminEmails: [],
   oidcIssuer: 'https://accounts.google.com',
+  accessTokenSeconds: 600,
   logLevel: 'info',
 };
 
@@ -348,6 +352,7 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
     oidcClientId: nonEmpty(env.STUDIO_OIDC_CLIENT_ID),
     oidcClientSecret: nonEmpty(env.STUDIO_OIDC_CLIENT_SECRET),
     authSecret: nonEmpty(env.STUDIO_AUTH_SECRET),
+    accessTokenSeconds: numberFrom('STUDIO_ACCESS_TOKEN_SECONDS', env.STUDIO_ACCESS_TOKEN_SECONDS),
     logLevel: env.STUDIO_LOG_LEVEL as Config['logLevel'],
   };
 }
