@@ -408,6 +408,39 @@ describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', (
       await rm(configDir, { recursive: true, force: true });
     }
   }, 90_000);
+  it('a personal access token serves a client that only takes a header, until it is revoked', async () => {
+    const cli = (args: string[]) =>
+      runCli(['token', ...args], { env: { HOME: process.env.HOME ?? '/tmp', STUDIO_DATA_DIR: studio.dataDir } });
+    const unknown = await cli(['create', '--email', 'nobody@example.com']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('has signed in to this studio yet');
+    const made = await cli(['create', '--email', 'Alice@example.com', '--name', 'header-only client', '--json']);
+    expect(made.code, made.stderr).toBe(0);
+    const { token, id } = JSON.parse(made.stdout) as { token: string; id: string };
+    expect(token).toMatch(/^nbs_pat_/);
+    const listAs = async (bearer: string) => {
+      const client = new Client({ name: 'header only', version: '1.0.0' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
+          requestInit: { headers: { authorization: `Bearer ${bearer}` } },
+        }),
+      );
+      try {
+        return JSON.stringify(
+          ((await client.callTool({ name: 'list_images', arguments: {} })) as { content: unknown }).content,
+        );
+      } finally {
+        await client.close();
+      }
+    };
+    expect(await listAs(token)).toContain('a signed-in owl');
+    const listed = await cli(['list', '--email', 'alice@example.com']);
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).toContain('last used');
+    expect((await cli(['revoke', id])).code).toBe(0);
+    await expect(listAs(token)).rejects.toThrow();
+    await expect(listAs(`${token}x`)).rejects.toThrow();
+  }, 60_000);
 });
 
 describe('when sign-in is on, and what it needs', () => {

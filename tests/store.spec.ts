@@ -19,7 +19,14 @@ import {
 } from '../src/store/index.js';
 
 /** Every migration, in order: a fresh database has them all pending. */
-const ALL_MIGRATIONS = ['0001_images', '0002_uploads', '0003_pipelines', '0004_ledger', '0005_pipeline_cancel'];
+const ALL_MIGRATIONS = [
+  '0001_images',
+  '0002_uploads',
+  '0003_pipelines',
+  '0004_ledger',
+  '0005_pipeline_cancel',
+  '0006_access_tokens',
+];
 
 let dir: string;
 let database: Database;

@@ -29,6 +29,12 @@ export interface AuthServerOptions {
   adminEmails: () => ReadonlySet<string>;
   /** Access-token lifetime: removing an email takes effect at the next request and the next refresh. */
   accessTokenSeconds?: number;
+  /** Personal access tokens (`nbs_pat_…`), for clients that only take a header. */
+  personalTokens: {
+    verify(secret: string): Promise<{ ownerId: string; email: string; tokenId: string } | undefined>;
+    /** Called once per signed-in person and process, so tokens can be made for them by email. */
+    rememberUser(userId: string, email: string): Promise<void>;
+  };
   log: Logger;
 }
 
@@ -58,6 +64,8 @@ export interface AuthServer {
 }
 
 const AUTH_BASE = '/api/auth';
+/** Personal access tokens start with this (see core/accessTokens). */
+const PAT_PREFIX = 'nbs_pat_';
 const PENDING_COOKIE = 'nbs_pending_auth';
 
 export async function createAuthServer(options: AuthServerOptions): Promise<AuthServer> {
@@ -182,6 +190,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
       }),
     );
 
+  const remembered = new Set<string>();
   const app = new Hono();
   app.on(['GET', 'POST'], `${AUTH_BASE}/*`, (c) => auth.handler(c.req.raw));
   // RFC 9728 protected-resource and RFC 8414 authorization-server metadata at the origin.
@@ -266,11 +275,29 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     fetch: (request) => app.fetch(request),
 
     async verifyAccessToken(token) {
+      if (token.startsWith(PAT_PREFIX)) {
+        const owner = await options.personalTokens.verify(token);
+        if (!owner) throw new Error('This access token is unknown or was revoked. Make a new one.');
+        if (!isAllowed(owner.email)) throw new Error('This email is no longer on the allow-list of this studio.');
+        return {
+          token,
+          clientId: owner.tokenId,
+          scopes: [],
+          // Checked again on every request; the expiry only satisfies the bearer check.
+          expiresAt: Math.floor(Date.now() / 1000) + 300,
+          resource: new URL(mcpUrl),
+          extra: { userId: owner.ownerId, email: owner.email, isAdmin: options.adminEmails().has(owner.email) },
+        };
+      }
       const { payload } = await verifyJwt(token);
       const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : '';
       if (!isAllowed(email)) throw new Error('This email is no longer on the allow-list of this studio.');
       if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number')
         throw new Error('The token has no subject or expiry.');
+      if (!remembered.has(payload.sub)) {
+        await options.personalTokens.rememberUser(payload.sub, email);
+        remembered.add(payload.sub);
+      }
       return {
         token,
         clientId: String(payload.azp ?? payload.client_id ?? ''),

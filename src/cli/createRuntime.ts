@@ -158,6 +158,7 @@ async function startServices(
       newUploadId: store.newUploadId,
     }),
     ledger: store.createSpendingRepository(database.db),
+    accessTokens: { repo: store.createAccessTokenRepository(database.db), newId: () => store.newId('pat_') },
   });
   const instanceId = config.instanceName ?? `${os.hostname()}-${process.pid}`;
   // With PostgreSQL, pipelines go through the shared queue, so any instance may run any of them.

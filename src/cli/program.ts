@@ -21,6 +21,7 @@ Usage:
   nanobanana-studio migrate              Apply database migrations (needed before serving on PostgreSQL).
   nanobanana-studio generate "prompt"    Make images from a terminal (also: edit, list, open, cost; each has --help).
   nanobanana-studio budget [set]         Per-user daily/monthly budgets (USD) and requests per minute (admins).
+  nanobanana-studio token create|list|revoke   Personal access tokens for header-only clients (sign-in on).
   nanobanana-studio install <client>     Add this server to claude-desktop, claude-code, cursor, vscode, codex or gemini-cli.
   nanobanana-studio doctor               Check Node, the key, models, data folder, database, port and auth.
 
@@ -75,6 +76,7 @@ const PEOPLE_COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promi
   open: () => import('./commands/open.js'),
   cost: () => import('./commands/cost.js'),
   budget: () => import('./commands/budget.js'),
+  token: () => import('./commands/token.js'),
   install: () => import('./commands/install.js'),
   doctor: () => import('./commands/doctor.js'),
 };
@@ -278,6 +280,7 @@ async function startSignIn(config: FullConfig, runtime: Runtime, origin: string,
     allowedEmails: () => allowed,
     adminEmails: () => admins,
     accessTokenSeconds: config.accessTokenSeconds,
+    personalTokens: (await runtime.studio()).accessTokens,
     log: log.child({ area: 'auth' }),
   });
 }

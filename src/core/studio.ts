@@ -3,10 +3,12 @@
  * the images is the pipelines' work (core/pipelines). Knows nothing of MCP or HTTP.
  * @module
  */
+
+import { AccessTokens } from './accessTokens.js';
 import type { PathPolicy } from './allowedPaths.js';
 import { type ImageJob, type ImageJobDeps, planEdit, planGeneration } from './imageJobs.js';
 import type { ModelRegistry } from './models.js';
-import type { ImageCostSummary, ImagePage, ImageRecord, SpendingRepository } from './ports.js';
+import type { AccessTokenRepository, ImageCostSummary, ImagePage, ImageRecord, SpendingRepository } from './ports.js';
 import { getOwnedImage } from './references.js';
 import { SpendingGuard } from './spending.js';
 import type { UploadService } from './uploads.js';
@@ -17,6 +19,8 @@ export interface StudioDeps extends Omit<ImageJobDeps, 'now' | 'uploads'> {
   uploads?: UploadService;
   /** The cost ledger, budgets and rate limits behind {@link Studio.spending}. */
   ledger: SpendingRepository;
+  /** Personal access tokens behind {@link Studio.accessTokens}. */
+  accessTokens: { repo: AccessTokenRepository; newId: () => string };
 }
 
 /** The owner of everything made on this machine without accounts: the MCP servers and the command line. */
@@ -99,10 +103,12 @@ export interface Studio {
   uploads?: UploadService;
   /** Budgets and rate limits, checked by the pipeline engine; admins change them here. */
   spending: SpendingGuard;
+  /** Personal access tokens for clients that only take a header. */
+  accessTokens: AccessTokens;
 }
 
 export function createStudio(deps: StudioDeps): Studio {
-  const { ledger, ...jobDeps } = deps;
+  const { ledger, accessTokens, ...jobDeps } = deps;
   const jobs: ImageJobDeps = {
     ...jobDeps,
     now: deps.now ?? (() => new Date()),
@@ -116,6 +122,7 @@ export function createStudio(deps: StudioDeps): Studio {
   });
   return {
     registry: deps.registry,
+    accessTokens: new AccessTokens(accessTokens.repo, accessTokens.newId, deps.now),
     jobs,
     planGeneration: (input, ctx) => planGeneration(jobs, input, ctx),
     planEdit: (input, ctx) => planEdit(jobs, input, ctx),

@@ -4,6 +4,7 @@
  * @module
  */
 
+export { createAccessTokenRepository } from './accessTokenRepository.js';
 export type { Database, DatabaseOptions, OpenDatabaseOptions } from './database.js';
 export { openDatabase } from './database.js';
 export { IMAGE_ID_PATTERN, newId, newImageId, newUploadId } from './ids.js';

@@ -53,6 +53,19 @@ export interface DB {
   spend_reservations: SpendReservationsTable;
   budgets: BudgetsTable;
   request_log: RequestLogTable;
+  access_tokens: AccessTokensTable;
+}
+
+export interface AccessTokensTable {
+  id: string;
+  owner_id: string;
+  email: string;
+  name: string;
+  /** Hex SHA-256 of the secret. */
+  secret_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
 }
 
 export interface PipelinesTable {

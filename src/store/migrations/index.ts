@@ -4,6 +4,7 @@ import { migration0002Uploads } from './0002_uploads.js';
 import { migration0003Pipelines } from './0003_pipelines.js';
 import { migration0004Ledger } from './0004_ledger.js';
 import { migration0005PipelineCancel } from './0005_pipeline_cancel.js';
+import { migration0006AccessTokens } from './0006_access_tokens.js';
 
 /**
  * Every migration, by name. Names sort in the order they must run; never rename or edit one that has
@@ -15,4 +16,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003_pipelines': migration0003Pipelines,
   '0004_ledger': migration0004Ledger,
   '0005_pipeline_cancel': migration0005PipelineCancel,
+  '0006_access_tokens': migration0006AccessTokens,
 };
