@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/client';
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
 import { startTestIdp, type TestIdp, type TestUser } from './helpers/oidcProvider.js';
@@ -441,6 +442,76 @@ describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', (
     await expect(listAs(token)).rejects.toThrow();
     await expect(listAs(`${token}x`)).rejects.toThrow();
   }, 60_000);
+  it('the authorization matrix: each person reaches only their own images, pipelines, uploads and resources; an admin reaches all', async () => {
+    const as = async (who: TestUser) => {
+      user = who;
+      return connect(new TestOAuthProvider());
+    };
+    const alice = await as('alice');
+    const carol = await as('carol');
+    const bob = await as('bob');
+    const clients = { alice, carol, bob } as const;
+    type Result = { isError?: boolean; content?: unknown; structuredContent?: Record<string, unknown> };
+    const call = (client: Client, name: string, args: Record<string, unknown>) =>
+      client.callTool({ name, arguments: args }) as Promise<Result>;
+    try {
+      // What Alice owns.
+      const made = await call(alice, 'generate_image', { prompt: 'matrix: alice only' });
+      const imageId = /img_[A-Za-z0-9]+/.exec(JSON.stringify(made.content))?.[0] as string;
+      expect(imageId).toBeTruthy();
+      const started = await call(alice, 'generate_image_async', { prompt: 'matrix: alice pipeline' });
+      const pipelineId = (started.structuredContent?.pipeline_ids as string[])[0] as string;
+      const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c33' } })
+        .png()
+        .toBuffer();
+      const uploaded = await call(alice, 'upload_file', { data: png.toString('base64'), display_name: 'matrix.png' });
+      const uploadId = /upl_[A-Za-z0-9]+/.exec(JSON.stringify(uploaded.content))?.[0] as string;
+      expect(uploadId, JSON.stringify(uploaded.content)).toBeTruthy();
+
+      /** true: allowed; false: refused (an error result or a rejected request). */
+      const reaches = async (run: () => Promise<Result | unknown>): Promise<boolean> => {
+        try {
+          const result = (await run()) as Result;
+          return !result?.isError;
+        } catch {
+          return false;
+        }
+      };
+      const operations: Record<string, (client: Client) => Promise<unknown>> = {
+        image_info: (c) => call(c, 'image_info', { id: imageId }),
+        'edit_image (her image)': (c) => call(c, 'edit_image', { image: imageId, instruction: 'matrix: add a hat' }),
+        'generate_image (her image as reference)': (c) =>
+          call(c, 'generate_image', { prompt: 'matrix: from a reference', reference_images: [imageId] }),
+        get_image: (c) => call(c, 'get_image', { pipeline_id: pipelineId }),
+        'resource images://id': (c) => c.readResource({ uri: `images://${imageId}` }),
+        'resource images://id/metadata': (c) => c.readResource({ uri: `images://${imageId}/metadata` }),
+        'generate_image (her upload as reference)': (c) =>
+          call(c, 'generate_image', { prompt: 'matrix: from an upload', reference_images: [uploadId] }),
+      };
+      const expected = { alice: true, carol: false, bob: true };
+      const outcome: Record<string, Record<string, boolean>> = {};
+      for (const [name, run] of Object.entries(operations)) {
+        outcome[name] = {};
+        for (const [who, client] of Object.entries(clients))
+          (outcome[name] as Record<string, boolean>)[who] = await reaches(() => run(client));
+      }
+      expect(outcome).toEqual(Object.fromEntries(Object.keys(operations).map((name) => [name, expected])));
+
+      // Lists: her own, everyone's for the admin, none of hers for Carol.
+      const listed = async (client: Client) =>
+        JSON.stringify((await call(client, 'list_images', { limit: 50 })).content);
+      expect(await listed(alice)).toContain(imageId);
+      expect(await listed(bob)).toContain(imageId);
+      expect(await listed(carol)).not.toContain(imageId);
+      expect(JSON.stringify((await call(carol, 'list_uploads', {})).content)).not.toContain(uploadId);
+      // Destructive calls on what is not theirs are refused, and change nothing.
+      expect((await call(carol, 'delete_upload', { id: uploadId })).isError).toBe(true);
+      expect((await call(carol, 'cancel_pipeline', { pipeline_id: pipelineId })).isError).toBe(true);
+      expect(JSON.stringify((await call(alice, 'list_uploads', {})).content)).toContain(uploadId);
+    } finally {
+      for (const client of Object.values(clients)) await client.close();
+    }
+  }, 120_000);
 });
 
 describe('when sign-in is on, and what it needs', () => {

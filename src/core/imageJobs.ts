@@ -38,14 +38,18 @@ export interface ImageJobDeps {
   maxReferenceBytes: number;
   now: () => Date;
   /** Resolves upload ids (`upl_…`) when a job runs, re-uploading an expired Gemini copy. */
-  uploads?: Pick<UploadService, 'referenceFor'>;
+  uploads?: Pick<UploadService, 'referenceFor' | 'get'>;
 }
 
 /** A reference kept for the job: bytes in the blob store, or a Gemini file. */
 export type JobReference =
   | { key: string; mimeType: string }
   | { fileUri: string; mimeType: string }
-  | { uploadId: string; mimeType: string };
+  | {
+      uploadId: string;
+      mimeType: string /** Whose upload (an admin may use anyone's); the job's owner when absent. */;
+      ownerId?: string;
+    };
 
 /** Everything needed to make one image, as JSON. */
 export interface ImageJob {
@@ -339,7 +343,7 @@ async function loadReferences(
 async function keepReference(deps: ImageJobDeps, loaded: LoadedReference): Promise<JobReference> {
   const image: ReferenceImage = loaded.image;
   // Uploads are resolved when the job runs: a queued or resumed job must not send an expired Gemini file.
-  if (loaded.uploadId) return { uploadId: loaded.uploadId, mimeType: image.mimeType };
+  if (loaded.uploadId) return { uploadId: loaded.uploadId, mimeType: image.mimeType, ownerId: loaded.uploadOwnerId };
   if (image.kind === 'file') return { fileUri: image.uri, mimeType: image.mimeType };
   if (loaded.record) return { key: loaded.record.blobKey, mimeType: image.mimeType };
   return { key: await putReference(deps, image.data, image.mimeType), mimeType: image.mimeType };
@@ -348,7 +352,7 @@ async function keepReference(deps: ImageJobDeps, loaded: LoadedReference): Promi
 async function resolveReference(deps: ImageJobDeps, ref: JobReference, ownerId: string): Promise<ReferenceImage> {
   if ('uploadId' in ref) {
     if (!deps.uploads) throw new InvalidInputError('This server does not keep uploaded files.');
-    return deps.uploads.referenceFor(ref.uploadId, ownerId);
+    return deps.uploads.referenceFor(ref.uploadId, ref.ownerId ?? ownerId);
   }
   if ('fileUri' in ref) return { kind: 'file', uri: ref.fileUri, mimeType: ref.mimeType };
   return { kind: 'inline', data: await deps.blobs.get(ref.key), mimeType: ref.mimeType };

@@ -24,8 +24,9 @@ export interface LoadedReference {
   image: ReferenceImage;
   /** The stored image, when the reference was an id. */
   record?: ImageRecord;
-  /** The upload id, when the reference was an uploaded file. */
+  /** The upload id and its owner, when the reference was an uploaded file. */
   uploadId?: string;
+  uploadOwnerId?: string;
   /** The absolute path, when the reference was a file. */
   path?: string;
 }
@@ -39,12 +40,18 @@ export function looksLikeImageId(value: string): boolean {
 export async function loadReference(
   value: string,
   ctx: ReferenceContext,
-  deps: { images: ImageRepository; blobs: BlobStore; uploads?: Pick<UploadService, 'referenceFor'> },
+  deps: { images: ImageRepository; blobs: BlobStore; uploads?: Pick<UploadService, 'referenceFor' | 'get'> },
 ): Promise<LoadedReference> {
   const trimmed = value.trim();
   if (looksLikeUploadId(trimmed)) {
     if (!deps.uploads) throw new InvalidInputError('This server does not keep uploaded files; refer to images by id.');
-    return { image: await deps.uploads.referenceFor(trimmed, ctx.ownerId), uploadId: trimmed };
+    // Checked with the caller's rights (an admin may use anyone's); used as the upload's owner from then on.
+    const upload = await deps.uploads.get(trimmed, ctx);
+    return {
+      image: await deps.uploads.referenceFor(upload.id, upload.ownerId),
+      uploadId: upload.id,
+      uploadOwnerId: upload.ownerId,
+    };
   }
   if (looksLikeImageId(trimmed)) {
     const record = await getOwnedImage(trimmed, ctx, deps.images);

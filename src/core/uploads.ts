@@ -57,8 +57,8 @@ export interface UploadResult {
 export interface UploadService {
   readonly maxBytes: number;
   upload(input: UploadInput): Promise<UploadResult>;
-  /** The caller's upload; the same "not found" for someone else's. */
-  get(id: string, ownerId: string): Promise<UploadRecord>;
+  /** The caller's upload (an admin's: anyone's); the same "not found" for someone else's. */
+  get(id: string, caller: string | { ownerId: string; isAdmin?: boolean }): Promise<UploadRecord>;
   list(ownerId: string, limit: number): Promise<UploadRecord[]>;
   /** Deletes the upload, its file and (best effort) its Gemini copy; returns what was deleted. */
   delete(id: string, ownerId: string): Promise<UploadRecord>;
@@ -76,9 +76,10 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
   // One refresh per upload at a time: the same upload twice in one request is uploaded once.
   const refreshing = new Map<string, Promise<UploadRecord>>();
 
-  async function get(id: string, ownerId: string): Promise<UploadRecord> {
+  async function get(id: string, caller: string | { ownerId: string; isAdmin?: boolean }): Promise<UploadRecord> {
+    const { ownerId, isAdmin } = typeof caller === 'string' ? { ownerId: caller, isAdmin: false } : caller;
     const record = await deps.uploads.get(id.trim());
-    if (!record || record.ownerId !== ownerId) {
+    if (!record || (record.ownerId !== ownerId && !isAdmin)) {
       throw new NotFoundError(
         `No upload with id "${id.trim()}" (it may have been deleted). Call list_uploads to see your uploads, or upload_file to upload the file again.`,
       );
