@@ -460,7 +460,7 @@ describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', (
       const imageId = /img_[A-Za-z0-9]+/.exec(JSON.stringify(made.content))?.[0] as string;
       expect(imageId).toBeTruthy();
       const started = await call(alice, 'generate_image_async', { prompt: 'matrix: alice pipeline' });
-      const pipelineId = (started.structuredContent?.pipeline_ids as string[])[0] as string;
+      const pipelineId = String((started.structuredContent?.pipeline_ids as string[] | undefined)?.[0]);
       const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c33' } })
         .png()
         .toBuffer();
