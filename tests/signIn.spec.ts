@@ -191,7 +191,7 @@ describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', (
     port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     idp = await startTestIdp({
-      redirectUris: [`${origin}/api/auth/callback/oidc`, `${origin}/api/auth/oauth2/callback/oidc`],
+      redirectUris: [`${origin}/api/auth/callback/oidc`],
       currentUser: () => user,
     });
     serverEnv = {
