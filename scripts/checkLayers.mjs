@@ -34,6 +34,8 @@ const RULES = {
   },
   // Sign-in for MCP clients (better-auth issues its own SQL on its own tables, through our Kysely instance).
   auth: { folders: ['core'], packages: ['better-auth', '@better-auth/mcp', 'hono', 'jose'] },
+  // The studio dashboard for people (/ui): server-rendered pages over the core.
+  ui: { folders: ['core'], packages: ['hono'] },
   cli: { folders: ['*'], packages: ['*'] },
   // The in-chat gallery view (runs in the host's iframe, bundled by scripts/buildApp.mjs).
   app: { folders: [], packages: ['@modelcontextprotocol/ext-apps'] },

@@ -15,6 +15,7 @@ import { genericOAuth, jwt } from 'better-auth/plugins';
 import { Hono } from 'hono';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 import type { Logger } from '../core/logger.js';
+import { createDashboardSessions, type DashboardSessions } from './dashboardSessions.js';
 import { consentPage, signInErrorPage } from './pages.js';
 
 export interface AuthServerOptions {
@@ -54,7 +55,7 @@ export interface AuthInfoLike {
   extra: { userId: string; email: string; isAdmin: boolean };
 }
 
-export interface AuthServer {
+export interface AuthServer extends DashboardSessions {
   mcpUrl: string;
   issuer: string;
   /** The OAuth endpoints, metadata, and the sign-in, consent and error pages. */
@@ -191,6 +192,18 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     );
 
   const remembered = new Set<string>();
+  const remember = async (userId: string, email: string) => {
+    if (remembered.has(userId)) return;
+    await options.personalTokens.rememberUser(userId, email);
+    remembered.add(userId);
+  };
+  const sessions = createDashboardSessions({
+    auth: auth as never,
+    internal,
+    isAllowed,
+    isAdmin: (email) => options.adminEmails().has(email),
+    remember,
+  });
   const app = new Hono();
   app.on(['GET', 'POST'], `${AUTH_BASE}/*`, (c) => auth.handler(c.req.raw));
   // RFC 9728 protected-resource and RFC 8414 authorization-server metadata at the origin.
@@ -273,6 +286,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     mcpUrl,
     issuer,
     fetch: (request) => app.fetch(request),
+    ...sessions,
 
     async verifyAccessToken(token) {
       if (token.startsWith(PAT_PREFIX)) {
@@ -294,10 +308,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
       if (!isAllowed(email)) throw new Error('This email is no longer on the allow-list of this studio.');
       if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number')
         throw new Error('The token has no subject or expiry.');
-      if (!remembered.has(payload.sub)) {
-        await options.personalTokens.rememberUser(payload.sub, email);
-        remembered.add(payload.sub);
-      }
+      await remember(payload.sub, email);
       return {
         token,
         clientId: String(payload.azp ?? payload.client_id ?? ''),

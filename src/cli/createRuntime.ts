@@ -159,6 +159,7 @@ async function startServices(
     }),
     ledger: store.createSpendingRepository(database.db),
     accessTokens: { repo: store.createAccessTokenRepository(database.db), newId: () => store.newId('pat_') },
+    settings: store.createUserSettingsRepository(database.db),
   });
   const instanceId = config.instanceName ?? `${os.hostname()}-${process.pid}`;
   // With PostgreSQL, pipelines go through the shared queue, so any instance may run any of them.

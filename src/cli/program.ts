@@ -4,6 +4,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
+import type { AuthServer } from '../auth/authServer.js';
 import { resolveAuthMode } from '../config/authMode.js';
 import { type Config, type FullConfig, resolveConfig } from '../config/config.js';
 import { AppError } from '../core/errors.js';
@@ -16,7 +17,7 @@ const HELP = `nanobanana-studio — generate and edit images with Google Gemini 
 
 Usage:
   nanobanana-studio [options]            Serve MCP over stdio (what Claude Desktop, Cursor, … start).
-  nanobanana-studio serve [options]      Serve MCP over Streamable HTTP at /mcp, images at /i/, /health.
+  nanobanana-studio serve [options]      Serve MCP over Streamable HTTP at /mcp, the dashboard at /ui, images at /i/.
   nanobanana-studio emulator [options]   Run only the offline Gemini emulator (for GEMINI_BASE_URL).
   nanobanana-studio migrate              Apply database migrations (needed before serving on PostgreSQL).
   nanobanana-studio generate "prompt"    Make images from a terminal (also: edit, list, open, cost; each has --help).
@@ -166,6 +167,7 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
     listeningAt = resolve;
   });
   const auth = signIn ? publicUrl.then((origin) => startSignIn(config, runtime, origin, log)) : undefined;
+  const ui = await startDashboard(config, runtime, auth, log);
   const maxBody = config.maxRequestBodyMb * 1024 * 1024;
   const mcp = createMcpHandler(createMcpServerFactory(runtime, 'http'), {
     maxRequestBodySize: maxBody,
@@ -182,6 +184,7 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
     emulator: config.emulator,
     linkSecret: config.linkSecret,
     auth,
+    ui,
   });
   const server = await listen(app, config.host, config.port);
   runtime.publicUrl = (config.publicUrl ?? server.url).replace(/\/+$/, '');
@@ -282,6 +285,25 @@ async function startSignIn(config: FullConfig, runtime: Runtime, origin: string,
     accessTokenSeconds: config.accessTokenSeconds,
     personalTokens: (await runtime.studio()).accessTokens,
     log: log.child({ area: 'auth' }),
+  });
+}
+
+/** The studio dashboard at /ui, signed in through the same provider (or the local user with sign-in off). */
+async function startDashboard(
+  config: FullConfig,
+  runtime: Runtime,
+  signIn: Promise<AuthServer> | undefined,
+  log: Logger,
+) {
+  const [{ createDashboard }, { randomBytes }] = await Promise.all([import('../ui/routes.js'), import('node:crypto')]);
+  return createDashboard({
+    studio: runtime.studio,
+    signIn,
+    secret: config.authSecret ?? randomBytes(32).toString('base64url'),
+    publicUrl: () => runtime.publicUrl,
+    allowedEmails: config.allowedEmails,
+    adminEmails: config.adminEmails,
+    log: log.child({ area: 'ui' }),
   });
 }
 

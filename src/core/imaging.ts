@@ -69,6 +69,15 @@ export async function makePreview(
   return undefined;
 }
 
+/** A small WebP no larger than `edge` on its longer side, for gallery thumbnails. */
+export async function makeThumbnail(data: Buffer, edge: number): Promise<Buffer> {
+  const sharp = await loadSharp();
+  return sharp(data, { failOn: 'none' })
+    .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: 70 })
+    .toBuffer();
+}
+
 /** Re-encodes to the format a file name asks for, so that `out.png` really holds PNG bytes. */
 export async function convertImage(data: Buffer, mimeType: 'image/png' | 'image/jpeg' | 'image/webp'): Promise<Buffer> {
   const sharp = await loadSharp();

@@ -156,6 +156,15 @@ export interface ImageCostQuery {
   since: string;
 }
 
+/** One owner's billed calls on one model (see {@link SpendingRepository.usage}). */
+export interface UsageRow {
+  ownerId: string;
+  email: string | null;
+  modelAlias: string;
+  images: number;
+  costUsd: number;
+}
+
 /** `images` is the number of billed Gemini image calls (an enhanced image is two). */
 export interface ImageCostSummary {
   /** All time, by model, most expensive first. */
@@ -336,6 +345,8 @@ export interface SpendingRepository {
    * enhanced image counts twice (its draft and its polished pass).
    */
   costSummary(query: ImageCostQuery): Promise<ImageCostSummary>;
+  /** Billed calls since `since` (ISO 8601), by owner and model, with the owner's email when known. */
+  usage(query: { since: string }): Promise<UsageRow[]>;
   /** Deletes request-log rows older than `before` and reservations expired before it (ISO 8601); returns how many. */
   prune(before: string): Promise<number>;
 }
@@ -371,4 +382,16 @@ export interface AccessTokenRepository {
   /** Records who a signed-in user id is (their verified email), for tokens made by email. */
   rememberUser(userId: string, email: string): Promise<void>;
   userIdByEmail(email: string): Promise<string | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-person settings
+// ---------------------------------------------------------------------------------------------
+
+/** What a person chose for themselves (kept on their `users` row). */
+export interface UserSettingsRepository {
+  /** The model alias they chose, or undefined when they chose none. */
+  getDefaultModel(userId: string): Promise<string | undefined>;
+  /** `null` goes back to the server's default. */
+  setDefaultModel(userId: string, alias: string | null): Promise<void>;
 }

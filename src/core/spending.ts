@@ -19,6 +19,7 @@ import type {
   LedgerKind,
   SpendingRepository,
   TokenUsage,
+  UsageRow,
 } from './ports.js';
 
 export interface SpendingGuardOptions {
@@ -150,6 +151,11 @@ export class SpendingGuard {
   /** Spending from the ledger: billed calls, whatever happened to their images since. */
   costSummary(query: ImageCostQuery): Promise<ImageCostSummary> {
     return this._o.repo.costSummary(query);
+  }
+
+  /** Billed calls since `since` (ISO 8601) by owner and model: what admins see of everyone's use. */
+  usage(query: { since: string }): Promise<UsageRow[]> {
+    return this._o.repo.usage(query);
   }
 
   /**

@@ -8,10 +8,18 @@ import { AccessTokens } from './accessTokens.js';
 import type { PathPolicy } from './allowedPaths.js';
 import { type ImageJob, type ImageJobDeps, planEdit, planGeneration } from './imageJobs.js';
 import type { ModelRegistry } from './models.js';
-import type { AccessTokenRepository, ImageCostSummary, ImagePage, ImageRecord, SpendingRepository } from './ports.js';
+import type {
+  AccessTokenRepository,
+  ImageCostSummary,
+  ImagePage,
+  ImageRecord,
+  SpendingRepository,
+  UserSettingsRepository,
+} from './ports.js';
 import { getOwnedImage } from './references.js';
 import { SpendingGuard } from './spending.js';
 import type { UploadService } from './uploads.js';
+import { UserSettings } from './userSettings.js';
 
 export interface StudioDeps extends Omit<ImageJobDeps, 'now' | 'uploads'> {
   now?: () => Date;
@@ -21,6 +29,8 @@ export interface StudioDeps extends Omit<ImageJobDeps, 'now' | 'uploads'> {
   ledger: SpendingRepository;
   /** Personal access tokens behind {@link Studio.accessTokens}. */
   accessTokens: { repo: AccessTokenRepository; newId: () => string };
+  /** Per-person settings behind {@link Studio.settings}. */
+  settings: UserSettingsRepository;
 }
 
 /** The owner of everything made on this machine without accounts: the MCP servers and the command line. */
@@ -93,6 +103,8 @@ export interface Studio {
     query: { limit: number; cursor?: string; search?: string },
   ): Promise<ImagePage>;
   children(id: string, ctx: Pick<CallContext, 'ownerId' | 'isAdmin'>): Promise<ImageRecord[]>;
+  /** Deletes an image the caller may see, and its file (its edits keep existing, without a parent). */
+  delete(id: string, ctx: Pick<CallContext, 'ownerId' | 'isAdmin'>): Promise<ImageRecord>;
   /**
    * What the caller's Gemini image calls cost, from the ledger (deleting an image refunds nothing): all
    * time by model, and by UTC day since `since` (ISO 8601).
@@ -105,10 +117,12 @@ export interface Studio {
   spending: SpendingGuard;
   /** Personal access tokens for clients that only take a header. */
   accessTokens: AccessTokens;
+  /** What each person chose for themselves (their default model). */
+  settings: UserSettings;
 }
 
 export function createStudio(deps: StudioDeps): Studio {
-  const { ledger, accessTokens, ...jobDeps } = deps;
+  const { ledger, accessTokens, settings, ...jobDeps } = deps;
   const jobs: ImageJobDeps = {
     ...jobDeps,
     now: deps.now ?? (() => new Date()),
@@ -123,6 +137,7 @@ export function createStudio(deps: StudioDeps): Studio {
   return {
     registry: deps.registry,
     accessTokens: new AccessTokens(accessTokens.repo, accessTokens.newId, deps.now),
+    settings: new UserSettings(settings, deps.registry),
     jobs,
     planGeneration: (input, ctx) => planGeneration(jobs, input, ctx),
     planEdit: (input, ctx) => planEdit(jobs, input, ctx),
@@ -136,6 +151,16 @@ export function createStudio(deps: StudioDeps): Studio {
       await getOwnedImage(id, ctx, deps.images);
       const kids = await deps.images.children(id);
       return ctx.isAdmin ? kids : kids.filter((k) => k.ownerId === ctx.ownerId);
+    },
+
+    async delete(id, ctx) {
+      const record = await getOwnedImage(id, ctx, deps.images);
+      await deps.images.delete(record.id);
+      // The row is gone first: a file left behind is swept by the start-up reconciliation.
+      await deps.blobs
+        .delete(record.blobKey)
+        .catch((err) => jobs.log.warn({ err, id: record.id }, 'image file not deleted'));
+      return record;
     },
 
     costSummary: (ctx, query) => spending.costSummary({ ...query, ownerId: ctx.isAdmin ? undefined : ctx.ownerId }),

@@ -1,10 +1,11 @@
 /**
  * The HTTP face: Streamable HTTP MCP at /mcp (stateless, so any instance can answer any request), the
- * images at /i/{id}.{ext} with immutable caching (signed and expiring when a link secret is set), and /health. Host and Origin are validated against DNS
+ * images at /i/{id}.{ext} with immutable caching (signed and expiring when a link secret is set), /health, and
+ * the dashboard for people at /ui (src/ui). Host and Origin are validated against DNS
  * rebinding by the MCP Hono app.
  * @module
  */
-import { createMcpHonoApp } from '@modelcontextprotocol/hono';
+import { createMcpHonoApp, hostHeaderValidation, localhostHostValidation } from '@modelcontextprotocol/hono';
 import {
   type AuthInfo,
   getOAuthProtectedResourceMetadataUrl,
@@ -33,6 +34,8 @@ export interface HttpAppOptions {
   linkSecret?: string;
   /** Sign-in (OAuth 2.1 for MCP clients); ready once the server knows its public URL. */
   auth?: Promise<HttpAuth>;
+  /** The studio dashboard for people, answering /ui and /ui/* (src/ui, wired by the command line). */
+  ui?: { fetch(request: Request): Response | Promise<Response> };
 }
 
 /** What the HTTP app needs of the sign-in server (src/auth, wired by the command line). */
@@ -61,12 +64,13 @@ interface ParsedBodyContext {
 
 export function createHttpApp(options: HttpAppOptions) {
   const localBind = ['127.0.0.1', 'localhost', '::1'].includes(options.host);
+  // Public binds name their hostnames; localhost binds get localhost-only validation automatically.
+  const allowedHosts = options.allowedHosts.length
+    ? [...options.allowedHosts, ...(localBind ? ['localhost', '127.0.0.1', '[::1]'] : [])]
+    : undefined;
   const app = createMcpHonoApp({
     host: options.host,
-    // Public binds name their hostnames; localhost binds get localhost-only validation automatically.
-    allowedHosts: options.allowedHosts.length
-      ? [...options.allowedHosts, ...(localBind ? ['localhost', '127.0.0.1', '[::1]'] : [])]
-      : undefined,
+    allowedHosts,
     maxRequestBodySize: options.maxRequestBodyBytes,
   });
 
@@ -150,6 +154,15 @@ export function createHttpApp(options: HttpAppOptions) {
   // On the plain app: the MCP app's body parser would consume the bodies better-auth reads.
   const auth = options.auth;
   if (auth) for (const path of AUTH_PATHS) outer.all(path, async (c) => (await auth).fetch(c.req.raw));
+  const ui = options.ui;
+  if (ui) {
+    // The same DNS-rebinding protection as /mcp: with sign-in off, the dashboard shows the local gallery.
+    const hosts = allowedHosts ? hostHeaderValidation(allowedHosts) : localBind ? localhostHostValidation() : undefined;
+    for (const path of ['/ui', '/ui/*']) {
+      if (hosts) outer.use(path, hosts);
+      outer.all(path, (c) => ui.fetch(c.req.raw));
+    }
+  }
   outer.route('/', app);
   return outer;
 }

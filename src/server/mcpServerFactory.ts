@@ -52,22 +52,28 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
       ? { ownerId: signedIn.userId, isAdmin: signedIn.isAdmin === true }
       : { ownerId: LOCAL_OWNER };
 
-    const makeContext = async (serverCtx: ServerContext): Promise<StudioToolContext> => ({
-      studio: await runtime.studio(),
-      pipelines: await runtime.pipelines(),
-      syncLimitMs: runtime.config.syncLimitSeconds * 1000,
-      autoStyle: runtime.config.autoStyle,
-      transport,
-      imageUrl,
-      shape,
-      uploads: (await runtime.studio()).uploads,
-      call: {
-        ...baseCall,
-        signal: serverCtx.mcpReq.signal,
-        onProgress: progressReporter(serverCtx, (err) => runtime.log.debug({ err }, 'progress not delivered')),
-        paths: transport === 'stdio' ? await paths() : undefined,
-      },
-    });
+    const makeContext = async (serverCtx: ServerContext): Promise<StudioToolContext> => {
+      const studio = await runtime.studio();
+      // The person's own choice (dashboard settings), read per call so that a change applies at once.
+      const defaultModel = await studio.settings.defaultModel(baseCall.ownerId);
+      return {
+        studio,
+        pipelines: await runtime.pipelines(),
+        syncLimitMs: runtime.config.syncLimitSeconds * 1000,
+        autoStyle: runtime.config.autoStyle,
+        transport,
+        imageUrl,
+        shape,
+        uploads: studio.uploads,
+        call: {
+          ...baseCall,
+          ...(defaultModel ? { defaultModel } : {}),
+          signal: serverCtx.mcpReq.signal,
+          onProgress: progressReporter(serverCtx, (err) => runtime.log.debug({ err }, 'progress not delivered')),
+          paths: transport === 'stdio' ? await paths() : undefined,
+        },
+      };
+    };
 
     const registered = registerTools<StudioToolContext>(
       server,

@@ -24,3 +24,4 @@ export type { DB } from './schema.js';
 export type { SharedPipelines } from './sharedPipelines.js';
 export { openSharedPipelines } from './sharedPipelines.js';
 export { createUploadRepository } from './uploadRepository.js';
+export { createUserSettingsRepository } from './userSettingsRepository.js';

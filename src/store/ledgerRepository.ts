@@ -161,6 +161,29 @@ export function createSpendingRepository(db: Kysely<DB>): SpendingRepository {
 
     costSummary: (query) => costSummary(db, query),
 
+    async usage({ since }) {
+      const rows = await db
+        .selectFrom('ledger')
+        .leftJoin('users', 'users.id', 'ledger.owner_id')
+        .select((eb) => [
+          'ledger.owner_id as owner_id',
+          'users.email as email',
+          'ledger.model_alias as model_alias',
+          eb.fn.countAll().as('calls'),
+          eb.fn.sum('ledger.cost_usd').as('cost'),
+        ])
+        .where('ledger.created_at', '>=', since)
+        .groupBy(['ledger.owner_id', 'users.email', 'ledger.model_alias'])
+        .execute();
+      return rows.map((r) => ({
+        ownerId: r.owner_id,
+        email: r.email ?? null,
+        modelAlias: r.model_alias,
+        images: Number(r.calls),
+        costUsd: Number(r.cost),
+      }));
+    },
+
     async prune(before) {
       const log = await db.deleteFrom('request_log').where('created_at', '<', before).executeTakeFirst();
       const stale = await db.deleteFrom('spend_reservations').where('expires_at', '<', before).executeTakeFirst();

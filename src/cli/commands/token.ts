@@ -1,7 +1,7 @@
 /**
  * `nanobanana-studio token create --email E [--name N]`, `token list [--email E]`, `token revoke ID`:
  * personal access tokens for clients that only take a header (`Authorization: Bearer nbs_pat_…`), made
- * by whoever can open the database (the dashboard will let signed-in people make their own).
+ * by whoever can open the database (signed-in people make their own on the dashboard, /ui/settings).
  * @module
  */
 import type { AccessTokenRecord } from '../../core/ports.js';

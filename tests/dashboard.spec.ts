@@ -1,0 +1,312 @@
+/**
+ * The studio dashboard (/ui) end to end in headless Chromium: the built server with sign-in on against a
+ * real OpenID provider on loopback (its interaction signs in whoever `user` names), images made through
+ * the real MCP client with a personal access token made on the dashboard itself. Also the dashboard with
+ * sign-in off (loopback). Screenshots land in test-results/screenshots/.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from './helpers/emulator.js';
+import { startTestIdp, type TestIdp, type TestUser } from './helpers/oidcProvider.js';
+import { freePort, SECRET, startServer } from './helpers/signInServer.js';
+import { type StudioProcess, startStudio } from './helpers/studio.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = path.resolve(import.meta.dirname, '../test-results/screenshots');
+const CSP =
+  "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+type ToolResult = { isError?: boolean; content: Array<{ type: string; text?: string }> };
+const textOf = (result: ToolResult) =>
+  result.content
+    .filter((c) => c.type === 'text')
+    .map((c) => c.text)
+    .join('\n');
+
+let emu: Emulator;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is missing (${CHROMIUM}). tests/dashboard.spec.ts drives a real browser: install Debian's chromium or point CHROMIUM_PATH at one.`,
+    );
+  }
+  await mkdir(SHOTS, { recursive: true });
+  emu = await startEmulator();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await emu?.close();
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+describe('studio dashboard with sign-in on', () => {
+  let idp: TestIdp;
+  let studio: Awaited<ReturnType<typeof startServer>>;
+  let origin: string;
+  let user: TestUser = 'alice';
+  const contexts: BrowserContext[] = [];
+  let alice: Page;
+  let token = '';
+
+  beforeAll(async () => {
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    idp = await startTestIdp({ redirectUris: [`${origin}/api/auth/callback/oidc`], currentUser: () => user });
+    studio = await startServer(port, {
+      GEMINI_BASE_URL: emu.url,
+      STUDIO_AUTH: 'on',
+      STUDIO_OIDC_ISSUER: idp.issuer,
+      STUDIO_OIDC_CLIENT_ID: idp.clientId,
+      STUDIO_OIDC_CLIENT_SECRET: idp.clientSecret,
+      STUDIO_AUTH_SECRET: SECRET,
+      STUDIO_ALLOWED_EMAILS: 'alice@example.com, bob@example.com, carol@example.com',
+      STUDIO_ADMIN_EMAILS: 'bob@example.com',
+    });
+  }, 60_000);
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await studio?.stop();
+    await idp?.close();
+  });
+
+  /** A fresh browser (no cookies) that opens /ui as `who`, through the provider's real redirects. */
+  const signIn = async (who: TestUser): Promise<{ page: Page; status: number | undefined }> => {
+    user = who;
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const response = await page.goto(`${origin}/ui`);
+    return { page, status: response?.status() };
+  };
+
+  const mcp = async (bearer: string) => {
+    const client = new Client({ name: 'dashboard test', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${bearer}` } },
+      }),
+    );
+    return client;
+  };
+  const call = async (client: Client, name: string, args: Record<string, unknown>) => {
+    const result = (await client.callTool({ name, arguments: args })) as ToolResult;
+    expect(result.isError, textOf(result)).toBeFalsy();
+    return textOf(result);
+  };
+
+  it('signs a listed person in through the provider, with a strict CSP and safe cookies', async () => {
+    const { page, status } = await signIn('alice');
+    alice = page;
+    expect(status).toBe(200);
+    expect(new URL(page.url()).pathname).toBe('/ui');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('My images');
+    await expect(page.locator('.who').textContent()).resolves.toContain('alice@example.com');
+    const response = await page.request.get(`${origin}/ui`);
+    expect(response.headers()['content-security-policy']).toBe(CSP);
+    const session = (await page.context().cookies()).find((c) => c.name.includes('session_token'));
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.sameSite).toBe('Lax');
+    await shot(page, 'dashboard-empty-gallery');
+  });
+
+  it('makes a personal access token on the settings page, shown once, that an MCP client uses', async () => {
+    await alice.goto(`${origin}/ui/settings`);
+    await alice.getByLabel('New token’s name').fill('dashboard test');
+    await alice.getByRole('button', { name: 'Create token' }).click();
+    token = ((await alice.locator('#new-token').textContent()) ?? '').trim();
+    expect(token).toMatch(/^nbs_pat_/);
+    await shot(alice, 'dashboard-token-created');
+    await alice.goto(`${origin}/ui/settings`);
+    expect(await alice.content()).not.toContain(token);
+    await expect(alice.getByRole('cell', { name: 'dashboard test', exact: true }).count()).resolves.toBe(1);
+  });
+
+  it('shows the gallery (thumbnails, search) and an image page with its lineage', async () => {
+    const client = await mcp(token);
+    let parentId = '';
+    try {
+      parentId =
+        /img_[A-Za-z0-9]+/.exec(await call(client, 'generate_image', { prompt: 'a dashboard owl' }))?.[0] ?? '';
+      await call(client, 'edit_image', { image: parentId, instruction: 'give the owl a scarf' });
+    } finally {
+      await client.close();
+    }
+    expect(parentId).toBeTruthy();
+    await alice.goto(`${origin}/ui`);
+    const thumb = alice.locator(`img[src="/ui/thumb/${parentId}"]`);
+    await expect(thumb.getAttribute('loading')).resolves.toBe('lazy');
+    await expect(thumb.getAttribute('alt')).resolves.toBe('a dashboard owl');
+    const thumbResponse = await alice.request.get(`${origin}/ui/thumb/${parentId}`);
+    expect(thumbResponse.status()).toBe(200);
+    expect(thumbResponse.headers()['content-type']).toBe('image/webp');
+    expect(thumbResponse.headers()['cache-control']).toContain('immutable');
+    await shot(alice, 'dashboard-gallery');
+
+    await alice.getByRole('searchbox', { name: 'Search by prompt' }).fill('scarf');
+    await alice.getByRole('button', { name: 'Search' }).click();
+    await expect(alice.locator('.grid li').count()).resolves.toBe(1);
+
+    await alice.goto(`${origin}/ui`);
+    await thumb.click();
+    await alice.waitForURL(`${origin}/ui/images/${parentId}`);
+    await expect(alice.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(parentId);
+    await expect(alice.getByRole('link', { name: 'Open full image' }).getAttribute('href')).resolves.toBe(
+      `/ui/images/${parentId}/file`,
+    );
+    await expect(alice.getByRole('link', { name: 'Download' }).count()).resolves.toBe(1);
+    await expect(alice.getByRole('button', { name: 'Copy link' }).count()).resolves.toBe(1);
+    // Lineage: the edit is listed as a child, and its page names this image as its parent.
+    const child = alice.locator('.grid a img[alt="give the owl a scarf"]');
+    await expect(child.count()).resolves.toBe(1);
+    await shot(alice, 'dashboard-image-page');
+    await child.click();
+    await alice.waitForURL(/\/ui\/images\/img_/);
+    await expect(alice.locator(`.grid a[href="/ui/images/${parentId}"]`).count()).resolves.toBe(1);
+    const full = await alice.request.get(`${origin}/ui/images/${parentId}/file?download=1`);
+    expect(full.status()).toBe(200);
+    expect(full.headers()['content-disposition']).toContain('attachment');
+  }, 60_000);
+
+  it('uses the default model chosen in settings for the next MCP generation that names none', async () => {
+    await alice.goto(`${origin}/ui/settings`);
+    await alice.getByLabel('Model used when a call names none').selectOption('pro');
+    await alice.getByRole('button', { name: 'Save default model' }).click();
+    await expect(alice.getByRole('status').first().textContent()).resolves.toContain('Default model saved');
+    await expect(alice.getByLabel('Model used when a call names none').inputValue()).resolves.toBe('pro');
+    await shot(alice, 'dashboard-settings');
+    const client = await mcp(token);
+    try {
+      const made = await call(client, 'generate_image', { prompt: 'an owl in the default model' });
+      expect(made).toMatch(/\(pro, /);
+      const named = await call(client, 'generate_image', { prompt: 'an owl on nb2', model: 'nb2' });
+      expect(named).toMatch(/\(nb2, /);
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
+
+  it('shows costs per day and per model, with totals', async () => {
+    await alice.goto(`${origin}/ui/costs`);
+    await expect(alice.locator('svg.chart').count()).resolves.toBe(2);
+    await expect(alice.locator('svg.chart rect.bar').count()).resolves.toBeGreaterThan(30);
+    const text = (await alice.locator('main').textContent()) ?? '';
+    expect(text).toContain('All time');
+    expect(text).toContain('pro');
+    expect(text).toContain('nb2');
+    // Not an admin: no table per person.
+    await expect(alice.locator('#per-user').count()).resolves.toBe(0);
+    await shot(alice, 'dashboard-costs');
+  });
+
+  it('keeps admin pages for admins: 403 for others, usage, budgets and the allow-list for the admin', async () => {
+    const refused = await alice.goto(`${origin}/ui/admin`);
+    expect(refused?.status()).toBe(403);
+    await expect(alice.locator('nav').getByRole('link', { name: 'Admin' }).count()).resolves.toBe(0);
+
+    const { page: bob } = await signIn('bob');
+    const admin = await bob.goto(`${origin}/ui/admin`);
+    expect(admin?.status()).toBe(200);
+    await expect(bob.locator('#usage-per-model').textContent()).resolves.toContain('pro');
+    await expect(bob.locator('#allow-list').textContent()).resolves.toContain('alice@example.com');
+    const aliceBudget = bob.locator('form.budget-form', { hasText: 'alice@example.com' });
+    await aliceBudget.getByLabel('Daily USD').fill('5');
+    await aliceBudget.getByLabel('Requests/min').fill('30');
+    await aliceBudget.getByRole('button', { name: 'Save budget' }).click();
+    await expect(bob.getByRole('status').first().textContent()).resolves.toContain('saved');
+    await expect(
+      bob.locator('form.budget-form', { hasText: 'alice@example.com' }).getByLabel('Daily USD').inputValue(),
+    ).resolves.toBe('5');
+    await shot(bob, 'dashboard-admin');
+    await bob.goto(`${origin}/ui/costs`);
+    await expect(bob.locator('#per-user').textContent()).resolves.toContain('alice@example.com');
+    // A non-admin's POST to the admin form is refused too.
+    const csrf = await alice.goto(`${origin}/ui/settings`).then(() => alice.locator('input[name="_csrf"]').first());
+    const post = await alice.request.post(`${origin}/ui/admin/budgets`, {
+      form: { _csrf: (await csrf.getAttribute('value')) ?? '', owner: 'x', daily: '1' },
+    });
+    expect(post.status()).toBe(403);
+  }, 60_000);
+
+  it('refuses a POST without the CSRF token, or with another session’s', async () => {
+    const missing = await alice.request.post(`${origin}/ui/settings/model`, { form: { model: 'nb2' } });
+    expect(missing.status()).toBe(403);
+    expect(missing.headers()['content-security-policy']).toBe(CSP);
+    const forged = await alice.request.post(`${origin}/ui/settings/model`, {
+      form: { model: 'nb2', _csrf: 'x'.repeat(43) },
+    });
+    expect(forged.status()).toBe(403);
+    await alice.goto(`${origin}/ui/settings`);
+    await expect(alice.getByLabel('Model used when a call names none').inputValue()).resolves.toBe('pro');
+  });
+
+  it('deletes an image after confirmation', async () => {
+    await alice.goto(`${origin}/ui?q=default%20model`);
+    await alice.locator('.grid a').first().click();
+    await alice.waitForURL(/\/ui\/images\/img_/);
+    const id = new URL(alice.url()).pathname.split('/').pop() as string;
+    await alice.getByLabel('Yes, delete this image for good').check();
+    await alice.getByRole('button', { name: 'Delete image' }).click();
+    await alice.waitForURL(/\/ui\?deleted=/);
+    await expect(alice.getByRole('status').first().textContent()).resolves.toContain(`${id} was deleted`);
+    expect((await alice.request.get(`${origin}/ui/images/${id}`)).status()).toBe(404);
+  });
+
+  it('refuses an unlisted person at sign-in, saying what to do', async () => {
+    const { page, status } = await signIn('mallory');
+    expect(status).toBe(403);
+    expect(new URL(page.url()).pathname).toBe('/ui/sign-in/error');
+    await expect(page.locator('main').textContent()).resolves.toContain('allow-list');
+    expect((await page.request.get(`${origin}/ui`, { maxRedirects: 0 })).status()).toBe(302);
+    await shot(page, 'dashboard-refused');
+  });
+});
+
+describe('studio dashboard with sign-in off (loopback)', () => {
+  let studio: StudioProcess;
+  beforeAll(async () => {
+    studio = await startStudio('http', { geminiUrl: emu.url });
+  });
+  afterAll(async () => {
+    await studio?.close({ removeData: true });
+  });
+
+  it('shows the local user’s gallery without signing in', async () => {
+    const made = (await studio.client.callTool({
+      name: 'generate_image',
+      arguments: { prompt: 'a local lighthouse' },
+    })) as ToolResult;
+    expect(made.isError, textOf(made)).toBeFalsy();
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const response = await page.goto(`${studio.url}/ui`);
+      expect(response?.status()).toBe(200);
+      expect(new URL(page.url()).pathname).toBe('/ui');
+      expect(response?.headers()['content-security-policy']).toBe(CSP);
+      await expect(page.locator('.who').textContent()).resolves.toContain('Local studio');
+      await expect(page.locator('img[alt="a local lighthouse"]').count()).resolves.toBe(1);
+      await expect(page.locator('nav').getByRole('link', { name: 'Admin' }).count()).resolves.toBe(1);
+      const cookie = (await context.cookies()).find((c) => c.name === 'nbs_ui_session');
+      expect(cookie?.httpOnly).toBe(true);
+      expect(cookie?.sameSite).toBe('Lax');
+      await shot(page, 'dashboard-local');
+      const stylesheet = await page.locator('link[rel="stylesheet"]').getAttribute('href');
+      const css = await page.request.get(`${studio.url}${stylesheet}`);
+      expect(css.headers()['cache-control']).toContain('immutable');
+    } finally {
+      await context.close();
+    }
+  });
+});
