@@ -239,6 +239,36 @@ describe('studio dashboard with sign-in on', () => {
     expect(post.status()).toBe(403);
   }, 60_000);
 
+  it('dashboard routes: another person gets 404 for Alice’s image page, file, thumbnail and delete; the admin reaches them', async () => {
+    const client = await mcp(token);
+    let id = '';
+    try {
+      id = /img_[A-Za-z0-9]+/.exec(await call(client, 'generate_image', { prompt: 'a matrix heron' }))?.[0] ?? '';
+    } finally {
+      await client.close();
+    }
+    expect(id).toBeTruthy();
+    const routes = [`/ui/images/${id}`, `/ui/images/${id}/file`, `/ui/images/${id}/file?download=1`, `/ui/thumb/${id}`];
+    const { page: carol } = await signIn('carol');
+    const { page: bob } = await signIn('bob');
+    const statuses = async (page: Page) =>
+      Promise.all(routes.map(async (route) => (await page.request.get(`${origin}${route}`)).status()));
+    expect(await statuses(alice)).toEqual([200, 200, 200, 200]);
+    expect(await statuses(carol)).toEqual([404, 404, 404, 404]);
+    expect(await statuses(bob)).toEqual([200, 200, 200, 200]);
+    // Carol's own, valid CSRF token does not let her delete Alice's image.
+    await carol.goto(`${origin}/ui/settings`);
+    const csrf = await carol.locator('input[name="_csrf"]').first().getAttribute('value');
+    const deleted = await carol.request.post(`${origin}/ui/images/${id}/delete`, {
+      form: { _csrf: csrf ?? '', confirm: 'yes' },
+    });
+    expect(deleted.status()).toBe(404);
+    expect((await alice.request.get(`${origin}/ui/images/${id}`)).status()).toBe(200);
+    // Nor does the list show it to her.
+    await carol.goto(`${origin}/ui?q=matrix%20heron`);
+    await expect(carol.locator('.grid li').count()).resolves.toBe(0);
+  });
+
   it('refuses a POST without the CSRF token, or with another session’s', async () => {
     const missing = await alice.request.post(`${origin}/ui/settings/model`, { form: { model: 'nb2' } });
     expect(missing.status()).toBe(403);
