@@ -268,24 +268,31 @@ function onShutdown(log: Logger, graceSeconds: number, close: () => Promise<void
 }
 
 async function startSignIn(config: FullConfig, runtime: Runtime, origin: string, log: Logger) {
-  const { createAuthServer } = await import('../auth/authServer.js');
+  const [{ createAuthServer }, { withAdvisoryLock }] = await Promise.all([
+    import('../auth/authServer.js'),
+    import('../store/index.js'),
+  ]);
   const allowed = new Set(config.allowedEmails);
   const admins = new Set(config.adminEmails);
-  return createAuthServer({
-    database: await runtime.database(),
-    origin,
-    oidc: {
-      issuer: config.oidcIssuer,
-      clientId: config.oidcClientId as string,
-      clientSecret: config.oidcClientSecret as string,
-    },
-    secret: config.authSecret as string,
-    allowedEmails: () => allowed,
-    adminEmails: () => admins,
-    accessTokenSeconds: config.accessTokenSeconds,
-    personalTokens: (await runtime.studio()).accessTokens,
-    log: log.child({ area: 'auth' }),
-  });
+  const database = await runtime.database();
+  // Instances starting together on a fresh PostgreSQL database take turns creating the sign-in tables.
+  return withAdvisoryLock(database.db, 'nanobanana-studio:auth-migrations', async () =>
+    createAuthServer({
+      database,
+      origin,
+      oidc: {
+        issuer: config.oidcIssuer,
+        clientId: config.oidcClientId as string,
+        clientSecret: config.oidcClientSecret as string,
+      },
+      secret: config.authSecret as string,
+      allowedEmails: () => allowed,
+      adminEmails: () => admins,
+      accessTokenSeconds: config.accessTokenSeconds,
+      personalTokens: (await runtime.studio()).accessTokens,
+      log: log.child({ area: 'auth' }),
+    }),
+  );
 }
 
 /** The studio dashboard at /ui, signed in through the same provider (or the local user with sign-in off). */

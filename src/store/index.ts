@@ -5,6 +5,7 @@
  */
 
 export { createAccessTokenRepository } from './accessTokenRepository.js';
+export { withAdvisoryLock } from './advisoryLock.js';
 export type { Database, DatabaseOptions, OpenDatabaseOptions } from './database.js';
 export { openDatabase } from './database.js';
 export { IMAGE_ID_PATTERN, newId, newImageId, newUploadId } from './ids.js';

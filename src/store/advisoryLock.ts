@@ -1,0 +1,19 @@
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
+
+/**
+ * Runs `body` while holding a PostgreSQL advisory lock named `name` (one connection, released after), so
+ * that instances starting together do not race, e.g. to create the sign-in tables. SQLite: runs it as is
+ * (one file, one writer).
+ */
+export async function withAdvisoryLock<T>(db: unknown, name: string, body: () => Promise<T>): Promise<T> {
+  const kysely = db as Kysely<unknown>;
+  if (!(kysely.getExecutor().adapter instanceof PostgresAdapter)) return body();
+  return kysely.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(hashtext(${name}))`.execute(connection);
+    try {
+      return await body();
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${name}))`.execute(connection);
+    }
+  });
+}
