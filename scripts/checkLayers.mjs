@@ -33,7 +33,10 @@ const RULES = {
     packages: ['@modelcontextprotocol/server', '@modelcontextprotocol/hono', 'hono', '@hono/node-server'],
   },
   // Sign-in for MCP clients (better-auth issues its own SQL on its own tables, through our Kysely instance).
-  auth: { folders: ['core'], packages: ['better-auth', '@better-auth/mcp', 'hono', 'jose'] },
+  auth: {
+    folders: ['core'],
+    packages: ['better-auth', '@better-auth/mcp', '@better-auth/oauth-provider', 'hono', 'jose'],
+  },
   // The studio dashboard for people (/ui): server-rendered pages over the core.
   ui: { folders: ['core'], packages: ['hono'] },
   cli: { folders: ['*'], packages: ['*'] },

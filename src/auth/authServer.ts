@@ -15,6 +15,7 @@ import { genericOAuth, jwt } from 'better-auth/plugins';
 import { Hono } from 'hono';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 import type { Logger } from '../core/logger.js';
+import { clientMetadataDocuments } from './clientMetadataDocuments.js';
 import { createDashboardSessions, type DashboardSessions } from './dashboardSessions.js';
 import { consentPage, signInErrorPage } from './pages.js';
 
@@ -30,6 +31,8 @@ export interface AuthServerOptions {
   adminEmails: () => ReadonlySet<string>;
   /** Access-token lifetime: removing an email takes effect at the next request and the next refresh. */
   accessTokenSeconds?: number;
+  /** Fetch client metadata documents from loopback and private hosts (development and tests only). */
+  allowPrivateClientMetadataHosts?: boolean;
   /** Personal access tokens (`nbs_pat_…`), for clients that only take a header. */
   personalTokens: {
     verify(secret: string): Promise<{ ownerId: string; email: string; tokenId: string } | undefined>;
@@ -159,6 +162,10 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
           oauthClientResource: { modelName: 'auth_oauth_client_resource' },
         },
       } as Parameters<typeof mcp>[0]),
+      clientMetadataDocuments({
+        allowPrivateHosts: options.allowPrivateClientMetadataHosts ?? false,
+        log: options.log,
+      }),
     ],
   });
   await (await getMigrations(auth.options)).runMigrations();

@@ -110,6 +110,8 @@ export interface Config {
   authSecret?: string;
   /** Lifetime of MCP access tokens (seconds): how soon taking an email off the list shuts its clients out. */
   accessTokenSeconds?: number;
+  /** Accept client metadata documents (client_id URLs) on loopback and private hosts: development only. */
+  clientMetadataPrivateHosts?: boolean;
   /** This instance's name in logs and in the pipelines it runs (default: host name and process id). */
   instanceName?: string;
   /** On shutdown: how long running pipelines may go on before they are handed back or left to resume (seconds). */
@@ -194,6 +196,7 @@ const configSchema = z
     oidcClientSecret: z.string().min(1).optional(),
     authSecret: z.string().min(32).optional(),
     accessTokenSeconds: z.number().int().min(5).max(86_400),
+    clientMetadataPrivateHosts: z.boolean(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   })
   .strict();
@@ -235,6 +238,7 @@ export const DEFAULTS: Omit<FullConfig, 'dataDir' | 'imageLinks'> = {
   adminEmails: [],
   oidcIssuer: 'https://accounts.google.com',
   accessTokenSeconds: 600,
+  clientMetadataPrivateHosts: false,
   logLevel: 'info',
 };
 
@@ -353,6 +357,10 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
     oidcClientSecret: nonEmpty(env.STUDIO_OIDC_CLIENT_SECRET),
     authSecret: nonEmpty(env.STUDIO_AUTH_SECRET),
     accessTokenSeconds: numberFrom('STUDIO_ACCESS_TOKEN_SECONDS', env.STUDIO_ACCESS_TOKEN_SECONDS),
+    clientMetadataPrivateHosts:
+      env.STUDIO_CLIENT_METADATA_PRIVATE_HOSTS === undefined
+        ? undefined
+        : isTrue(env.STUDIO_CLIENT_METADATA_PRIVATE_HOSTS),
     logLevel: env.STUDIO_LOG_LEVEL as Config['logLevel'],
   };
 }

@@ -1,0 +1,170 @@
+/**
+ * Client ID Metadata Documents: a client whose client_id is an HTTPS URL to its metadata signs in without
+ * registering. The document is served over real TLS (a certificate made for the test, trusted by the
+ * server through NODE_EXTRA_CA_CERTS).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from './helpers/emulator.js';
+import { startTestIdp, type TestIdp } from './helpers/oidcProvider.js';
+import { browserRequest, freePort, SECRET, startServer, TestOAuthProvider } from './helpers/signInServer.js';
+
+/** The client as claude.ai is one: identified by the URL of its metadata, never registered. */
+class MetadataDocumentClient extends TestOAuthProvider {
+  constructor(readonly clientMetadataUrl: string) {
+    super();
+  }
+}
+
+describe('client ID metadata documents (CIMD)', () => {
+  let emu: Emulator;
+  let idp: TestIdp;
+  let studio: Awaited<ReturnType<typeof startServer>>;
+  let docs: https.Server;
+  let dir: string;
+  let origin: string;
+  let docsOrigin: string;
+  const documents = new Map<string, Record<string, unknown>>();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'nbs-cimd-'));
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    docs = https.createServer({ key: await readFile(key), cert: await readFile(cert) }, (req, res) => {
+      const doc = documents.get(req.url ?? '');
+      res.writeHead(doc ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(doc ?? { error: 'not_found' }));
+    });
+    await new Promise<void>((resolve) => docs.listen(0, '127.0.0.1', resolve));
+    docsOrigin = `https://127.0.0.1:${(docs.address() as AddressInfo).port}`;
+    emu = await startEmulator();
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    idp = await startTestIdp({ redirectUris: [`${origin}/api/auth/callback/oidc`], currentUser: () => 'alice' });
+    studio = await startServer(port, {
+      GEMINI_BASE_URL: emu.url,
+      STUDIO_AUTH: 'on',
+      STUDIO_OIDC_ISSUER: idp.issuer,
+      STUDIO_OIDC_CLIENT_ID: idp.clientId,
+      STUDIO_OIDC_CLIENT_SECRET: idp.clientSecret,
+      STUDIO_AUTH_SECRET: SECRET,
+      STUDIO_ALLOWED_EMAILS: 'alice@example.com',
+      // The documents are on loopback here; a real server refuses private hosts.
+      STUDIO_CLIENT_METADATA_PRIVATE_HOSTS: 'true',
+      NODE_EXTRA_CA_CERTS: cert,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await studio?.stop();
+    await idp?.close();
+    await emu?.close();
+    await new Promise((resolve) => docs?.close(resolve));
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const documentFor = (name: string, overrides: Record<string, unknown> = {}) => {
+    const url = `${docsOrigin}/clients/${name}.json`;
+    documents.set(`/clients/${name}.json`, {
+      client_id: url,
+      client_name: `CIMD test client ${name}`,
+      redirect_uris: ['http://127.0.0.1:4999/callback'],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      ...overrides,
+    });
+    return url;
+  };
+
+  it('advertises client ID metadata documents in the authorization server metadata', async () => {
+    const metadata = (await (await fetch(`${origin}/.well-known/oauth-authorization-server/api/auth`)).json()) as {
+      client_id_metadata_document_supported?: boolean;
+    };
+    expect(metadata.client_id_metadata_document_supported).toBe(true);
+  });
+
+  it('signs in a client identified by its metadata URL, without registering it', async () => {
+    const url = documentFor('good');
+    const provider = new MetadataDocumentClient(url);
+    const connect = async () => {
+      const client = new Client({ name: 'cimd test', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), { authProvider: provider }));
+      return client;
+    };
+    let client: Client;
+    try {
+      client = await connect();
+    } catch (error) {
+      if (!(error instanceof UnauthorizedError)) throw error;
+      const transport = new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), { authProvider: provider });
+      await transport.finishAuth(provider.callback as URLSearchParams);
+      client = await connect();
+    }
+    try {
+      const listed = (await client.callTool({ name: 'list_images', arguments: {} })) as { isError?: boolean };
+      expect(listed.isError).toBeFalsy();
+    } finally {
+      await client.close();
+    }
+    const claims = JSON.parse(
+      Buffer.from(String(provider.saved?.access_token).split('.')[1] as string, 'base64url').toString(),
+    ) as { azp?: string; client_id?: string };
+    expect(claims.azp ?? claims.client_id).toBe(url);
+  }, 60_000);
+
+  it('refuses a document that names another client, or sends the code elsewhere', async () => {
+    for (const [name, overrides] of [
+      ['impostor', { client_id: `${docsOrigin}/clients/someone-else.json` }],
+      ['elsewhere', { redirect_uris: ['https://attacker.example/callback'] }],
+    ] as const) {
+      const url = documentFor(name, overrides);
+      const authorize = new URL(`${origin}/api/auth/oauth2/authorize`);
+      authorize.search = new URLSearchParams({
+        client_id: url,
+        redirect_uri: 'http://127.0.0.1:4999/callback',
+        response_type: 'code',
+        code_challenge: 'x'.repeat(43),
+        code_challenge_method: 'S256',
+        scope: 'openid email',
+        state: 's',
+        resource: `${origin}/mcp`,
+      }).toString();
+      // As a browser asks (Node's fetch would get JSON instead of redirects).
+      const res = await browserRequest(authorize.toString(), {
+        headers: { accept: 'text/html', 'sec-fetch-mode': 'navigate' },
+      });
+      const location = res.headers.get('location') ?? '';
+      // Never on to sign-in, nor back to the client with a code.
+      expect(location.startsWith('http://127.0.0.1:4999/callback?code'), name).toBe(false);
+      expect(location.includes('/login'), `${name}: ${location}`).toBe(false);
+      expect(location, name).toMatch(name === 'impostor' ? /error=invalid_client/ : /error=invalid_redirect/);
+    }
+  }, 60_000);
+});
