@@ -441,6 +441,35 @@ describe('end to end: budget command, MCP tools and the ledger', () => {
     });
   });
 
+  test('text-model calls (prompt engineering) go into the ledger with their tokens, priced from the settings', async () => {
+    const studio = await startStudio('stdio', {
+      geminiUrl: emu.url,
+      env: { STUDIO_AUTO_STYLE: 'true', STUDIO_TEXT_PRICE_INPUT_PER_M: '1.5', STUDIO_TEXT_PRICE_OUTPUT_PER_M: '10' },
+    });
+    try {
+      const made = (await studio.client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: `a kite over dunes ${marker('text-ledger')}` },
+      })) as Result;
+      expect(made.isError, textOf(made)).toBeFalsy();
+      const { rows } = await ledgerOf(studio.dataDir);
+      expect(rows.map((r) => r.kind)).toEqual(['text', 'generate']);
+      const [text, image] = rows;
+      expect(text).toMatchObject({ owner_id: 'local', image_size: null, image_id: null });
+      expect(text?.pipeline_id).toBe(image?.pipeline_id);
+      expect(text?.prompt_tokens).toBeGreaterThan(0);
+      const output = Number(text?.total_tokens) - Number(text?.prompt_tokens);
+      expect(output).toBeGreaterThan(0);
+      expect(text?.cost_usd).toBeCloseTo((Number(text?.prompt_tokens) * 1.5 + output * 10) / 1e6, 12);
+      // The cost counts it; the image count does not.
+      const cost = await costOf(studio.dataDir);
+      expect(cost.total.images).toBe(1);
+      expect(cost.total.cost_usd).toBeCloseTo(NB2_1K + Number(text?.cost_usd), 9);
+    } finally {
+      await studio.close({ removeData: true });
+    }
+  });
+
   test('an enhance the budget has no room for keeps the billed draft instead of losing it', async () => {
     const studio = await startStudio('stdio', { geminiUrl: emu.url });
     try {

@@ -26,6 +26,7 @@ const ALL_MIGRATIONS = [
   '0004_ledger',
   '0005_pipeline_cancel',
   '0006_access_tokens',
+  '0007_ledger_text_calls',
 ];
 
 let dir: string;

@@ -10,6 +10,7 @@ import { createModelRegistry, type ModelRegistry } from '../core/models.js';
 import type { PipelineEngine } from '../core/pipelines/engine.js';
 import type { BlobStore } from '../core/ports.js';
 import type { Studio } from '../core/studio.js';
+import { withTextLedger } from '../core/textLedger.js';
 import type { Runtime } from '../server/runtime.js';
 // Light (no SDK): the setting is checked before anything starts.
 import { parseBlobUrl } from '../store/s3BlobStore.js';
@@ -141,6 +142,7 @@ async function startServices(
       .catch((err) => log.warn({ err }, 'storage reconciliation failed'));
   }
 
+  const ledger = store.createSpendingRepository(database.db);
   const studio = createStudio({
     registry,
     generator: gemini,
@@ -157,7 +159,7 @@ async function startServices(
       maxBytes: config.maxUploadMb * 1_000_000,
       newUploadId: store.newUploadId,
     }),
-    ledger: store.createSpendingRepository(database.db),
+    ledger,
     accessTokens: { repo: store.createAccessTokenRepository(database.db), newId: () => store.newId('pat_') },
     settings: store.createUserSettingsRepository(database.db),
   });
@@ -184,7 +186,14 @@ async function startServices(
     instanceId,
     graceMs: config.shutdownGraceSeconds * 1000,
     jobs: studio.jobs,
-    text: gemini,
+    text: withTextLedger(gemini, {
+      ledger,
+      prices:
+        config.textPriceInputPerMillion === undefined || config.textPriceOutputPerMillion === undefined
+          ? undefined
+          : { inputPerMillion: config.textPriceInputPerMillion, outputPerMillion: config.textPriceOutputPerMillion },
+      log: log.child({ area: 'spending' }),
+    }),
     textModel: config.textModel,
     styleGuide: config.styleGuide,
     log: log.child({ area: 'pipelines' }),

@@ -84,6 +84,9 @@ export interface Config {
   styleGuide?: string;
   /** Text model for prompt engineering and concepts. */
   textModel?: string;
+  /** The text model's list price in USD per million input / output tokens, for the ledger (0 when unset). */
+  textPriceInputPerMillion?: number;
+  textPriceOutputPerMillion?: number;
   /** Pipelines running at once in this process. */
   concurrency?: number;
   /** How long a synchronous generate_image waits before handing over to get_image (seconds). */
@@ -177,6 +180,8 @@ const configSchema = z
     autoStyle: z.boolean(),
     styleGuide: z.string().optional(),
     textModel: z.string().min(1),
+    textPriceInputPerMillion: z.number().min(0).max(1000).optional(),
+    textPriceOutputPerMillion: z.number().min(0).max(1000).optional(),
     concurrency: z.number().int().min(1).max(256),
     syncLimitSeconds: z.number().min(0).max(3600),
     maxPipelineMinutes: z
@@ -340,6 +345,8 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
     autoStyle: env.STUDIO_AUTO_STYLE === undefined ? undefined : isTrue(env.STUDIO_AUTO_STYLE),
     styleGuide: nonEmpty(env.STUDIO_STYLE_GUIDE),
     textModel: nonEmpty(env.STUDIO_TEXT_MODEL),
+    textPriceInputPerMillion: numberFrom('STUDIO_TEXT_PRICE_INPUT_PER_M', env.STUDIO_TEXT_PRICE_INPUT_PER_M),
+    textPriceOutputPerMillion: numberFrom('STUDIO_TEXT_PRICE_OUTPUT_PER_M', env.STUDIO_TEXT_PRICE_OUTPUT_PER_M),
     concurrency: numberFrom('STUDIO_CONCURRENCY', env.STUDIO_CONCURRENCY),
     syncLimitSeconds: numberFrom('STUDIO_SYNC_LIMIT_SECONDS', env.STUDIO_SYNC_LIMIT_SECONDS),
     maxPipelineMinutes: numberFrom('STUDIO_MAX_PIPELINE_MINUTES', env.STUDIO_MAX_PIPELINE_MINUTES),

@@ -256,7 +256,7 @@ export interface GeminiFiles {
 // ---------------------------------------------------------------------------------------------
 
 /** What a billed Gemini image call was for: a new image, an edit, or the second pass of enhance-image. */
-export type LedgerKind = 'generate' | 'edit' | 'enhance';
+export type LedgerKind = 'generate' | 'edit' | 'enhance' | 'text';
 
 /**
  * One billed Gemini image call. The ledger only grows: deleting an image refunds nothing, and a call
@@ -267,7 +267,8 @@ export interface LedgerEntry {
   kind: LedgerKind;
   modelId: string;
   modelAlias: string;
-  imageSize: string;
+  /** The image size; null for a text-model call. */
+  imageSize: string | null;
   promptTokens: number;
   imageTokens: number;
   thoughtsTokens: number;

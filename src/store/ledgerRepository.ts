@@ -169,7 +169,7 @@ export function createSpendingRepository(db: Kysely<DB>): SpendingRepository {
           'ledger.owner_id as owner_id',
           'users.email as email',
           'ledger.model_alias as model_alias',
-          eb.fn.countAll().as('calls'),
+          imageCalls.as('calls'),
           eb.fn.sum('ledger.cost_usd').as('cost'),
         ])
         .where('ledger.created_at', '>=', since)
@@ -238,16 +238,19 @@ async function rateLimitOf(db: Kysely<DB> | Transaction<DB>, ownerId: string): P
   return row?.requests_per_minute ?? null;
 }
 
+/** Billed image calls (a text-model call costs, but makes no image). */
+const imageCalls = sql<number>`sum(case when kind = 'text' then 0 else 1 end)`;
+
 async function costSummary(db: Kysely<DB>, query: ImageCostQuery): Promise<ImageCostSummary> {
   // created_at is ISO 8601 UTC text, so its first ten characters are the UTC day (substr is portable).
   const day = sql<string>`substr(created_at, 1, 10)`;
   let byModel = db
     .selectFrom('ledger')
-    .select((eb) => ['model_alias', 'model_id', eb.fn.countAll().as('calls'), eb.fn.sum('cost_usd').as('cost')])
+    .select((eb) => ['model_alias', 'model_id', imageCalls.as('calls'), eb.fn.sum('cost_usd').as('cost')])
     .groupBy(['model_alias', 'model_id']);
   let byDay = db
     .selectFrom('ledger')
-    .select((eb) => [day.as('day'), eb.fn.countAll().as('calls'), eb.fn.sum('cost_usd').as('cost')])
+    .select((eb) => [day.as('day'), imageCalls.as('calls'), eb.fn.sum('cost_usd').as('cost')])
     .where('created_at', '>=', query.since)
     .groupBy(day);
   if (query.ownerId !== undefined) {

@@ -128,10 +128,10 @@ export interface LedgerTable {
   /** The id of the reservation the call settled. */
   id: string;
   owner_id: string;
-  kind: 'generate' | 'edit' | 'enhance';
+  kind: 'generate' | 'edit' | 'enhance' | 'text';
   model_id: string;
   model_alias: string;
-  image_size: string;
+  image_size: string | null;
   prompt_tokens: number;
   image_tokens: number;
   thoughts_tokens: number;

@@ -29,6 +29,7 @@ export async function proposeConcepts(
     earlier: ConceptRecord[];
     styleGuide?: string;
     signal?: AbortSignal;
+    billing?: { ownerId: string; pipelineId: string | null };
   },
 ): Promise<ProposedConcept[]> {
   const schema = {
@@ -67,6 +68,7 @@ export async function proposeConcepts(
     ],
     jsonSchema: schema,
     signal: options.signal,
+    billing: options.billing,
   });
   return answer.parse(value).concepts.slice(0, options.count);
 }

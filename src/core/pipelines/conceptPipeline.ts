@@ -78,6 +78,7 @@ export async function runProposeConcepts(
       earlier,
       styleGuide: deps.styleGuide,
       signal,
+      billing: { ownerId: caller.ownerId, pipelineId: id },
     });
     const concepts: ConceptRecord[] = proposed.map((c, i) => ({
       id: `${id}#${i}`,

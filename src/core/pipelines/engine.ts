@@ -391,6 +391,7 @@ export class PipelineEngine {
                 styleGuide: this._o.styleGuide,
                 prompt: spec.job.prompt,
                 signal,
+                billing: { ownerId: record.ownerId, pipelineId: id },
               });
               output = { prompt };
             } catch (error) {

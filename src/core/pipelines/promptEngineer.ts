@@ -23,7 +23,13 @@ const answer = z.object({ refined_prompt: z.string().min(1) });
 
 export async function engineerPrompt(
   text: JsonGenerator,
-  options: { model: string; styleGuide?: string; prompt: string; signal?: AbortSignal },
+  options: {
+    model: string;
+    styleGuide?: string;
+    prompt: string;
+    signal?: AbortSignal;
+    billing?: { ownerId: string; pipelineId: string | null };
+  },
 ): Promise<string> {
   const system = options.styleGuide ? `${SYSTEM}\n\nFollow this style guide:\n${options.styleGuide}` : SYSTEM;
   const { value } = await text.generateJson({
@@ -32,6 +38,7 @@ export async function engineerPrompt(
     prompt: options.prompt,
     jsonSchema: schema,
     signal: options.signal,
+    billing: options.billing,
   });
   return answer.parse(value).refined_prompt.trim();
 }

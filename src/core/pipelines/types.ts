@@ -114,6 +114,8 @@ export interface JsonGenerator {
     prompt: string | Array<{ role: 'user' | 'model'; parts: Array<{ text?: string }> }>;
     jsonSchema: object;
     signal?: AbortSignal;
+    /** Who the call is for, so that it goes into the cost ledger (see core/spending `withTextLedger`). */
+    billing?: { ownerId: string; pipelineId: string | null };
   }): Promise<{ value: unknown }>;
 }
 
