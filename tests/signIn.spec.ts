@@ -304,6 +304,9 @@ describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', (
         .toBuffer();
       const uploaded = await call(alice, 'upload_file', { data: png.toString('base64'), display_name: 'matrix.png' });
       const uploadId = /upl_[A-Za-z0-9]+/.exec(JSON.stringify(uploaded.content))?.[0] as string;
+      const proposed = await call(alice, 'propose_concepts', { prompt: 'matrix: a lighthouse idea', count: 1 });
+      const conceptId = String((proposed.structuredContent?.concepts as Array<{ id: string }> | undefined)?.[0]?.id);
+      expect(conceptId).toMatch(/#0$/);
       expect(uploadId, JSON.stringify(uploaded.content)).toBeTruthy();
 
       /** true: allowed; false: refused (an error result or a rejected request). */
@@ -323,6 +326,7 @@ describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', (
         get_image: (c) => call(c, 'get_image', { pipeline_id: pipelineId }),
         'resource images://id': (c) => c.readResource({ uri: `images://${imageId}` }),
         'resource images://id/metadata': (c) => c.readResource({ uri: `images://${imageId}/metadata` }),
+        'generate_image (her concept)': (c) => call(c, 'generate_image', { concept_id: conceptId }),
         'generate_image (her upload as reference)': (c) =>
           call(c, 'generate_image', { prompt: 'matrix: from an upload', reference_images: [uploadId] }),
       };
