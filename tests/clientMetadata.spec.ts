@@ -13,7 +13,7 @@ import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@model
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
 import { startTestIdp, type TestIdp } from './helpers/oidcProvider.js';
-import { browserRequest, freePort, SECRET, startServer, TestOAuthProvider } from './helpers/signInServer.js';
+import { browserRequest, freePort, signInEnv, startServer, TestOAuthProvider } from './helpers/signInServer.js';
 
 /** The client as claude.ai is one: identified by the URL of its metadata, never registered. */
 class MetadataDocumentClient extends TestOAuthProvider {
@@ -70,11 +70,7 @@ describe('client ID metadata documents (CIMD)', () => {
     idp = await startTestIdp({ redirectUris: [`${origin}/api/auth/callback/oidc`], currentUser: () => 'alice' });
     studio = await startServer(port, {
       GEMINI_BASE_URL: emu.url,
-      STUDIO_AUTH: 'on',
-      STUDIO_OIDC_ISSUER: idp.issuer,
-      STUDIO_OIDC_CLIENT_ID: idp.clientId,
-      STUDIO_OIDC_CLIENT_SECRET: idp.clientSecret,
-      STUDIO_AUTH_SECRET: SECRET,
+      ...signInEnv(idp),
       STUDIO_ALLOWED_EMAILS: 'alice@example.com',
       // The documents are on loopback here; a real server refuses private hosts.
       STUDIO_CLIENT_METADATA_PRIVATE_HOSTS: 'true',

@@ -12,7 +12,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
 import { startTestIdp, type TestIdp, type TestUser } from './helpers/oidcProvider.js';
-import { freePort, SECRET, startServer } from './helpers/signInServer.js';
+import { freePort, signInEnv, startServer } from './helpers/signInServer.js';
 import { type StudioProcess, startStudio } from './helpers/studio.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -66,11 +66,7 @@ describe('studio dashboard with sign-in on', () => {
     idp = await startTestIdp({ redirectUris: [`${origin}/api/auth/callback/oidc`], currentUser: () => user });
     studio = await startServer(port, {
       GEMINI_BASE_URL: emu.url,
-      STUDIO_AUTH: 'on',
-      STUDIO_OIDC_ISSUER: idp.issuer,
-      STUDIO_OIDC_CLIENT_ID: idp.clientId,
-      STUDIO_OIDC_CLIENT_SECRET: idp.clientSecret,
-      STUDIO_AUTH_SECRET: SECRET,
+      ...signInEnv(idp),
       STUDIO_ALLOWED_EMAILS: 'alice@example.com, bob@example.com, carol@example.com',
       STUDIO_ADMIN_EMAILS: 'bob@example.com',
     });

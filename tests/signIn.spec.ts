@@ -12,7 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
 import { startTestIdp, type TestIdp, type TestUser } from './helpers/oidcProvider.js';
 import { runCli } from './helpers/runCli.js';
-import { browse, freePort, SECRET, startServer, TestOAuthProvider } from './helpers/signInServer.js';
+import {
+  browse,
+  freePort,
+  listToolsWith,
+  SECRET,
+  signInEnv,
+  startServer,
+  TestOAuthProvider,
+} from './helpers/signInServer.js';
 import { makeDataDir } from './helpers/studio.js';
 
 describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', () => {
@@ -34,11 +42,7 @@ describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', (
     });
     serverEnv = {
       GEMINI_BASE_URL: emu.url,
-      STUDIO_AUTH: 'on',
-      STUDIO_OIDC_ISSUER: idp.issuer,
-      STUDIO_OIDC_CLIENT_ID: idp.clientId,
-      STUDIO_OIDC_CLIENT_SECRET: idp.clientSecret,
-      STUDIO_AUTH_SECRET: SECRET,
+      ...signInEnv(idp),
       STUDIO_ALLOWED_EMAILS: 'Alice@Example.com, bob@example.com, carol@example.com, eve@example.com',
       STUDIO_ADMIN_EMAILS: 'bob@example.com',
     };
@@ -145,17 +149,7 @@ describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', (
       });
       return { status: res.status, body: (await res.json()) as Record<string, string> };
     };
-    const listWith = (accessToken: string) =>
-      fetch(`${origin}/mcp`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${accessToken}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-protocol-version': '2025-11-25',
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
-      });
+    const listWith = (accessToken: string) => listToolsWith(origin, accessToken);
 
     const first = provider.saved?.refresh_token as string;
     const rotated = await token({ grant_type: 'refresh_token', refresh_token: first });

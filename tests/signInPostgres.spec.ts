@@ -7,7 +7,7 @@ import { type Emulator, startEmulator } from './helpers/emulator.js';
 import { startTestIdp, type TestIdp } from './helpers/oidcProvider.js';
 import { createTestSchema, type TestSchema } from './helpers/pgSchema.js';
 import { runCli } from './helpers/runCli.js';
-import { freePort, SECRET, startServer } from './helpers/signInServer.js';
+import { freePort, signInEnv, startServer } from './helpers/signInServer.js';
 
 const BASE_URL = process.env.STUDIO_TEST_DATABASE_URL;
 
@@ -38,11 +38,7 @@ describe.skipIf(!BASE_URL)('sign-in on PostgreSQL with several instances (needs 
     const env = {
       STUDIO_DATABASE_URL: db.url,
       GEMINI_BASE_URL: emu.url,
-      STUDIO_AUTH: 'on',
-      STUDIO_OIDC_ISSUER: idp.issuer,
-      STUDIO_OIDC_CLIENT_ID: idp.clientId,
-      STUDIO_OIDC_CLIENT_SECRET: idp.clientSecret,
-      STUDIO_AUTH_SECRET: SECRET,
+      ...signInEnv(idp),
       STUDIO_ALLOWED_EMAILS: 'alice@example.com',
     };
     servers.push(...(await Promise.all(ports.map((port) => startServer(port, env)))));

@@ -6,7 +6,7 @@ import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@model
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
 import { startTestIdp, type TestIdp } from './helpers/oidcProvider.js';
-import { freePort, SECRET, startServer, TestOAuthProvider } from './helpers/signInServer.js';
+import { freePort, listToolsWith, signInEnv, startServer, TestOAuthProvider } from './helpers/signInServer.js';
 
 describe('access-token expiry', () => {
   let emu: Emulator;
@@ -21,11 +21,7 @@ describe('access-token expiry', () => {
     idp = await startTestIdp({ redirectUris: [`${origin}/api/auth/callback/oidc`], currentUser: () => 'alice' });
     studio = await startServer(port, {
       GEMINI_BASE_URL: emu.url,
-      STUDIO_AUTH: 'on',
-      STUDIO_OIDC_ISSUER: idp.issuer,
-      STUDIO_OIDC_CLIENT_ID: idp.clientId,
-      STUDIO_OIDC_CLIENT_SECRET: idp.clientSecret,
-      STUDIO_AUTH_SECRET: SECRET,
+      ...signInEnv(idp),
       STUDIO_ALLOWED_EMAILS: 'alice@example.com',
       STUDIO_ACCESS_TOKEN_SECONDS: '5',
     });
@@ -52,17 +48,7 @@ describe('access-token expiry', () => {
       );
     }
     const first = provider.saved?.access_token as string;
-    const list = (token: string) =>
-      fetch(`${origin}/mcp`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-protocol-version': '2025-11-25',
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
-      });
+    const list = (token: string) => listToolsWith(origin, token);
     expect((await list(first)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 6_500));
     const expired = await list(first);

@@ -173,3 +173,28 @@ export class TestOAuthProvider {
     this.callback = (await browse(url.toString(), this.redirectUrl)).searchParams;
   }
 }
+
+/** The settings that turn sign-in on against the test provider (add the allow-list and the rest). */
+export function signInEnv(idp: { issuer: string; clientId: string; clientSecret: string }): Record<string, string> {
+  return {
+    STUDIO_AUTH: 'on',
+    STUDIO_OIDC_ISSUER: idp.issuer,
+    STUDIO_OIDC_CLIENT_ID: idp.clientId,
+    STUDIO_OIDC_CLIENT_SECRET: idp.clientSecret,
+    STUDIO_AUTH_SECRET: SECRET,
+  };
+}
+
+/** tools/list over plain HTTP with a bearer token: the status says whether the token is accepted. */
+export function listToolsWith(origin: string, accessToken: string): Promise<Response> {
+  return fetch(`${origin}/mcp`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${accessToken}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-11-25',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+  });
+}
