@@ -83,6 +83,8 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
       message: 'This email is not on the allow-list of this studio.',
     });
 
+  /** People whose email is already recorded for tokens (once per process). */
+  const remembered = new Set<string>();
   const auth = betterAuth({
     baseURL: origin,
     basePath: AUTH_BASE,
@@ -111,6 +113,9 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
           before: async (session, ctx) => {
             const user = await ctx?.context.internalAdapter.findUserById(session.userId);
             if (!user?.emailVerified || !isAllowed(user.email)) throw refuse();
+            // Known by email from the first sign-in on, so an admin can make them a token at once.
+            await options.personalTokens.rememberUser(user.id, user.email.toLowerCase());
+            remembered.add(user.id);
             return { data: session };
           },
         },
@@ -198,7 +203,6 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
       }),
     );
 
-  const remembered = new Set<string>();
   const remember = async (userId: string, email: string) => {
     if (remembered.has(userId)) return;
     await options.personalTokens.rememberUser(userId, email);
