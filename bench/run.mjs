@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { startEmulator } from '../dist/emulator/index.js';
-import { printTable } from './table.mjs';
+import { fmt, pct, printTable } from './table.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -240,16 +240,6 @@ function peakRssMb(pid) {
   } catch {
     return undefined;
   }
-}
-
-function pct(values, p) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
-}
-
-function fmt(ms) {
-  return ms.toFixed(1);
 }
 
 function pass(ok) {

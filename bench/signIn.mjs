@@ -14,7 +14,7 @@ import path from 'node:path';
 import { auth } from '@modelcontextprotocol/client';
 import Provider from 'oidc-provider';
 import { startEmulator } from '../dist/emulator/index.js';
-import { printTable } from './table.mjs';
+import { fmt, pct, printTable } from './table.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -71,13 +71,13 @@ try {
     'tools/list, OAuth access token (JWT)',
     `p50 ${fmt(pct(jwt, 50))} ms`,
     `p99 ${fmt(pct(jwt, 99))} ms`,
-    `${signed(pct(jwt, 50) - pct(none, 50))} ms`,
+    `${withSign(pct(jwt, 50) - pct(none, 50))} ms`,
   ]);
   rows.push([
     'tools/list, personal access token',
     `p50 ${fmt(pct(token, 50))} ms`,
     `p99 ${fmt(pct(token, 99))} ms`,
-    `${signed(pct(token, 50) - pct(none, 50))} ms`,
+    `${withSign(pct(token, 50) - pct(none, 50))} ms`,
   ]);
   rows.push([
     `sign-in of a new client (${SIGN_INS}×)`,
@@ -338,15 +338,6 @@ async function freePort() {
   return port;
 }
 
-function pct(values, p) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-function signed(ms) {
+function withSign(ms) {
   return `${ms >= 0 ? '+' : '−'}${fmt(Math.abs(ms))}`;
-}
-
-function fmt(ms) {
-  return ms.toFixed(1);
 }

@@ -11,9 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from './helpers/emulator.js';
-import { startTestIdp, type TestIdp } from './helpers/oidcProvider.js';
-import { browserRequest, freePort, signInEnv, startServer, TestOAuthProvider } from './helpers/signInServer.js';
+import { browserRequest, startSignedInStudio, TestOAuthProvider } from './helpers/signInServer.js';
 
 /** The client as claude.ai is one: identified by the URL of its metadata, never registered. */
 class MetadataDocumentClient extends TestOAuthProvider {
@@ -23,9 +21,7 @@ class MetadataDocumentClient extends TestOAuthProvider {
 }
 
 describe('client ID metadata documents (CIMD)', () => {
-  let emu: Emulator;
-  let idp: TestIdp;
-  let studio: Awaited<ReturnType<typeof startServer>>;
+  let signedIn: Awaited<ReturnType<typeof startSignedInStudio>>;
   let docs: https.Server;
   let dir: string;
   let origin: string;
@@ -64,23 +60,16 @@ describe('client ID metadata documents (CIMD)', () => {
     });
     await new Promise<void>((resolve) => docs.listen(0, '127.0.0.1', resolve));
     docsOrigin = `https://127.0.0.1:${(docs.address() as AddressInfo).port}`;
-    emu = await startEmulator();
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    idp = await startTestIdp({ redirectUris: [`${origin}/api/auth/callback/oidc`], currentUser: () => 'alice' });
-    studio = await startServer(port, {
-      GEMINI_BASE_URL: emu.url,
-      ...signInEnv(idp),
-      STUDIO_ALLOWED_EMAILS: 'alice@example.com',
+    signedIn = await startSignedInStudio({
+      currentUser: () => 'alice',
+      allowedEmails: 'alice@example.com',
       // The documents are on loopback here; a real server refuses private hosts.
-      STUDIO_CLIENT_METADATA_PRIVATE_HOSTS: 'true',
-      NODE_EXTRA_CA_CERTS: cert,
+      env: { STUDIO_CLIENT_METADATA_PRIVATE_HOSTS: 'true', NODE_EXTRA_CA_CERTS: cert },
     });
+    origin = signedIn.origin;
   }, 60_000);
   afterAll(async () => {
-    await studio?.stop();
-    await idp?.close();
-    await emu?.close();
+    await signedIn?.stop();
     await new Promise((resolve) => docs?.close(resolve));
     if (dir) await rm(dir, { recursive: true, force: true });
   });

@@ -12,15 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
 import { startTestIdp, type TestIdp, type TestUser } from './helpers/oidcProvider.js';
 import { runCli } from './helpers/runCli.js';
-import {
-  browse,
-  freePort,
-  listToolsWith,
-  SECRET,
-  signInEnv,
-  startServer,
-  TestOAuthProvider,
-} from './helpers/signInServer.js';
+import { browse, freePort, listToolsWith, signInEnv, startServer, TestOAuthProvider } from './helpers/signInServer.js';
 import { makeDataDir } from './helpers/studio.js';
 
 describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', () => {

@@ -4,32 +4,22 @@
  */
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from './helpers/emulator.js';
-import { startTestIdp, type TestIdp } from './helpers/oidcProvider.js';
-import { freePort, listToolsWith, signInEnv, startServer, TestOAuthProvider } from './helpers/signInServer.js';
+import { listToolsWith, startSignedInStudio, TestOAuthProvider } from './helpers/signInServer.js';
 
 describe('access-token expiry', () => {
-  let emu: Emulator;
-  let idp: TestIdp;
-  let studio: Awaited<ReturnType<typeof startServer>>;
+  let signedIn: Awaited<ReturnType<typeof startSignedInStudio>>;
   let origin: string;
 
   beforeAll(async () => {
-    emu = await startEmulator();
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    idp = await startTestIdp({ redirectUris: [`${origin}/api/auth/callback/oidc`], currentUser: () => 'alice' });
-    studio = await startServer(port, {
-      GEMINI_BASE_URL: emu.url,
-      ...signInEnv(idp),
-      STUDIO_ALLOWED_EMAILS: 'alice@example.com',
-      STUDIO_ACCESS_TOKEN_SECONDS: '5',
+    signedIn = await startSignedInStudio({
+      currentUser: () => 'alice',
+      allowedEmails: 'alice@example.com',
+      env: { STUDIO_ACCESS_TOKEN_SECONDS: '5' },
     });
+    origin = signedIn.origin;
   }, 60_000);
   afterAll(async () => {
-    await studio?.stop();
-    await idp?.close();
-    await emu?.close();
+    await signedIn?.stop();
   });
 
   it('refuses an expired access token, and the client refreshes to go on', async () => {

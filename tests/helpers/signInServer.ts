@@ -8,6 +8,8 @@ import { rm } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/client';
+import { startEmulator } from './emulator.js';
+import { startTestIdp, type TestUser } from './oidcProvider.js';
 import { CLI, makeDataDir } from './studio.js';
 
 /** A sign-in secret long enough for better-auth. */
@@ -197,4 +199,37 @@ export function listToolsWith(origin: string, accessToken: string): Promise<Resp
     },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
   });
+}
+
+/** The emulator, the test OpenID provider and the server with sign-in on: the set-up most sign-in specs share. */
+export async function startSignedInStudio(options: {
+  currentUser: () => TestUser;
+  allowedEmails: string;
+  env?: Record<string, string>;
+}) {
+  const emu = await startEmulator();
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const idp = await startTestIdp({
+    redirectUris: [`${origin}/api/auth/callback/oidc`],
+    currentUser: options.currentUser,
+  });
+  const studio = await startServer(port, {
+    GEMINI_BASE_URL: emu.url,
+    ...signInEnv(idp),
+    STUDIO_ALLOWED_EMAILS: options.allowedEmails,
+    ...options.env,
+  });
+  return {
+    origin,
+    port,
+    emu,
+    idp,
+    studio,
+    async stop() {
+      await studio.stop();
+      await idp.close();
+      await emu.close();
+    },
+  };
 }
