@@ -265,6 +265,28 @@ describe('studio dashboard with sign-in on', () => {
     await expect(carol.locator('.grid li').count()).resolves.toBe(0);
   });
 
+  it('pages the gallery 24 at a time, with links to older and back to the newest', async () => {
+    const client = await mcp(token);
+    try {
+      for (let i = 0; i < 7; i += 1) await call(client, 'generate_image', { prompt: `paging kite ${i}`, n: 4 });
+    } finally {
+      await client.close();
+    }
+    await alice.goto(`${origin}/ui?q=paging%20kite`);
+    await expect(alice.locator('.grid li').count()).resolves.toBe(24);
+    const firstPage = await alice.locator('.grid li img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')));
+    await alice.getByRole('link', { name: 'Older images' }).click();
+    await expect(alice.locator('.grid li').count()).resolves.toBe(4);
+    const secondPage = await alice
+      .locator('.grid li img')
+      .evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')));
+    expect(secondPage.filter((src) => firstPage.includes(src))).toEqual([]);
+    await expect(alice.getByRole('link', { name: 'Older images' }).count()).resolves.toBe(0);
+    await alice.getByRole('link', { name: 'Newest images' }).click();
+    await expect(alice.locator('.grid li').count()).resolves.toBe(24);
+    await shot(alice, 'dashboard-paging');
+  }, 60_000);
+
   it('refuses a POST without the CSRF token, or with another session’s', async () => {
     const missing = await alice.request.post(`${origin}/ui/settings/model`, { form: { model: 'nb2' } });
     expect(missing.status()).toBe(403);
