@@ -13,10 +13,8 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { startEmulator } from '../dist/emulator/index.js';
-import { fmt, pct, printTable } from './table.mjs';
+import { CLI, fmt, pct, printTable, studioEnv } from './shared.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const CLI = path.join(ROOT, 'dist/cli/main.js');
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const CALLS_1K = Number(args.get('calls-1k') ?? 40);
 const CALLS_4K = Number(args.get('calls-4k') ?? 20);
@@ -184,17 +182,7 @@ process.stderr.write(`node ${process.version}, ${os.cpus().length} cores, ${os.c
 
 /** The environment of every server this benchmark starts: the emulator, a scratch data folder. */
 function serverEnv(extra = {}) {
-  return {
-    ...extra,
-    PATH: process.env.PATH ?? '',
-    HOME: os.homedir(),
-    STUDIO_DATA_DIR: dataDir,
-    GEMINI_API_KEY: 'bench-key',
-    GEMINI_BASE_URL: emu.url,
-    STUDIO_LOG_LEVEL: 'warn',
-    // The overhead figures measure the server, not the prompt-engineering text call.
-    STUDIO_AUTO_STYLE: 'false',
-  };
+  return studioEnv({ emuUrl: emu.url, dataDir, ...extra });
 }
 
 async function connect(extra = {}) {

@@ -13,10 +13,8 @@ import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import pg from 'pg';
 import { startEmulator } from '../dist/emulator/index.js';
-import { printTable } from './table.mjs';
+import { CLI, printTable, startServe, studioEnv } from './shared.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const CLI = path.join(ROOT, 'dist/cli/main.js');
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const DATABASE_URL = args.get('database-url') ?? process.env.STUDIO_TEST_DATABASE_URL;
 const PIPELINES = Number(args.get('pipelines') ?? 48);
@@ -77,18 +75,13 @@ async function runWith(count) {
   url.host = `127.0.0.1:${proxy.port}`;
   url.searchParams.set('options', `-c search_path=${schema}`);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'nbs-bench-scale-'));
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: os.homedir(),
-    STUDIO_DATA_DIR: dataDir,
+  const env = studioEnv({
+    emuUrl: emu.url,
+    dataDir,
     STUDIO_DATABASE_URL: url.toString(),
-    GEMINI_API_KEY: 'bench-key',
-    GEMINI_BASE_URL: emu.url,
-    STUDIO_LOG_LEVEL: 'warn',
-    STUDIO_AUTO_STYLE: 'false',
     STUDIO_CONCURRENCY: String(CONCURRENCY),
     STUDIO_SHUTDOWN_GRACE_SECONDS: '0',
-  };
+  });
   const servers = [];
   try {
     await runProcess([CLI, 'migrate'], env);
@@ -139,26 +132,14 @@ async function generate(client, prompt, fetchWith = client) {
 }
 
 async function startServer(env) {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const url = await new Promise((resolve, reject) => {
-    let text = '';
-    child.stderr.on('data', (chunk) => {
-      text += chunk;
-      const match = /Listening on (http:\/\/\S+)\/mcp/.exec(text);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${text}`)));
-  });
+  const server = await startServe(env);
   const client = new Client({ name: 'bench-scale', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
   return {
     client,
     async stop() {
       await client.close().catch(() => undefined);
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      await server.stop();
     },
   };
 }

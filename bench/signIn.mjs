@@ -14,10 +14,8 @@ import path from 'node:path';
 import { auth } from '@modelcontextprotocol/client';
 import Provider from 'oidc-provider';
 import { startEmulator } from '../dist/emulator/index.js';
-import { fmt, pct, printTable } from './table.mjs';
+import { CLI, fmt, pct, printTable, startServe, studioEnv } from './shared.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const CLI = path.join(ROOT, 'dist/cli/main.js');
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const CALLS = Number(args.get('calls') ?? 200);
 const SIGN_INS = Number(args.get('sign-ins') ?? 10);
@@ -198,37 +196,11 @@ async function makeToken(dataDir) {
 async function startServer(port, env) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'nbs-bench-signin-'));
   dirs.push(dataDir);
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: os.homedir(),
-      STUDIO_DATA_DIR: dataDir,
-      GEMINI_API_KEY: 'bench-key',
-      GEMINI_BASE_URL: emu.url,
-      STUDIO_LOG_LEVEL: 'warn',
-      STUDIO_AUTO_STYLE: 'false',
-      STUDIO_SHUTDOWN_GRACE_SECONDS: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  await new Promise((resolve, reject) => {
-    let text = '';
-    child.stderr.on('data', (c) => {
-      text += c;
-      if (text.includes('Listening on')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${text}`)));
-  });
-  return {
-    dataDir,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  const server = await startServe(
+    studioEnv({ emuUrl: emu.url, dataDir, STUDIO_SHUTDOWN_GRACE_SECONDS: '0', ...env }),
+    port,
+  );
+  return { dataDir, stop: server.stop };
 }
 
 async function startIdp(redirectUris) {

@@ -111,6 +111,21 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
       await drops;
     }
   };
+  /**
+   * Long-polls the pipeline on an instance that does not run it (that one knows without signals) until it
+   * completes; `wake` is how long after the pipeline finished the answer arrived.
+   */
+  const waitElsewhere = async (id: string) => {
+    const runner = (await untilRunning([id]))[0]?.run_by;
+    const snapshot = await waitFor(['a', 'b', 'c'].find((n) => n !== runner) as string, id);
+    const answeredAt = Date.now();
+    expect(snapshot.status).toBe('completed');
+    const finished = await db.admin.query<{ finished_at: string }>(
+      `select finished_at from ${db.name}.pipelines where id = $1`,
+      [id],
+    );
+    return { wake: answeredAt - Date.parse(finished.rows[0]?.finished_at as string), answeredAt };
+  };
   const rows = async (ids: string[]) =>
     (
       await db.admin.query<{ id: string; status: string; run_by: string | null; attempts: number }>(
@@ -174,15 +189,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
     await withLatency(1500, async () => {
       const [id] = await startAsync('b', 'scale: long-poll across instances');
       const waited = Date.now();
-      const runner = (await untilRunning([id as string]))[0]?.run_by;
-      const snapshot = await waitFor(['a', 'b', 'c'].find((n) => n !== runner) as string, id as string);
-      const answeredAt = Date.now();
-      expect(snapshot.status).toBe('completed');
-      const finished = await db.admin.query<{ finished_at: string }>(
-        `select finished_at from ${db.name}.pipelines where id = $1`,
-        [id],
-      );
-      const wake = answeredAt - Date.parse(finished.rows[0]?.finished_at as string);
+      const { wake, answeredAt } = await waitElsewhere(id as string);
       // LISTEN/NOTIFY wakes it within milliseconds; the polling fallback would take up to 2 s.
       expect(wake, `woke ${wake} ms after the pipeline finished`).toBeLessThan(1000);
       expect(answeredAt - waited).toBeGreaterThanOrEqual(1400);
@@ -194,17 +201,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
       const [id] = await startAsync('b', 'scale: long-poll without signals');
       // The pipeline's changes are not signalled: the waiter on the other instance has to find them by reading.
       await whileListenersDrop(async () => {
-        // Wait on an instance that is not the one running it (that one knows without signals).
-        const runner = (await untilRunning([id as string]))[0]?.run_by;
-        const waiter = ['a', 'b', 'c'].find((n) => n !== runner) as string;
-        const snapshot = await waitFor(waiter, id as string);
-        const answeredAt = Date.now();
-        expect(snapshot.status).toBe('completed');
-        const finished = await db.admin.query<{ finished_at: string }>(
-          `select finished_at from ${db.name}.pipelines where id = $1`,
-          [id],
-        );
-        const wake = answeredAt - Date.parse(finished.rows[0]?.finished_at as string);
+        const { wake } = await waitElsewhere(id as string);
         // Read every 2 s while the connection is down, and at once when it is back.
         expect(wake, `woke ${wake} ms after the pipeline finished`).toBeLessThan(3000);
       });
