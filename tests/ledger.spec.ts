@@ -490,6 +490,34 @@ describe('end to end: budget command, MCP tools and the ledger', () => {
     }
   });
 
+  test('a failed enhance pass keeps and returns the billed draft, says why, and the ledger counts only the draft', async () => {
+    // Fault injection on the second (enhance) turn only: its prompt is the enhance instruction.
+    emu.faults.enqueue({ kind: 'refuse' }, { times: 1, match: { promptIncludes: 'Enhance this image' } });
+    const studio = await startStudio('stdio', { geminiUrl: emu.url });
+    try {
+      const made = (await studio.client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: `a windmill ${marker('enhance-fails')}`, enhance: true },
+      })) as Result;
+      expect(made.isError, textOf(made)).toBeFalsy();
+      const [imageId] = idsOf(made);
+      expect(imageId).toMatch(/^img_/);
+      expect(textOf(made)).toContain('Not enhanced: the enhance pass failed (');
+      expect(textOf(made)).toContain('The draft was stored as it is, and only the draft was billed.');
+      expect(textOf(made)).not.toContain('No cost was recorded');
+      const { rows, reservations } = await ledgerOf(studio.dataDir);
+      expect(rows.map((r) => [r.kind, r.image_id])).toEqual([['generate', imageId]]);
+      expect(reservations).toEqual([]);
+      // The billed image is in the gallery, and the cost says one image.
+      const listed = (await studio.client.callTool({ name: 'list_images', arguments: {} })) as Result;
+      expect(textOf(listed)).toContain(imageId as string);
+      expect((await costOf(studio.dataDir)).total).toEqual({ images: 1, cost_usd: expect.closeTo(NB2_1K, 9) });
+    } finally {
+      emu.faults.clear();
+      await studio.close({ removeData: true });
+    }
+  });
+
   test('ledger rows for generate, enhance and edit; a refused call writes none', async () => {
     const studio = await startStudio('stdio', { geminiUrl: emu.url });
     try {

@@ -418,10 +418,13 @@ export class PipelineEngine {
               );
               calls += 1;
             } catch (error) {
-              // The draft is billed already: a budget that has no room for the second call keeps the draft.
-              if (!(error instanceof BudgetExceededError)) throw error;
+              // The draft is billed already: a budget with no room for the second call, or a second call
+              // that fails, keeps the draft (only a cancel, timeout or shutdown stops the pipeline).
+              if (signal.aborted) throw error;
               state = 'skipped';
-              note = `Not enhanced: ${error.message.replace(/ This call was not sent.*$/, '')} The draft was stored as it is.`;
+              note = enhanceNote(error);
+              if (!(error instanceof BudgetExceededError))
+                this._o.log.warn({ pipeline: id, err: note }, 'enhance-image failed; the draft is kept');
             }
             break;
           }
@@ -689,4 +692,14 @@ function progressOf(stages: StageRecord[]): number {
     0,
   );
   return total === 0 ? 0 : Math.min(99, Math.floor((done / total) * 100));
+}
+
+/** What the result says when the enhance pass did not happen; the draft is stored either way. */
+function enhanceNote(error: unknown): string {
+  if (error instanceof BudgetExceededError)
+    return `Not enhanced: ${error.message.replace(/ This call was not sent.*$/, '')} The draft was stored as it is.`;
+  const reason = toAppError(error)
+    .message.replace(/ No cost was recorded\.?/, '')
+    .trim();
+  return `Not enhanced: the enhance pass failed (${reason}). The draft was stored as it is, and only the draft was billed.`;
 }
