@@ -165,6 +165,11 @@ export class TestOAuthProvider {
   saveTokens(tokens: OAuthTokens) {
     this.saved = tokens;
   }
+  /** What real clients do when the server refuses their credentials (the SDK then signs in again). */
+  invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery') {
+    if (scope === 'all' || scope === 'tokens') this.saved = undefined;
+    if (scope === 'all' || scope === 'client') this.client = undefined;
+  }
   saveCodeVerifier(verifier: string) {
     this.verifier = verifier;
   }
