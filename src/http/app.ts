@@ -20,6 +20,7 @@ import { AppError, NotFoundError } from '../core/errors.js';
 import { checkImageLink } from '../core/imageLinks.js';
 import type { Logger } from '../core/logger.js';
 import type { Studio } from '../core/studio.js';
+import { bodyLimits } from './bodyLimits.js';
 
 export interface HttpAppOptions {
   mcp: McpHttpHandler;
@@ -76,6 +77,8 @@ export function createHttpApp(options: HttpAppOptions) {
 
   // A body over the limit is refused by the MCP app's parser with a bare 413; say what to do instead.
   const outer = new Hono();
+  // Every other route gets a limit that fits it, enforced while the body streams in (bodyLimits.ts).
+  outer.use('*', bodyLimits());
   outer.use('/mcp', async (c, next) => {
     const length = Number(c.req.header('content-length') ?? 0);
     if (length > options.maxRequestBodyBytes) {

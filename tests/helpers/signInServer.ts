@@ -28,7 +28,7 @@ export async function startServer(
   port: number,
   env: Record<string, string>,
   dataDir?: string,
-): Promise<{ stop(options?: { keepData?: boolean }): Promise<void>; dataDir: string }> {
+): Promise<{ stop(options?: { keepData?: boolean }): Promise<void>; dataDir: string; pid: number }> {
   const ownDir = dataDir ?? (await makeDataDir());
   const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], {
     env: {
@@ -56,6 +56,7 @@ export async function startServer(
   });
   return {
     dataDir: ownDir,
+    pid: child.pid as number,
     async stop(options) {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
