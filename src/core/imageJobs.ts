@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { resolveAllowedPath } from './allowedPaths.js';
+import { resolveWritablePath } from './allowedPaths.js';
 import { AppError, CancelledError, InvalidInputError } from './errors.js';
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
 import { dehydrateHistory, rehydrateHistory } from './history.js';
@@ -74,6 +74,10 @@ export interface ImageJob {
   continueConversation: boolean;
   /** Absolute, already checked against the allowed roots (stdio only). */
   outputPath?: string;
+  /** Replace a file already at outputPath (otherwise the copy gets a new name). */
+  outputOverwrite?: boolean;
+  /** Folders never written to (the data folder), checked again when the copy is written. */
+  outputProtected?: string[];
   /** Copy the options the caller gave, for the record. */
   requested: Pick<CommonImageOptions, 'referenceImages'>;
 }
@@ -99,6 +103,7 @@ export async function planGeneration(deps: ImageJobDeps, input: GenerateInput, c
     parentId: null,
     continueConversation: false,
     outputPath: outputs[index],
+    ...outputOptions(input, ctx),
   }));
 }
 
@@ -131,6 +136,15 @@ export async function planEdit(deps: ImageJobDeps, input: EditInput, ctx: CallCo
     parentId: parent?.id ?? null,
     continueConversation: continues,
     outputPath: (await planOutputPaths(input.outputPath, 1, ctx))[0],
+    ...outputOptions(input, ctx),
+  };
+}
+
+function outputOptions(input: CommonImageOptions, ctx: CallContext) {
+  if (input.outputPath === undefined) return {};
+  return {
+    ...(input.overwrite ? { outputOverwrite: true } : {}),
+    ...(ctx.paths?.protectedRoots?.length ? { outputProtected: ctx.paths.protectedRoots } : {}),
   };
 }
 
@@ -236,13 +250,18 @@ export async function storeResult(
     return putReference(deps, data, mimeType);
   });
   let outputPath: string | undefined;
+  let outputKept: string | undefined;
   if (job.outputPath) {
-    // Checked against the allowed roots when the job was planned; its parent folder is the root now.
-    [outputPath] = await writeOutputCopies(
+    // Checked against the allowed roots when the job was planned; its parent folder is the root now,
+    // and the data folder is checked again (the folder may have become a link into it since).
+    const [copy] = await writeOutputCopies(
       [{ id: job.imageId, prompt: job.prompt, data: result.data, mimeType: result.mimeType }],
       job.outputPath,
-      { roots: [path.dirname(job.outputPath.replace(/[/\\]+$/, ''))] },
+      { roots: [path.dirname(job.outputPath.replace(/[/\\]+$/, ''))], protectedRoots: job.outputProtected },
+      { overwrite: job.outputOverwrite },
     );
+    outputPath = copy?.path;
+    outputKept = copy?.kept;
   }
   const record: ImageRecord = {
     id: job.imageId,
@@ -279,6 +298,7 @@ export async function storeResult(
       groundingSources: result.groundingSources,
       attempts: result.attempts,
       savedTo: outputPath,
+      keptExisting: outputKept,
     }),
   };
   await deps.images.insert(record);
@@ -288,6 +308,7 @@ export async function storeResult(
     data: result.data,
     storedPath: deps.blobs.localPath(blobKey),
     outputPath,
+    outputKept,
     modelText: result.text,
     groundingSources: result.groundingSources,
   };
@@ -311,7 +332,7 @@ async function planOutputPaths(
 ): Promise<Array<string | undefined>> {
   if (requested === undefined) return Array.from({ length: n }, () => undefined);
   if (!ctx.paths) throw new InvalidInputError('output_path is only available on a local (stdio) server.');
-  const absolute = await resolveAllowedPath(requested, ctx.paths);
+  const absolute = await resolveWritablePath(requested, ctx.paths);
   const isFolder = /[/\\]$/.test(requested) || (await stat(absolute).catch(() => undefined))?.isDirectory() === true;
   if (isFolder) return Array.from({ length: n }, () => `${absolute}${path.sep}`);
   if (n === 1) return [absolute];

@@ -115,6 +115,10 @@ function pathPolicyFor(server: McpServer, runtime: Runtime): () => Promise<PathP
   return async () => {
     clientRoots ??= listClientRoots();
     const fromClient = await clientRoots;
-    return { roots: [runtime.config.dataDir, ...runtime.config.allowedRoots, ...fromClient], base: fromClient[0] };
+    return {
+      roots: [runtime.config.dataDir, ...runtime.config.allowedRoots, ...fromClient],
+      base: fromClient[0],
+      protectedRoots: [runtime.config.dataDir],
+    };
   };
 }

@@ -52,7 +52,13 @@ const commonFields = {
   output_path: z
     .string()
     .optional()
-    .describe('Local server only: also save the image to this file or folder (inside the allowed folders).'),
+    .describe(
+      'Local server only: also save the image to this file or folder (inside the allowed folders, never the studio data folder). A file already there is kept and the copy gets a new name (-2, -3, …) unless overwrite is true.',
+    ),
+  overwrite: z
+    .boolean()
+    .optional()
+    .describe('With output_path: replace a file that is already there. Default false (it is kept).'),
   return_full_image: z
     .boolean()
     .optional()
@@ -70,6 +76,7 @@ type CommonParams = {
   thinking_level?: string;
   grounding?: boolean;
   output_path?: string;
+  overwrite?: boolean;
   seed?: number;
 };
 
@@ -235,6 +242,7 @@ function commonOptions(ctx: StudioToolContext, params: CommonParams): CommonImag
     grounding: params.grounding,
     seed: params.seed,
     outputPath: params.output_path,
+    overwrite: params.overwrite,
   };
 }
 

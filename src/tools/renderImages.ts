@@ -69,6 +69,10 @@ export async function describeImage(
   const stored = image?.storedPath ?? (ctx.transport === 'stdio' ? ctx.studio.localPath(record) : undefined);
   if (stored) lines.push(`- file: ${stored}`);
   if (image?.outputPath) lines.push(`- saved to: ${image.outputPath}`);
+  if (image?.outputKept)
+    lines.push(
+      `- kept: ${image.outputKept} was already there and was left as it is (pass overwrite: true to replace it)`,
+    );
   if (record.parentId) lines.push(`- edited from: ${record.parentId}`);
   lines.push(`- prompt: ${truncate(record.prompt, 300)}`);
   if (image?.modelText) lines.push(`- model said: ${truncate(image.modelText, 300)}`);

@@ -19,7 +19,10 @@ export function usd(value: number): string {
 }
 
 /** An image as `--json` shows it. */
-export function imageJson(record: ImageRecord, extra: { path?: string; outputPath?: string; pipelineId?: string }) {
+export function imageJson(
+  record: ImageRecord,
+  extra: { path?: string; outputPath?: string; outputKept?: string; pipelineId?: string },
+) {
   return {
     id: record.id,
     ...(extra.pipelineId ? { pipeline_id: extra.pipelineId } : {}),
@@ -37,6 +40,7 @@ export function imageJson(record: ImageRecord, extra: { path?: string; outputPat
     cost_usd: record.costUsd,
     path: extra.path ?? null,
     output_path: extra.outputPath ?? null,
+    ...(extra.outputKept ? { output_kept: extra.outputKept } : {}),
     created_at: record.createdAt,
   };
 }
@@ -52,6 +56,7 @@ export function imageLine(image: StudioImage): string {
     image.storedPath ?? r.blobKey,
   ];
   if (image.outputPath) parts.push(`-> ${image.outputPath}`);
+  if (image.outputKept) parts.push(`(${image.outputKept} was there already and was kept)`);
   return parts.join('  ');
 }
 
