@@ -259,7 +259,10 @@ describe('local paths over stdio', () => {
     }
     // Through a link into the data folder, too.
     await symlink(path.join(studio.dataDir, 'images'), path.join(allowed, 'into-data'));
-    const linked = await call('generate_image', { prompt: 'an impostor', output_path: path.join(allowed, 'into-data') });
+    const linked = await call('generate_image', {
+      prompt: 'an impostor',
+      output_path: path.join(allowed, 'into-data'),
+    });
     expect(textOf(linked)).toMatch(/inside the studio's data folder/);
     expect(await readFile(stored)).toEqual(before);
   });
