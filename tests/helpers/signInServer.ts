@@ -92,9 +92,15 @@ export function browserRequest(
   });
 }
 
-/** Follows redirects (keeping cookies per origin and clicking Allow on the consent page) until `stopAt`. */
-export async function browse(start: string, stopAt: string): Promise<URL> {
-  const jar = new Map<string, Map<string, string>>();
+/**
+ * Follows redirects (keeping cookies per origin in `jar` and clicking Allow on the consent page) until
+ * `stopAt`.
+ */
+export async function browse(
+  start: string,
+  stopAt: string,
+  jar = new Map<string, Map<string, string>>(),
+): Promise<URL> {
   let url = start;
   let method = 'GET';
   let body: string | undefined;
