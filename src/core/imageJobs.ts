@@ -5,9 +5,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { resolveWritablePath } from './allowedPaths.js';
 import { AppError, CancelledError, InvalidInputError } from './errors.js';
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
 import { dehydrateHistory, rehydrateHistory } from './history.js';
@@ -15,7 +13,8 @@ import { readImageInfo } from './imaging.js';
 import type { Logger } from './logger.js';
 import { extensionForMime } from './mime.js';
 import { estimateCostUsd, type ImageSize, type ModelRegistry } from './models.js';
-import { writeOutputCopies } from './outputFiles.js';
+import { outputOptions, planOutputPaths, writeOutputCopies } from './outputFiles.js';
+import { clearPending, putTracked } from './pendingBlobs.js';
 import type {
   BlobStore,
   GenerateImageResult,
@@ -140,14 +139,6 @@ export async function planEdit(deps: ImageJobDeps, input: EditInput, ctx: CallCo
   };
 }
 
-function outputOptions(input: CommonImageOptions, ctx: CallContext) {
-  if (input.outputPath === undefined) return {};
-  return {
-    ...(input.overwrite ? { outputOverwrite: true } : {}),
-    ...(ctx.paths?.protectedRoots?.length ? { outputProtected: ctx.paths.protectedRoots } : {}),
-  };
-}
-
 /** The fields every job takes from the caller and the resolved options. */
 function jobFields(deps: ImageJobDeps, ctx: CallContext, input: CommonImageOptions, options: ResolvedOptions) {
   return {
@@ -245,9 +236,12 @@ export async function storeResult(
   const month = `${created.getUTCFullYear()}/${String(created.getUTCMonth() + 1).padStart(2, '0')}`;
   const blobKey = `images/${month}/${job.imageId}.${extensionForMime(result.mimeType)}`;
   await deps.blobs.put(blobKey, result.data);
+  const historyKeys: string[] = [];
   const history = await dehydrateHistory(result.history, async (data, mimeType) => {
     if (data.equals(result.data)) return blobKey;
-    return putReference(deps, data, mimeType);
+    const key = await putReference(deps, data, mimeType);
+    historyKeys.push(key);
+    return key;
   });
   let outputPath: string | undefined;
   let outputKept: string | undefined;
@@ -302,6 +296,7 @@ export async function storeResult(
     }),
   };
   await deps.images.insert(record);
+  for (const key of historyKeys) await clearPending(deps.blobs, key);
   deps.log.info({ id: record.id, model: model.id, size: job.imageSize, bytes: record.bytes }, 'image stored');
   const image: StudioImage = {
     record,
@@ -325,21 +320,6 @@ export function toAppError(error: unknown): AppError {
  * Resolves `output_path` against the allowed roots once, at planning, to absolute paths per image: a
  * folder (kept with its trailing slash) for all, or `name.ext`, `name-2.ext`, … for a file and n > 1.
  */
-async function planOutputPaths(
-  requested: string | undefined,
-  n: number,
-  ctx: CallContext,
-): Promise<Array<string | undefined>> {
-  if (requested === undefined) return Array.from({ length: n }, () => undefined);
-  if (!ctx.paths) throw new InvalidInputError('output_path is only available on a local (stdio) server.');
-  const absolute = await resolveWritablePath(requested, ctx.paths);
-  const isFolder = /[/\\]$/.test(requested) || (await stat(absolute).catch(() => undefined))?.isDirectory() === true;
-  if (isFolder) return Array.from({ length: n }, () => `${absolute}${path.sep}`);
-  if (n === 1) return [absolute];
-  const ext = path.extname(absolute);
-  const stem = ext ? absolute.slice(0, -ext.length) : absolute;
-  return Array.from({ length: n }, (_, i) => `${stem}-${i + 1}${ext}`);
-}
 
 function modelOf(deps: ImageJobDeps, job: ImageJob) {
   const model = deps.registry.resolve(job.modelAlias);
@@ -379,9 +359,19 @@ async function resolveReference(deps: ImageJobDeps, ref: JobReference, ownerId: 
   return { kind: 'inline', data: await deps.blobs.get(ref.key), mimeType: ref.mimeType };
 }
 
-/** Content-addressed: the same reference bytes are kept once. */
+/**
+ * Content-addressed: the same reference bytes are kept once. A new one is journalled (pendingBlobs) until
+ * the row that uses it exists: the image (history) or the pipeline (a job's references, see
+ * {@link referencesWritten}).
+ */
 async function putReference(deps: ImageJobDeps, data: Buffer, mimeType: string): Promise<string> {
   const key = `refs/${createHash('sha256').update(data).digest('hex')}.${extensionForMime(mimeType)}`;
-  if (!(await deps.blobs.exists(key))) await deps.blobs.put(key, data);
+  if (!(await deps.blobs.exists(key))) await putTracked(deps.blobs, key, data);
   return key;
+}
+
+/** The job's references are in a row now (its pipeline): they are no longer pending. */
+export async function referencesWritten(deps: Pick<ImageJobDeps, 'blobs'>, job: ImageJob): Promise<void> {
+  for (const ref of job.references)
+    if ('key' in ref && ref.key.startsWith('refs/')) await clearPending(deps.blobs, ref.key);
 }

@@ -12,6 +12,7 @@ import { assertPathLength, type PathPolicy, resolveWritablePath } from './allowe
 import { InvalidInputError } from './errors.js';
 import { convertImage } from './imaging.js';
 import { extensionForMime } from './mime.js';
+import type { CallContext, CommonImageOptions } from './studio.js';
 
 export interface OutputImage {
   id: string;
@@ -103,6 +104,32 @@ async function linkToFreeName(temp: string, file: string): Promise<string> {
   throw new InvalidInputError(
     `"${file}" and ${MAX_ALTERNATIVES - 1} numbered names after it exist already. Choose another name, or pass overwrite: true to replace the file.`,
   );
+}
+
+/** The output path of each of `n` images (a folder, a file, or numbered files), checked when planned. */
+export async function planOutputPaths(
+  requested: string | undefined,
+  n: number,
+  ctx: CallContext,
+): Promise<Array<string | undefined>> {
+  if (requested === undefined) return Array.from({ length: n }, () => undefined);
+  if (!ctx.paths) throw new InvalidInputError('output_path is only available on a local (stdio) server.');
+  const absolute = await resolveWritablePath(requested, ctx.paths);
+  const isFolder = /[/\\]$/.test(requested) || (await stat(absolute).catch(() => undefined))?.isDirectory() === true;
+  if (isFolder) return Array.from({ length: n }, () => `${absolute}${path.sep}`);
+  if (n === 1) return [absolute];
+  const ext = path.extname(absolute);
+  const stem = ext ? absolute.slice(0, -ext.length) : absolute;
+  return Array.from({ length: n }, (_, i) => `${stem}-${i + 1}${ext}`);
+}
+
+/** What a job keeps of the output request: overwrite, and the folders never written to. */
+export function outputOptions(input: CommonImageOptions, ctx: CallContext) {
+  if (input.outputPath === undefined) return {};
+  return {
+    ...(input.overwrite ? { outputOverwrite: true } : {}),
+    ...(ctx.paths?.protectedRoots?.length ? { outputProtected: ctx.paths.protectedRoots } : {}),
+  };
 }
 
 function slug(text: string): string {

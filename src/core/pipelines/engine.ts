@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { AppError, BudgetExceededError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
-import { callGemini, enhance, type ImageJobDeps, storeResult, toAppError } from '../imageJobs.js';
+import { callGemini, enhance, type ImageJobDeps, referencesWritten, storeResult, toAppError } from '../imageJobs.js';
 import type { Logger } from '../logger.js';
 import type { GenerateImageResult } from '../ports.js';
 import { billedCall, type SpendingGuard } from '../spending.js';
@@ -133,6 +133,7 @@ export class PipelineEngine {
     // batch does not hold everyone else's image behind it (the local queue is round-robin by itself).
     const ahead = this._queue.shared ? await this._o.repo.countUnfinished(caller.ownerId) : 0;
     await this._o.repo.insert(records);
+    for (const spec of specs) await referencesWritten(this._o.jobs, spec.job);
     await this._queue.push(records.map((r, i) => ({ id: r.id, ownerId: r.ownerId, rank: ahead + i })));
     return records;
   }
