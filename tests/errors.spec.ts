@@ -306,6 +306,12 @@ describe('local paths over stdio', () => {
     const near = await call('generate_image', { prompt: 'x', output_path: nearLimit });
     expect(near.isError, textOf(near)).toBeFalsy();
     expect(textOf(near)).toContain(`saved to: ${nearLimit}`);
+    // Again: the new name (-2) would be too long. The copy fails after the image was made and billed, so
+    // the image is kept and returned, and the result says why there is no copy.
+    const again = await call('generate_image', { prompt: 'x', output_path: nearLimit });
+    expect(again.isError, textOf(again)).toBeFalsy();
+    expect(idsOf(again)).toHaveLength(1);
+    expect(textOf(again)).toMatch(/- not saved to .*at most 255 bytes per name.*\(the image is stored in the studio\)/);
   });
 
   it('generate_image (a relative path without client roots asks for an absolute one)', async () => {

@@ -3,7 +3,7 @@
  * STUDIO_TEST_DATABASE_URL is set) on PostgreSQL in a fresh schema, concurrent reservations from two
  * instances, the guard's messages, and end to end through the built CLI, the MCP client and the emulator.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -514,6 +514,26 @@ describe('end to end: budget command, MCP tools and the ledger', () => {
       expect((await costOf(studio.dataDir)).total).toEqual({ images: 1, cost_usd: expect.closeTo(NB2_1K, 9) });
     } finally {
       emu.faults.clear();
+      await studio.close({ removeData: true });
+    }
+  });
+
+  test('an image made (and billed) that cannot be stored says so, and the ledger still counts it', async () => {
+    const studio = await startStudio('stdio', { geminiUrl: emu.url });
+    try {
+      // The images folder is a file: the blob cannot be written (permissions would not stop root).
+      await writeFile(path.join(studio.dataDir, 'images'), 'in the way');
+      const failed = (await studio.client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: `a kite ${marker('store-fails')}` },
+      })) as Result;
+      expect(failed.isError).toBe(true);
+      expect(textOf(failed)).toContain('The image was made (a billed Gemini call, counted in the cost ledger)');
+      expect(textOf(failed)).toContain('but could not be stored');
+      const { rows, reservations } = await ledgerOf(studio.dataDir);
+      expect(rows.map((r) => r.kind)).toEqual(['generate']);
+      expect(reservations).toEqual([]);
+    } finally {
       await studio.close({ removeData: true });
     }
   });

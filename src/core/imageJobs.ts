@@ -245,17 +245,24 @@ export async function storeResult(
   });
   let outputPath: string | undefined;
   let outputKept: string | undefined;
+  let outputError: string | undefined;
   if (job.outputPath) {
     // Checked against the allowed roots when the job was planned; its parent folder is the root now,
     // and the data folder is checked again (the folder may have become a link into it since).
-    const [copy] = await writeOutputCopies(
-      [{ id: job.imageId, prompt: job.prompt, data: result.data, mimeType: result.mimeType }],
-      job.outputPath,
-      { roots: [path.dirname(job.outputPath.replace(/[/\\]+$/, ''))], protectedRoots: job.outputProtected },
-      { overwrite: job.outputOverwrite },
-    );
-    outputPath = copy?.path;
-    outputKept = copy?.kept;
+    // A copy that cannot be written does not cost the (billed) image: the result says why instead.
+    try {
+      const [copy] = await writeOutputCopies(
+        [{ id: job.imageId, prompt: job.prompt, data: result.data, mimeType: result.mimeType }],
+        job.outputPath,
+        { roots: [path.dirname(job.outputPath.replace(/[/\\]+$/, ''))], protectedRoots: job.outputProtected },
+        { overwrite: job.outputOverwrite },
+      );
+      outputPath = copy?.path;
+      outputKept = copy?.kept;
+    } catch (error) {
+      outputError = `${job.outputPath}: ${toAppError(error).message}`;
+      deps.log.warn({ id: job.imageId, err: outputError }, 'output copy not written');
+    }
   }
   const record: ImageRecord = {
     id: job.imageId,
@@ -293,6 +300,7 @@ export async function storeResult(
       attempts: result.attempts,
       savedTo: outputPath,
       keptExisting: outputKept,
+      outputError,
     }),
   };
   await deps.images.insert(record);
@@ -304,6 +312,7 @@ export async function storeResult(
     storedPath: deps.blobs.localPath(blobKey),
     outputPath,
     outputKept,
+    outputError,
     modelText: result.text,
     groundingSources: result.groundingSources,
   };

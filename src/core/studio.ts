@@ -89,6 +89,8 @@ export interface StudioImage {
   outputPath?: string;
   /** The file that was already at the asked-for `output_path`, kept (the copy got another name). */
   outputKept?: string;
+  /** Why the `output_path` copy could not be written (the image itself is stored). */
+  outputError?: string;
   /** Text the model said with the image. */
   modelText?: string;
   groundingSources?: Array<{ uri: string; title?: string }>;
@@ -189,6 +191,7 @@ export async function loadStudioImage(
     groundingSources?: StudioImage['groundingSources'];
     savedTo?: string;
     keptExisting?: string;
+    outputError?: string;
   };
   return {
     record,
@@ -196,6 +199,7 @@ export async function loadStudioImage(
     storedPath: studio.localPath(record),
     outputPath: options.savedTo,
     outputKept: options.keptExisting,
+    outputError: options.outputError,
     modelText: options.modelText,
     groundingSources: options.groundingSources,
   };

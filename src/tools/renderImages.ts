@@ -69,6 +69,7 @@ export async function describeImage(
   const stored = image?.storedPath ?? (ctx.transport === 'stdio' ? ctx.studio.localPath(record) : undefined);
   if (stored) lines.push(`- file: ${stored}`);
   if (image?.outputPath) lines.push(`- saved to: ${image.outputPath}`);
+  if (image?.outputError) lines.push(`- not saved to ${image.outputError} (the image is stored in the studio)`);
   if (image?.outputKept)
     lines.push(
       `- kept: ${image.outputKept} was already there and was left as it is (pass overwrite: true to replace it)`,

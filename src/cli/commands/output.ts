@@ -57,6 +57,7 @@ export function imageLine(image: StudioImage): string {
   ];
   if (image.outputPath) parts.push(`-> ${image.outputPath}`);
   if (image.outputKept) parts.push(`(${image.outputKept} was there already and was kept)`);
+  if (image.outputError) parts.push(`(not saved to ${image.outputError})`);
   return parts.join('  ');
 }
 

@@ -431,7 +431,9 @@ export class PipelineEngine {
           }
           case 'store':
             if (!result) throw new AppError('Nothing to store: the generate stage produced no image.');
-            await storeResult(this._o.jobs, spec.job, result, { prompt, calls });
+            await storeResult(this._o.jobs, spec.job, result, { prompt, calls }).catch((error: unknown) => {
+              throw storeFailure(error, calls);
+            });
             break;
           case 'architect':
             throw new AppError('An architect stage cannot run in an image pipeline.');
@@ -703,4 +705,14 @@ function enhanceNote(error: unknown): string {
     .message.replace(/ No cost was recorded\.?/, '')
     .trim();
   return `Not enhanced: the enhance pass failed (${reason}). The draft was stored as it is, and only the draft was billed.`;
+}
+
+/** A store that fails after Gemini made (and billed) the image: say so, instead of a bare file-system error. */
+function storeFailure(error: unknown, calls: number): AppError {
+  const cause = toAppError(error);
+  const billed = calls > 1 ? `${calls} billed Gemini calls` : 'a billed Gemini call';
+  return new AppError(
+    `The image was made (${billed}, counted in the cost ledger) but could not be stored: ${cause.message}. Check the data folder (free space, permissions), then ask again.`,
+    { cause: error },
+  );
 }
