@@ -130,6 +130,24 @@ describe('body limits on every route but /mcp', () => {
     expect(after.rss - before.rss).toBeLessThan(24);
   }, 120_000);
 
+  it('/mcp keeps its own limit, but reads no body before the bearer token is checked', async () => {
+    const before = await memoryOf(signedIn.studio.pid);
+    // 8 MB of JSON, chunked, at the pace the server reads it, with no token: refused at once, not read.
+    const res = await hostilePost(`${signedIn.origin}/mcp`, 8 * MB, { type: JSON_TYPE, paced: true });
+    expect(res.status, res.text).toBe(401);
+    expect(res.sent).toBeLessThan(MB);
+    for (let round = 0; round < 10; round += 1) {
+      const flat = await hostilePost(`${signedIn.origin}/mcp`, 60 * MB, { type: JSON_TYPE });
+      if (flat.status !== 0) expect(flat.status).toBe(401);
+      expect(flat.sent).toBeLessThan(60 * MB);
+    }
+    const after = await memoryOf(signedIn.studio.pid);
+    console.error(
+      `/mcp without a token: server RSS ${before.rss.toFixed(0)} -> ${after.rss.toFixed(0)} MB, peak ${before.peak.toFixed(0)} -> ${after.peak.toFixed(0)} MB`,
+    );
+    expect(after.peak - before.peak).toBeLessThan(24);
+  }, 120_000);
+
   it('bodies within the limit still get through (a client registration of a real size)', async () => {
     const res = await fetch(`${signedIn.origin}/api/auth/oauth2/register`, {
       method: 'POST',

@@ -109,11 +109,22 @@ export function createHttpApp(options: HttpAppOptions) {
     }),
   );
 
+  // The token is checked before the MCP app's parser reads the body (up to its 64 MB): nobody signed in,
+  // nothing read.
+  const checkedFirst = new WeakMap<Request, AuthInfo>();
+  if (bearer)
+    outer.use('/mcp', async (c, next) => {
+      const checked = await (await bearer)(c.req.raw);
+      if (checked instanceof Response) return checked;
+      checkedFirst.set(c.req.raw, checked);
+      return next();
+    });
+
   // createMcpHonoApp's body parser stores the parsed JSON under 'parsedBody' (untyped in its Hono env).
   app.all('/mcp', async (c) => {
     let authInfo: AuthInfo | undefined;
     if (bearer) {
-      const checked = await (await bearer)(c.req.raw);
+      const checked = checkedFirst.get(c.req.raw) ?? (await (await bearer)(c.req.raw));
       if (checked instanceof Response) return checked;
       authInfo = checked;
     }
