@@ -7,13 +7,20 @@
  */
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator } from './helpers/emulator.js';
+import { startTestIdp } from './helpers/oidcProvider.js';
+import { createTestSchema } from './helpers/pgSchema.js';
+import { runCli } from './helpers/runCli.js';
 import {
+  freePort,
   listToolsWith,
   signInEnv,
   startServer,
   startSignedInStudio,
   TestOAuthProvider,
 } from './helpers/signInServer.js';
+
+const BASE_URL = process.env.STUDIO_TEST_DATABASE_URL;
 
 describe('refresh-token replay and access-token revocation', () => {
   let signedIn: Awaited<ReturnType<typeof startSignedInStudio>>;
@@ -174,5 +181,55 @@ describe('refresh-token replay and access-token revocation', () => {
     const ended = await revoke({ token: fresh.body.refresh_token as string, client_id: owner });
     expect(ended.status).toBe(200);
     expect((await listToolsWith(origin, fresh.body.access_token as string)).status).toBe(401);
+  }, 120_000);
+});
+
+describe.skipIf(!BASE_URL)('revocation shared by instances on PostgreSQL (needs STUDIO_TEST_DATABASE_URL)', () => {
+  it('an access token revoked through one instance is refused by another at its next request', async () => {
+    const db = await createTestSchema(BASE_URL as string, 'revoke');
+    const emu = await startEmulator();
+    const [portA, portB] = [await freePort(), await freePort()];
+    // Two instances behind one public URL (a load balancer would be in front): same issuer, same keys.
+    const origin = `http://127.0.0.1:${portA}`;
+    const idp = await startTestIdp({ redirectUris: [`${origin}/api/auth/callback/oidc`], currentUser: () => 'alice' });
+    const servers: Array<Awaited<ReturnType<typeof startServer>>> = [];
+    try {
+      const migrated = await runCli(['migrate'], {
+        env: { HOME: process.env.HOME ?? '/tmp', STUDIO_DATABASE_URL: db.url },
+      });
+      expect(migrated.code, migrated.stderr).toBe(0);
+      const env = {
+        STUDIO_DATABASE_URL: db.url,
+        STUDIO_PUBLIC_URL: origin,
+        GEMINI_BASE_URL: emu.url,
+        ...signInEnv(idp),
+        STUDIO_ALLOWED_EMAILS: 'alice@example.com',
+      };
+      servers.push(await startServer(portA, env), await startServer(portB, env));
+      const provider = new TestOAuthProvider();
+      const transport = () => new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), { authProvider: provider });
+      try {
+        await new Client({ name: 'pg revoke', version: '1.0.0' }).connect(transport());
+      } catch (error) {
+        if (!(error instanceof UnauthorizedError)) throw error;
+        await transport().finishAuth(provider.callback as URLSearchParams);
+      }
+      const token = provider.saved?.access_token as string;
+      const onB = `http://127.0.0.1:${portB}`;
+      expect((await listToolsWith(onB, token)).status).toBe(200);
+      const res = await fetch(`${origin}/api/auth/oauth2/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token, client_id: provider.client?.client_id as string }).toString(),
+      });
+      expect(res.status).toBe(200);
+      expect((await listToolsWith(onB, token)).status).toBe(401);
+      expect((await listToolsWith(origin, token)).status).toBe(401);
+    } finally {
+      for (const server of servers) await server.stop();
+      await idp.close();
+      await emu.close();
+      await db.drop();
+    }
   }, 120_000);
 });
