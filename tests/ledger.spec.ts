@@ -518,6 +518,44 @@ describe('end to end: budget command, MCP tools and the ledger', () => {
     }
   });
 
+  test('a cancel during the enhance pass keeps the billed draft (stored, listed, counted once)', async () => {
+    const m = marker('enhance-cancel');
+    emu.faults.enqueue(
+      { kind: 'latency', latencyMs: 4000 },
+      { times: 1, match: { promptIncludes: 'Enhance this image' } },
+    );
+    const studio = await startStudio('stdio', { geminiUrl: emu.url });
+    const call = (name: string, args: Record<string, unknown>) =>
+      studio.client.callTool({ name, arguments: args }) as Promise<
+        Result & { structuredContent?: Record<string, unknown> }
+      >;
+    try {
+      const started = await call('generate_image_async', {
+        prompt: `a lantern ${m}`,
+        enhance: true,
+        auto_style: false,
+      });
+      const [id] = (started.structuredContent?.pipeline_ids ?? []) as string[];
+      for (let i = 0; i < 100; i += 1) {
+        const snap = (await call('get_image', { pipeline_id: id })).structuredContent as { stage?: string };
+        if (snap.stage === 'enhance-image') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const cancelled = await call('cancel_pipeline', { pipeline_id: id });
+      const snapshot = cancelled.structuredContent as { status: string; image?: { id: string } };
+      expect(snapshot.status, textOf(cancelled)).toBe('completed');
+      expect(textOf(cancelled)).toContain('cancelled during the enhance pass');
+      const { rows, reservations } = await ledgerOf(studio.dataDir);
+      expect(rows.map((r) => r.kind)).toEqual(['generate']);
+      expect(reservations).toEqual([]);
+      const listed = await call('list_images', { search: m });
+      expect(textOf(listed)).toContain(rows[0]?.image_id as string);
+    } finally {
+      emu.faults.clear();
+      await studio.close({ removeData: true });
+    }
+  });
+
   test('an image made (and billed) that cannot be stored says so, and the ledger still counts it', async () => {
     const studio = await startStudio('stdio', { geminiUrl: emu.url });
     try {

@@ -377,9 +377,11 @@ export class PipelineEngine {
       let result: GenerateImageResult | undefined;
       let calls = 0;
       const onRetry = () => this._events.emit('retry', id);
+      // Set when a cancel or the time limit stops the enhance pass: the billed draft is still stored.
+      let keepDraft = false;
       for (const stage of stages) {
         if (stage.state === 'completed' || stage.state === 'skipped') continue;
-        signal.throwIfAborted();
+        if (!keepDraft) signal.throwIfAborted();
         record = await this._stage(record, stage.name, { state: 'running', startedAt: this._now() });
         let output: Record<string, unknown> | undefined;
         let state: StageRecord['state'] = 'completed';
@@ -419,11 +421,15 @@ export class PipelineEngine {
               );
               calls += 1;
             } catch (error) {
-              // The draft is billed already: a budget with no room for the second call, or a second call
-              // that fails, keeps the draft (only a cancel, timeout or shutdown stops the pipeline).
-              if (signal.aborted) throw error;
+              // The draft is billed already: a budget with no room for the second call, a second call that
+              // fails, a cancel or the time limit during it all keep the draft. Only a shutdown stops here
+              // (the pipeline runs again on the next start).
+              const stopped = signal.aborted ? this._running.get(id)?.reason : undefined;
+              const kept = stopped instanceof CancelledError || stopped instanceof TimeoutError;
+              if (signal.aborted && (this._closed || !kept)) throw error;
+              keepDraft = signal.aborted;
               state = 'skipped';
-              note = enhanceNote(error);
+              note = enhanceNote(stopped ?? error);
               if (!(error instanceof BudgetExceededError))
                 this._o.log.warn({ pipeline: id, err: note }, 'enhance-image failed; the draft is kept');
             }
@@ -699,6 +705,10 @@ function progressOf(stages: StageRecord[]): number {
 
 /** What the result says when the enhance pass did not happen; the draft is stored either way. */
 function enhanceNote(error: unknown): string {
+  if (error instanceof CancelledError)
+    return 'Not enhanced: the pipeline was cancelled during the enhance pass. The draft, already billed, was stored as it is.';
+  if (error instanceof TimeoutError)
+    return `Not enhanced: ${error.message.replace(/ Try again.*$/, '')} The draft, already billed, was stored as it is.`;
   if (error instanceof BudgetExceededError)
     return `Not enhanced: ${error.message.replace(/ This call was not sent.*$/, '')} The draft was stored as it is.`;
   const reason = toAppError(error)
