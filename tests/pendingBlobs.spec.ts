@@ -140,6 +140,8 @@ describe.each(['local folder', 'S3'])('the start-up sweep of interrupted writes 
       await writeFile(path.join(blobDir, 'uploads', '2026', '12', '.tmp-0123456789abcdef'), bytes.subarray(0, 5));
       const past = new Date(Date.now() - 10 * 60_000);
       await utimes(path.join(blobDir, 'uploads', '2026', '12', '.tmp-0123456789abcdef'), past, past);
+      // 6. Killed while writing a marker: a temp file in pending/.
+      await writeFile(path.join(blobDir, 'pending', '.tmp-fedcba9876543210'), 'uploads/2026/1');
     }
 
     // Right now every marker is young: writes in flight on some instance, left alone.
@@ -155,7 +157,7 @@ describe.each(['local folder', 'S3'])('the start-up sweep of interrupted writes 
     expect(report).toEqual({
       removedOrphans: 3,
       clearedMarkers: 2,
-      removedTempFiles: kind === 'local folder' ? 1 : 0,
+      removedTempFiles: kind === 'local folder' ? 2 : 0,
     });
     expect(await exists(blobs, orphan)).toBe(false);
     expect(await exists(blobs, lostRef)).toBe(false);
@@ -163,7 +165,10 @@ describe.each(['local folder', 'S3'])('the start-up sweep of interrupted writes 
     expect(await exists(blobs, usedRef)).toBe(true);
     for (const key of [orphan, done, lostRef, usedRef, midWrite])
       expect(await exists(blobs, pendingMarkerKey(key))).toBe(false);
-    if (kind === 'local folder') expect(await readdir(path.join(blobDir, 'uploads', '2026', '12'))).toHaveLength(1);
+    if (kind === 'local folder') {
+      expect(await readdir(path.join(blobDir, 'uploads', '2026', '12'))).toHaveLength(1);
+      expect(await readdir(path.join(blobDir, 'pending'))).toEqual([]);
+    }
     // Nothing left to look at: a second start does no work.
     expect(await reconcilePendingBlobs({ db: database.db, blobs, now: later })).toEqual({
       removedOrphans: 0,
@@ -223,7 +228,10 @@ describe('SIGKILL in the middle of upload_file, then a restart (the built server
     }
     const studio = await startStudio('stdio', { dataDir, env, geminiUrl: emu.url });
     try {
-      await waitFor(async () => (await pendingMarkers(dataDir)).length === 0);
+      await waitFor(
+        async () => (await pendingMarkers(dataDir)).length === 0,
+        async () => `markers left: ${(await pendingMarkers(dataDir)).join(', ')}`,
+      );
       const listed = (await studio.client.callTool({ name: 'list_uploads', arguments: {} })) as {
         content: unknown[];
       };
@@ -250,10 +258,10 @@ async function pendingMarkers(dataDir: string) {
 async function tempFiles(dir: string) {
   return (await filesUnder(dir)).filter((f) => path.basename(f).startsWith('.tmp-'));
 }
-async function waitFor(done: () => Promise<boolean>, ms = 20_000) {
+async function waitFor(done: () => Promise<boolean>, left: () => Promise<string>, ms = 20_000) {
   const until = Date.now() + ms;
   while (!(await done())) {
-    if (Date.now() > until) throw new Error('timed out');
+    if (Date.now() > until) throw new Error(`timed out; ${await left()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

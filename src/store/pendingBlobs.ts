@@ -28,6 +28,9 @@ export async function reconcilePendingBlobs(options: {
   const { db, blobs, graceMs = 60_000, now = new Date() } = options;
   const cutoff = new Date(now.getTime() - graceMs);
   const report: PendingBlobsReport = { removedOrphans: 0, clearedMarkers: 0, removedTempFiles: 0 };
+  // A marker whose own write was killed is a temp file in pending/: the write it announced never began,
+  // or its first marker is still there.
+  if (hasTempFiles(blobs)) report.removedTempFiles += await blobs.removeStaleTempFiles(PENDING_PREFIX, cutoff);
   const markers: string[] = [];
   for await (const { key, modifiedAt } of blobs.list(PENDING_PREFIX)) if (modifiedAt <= cutoff) markers.push(key);
   for (const marker of markers) {
