@@ -30,7 +30,8 @@ Options:
   --emulator                 Use the built-in Gemini emulator: offline, synthetic images, no key, no cost.
   --emulator-latency-ms N    Emulated Gemini latency per call (default 0).
   --data-dir DIR             Data folder (database and images). Env STUDIO_DATA_DIR.
-  --allowed-roots A:B        Extra folders tools may read and write (path-delimiter separated). Env STUDIO_ALLOWED_ROOTS.
+  --allowed-roots A:B        Folders tools may read and write (path-delimiter separated), instead of the default:
+                             your home folder, hidden folders and key files excepted. Env STUDIO_ALLOWED_ROOTS.
   --default-model ALIAS      Model used when a call names none (nb2, pro, nb2.1, lite, nb1). Env STUDIO_DEFAULT_MODEL.
   --image-responses MODE     preview (default), full or none. Env STUDIO_IMAGE_RESPONSES.
   --host HOST                HTTP bind address (default 127.0.0.1). Env STUDIO_HOST.

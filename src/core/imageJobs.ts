@@ -311,7 +311,7 @@ async function planOutputPaths(
 ): Promise<Array<string | undefined>> {
   if (requested === undefined) return Array.from({ length: n }, () => undefined);
   if (!ctx.paths) throw new InvalidInputError('output_path is only available on a local (stdio) server.');
-  const absolute = await resolveAllowedPath(requested, ctx.paths);
+  const absolute = await resolveAllowedPath(requested, ctx.paths, 'write');
   const isFolder = /[/\\]$/.test(requested) || (await stat(absolute).catch(() => undefined))?.isDirectory() === true;
   if (isFolder) return Array.from({ length: n }, () => `${absolute}${path.sep}`);
   if (n === 1) return [absolute];
