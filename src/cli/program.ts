@@ -11,6 +11,7 @@ import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Runtime } from '../server/runtime.js';
 import { createLogger } from './logger.js';
+import { selfCommand } from './selfCommand.js';
 import { packageVersion } from './version.js';
 
 const HELP = `nanobanana-studio — generate and edit images with Google Gemini (Nano Banana) from any MCP client.
@@ -197,9 +198,7 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
       fail(`Sign-in could not start: ${(error as Error).message}`);
     }
   }
-  process.stderr.write(
-    `Listening on ${server.url}/mcp\nClient config: ${JSON.stringify({ mcpServers: { 'nanobanana-studio': { type: 'http', url: `${server.url}/mcp` } } })}\n`,
-  );
+  process.stderr.write(serveBanner(server.url, runtime.publicUrl, Boolean(ui)));
   onShutdown(log, config.shutdownGraceSeconds, async () => {
     // No new connections; calls in progress keep theirs while their pipelines finish (or are handed back).
     server.stopAccepting();
@@ -314,6 +313,17 @@ async function startDashboard(
     adminEmails: config.adminEmails,
     log: log.child({ area: 'ui' }),
   });
+}
+
+/** What `serve` prints once listening: where the MCP endpoint and the dashboard are, and how to add it to a client. */
+function serveBanner(listening: string, publicUrl: string, dashboard: boolean): string {
+  const lines = [`Listening on ${listening}/mcp`];
+  if (dashboard) lines.push(`Dashboard: ${publicUrl}/ui (open it in a browser)`);
+  lines.push(
+    'Add it to your MCP client (claude-code, cursor, vscode, codex, gemini-cli or claude-desktop):',
+    `  ${selfCommand()} install claude-code --url ${publicUrl}/mcp`,
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 function fail(message: string): never {
