@@ -342,7 +342,9 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in off (loopback)${
       expect(response?.headers()['content-security-policy']).toBe(CSP);
       await expect(page.locator('.who').textContent()).resolves.toContain('Local studio');
       await expect(page.locator('img[alt="a local lighthouse"]').count()).resolves.toBe(1);
-      await expect(page.locator('nav').getByRole('link', { name: 'Admin' }).count()).resolves.toBe(1);
+      // Nobody to administer with sign-in off: the local user is not called an admin (issue 13).
+      await expect(page.locator('nav').getByRole('link', { name: 'Admin' }).count()).resolves.toBe(0);
+      expect((await page.request.get(`${studio.url}/ui/admin`)).status()).toBe(403);
       const cookie = (await context.cookies()).find((c) => c.name === 'nbs_ui_session');
       expect(cookie?.httpOnly).toBe(true);
       expect(cookie?.sameSite).toBe('Lax');

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import type { FullConfig } from '../config/config.js';
+import { emulatedRegistry } from '../core/emulatedRegistry.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createModelRegistry, type ModelRegistry } from '../core/models.js';
@@ -49,6 +50,8 @@ export function createRuntime(
   } catch (error) {
     throw new ConfigError(`Invalid setting "defaultModel": ${(error as Error).message}`);
   }
+  // The emulator's images are free: every price (results, budgets, ledger) comes from this registry.
+  if (config.emulator) registry = emulatedRegistry(registry);
   parseBlobUrl(config.blobUrl);
   if (!config.emulator && !config.apiKey && !config.vertex) {
     log.warn(
@@ -188,8 +191,11 @@ async function startServices(
     jobs: studio.jobs,
     text: withTextLedger(gemini, {
       ledger,
+      emulated: config.emulator,
       prices:
-        config.textPriceInputPerMillion === undefined || config.textPriceOutputPerMillion === undefined
+        config.emulator ||
+        config.textPriceInputPerMillion === undefined ||
+        config.textPriceOutputPerMillion === undefined
           ? undefined
           : { inputPerMillion: config.textPriceInputPerMillion, outputPerMillion: config.textPriceOutputPerMillion },
       log: log.child({ area: 'spending' }),

@@ -4,6 +4,7 @@
  * fits every client, and a resource link to the full image.
  * @module
  */
+import { recordIsEmulated } from '../core/emulatedRegistry.js';
 import { makePreview } from '../core/imaging.js';
 import type { ImageRecord } from '../core/ports.js';
 import type { StudioImage } from '../core/studio.js';
@@ -62,7 +63,9 @@ export async function describeImage(
     `Image ${record.id}`,
     `- model: ${model ? `${model.name} (${record.modelAlias}, ${record.modelId})` : record.modelId}`,
     `- size: ${record.imageSize}, ratio ${record.aspectRatio}, ${record.width}x${record.height} px, ${record.mimeType}, ${formatBytes(record.bytes)}`,
-    `- estimated cost: $${record.costUsd.toFixed(4)}`,
+    recordIsEmulated(record)
+      ? `- estimated cost: $${record.costUsd.toFixed(4)} (emulated: a synthetic image from the offline emulator, free)`
+      : `- estimated cost: $${record.costUsd.toFixed(4)}`,
   ];
   const url = await ctx.imageUrl(record);
   if (url) lines.push(`- url: ${url}`);

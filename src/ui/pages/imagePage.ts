@@ -1,6 +1,8 @@
 /** One image: the picture, its facts, open / download / copy link / delete, and its lineage. */
+
 import { html } from 'hono/html';
 import { formatUsd } from '../../core/budgetPeriods.js';
+import { recordIsEmulated } from '../../core/emulatedRegistry.js';
 import type { ImageRecord } from '../../core/ports.js';
 import { csrfField, formatDate, type Html } from '../layout.js';
 import type { Viewer } from '../viewer.js';
@@ -24,7 +26,7 @@ ${image.negativePrompt ? html`<dt>Avoid</dt><dd>${image.negativePrompt}</dd>` : 
 <dt>Made</dt><dd>${formatDate(image.createdAt)} (${image.kind === 'edit' ? 'edit' : 'new image'})</dd>
 <dt>Model</dt><dd>${image.modelAlias} (${image.modelId})</dd>
 <dt>Size</dt><dd>${image.imageSize}, ${image.width}×${image.height}, ${image.aspectRatio}</dd>
-<dt>Cost</dt><dd>${formatUsd(image.costUsd)}</dd>
+<dt>Cost</dt><dd>${formatUsd(image.costUsd)}${recordIsEmulated(image) ? html` <span class="badge">emulated</span> a synthetic image from the offline emulator, free` : ''}</dd>
 ${viewer.isAdmin && image.ownerId !== viewer.ownerId ? html`<dt>Owner</dt><dd>${image.ownerId}</dd>` : ''}
 </dl>
 <div class="actions">
