@@ -50,7 +50,9 @@ describe('the offline demo', () => {
 
   it('images cost $0 and say they are emulated, in the result and the image JSON', async () => {
     original = await call('generate_image', { prompt: 'a red lighthouse on a rocky coast at dusk' });
-    expect(textOf(original)).toMatch(/estimated cost: \$0\.0000 \(emulated: a synthetic image from the offline emulator, free\)/);
+    expect(textOf(original)).toMatch(
+      /estimated cost: \$0\.0000 \(emulated: a synthetic image from the offline emulator, free\)/,
+    );
     const [id] = idsOf(original);
     const info = await studio.client.readResource({ uri: `images://${id}/metadata` });
     const json = JSON.parse(String((info.contents[0] as { text?: string }).text));
@@ -65,7 +67,9 @@ describe('the offline demo', () => {
     expect(json.total.cost_usd).toBe(0);
     expect(json.emulated_images).toBe(json.total.images);
     const text = await runCli(['cost'], { env: { HOME: '/tmp', STUDIO_DATA_DIR: studio.dataDir } });
-    expect(text.stdout).toMatch(/All time: \d+ images?, \$0\.0+ \(estimated; \d+ of them emulated \(offline demo, free\)\)/);
+    expect(text.stdout).toMatch(
+      /All time: \d+ images?, \$0\.0+ \(estimated; \d+ of them emulated \(offline demo, free\)\)/,
+    );
   });
 
   it('propose_concepts with count 3 gives three distinct concepts, keywords drawn from the idea', async () => {
@@ -123,6 +127,8 @@ describe('the offline demo', () => {
     const variation = await likeness(pa as Buffer, pb as Buffer);
     const unrelated = await likeness(pa as Buffer, po as Buffer);
     expect(Buffer.compare(pa as Buffer, pb as Buffer)).not.toBe(0);
-    expect(variation, `variation ${variation.toFixed(2)} vs other ${unrelated.toFixed(2)}`).toBeGreaterThan(unrelated + 0.2);
+    expect(variation, `variation ${variation.toFixed(2)} vs other ${unrelated.toFixed(2)}`).toBeGreaterThan(
+      unrelated + 0.2,
+    );
   });
 });
