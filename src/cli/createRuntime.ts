@@ -58,6 +58,7 @@ export function createRuntime(
       'No Gemini API key is set (GEMINI_API_KEY or GOOGLE_API_KEY). The server runs, and every generation will explain how to set the key. Use --emulator for an offline demo.',
     );
   }
+  logKeyChoice(config, log);
   const closers: Array<() => Promise<void>> = [];
   // Deferred one turn so that a request already waiting on stdin is read and answered first.
   const services = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
@@ -233,4 +234,16 @@ function createBlobStore(
   });
   closers.push(() => s3.close());
   return s3;
+}
+
+/** With both key variables set, say which one is used: GEMINI_API_KEY, as `doctor` says (config.ts reads it first). */
+function logKeyChoice(config: FullConfig, log: Logger, env: NodeJS.ProcessEnv = process.env): void {
+  const gemini = env.GEMINI_API_KEY?.trim();
+  const google = env.GOOGLE_API_KEY?.trim();
+  if (config.emulator || !gemini || !google) return;
+  log.info(
+    gemini === google
+      ? 'GEMINI_API_KEY and GOOGLE_API_KEY are both set (the same key); using GEMINI_API_KEY.'
+      : 'GEMINI_API_KEY and GOOGLE_API_KEY are both set and differ; using GEMINI_API_KEY (unset GOOGLE_API_KEY to silence this).',
+  );
 }

@@ -102,7 +102,9 @@ export async function main(argv: string[]): Promise<void> {
   if (values.version) return void process.stderr.write(`${packageVersion()}\n`);
   const command = positionals[0] ?? 'stdio';
   if (positionals.length > 1 || !['stdio', 'serve', 'emulator'].includes(command)) {
-    fail(`Unknown command "${positionals.join(' ')}". Commands: serve, emulator (none for stdio). See --help.`);
+    fail(
+      `Unknown command "${positionals.join(' ')}". Commands: ${['serve', 'emulator', ...Object.keys(PEOPLE_COMMANDS)].join(', ')} (none: the stdio server). See --help.`,
+    );
   }
 
   let config: FullConfig;
@@ -117,6 +119,8 @@ export async function main(argv: string[]): Promise<void> {
     else if (command === 'serve') await runHttp(config, log);
     else await runStdio(config, log);
   } catch (error) {
+    const hint = listenHint(error, config);
+    if (hint !== undefined) fail(hint);
     log.error({ err: error }, 'start-up failed');
     fail(error instanceof AppError ? error.message : `Start-up failed: ${(error as Error).message}`);
   }
@@ -324,6 +328,20 @@ function serveBanner(listening: string, publicUrl: string, dashboard: boolean): 
     `  ${selfCommand()} install claude-code --url ${publicUrl}/mcp`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** A port that is taken or not ours to bind: one line that says what to do, not a stack trace. */
+function listenHint(error: unknown, config: FullConfig): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE') {
+    return `Port ${config.port} on ${config.host} is already in use (another nanobanana-studio serve, or another program). Stop it, or choose another port: --port ${config.port + 1} (or --port 0 for any free port; env STUDIO_PORT).`;
+  }
+  if (code === 'EACCES') return `Not allowed to listen on ${where}. Use a port above 1024, e.g. --port 8766.`;
+  if (code === 'EADDRNOTAVAIL') {
+    return `This machine has no address ${config.host} to listen on. Use --host 127.0.0.1 (this machine only) or --host 0.0.0.0 (every interface).`;
+  }
+  return undefined;
 }
 
 function fail(message: string): never {

@@ -69,7 +69,8 @@ export async function describeImage(
   ];
   const url = await ctx.imageUrl(record);
   if (url) lines.push(`- url: ${url}`);
-  const stored = image?.storedPath ?? (ctx.transport === 'stdio' ? ctx.studio.localPath(record) : undefined);
+  // A server file path means nothing to an HTTP client (and upload_file refuses paths there): only on stdio.
+  const stored = ctx.transport === 'stdio' ? (image?.storedPath ?? ctx.studio.localPath(record)) : undefined;
   if (stored) lines.push(`- file: ${stored}`);
   if (image?.outputPath) lines.push(`- saved to: ${image.outputPath}`);
   if (record.parentId) lines.push(`- edited from: ${record.parentId}`);
