@@ -22,10 +22,12 @@ export function columnChart(bars: Bar[], caption: string): Html {
 ${bars.map((b, i) => {
   const h = Math.round((b.value / max) * (height - 10));
   const x = (i * step + step * 0.15).toFixed(1);
-  const centre = (i * step + step / 2).toFixed(1);
+  const middle = i * step + step / 2;
+  // Near the edges the label is anchored inside the chart rather than cut off.
+  const anchor = middle > width - 24 ? 'end' : middle < 24 ? 'start' : 'middle';
   const value =
     b.valueLabel !== undefined && b.value > 0
-      ? html`<text class="value" x="${centre}" y="${Math.max(height - h - 3, 9)}">${b.valueLabel}</text>`
+      ? html`<text class="value" x="${anchor === 'end' ? width - 1 : anchor === 'start' ? 1 : middle.toFixed(1)}" y="${Math.max(height - h - 3, 9)}" text-anchor="${anchor}">${b.valueLabel}</text>`
       : '';
   return html`<rect class="bar" x="${x}" y="${height - h}" width="${(step * 0.7).toFixed(1)}" height="${h}"><title>${b.title}</title></rect>${value}${
     i % Math.ceil(bars.length / 6) === 0 ? html`<text x="${x}" y="${height + 14}">${b.label}</text>` : ''

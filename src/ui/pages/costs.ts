@@ -17,7 +17,7 @@ export function costsBody(viewer: Viewer, summary: ImageCostSummary, now: Date, 
     return {
       label: day.slice(5),
       value: cost,
-      valueLabel: formatUsd(cost),
+      valueLabel: `$${cost >= 0.01 ? cost.toFixed(2) : cost.toFixed(3)}`,
       title: `${day}: ${formatUsd(cost)}, ${d?.images ?? 0} images`,
     };
   });
