@@ -56,6 +56,12 @@ describe.skipIf(chromiumMissing)(`the dashboard of the offline demo${SKIP_NOTE}`
     try {
       await page.goto(`${studio.url}/`);
       expect(new URL(page.url()).pathname).toBe('/ui');
+      // Thumbnails are made on demand (and lazy-loaded): wait until each has arrived.
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll<HTMLImageElement>('.grid img')].every(
+          (img) => img.complete && img.naturalWidth > 0,
+        ),
+      );
       const thumbs = await page.locator('.grid img').evaluateAll((imgs) =>
         (imgs as HTMLImageElement[]).map((img) => ({
           alt: img.alt,
