@@ -5,6 +5,7 @@ import { formatUsd } from '../../core/budgetPeriods.js';
 import { recordIsEmulated } from '../../core/emulatedRegistry.js';
 import type { ImageRecord } from '../../core/ports.js';
 import { csrfField, formatDate, type Html } from '../layout.js';
+import { thumbSize } from '../thumbnails.js';
 import type { Viewer } from '../viewer.js';
 
 export function imageBody(
@@ -14,7 +15,7 @@ export function imageBody(
 ): Html {
   const file = `/ui/images/${image.id}/file`;
   const thumbLink = (r: ImageRecord) =>
-    html`<li><a href="/ui/images/${r.id}"><img src="/ui/thumb/${r.id}" alt="${r.prompt}" loading="lazy" width="160" height="160"><div class="meta"><p class="prompt">${r.prompt}</p></div></a></li>`;
+    html`<li><a href="/ui/images/${r.id}"><img src="/ui/thumb/${r.id}" alt="${r.prompt}" loading="lazy" ${thumbSize(r)}><div class="meta"><p class="prompt">${r.prompt}</p></div></a></li>`;
   return html`<p><a href="/ui">← Back to the gallery</a></p>
 <h1>Image ${image.id}</h1>
 <div class="image-page">
