@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { isEmulated } from './emulatedRegistry.js';
 import { AppError, CancelledError, InvalidInputError } from './errors.js';
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
 import { dehydrateHistory, rehydrateHistory } from './history.js';
@@ -295,6 +296,7 @@ export async function storeResult(
       seed: job.seed,
       originalPrompt: meta.prompt === job.prompt ? undefined : job.prompt,
       enhanced: meta.calls > 1 || undefined,
+      emulated: isEmulated(deps.registry) || undefined,
       modelText: result.text,
       groundingSources: result.groundingSources,
       attempts: result.attempts,
@@ -324,11 +326,6 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof Error && error.name === 'AbortError') return new CancelledError('The request was cancelled.');
   return new AppError(error instanceof Error ? error.message : String(error), { cause: error });
 }
-
-/**
- * Resolves `output_path` against the allowed roots once, at planning, to absolute paths per image: a
- * folder (kept with its trailing slash) for all, or `name.ext`, `name-2.ext`, … for a file and n > 1.
- */
 
 function modelOf(deps: ImageJobDeps, job: ImageJob) {
   const model = deps.registry.resolve(job.modelAlias);

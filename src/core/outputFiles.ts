@@ -106,7 +106,10 @@ async function linkToFreeName(temp: string, file: string): Promise<string> {
   );
 }
 
-/** The output path of each of `n` images (a folder, a file, or numbered files), checked when planned. */
+/**
+ * Resolves `output_path` against the allowed roots once, at planning, to absolute paths per image: a
+ * folder (kept with its trailing slash) for all, or `name.ext`, `name-2.ext`, … for a file and n > 1.
+ */
 export async function planOutputPaths(
   requested: string | undefined,
   n: number,
