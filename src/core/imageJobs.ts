@@ -216,7 +216,7 @@ export async function storeResult(
   deps: ImageJobDeps,
   job: ImageJob,
   result: GenerateImageResult,
-  meta: { prompt: string; calls: number },
+  meta: { prompt: string; calls: number; extra?: Record<string, unknown> },
 ): Promise<StudioImage> {
   const existing = await deps.images.get(job.imageId);
   if (existing)
@@ -279,6 +279,7 @@ export async function storeResult(
       groundingSources: result.groundingSources,
       attempts: result.attempts,
       savedTo: outputPath,
+      ...meta.extra,
     }),
   };
   await deps.images.insert(record);
