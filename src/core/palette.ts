@@ -182,7 +182,7 @@ export async function applyPaletteToImage(
   const out = sharp(raw, { raw: { width: info.width, height: info.height, channels: info.channels } });
   const encoded =
     meta.format === 'jpeg'
-      ? { data: await out.jpeg({ quality: 92 }).toBuffer(), mimeType: 'image/jpeg' }
+      ? { data: await out.jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toBuffer(), mimeType: 'image/jpeg' }
       : meta.format === 'webp'
         ? { data: await out.webp({ quality: 92 }).toBuffer(), mimeType: 'image/webp' }
         : { data: await out.png().toBuffer(), mimeType: 'image/png' };

@@ -33,7 +33,7 @@ const schema = {
     palette: {
       type: 'array',
       description: 'The dominant colours, as #RRGGBB hex.',
-      items: { type: 'string', pattern: '^#[0-9A-Fa-f]{6}$' },
+      items: { type: 'string', description: 'One colour as #RRGGBB.' },
       minItems: 1,
       maxItems: 8,
     },

@@ -9,7 +9,7 @@ import type { GenerateImageResult } from '../ports.js';
 export async function adjustColours(
   result: GenerateImageResult,
   palette: readonly string[],
-): Promise<{ result: GenerateImageResult; output: Record<string, unknown> }> {
+): Promise<{ result: GenerateImageResult; output: Record<string, unknown>; summary: Record<string, unknown> }> {
   const adjusted = await applyPaletteToImage(result.data, palette);
   const { report } = adjusted;
   return {
@@ -22,5 +22,7 @@ export async function adjustColours(
       totalPixels: report.totalPixels,
       changes: report.changes,
     },
+    // What the image's record keeps (its page shows it).
+    summary: { palette: report.palette, changedPixels: report.changedPixels, totalPixels: report.totalPixels },
   };
 }

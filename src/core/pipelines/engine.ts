@@ -377,6 +377,7 @@ export class PipelineEngine {
         (stages.find((s) => s.name === 'engineer-prompt')?.output?.prompt as string | undefined) ?? spec.job.prompt;
       let result: GenerateImageResult | undefined;
       let calls = 0;
+      let coloured: Record<string, unknown> | undefined;
       const onRetry = () => this._events.emit('retry', id);
       for (const stage of stages) {
         if (stage.state === 'completed' || stage.state === 'skipped') continue;
@@ -432,6 +433,7 @@ export class PipelineEngine {
             const adjusted = await adjustColours(result, spec.palette ?? []);
             result = adjusted.result;
             output = adjusted.output;
+            coloured = adjusted.summary;
             break;
           }
           case 'store':
@@ -439,7 +441,7 @@ export class PipelineEngine {
             await storeResult(this._o.jobs, spec.job, result, {
               prompt,
               calls,
-              extra: { style: spec.style?.name, palette: spec.palette },
+              extra: { style: spec.style?.name, colourAdjust: coloured },
             });
             break;
           case 'architect':

@@ -17,7 +17,20 @@ export function editSection(
   lineage: Lineage,
 ): Html {
   const others = lineage.versions.filter((v) => v.id !== image.id);
-  return html`<section aria-labelledby="edit-h"><h2 id="edit-h">Edit into a new version</h2>
+  const made = JSON.parse(image.options) as {
+    style?: string;
+    colourAdjust?: { palette: string[]; changedPixels: number; totalPixels: number };
+  };
+  const colour = made.colourAdjust;
+  return html`${
+    made.style || colour
+      ? html`<dl class="facts studio-facts">${made.style ? html`<dt>Style</dt><dd>${made.style}</dd>` : ''}${
+          colour
+            ? html`<dt>Brand palette</dt><dd>${colour.palette.join(' ')}: ${String(Math.round((colour.changedPixels / Math.max(1, colour.totalPixels)) * 1000) / 10)}% of pixels recoloured</dd>`
+            : ''
+        }</dl>`
+      : ''
+  }<section aria-labelledby="edit-h"><h2 id="edit-h">Edit into a new version</h2>
 <form method="post" action="/ui/images/${image.id}/edit">
 ${csrfField(viewer)}
 <div class="field"><label for="instruction">What to change</label><textarea id="instruction" name="instruction" rows="2" required maxlength="8192"></textarea></div>

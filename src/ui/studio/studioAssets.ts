@@ -33,7 +33,6 @@ export const STUDIO_SCRIPT = `(() => {
       const p = JSON.parse(e.data);
       const item = runs.querySelector('[data-pipeline="' + p.id + '"]');
       if (!item) return;
-      const was = item.getAttribute('data-status');
       item.setAttribute('data-status', p.status);
       item.querySelector('[data-progress]').value = p.progress;
       item.querySelector('[data-state]').textContent = p.text;
@@ -55,7 +54,10 @@ export const STUDIO_SCRIPT = `(() => {
         result.replaceChildren(a);
         result.hidden = false;
       }
-      if (done && was !== p.status) live.textContent = item.querySelector('h2').textContent + ': ' + p.text + (p.error ? ' — ' + p.error : '');
+      if (done && !item.hasAttribute('data-announced')) {
+        item.setAttribute('data-announced', '');
+        live.textContent = item.querySelector('h2').textContent + ': ' + p.text + (p.error ? ' — ' + p.error : '');
+      }
     });
     source.addEventListener('end', () => source.close());
   }
@@ -65,8 +67,11 @@ export const STUDIO_SCRIPT = `(() => {
 export const STUDIO_STYLES = `
 textarea { font: inherit; width: 100%; padding: .5rem .75rem; border: 1px solid var(--line); border-radius: 6px; background: var(--card); color: var(--fg); }
 .options { display: flex; flex-wrap: wrap; gap: 0 1rem; }
-.options .field { min-width: 9rem; }
-fieldset.refs { border: 1px solid var(--line); border-radius: 8px; margin: 1rem 0; }
+.options .field { flex: 1 1 9rem; min-width: 0; }
+main select, main input, main textarea { max-width: 100%; }
+.options select { width: 100%; }
+fieldset.refs { border: 1px solid var(--line); border-radius: 8px; margin: 1rem 0; min-width: 0; }
+.dropzone input[type=file] { width: 100%; }
 .dropzone { border: 2px dashed var(--line); border-radius: 8px; padding: 1rem; }
 .dropzone.over { border-color: var(--accent); }
 .picks { display: flex; flex-wrap: wrap; gap: .5rem; list-style: none; padding: 0; }
