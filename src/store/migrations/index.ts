@@ -6,6 +6,7 @@ import { migration0004Ledger } from './0004_ledger.js';
 import { migration0005PipelineCancel } from './0005_pipeline_cancel.js';
 import { migration0006AccessTokens } from './0006_access_tokens.js';
 import { migration0007LedgerTextCalls } from './0007_ledger_text_calls.js';
+import { migration0009LedgerEmulated } from './0009_ledger_emulated.js';
 import { migration0011StudioLibrary } from './0011_studio_library.js';
 
 /**
@@ -20,5 +21,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005_pipeline_cancel': migration0005PipelineCancel,
   '0006_access_tokens': migration0006AccessTokens,
   '0007_ledger_text_calls': migration0007LedgerTextCalls,
+  '0009_ledger_emulated': migration0009LedgerEmulated,
   '0011_studio_library': migration0011StudioLibrary,
 };
