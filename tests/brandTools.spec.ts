@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hueDistance, rgbToHsl } from '../src/core/palette.js';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
-import { idsOf, type StudioProcess, startStudio, textOf } from './helpers/studio.js';
+import { idsOf, type StudioProcess, snapshotOf, startStudio, textOf } from './helpers/studio.js';
 
 type Result = { content: unknown[]; isError?: boolean; structuredContent?: Record<string, unknown> };
 
@@ -66,7 +66,11 @@ describe('palette and style options over stdio', () => {
     expect(started.isError, textOf(started)).toBeFalsy();
     const [id] = (started.structuredContent as { pipeline_ids: string[] }).pipeline_ids;
     const done = await call('get_image', { pipeline_id: id, wait_seconds: 60 });
-    const snapshot = done.structuredContent as { status: string; stages: Array<{ name: string; state: string }> };
+    expect(done.isError, textOf(done)).toBeFalsy();
+    expect(snapshotOf(done).status).toBe('completed');
+    // get_image answers a finished pipeline with the image only; cancel_pipeline returns it unchanged, with its stages.
+    const ended = await call('cancel_pipeline', { pipeline_id: id });
+    const snapshot = ended.structuredContent as { status: string; stages: Array<{ name: string; state: string }> };
     expect(snapshot.status).toBe('completed');
     expect(snapshot.stages.map((s) => [s.name, s.state])).toEqual([
       ['generate', 'completed'],
