@@ -314,6 +314,8 @@ async function startDashboard(
   const [{ createDashboard }, { randomBytes }] = await Promise.all([import('../ui/routes.js'), import('node:crypto')]);
   return createDashboard({
     studio: runtime.studio,
+    pipelines: runtime.pipelines,
+    autoStyle: config.autoStyle,
     signIn,
     secret: config.authSecret ?? randomBytes(32).toString('base64url'),
     publicUrl: () => runtime.publicUrl,

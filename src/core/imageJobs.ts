@@ -222,7 +222,7 @@ export async function storeResult(
   deps: ImageJobDeps,
   job: ImageJob,
   result: GenerateImageResult,
-  meta: { prompt: string; calls: number },
+  meta: { prompt: string; calls: number; extra?: Record<string, unknown> },
 ): Promise<StudioImage> {
   const existing = await deps.images.get(job.imageId);
   if (existing)
@@ -303,6 +303,7 @@ export async function storeResult(
       savedTo: outputPath,
       keptExisting: outputKept,
       outputError,
+      ...meta.extra,
     }),
   };
   await deps.images.insert(record);

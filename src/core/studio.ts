@@ -18,6 +18,7 @@ import type {
 } from './ports.js';
 import { getOwnedImage } from './references.js';
 import { SpendingGuard } from './spending.js';
+import type { StudioLibrary } from './studioLibrary.js';
 import type { UploadService } from './uploads.js';
 import { UserSettings } from './userSettings.js';
 
@@ -125,6 +126,8 @@ export interface Studio {
   accessTokens: AccessTokens;
   /** What each person chose for themselves (their default model). */
   settings: UserSettings;
+  /** Palettes, styles and prompt templates people keep (set once the text model is wired, see cli/createRuntime). */
+  library?: StudioLibrary;
 }
 
 export function createStudio(deps: StudioDeps): Studio {

@@ -11,6 +11,7 @@ import { callGemini, enhance, type ImageJobDeps, referencesWritten, storeResult,
 import type { Logger } from '../logger.js';
 import type { GenerateImageResult } from '../ports.js';
 import { billedCall, type SpendingGuard } from '../spending.js';
+import { adjustColours } from './colourAdjust.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
 import { LocalQueue } from './localQueue.js';
 import { engineerPrompt } from './promptEngineer.js';
@@ -71,6 +72,7 @@ const WEIGHTS: Record<StageName, number> = {
   'engineer-prompt': 15,
   generate: 60,
   'enhance-image': 40,
+  'colour-adjust': 5,
   store: 10,
 };
 
@@ -376,6 +378,7 @@ export class PipelineEngine {
         (stages.find((s) => s.name === 'engineer-prompt')?.output?.prompt as string | undefined) ?? spec.job.prompt;
       let result: GenerateImageResult | undefined;
       let calls = 0;
+      let coloured: Record<string, unknown> | undefined;
       const onRetry = () => this._events.emit('retry', id);
       // Set when a cancel or the time limit stops the enhance pass: the billed draft is still stored.
       let keepDraft = false;
@@ -391,7 +394,7 @@ export class PipelineEngine {
             try {
               prompt = await engineerPrompt(this._o.text, {
                 model: this._o.textModel,
-                styleGuide: this._o.styleGuide,
+                styleGuide: spec.style?.guide ?? this._o.styleGuide,
                 prompt: spec.job.prompt,
                 signal,
                 billing: { ownerId: record.ownerId, pipelineId: id },
@@ -435,9 +438,21 @@ export class PipelineEngine {
             }
             break;
           }
+          case 'colour-adjust': {
+            if (!result) throw new AppError('Nothing to colour: the generate stage produced no image.');
+            const adjusted = await adjustColours(result, spec.palette ?? []);
+            result = adjusted.result;
+            output = adjusted.output;
+            coloured = adjusted.summary;
+            break;
+          }
           case 'store':
             if (!result) throw new AppError('Nothing to store: the generate stage produced no image.');
-            await storeResult(this._o.jobs, spec.job, result, { prompt, calls }).catch((error: unknown) => {
+            await storeResult(this._o.jobs, spec.job, result, {
+              prompt,
+              calls,
+              extra: { style: spec.style?.name, colourAdjust: coloured },
+            }).catch((error: unknown) => {
               throw storeFailure(error, calls);
             });
             break;
@@ -688,6 +703,7 @@ function stagesFor(spec: ImagePipelineSpec): StageRecord[] {
     ...(spec.autoStyle ? (['engineer-prompt'] as const) : []),
     'generate',
     ...(spec.enhance ? (['enhance-image'] as const) : []),
+    ...(spec.palette?.length ? (['colour-adjust'] as const) : []),
     'store',
   ];
   return names.map((name) => ({ name, state: 'pending', progress: 0, startedAt: null, finishedAt: null }));
