@@ -21,21 +21,22 @@ export const studioLibrary = defineTool({
   name: 'studio_library',
   title: 'Palettes, styles and templates',
   description:
-    "The person's saved brand palettes, styles and prompt templates (and the team's): the palette and style options take their names, templates are the my_* prompts. learn: a style guide from 3-10 images (a billed text call). team items: admins only.",
+    "Saved brand palettes, styles and prompt templates, yours and the team's (admins save team ones). Tools take palette and style names; templates are the my_* prompts. learn: a style from 3-10 images (billed text call).",
   inputSchema: z.object({
     kind: z.enum(['palette', 'style', 'template']),
     action: z.enum(['list', 'get', 'save', 'delete', 'learn']).default('list'),
     name: z.string().max(64).optional().describe('Name, or id for get/delete.'),
-    colours: z.array(z.string().max(16)).max(12).optional().describe('#RRGGBB'),
+    colours: z.array(z.string()).max(12).optional().describe('#RRGGBB'),
     guide: z.string().max(8000).optional(),
     text: z.string().max(4000).optional().describe('Template: {{param}}, {{param=default|other}}'),
     description: z.string().max(300).optional(),
     tool: z.enum(['generate_image', 'edit_image']).optional(),
-    images: z.array(z.string().max(80)).max(10).optional().describe('learn: image or upload ids'),
+    images: z.array(z.string()).max(10).optional().describe('learn: image or upload ids'),
     note: z.string().max(500).optional(),
     team: z.boolean().optional(),
   }),
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  // MCP's defaults (may change and delete, calls Gemini on learn), left unsaid to keep the list small.
+  annotations: {},
   async handle(ctx: StudioToolContext, params, res) {
     const lib = ctx.studio.library;
     if (!lib) throw new InvalidInputError('This server keeps no palettes, styles or templates.');
