@@ -92,7 +92,7 @@ describe('studio_library over stdio', () => {
 
     // The person corrects the guide; the palette and learnedFrom stay.
     const got = await lib({ kind: 'style', action: 'get', name: 'house' });
-    const guide = (got.structuredContent?.value as { guide: string }).guide;
+    const guide = (got.structuredContent as { value: { guide: string } }).value.guide;
     const rule = `Always show a small lighthouse ${marker('rule')}.`;
     const edited = await lib({ kind: 'style', action: 'save', name: 'House', guide: `${guide}\n${rule}` });
     expect(textOf(edited)).toContain('Updated style House');

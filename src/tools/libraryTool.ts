@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import { ForbiddenError, InvalidInputError } from '../core/errors.js';
 import { type Caller, type LibraryRow, NAME_PATTERN } from '../core/library.js';
-import type { StyleReference } from '../core/styles.js';
 import type { StudioLibrary } from '../core/studioLibrary.js';
+import type { StyleReference } from '../core/styles.js';
 import { promptNameOf, type TemplateValue, templateParameters } from '../core/templates.js';
 import { looksLikeUploadId } from '../core/uploads.js';
 import { defineTool } from '../mcp/defineTool.js';
@@ -76,7 +76,7 @@ export const studioLibrary = defineTool({
         const existing = (await shelf.list(caller)).find(
           (r) => r.scope === scope && r.name.toLowerCase() === needName().toLowerCase(),
         );
-        const value = valueOf(params, existing?.value);
+        const value = bodyToSave(params, existing?.value);
         const saved = await shelf.save({ name, value, scope }, caller);
         if (params.kind === 'template') await ctx.onTemplatesChanged?.();
         done(res, params.kind, saved, caller, existing ? 'Updated' : 'Saved');
@@ -112,17 +112,18 @@ function learnHint(kind: Kind): string {
 type Params = { kind: Kind; colours?: string[]; guide?: string; text?: string; description?: string; tool?: string };
 
 /** The body to save: what was given, over what the item of that name already holds. */
-function valueOf(params: Params, existing: unknown): unknown {
+function bodyToSave(params: Params, existing: unknown): unknown {
   const before = (existing ?? {}) as Record<string, unknown>;
   if (params.kind === 'palette') {
-    if (!params.colours?.length) throw new InvalidInputError('Give the palette\'s colours, e.g. ["#E4572E", "#29335C"].');
+    if (!params.colours?.length)
+      throw new InvalidInputError('Give the palette\'s colours, e.g. ["#E4572E", "#29335C"].');
     return { colours: params.colours };
   }
   if (params.kind === 'style') {
     if (!params.guide?.trim() && !before.guide) throw new InvalidInputError('Give the style\'s guide, or "learn" it.');
     return { ...before, ...(params.guide !== undefined ? { guide: params.guide } : {}) };
   }
-  if (!params.text?.trim() && !before.text) throw new InvalidInputError('Give the template\'s text.');
+  if (!params.text?.trim() && !before.text) throw new InvalidInputError("Give the template's text.");
   return {
     ...before,
     ...(params.text !== undefined ? { text: params.text } : {}),
@@ -137,7 +138,9 @@ async function referenceOf(ctx: StudioToolContext, id: string): Promise<StyleRef
     if (!ctx.uploads) throw new InvalidInputError('This server keeps no uploads; give image ids.');
     const upload = await ctx.uploads.get(trimmed, ctx.call);
     const ref = await ctx.uploads.referenceFor(upload.id, upload.ownerId, ctx.call.signal);
-    return ref.kind === 'inline' ? { data: ref.data, mimeType: ref.mimeType } : { uri: ref.uri, mimeType: ref.mimeType };
+    return ref.kind === 'inline'
+      ? { data: ref.data, mimeType: ref.mimeType }
+      : { uri: ref.uri, mimeType: ref.mimeType };
   }
   const record = await ctx.studio.get(trimmed, ctx.call);
   return { data: await ctx.studio.readImage(record), mimeType: record.mimeType };

@@ -42,19 +42,23 @@ export function registerPersonalTemplates(server: McpServer, templates: readonly
       shape[p.name] = p.required ? field : field.optional();
     }
     const description = tpl.value.description || `Your template "${tpl.name}" from the studio.`;
-    const handle = server.registerPrompt(promptName, { title: tpl.name, description, argsSchema: z.object(shape) }, (args) => {
-      let text: string;
-      try {
-        text = fillTemplate(tpl.value.text, args as Record<string, string | undefined>);
-      } catch (error) {
-        throw new ProtocolError(ProtocolErrorCode.InvalidParams, (error as Error).message);
-      }
-      const next =
-        tpl.value.tool === 'edit_image'
-          ? 'Next: call edit_image with image set to the id of the image to change and the text above as instruction.'
-          : 'Next: call generate_image with the text above as prompt.';
-      return { description, messages: [{ role: 'user', content: { type: 'text', text: `${text}\n\n${next}` } }] };
-    });
+    const handle = server.registerPrompt(
+      promptName,
+      { title: tpl.name, description, argsSchema: z.object(shape) },
+      (args) => {
+        let text: string;
+        try {
+          text = fillTemplate(tpl.value.text, args as Record<string, string | undefined>);
+        } catch (error) {
+          throw new ProtocolError(ProtocolErrorCode.InvalidParams, (error as Error).message);
+        }
+        const next =
+          tpl.value.tool === 'edit_image'
+            ? 'Next: call edit_image with image set to the id of the image to change and the text above as instruction.'
+            : 'Next: call generate_image with the text above as prompt.';
+        return { description, messages: [{ role: 'user', content: { type: 'text', text: `${text}\n\n${next}` } }] };
+      },
+    );
     registered.push(handle);
   }
   return registered;
