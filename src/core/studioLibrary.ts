@@ -97,7 +97,7 @@ export function createStudioLibrary(deps: {
       } catch (error) {
         const names = saved.map((r) => r.name);
         throw new InvalidInputError(
-          `${(error as Error).message} Or name a saved palette${names.length > 0 ? `: ${names.join(', ')}` : ' (none saved yet; save one in the studio at /ui/studio/palettes)'}.`,
+          `${(error as Error).message} Or name a saved palette${names.length > 0 ? `: ${names.join(', ')}` : ' (none saved yet; save one with the studio_library tool or in the studio at /ui/studio/palettes)'}.`,
         );
       }
     },
