@@ -18,6 +18,8 @@ import type { Logger } from '../core/logger.js';
 import { clientMetadataDocuments } from './clientMetadataDocuments.js';
 import { createDashboardSessions, type DashboardSessions } from './dashboardSessions.js';
 import { consentPage, signInErrorPage } from './pages.js';
+import { createRegistrationNormaliser } from './registrationNormaliser.js';
+import { serveWellKnown } from './wellKnown.js';
 
 export interface AuthServerOptions {
   /** Our Kysely instance and its dialect (better-auth issues its own SQL through it). */
@@ -60,6 +62,7 @@ export interface AuthInfoLike {
 
 export interface AuthServer extends DashboardSessions {
   mcpUrl: string;
+  scopes: readonly string[];
   issuer: string;
   /** The OAuth endpoints, metadata, and the sign-in, consent and error pages. */
   fetch(request: Request): Response | Promise<Response>;
@@ -71,6 +74,8 @@ const AUTH_BASE = '/api/auth';
 /** Personal access tokens start with this (see core/accessTokens). */
 const PAT_PREFIX = 'nbs_pat_';
 const PENDING_COOKIE = 'nbs_pending_auth';
+/** The scopes MCP clients ask for (advertised in the challenge and the protected-resource metadata). */
+export const MCP_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
 export async function createAuthServer(options: AuthServerOptions): Promise<AuthServer> {
   const { origin } = options;
@@ -141,7 +146,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
         resource: mcpUrl,
         loginPage: '/login',
         consentPage: '/consent',
-        scopes: ['openid', 'profile', 'email', 'offline_access'],
+        scopes: [...MCP_SCOPES],
         allowDynamicClientRegistration: true,
         allowUnauthenticatedClientRegistration: true,
         ...(options.accessTokenSeconds ? { accessTokenExpiresIn: options.accessTokenSeconds } : {}),
@@ -216,9 +221,23 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     remember,
   });
   const app = new Hono();
+  // Registrations as native clients really send them (see registrationNormaliser).
+  const register = createRegistrationNormaliser({
+    handler: auth.handler,
+    restoreRedirectUris: (clientId, redirectUris) =>
+      context.adapter.update({
+        model: 'oauthClient',
+        where: [{ field: 'clientId', value: clientId }],
+        update: { redirectUris },
+      }) as Promise<void>,
+    log: options.log,
+  });
+  app.post(`${AUTH_BASE}/oauth2/register`, (c) => register(c.req.raw));
   app.on(['GET', 'POST'], `${AUTH_BASE}/*`, (c) => auth.handler(c.req.raw));
   // RFC 9728 protected-resource and RFC 8414 authorization-server metadata at the origin.
-  app.get('/.well-known/*', (c) => auth.handler(c.req.raw));
+  app.get('/.well-known/*', (c) =>
+    serveWellKnown(c.req.raw, auth.handler, { authBase: AUTH_BASE, scopes: MCP_SCOPES }),
+  );
 
   // Sign-in: straight on to the OpenID provider, carrying the signed authorization request along.
   app.get('/login', async (c) => {
@@ -296,6 +315,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
   return {
     mcpUrl,
     issuer,
+    scopes: MCP_SCOPES,
     fetch: (request) => app.fetch(request),
     ...sessions,
 

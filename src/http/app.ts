@@ -20,6 +20,9 @@ import { AppError, NotFoundError } from '../core/errors.js';
 import { checkImageLink } from '../core/imageLinks.js';
 import type { Logger } from '../core/logger.js';
 import type { Studio } from '../core/studio.js';
+import { mcpCors, publicCors } from './cors.js';
+import { challengeResponse, jsonRpcParseErrors } from './jsonRpcErrors.js';
+import { createOriginPolicy } from './origin.js';
 
 export interface HttpAppOptions {
   mcp: McpHttpHandler;
@@ -28,6 +31,9 @@ export interface HttpAppOptions {
   version: string;
   host: string;
   allowedHosts: string[];
+  /** Browser origins allowed on /mcp besides the server's own and localhost ones (see http/origin). */
+  allowedOrigins?: string[];
+  publicUrl?: string;
   maxRequestBodyBytes: number;
   emulator: boolean;
   /** When set, `/i/` links must carry a valid `exp` and `sig` (see core/imageLinks). */
@@ -45,6 +51,8 @@ export interface HttpAuth {
   fetch(request: Request): Response | Promise<Response>;
   /** Throws when the token is not valid for /mcp (expired, wrong audience, email no longer allowed). */
   verifyAccessToken(token: string): Promise<AuthInfo>;
+  /** The scopes to name in the challenge. */
+  scopes?: readonly string[];
 }
 
 /** Where the sign-in server answers. */
@@ -68,14 +76,30 @@ export function createHttpApp(options: HttpAppOptions) {
   const allowedHosts = options.allowedHosts.length
     ? [...options.allowedHosts, ...(localBind ? ['localhost', '127.0.0.1', '[::1]'] : [])]
     : undefined;
+  // Origin is checked on every bind, not only loopback ones (2025-11-25 makes it a MUST).
+  const origins = createOriginPolicy({
+    allowedOrigins: options.allowedOrigins ?? [],
+    allowedHosts: options.allowedHosts,
+    publicUrl: options.publicUrl,
+    localBind,
+  });
   const app = createMcpHonoApp({
     host: options.host,
     allowedHosts,
+    allowedOrigins: origins.hostnames,
     maxRequestBodySize: options.maxRequestBodyBytes,
   });
 
   // A body over the limit is refused by the MCP app's parser with a bare 413; say what to do instead.
   const outer = new Hono();
+  outer.use('/mcp', mcpCors(origins), jsonRpcParseErrors);
+  for (const path of [
+    '/.well-known/*',
+    '/api/auth/oauth2/register',
+    '/api/auth/oauth2/token',
+    '/api/auth/oauth2/revoke',
+  ])
+    outer.use(path, publicCors());
   outer.use('/mcp', async (c, next) => {
     const length = Number(c.req.header('content-length') ?? 0);
     if (length > options.maxRequestBodyBytes) {
@@ -99,8 +123,9 @@ export function createHttpApp(options: HttpAppOptions) {
 
   // Sign-in: every MCP request carries a bearer token, answered with a 401 challenge that points clients
   // to the protected-resource metadata when it does not.
-  const bearer = options.auth?.then((auth) =>
-    requireBearerAuth({
+  const bearer = options.auth?.then((auth) => ({
+    scopes: auth.scopes ?? [],
+    check: requireBearerAuth({
       resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(new URL(auth.mcpUrl)).toString(),
       expectedResource: new URL(auth.mcpUrl),
       verifier: {
@@ -110,14 +135,15 @@ export function createHttpApp(options: HttpAppOptions) {
           }),
       },
     }),
-  );
+  }));
 
   // createMcpHonoApp's body parser stores the parsed JSON under 'parsedBody' (untyped in its Hono env).
   app.all('/mcp', async (c) => {
     let authInfo: AuthInfo | undefined;
     if (bearer) {
-      const checked = await (await bearer)(c.req.raw);
-      if (checked instanceof Response) return checked;
+      const { check, scopes } = await bearer;
+      const checked = await check(c.req.raw);
+      if (checked instanceof Response) return challengeResponse(checked, c.req.raw, scopes);
       authInfo = checked;
     }
     return options.mcp.fetch(c.req.raw, {

@@ -5,8 +5,12 @@
  */
 import { type McpRequestContext, McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { type PathPolicy, rootsFromUris } from '../core/allowedPaths.js';
+import { describeNotice } from '../core/callNotices.js';
+import { ForbiddenError, NotFoundError } from '../core/errors.js';
 import { createImageLinks } from '../core/imageLinks.js';
 import { type CallContext, LOCAL_OWNER } from '../core/studio.js';
+import { clientLog, honourSetLevel, LogLevelMemory } from '../mcp/clientLog.js';
+import { installProtocolErrors } from '../mcp/protocolErrors.js';
 import { progressReporter, registerTools } from '../mcp/registerTools.js';
 import { appTools } from '../tools/appTools.js';
 import type { StudioToolContext } from '../tools/context.js';
@@ -40,11 +44,26 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
     maxPreviewBytes: runtime.config.maxPreviewBytes,
   };
 
+  const logLevels = new LogLevelMemory();
+  let connections = 0;
+
   return (requestCtx?: McpRequestContext): McpServer => {
     const server = new McpServer(
       { name: 'nanobanana-studio', title: 'Nano Banana Studio', version: runtime.version },
-      { capabilities: { tools: {}, resources: {}, prompts: {}, completions: {} }, instructions: SERVER_INSTRUCTIONS },
+      {
+        capabilities: { tools: {}, resources: {}, prompts: {}, completions: {}, logging: {} },
+        instructions: SERVER_INSTRUCTIONS,
+      },
     );
+    const era = requestCtx?.era ?? 'legacy';
+    installProtocolErrors(server, {
+      era,
+      isNotFound: (error) => error instanceof NotFoundError || error instanceof ForbiddenError,
+    });
+    // The level a client sets lasts for its connection (stdio) or its access token (HTTP, stateless).
+    connections += 1;
+    const logKey = transport === 'stdio' ? `stdio:${connections}` : (requestCtx?.authInfo?.token ?? 'http:local');
+    honourSetLevel(server, logLevels, logKey);
     const paths = pathPolicyFor(server, runtime);
     // Signed in (HTTP with sign-in on): the person the access token was issued to; otherwise the one local user.
     const signedIn = requestCtx?.authInfo?.extra as { userId?: string; isAdmin?: boolean } | undefined;
@@ -70,6 +89,12 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
           ...(defaultModel ? { defaultModel } : {}),
           signal: serverCtx.mcpReq.signal,
           onProgress: progressReporter(serverCtx, (err) => runtime.log.debug({ err }, 'progress not delivered')),
+          onNotice: (notice) => {
+            const { level, message } = describeNotice(notice);
+            clientLog(serverCtx, { memory: logLevels, key: logKey, era, logger: 'nanobanana-studio' }, (err) =>
+              runtime.log.debug({ err }, 'log message not delivered'),
+            )(level, message);
+          },
           paths: transport === 'stdio' ? await paths() : undefined,
         },
       };
