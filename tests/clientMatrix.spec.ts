@@ -6,13 +6,13 @@
  * A refusal anywhere fails the row. Then two real SDK clients sign in by themselves: the v1 TypeScript SDK
  * (`@modelcontextprotocol/sdk` 1.x, no `application_type`, like every client built on it) and the v2 one.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from '@modelcontextprotocol/client';
 import { UnauthorizedError as V1UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browse, browserRequest, startSignedInStudio, TestOAuthProvider } from './helpers/signInServer.js';
+import { authorizeExchangeAndCall } from './helpers/clientFlow.js';
+import { browserRequest, startSignedInStudio, TestOAuthProvider } from './helpers/signInServer.js';
 
 interface Row {
   client: string;
@@ -243,59 +243,12 @@ describe('the client matrix: each real client registers, signs in and calls a to
       if (row.headers?.origin)
         expect(registered.headers.get('access-control-allow-origin')).toMatch(/^\*$|^http:\/\/localhost:6274$/);
 
-      const verifier = randomBytes(32).toString('base64url');
-      const authorize = new URL(`${origin}/api/auth/oauth2/authorize`);
-      authorize.search = new URLSearchParams({
-        response_type: 'code',
-        client_id: String(client.client_id),
-        redirect_uri: row.redirectUri,
-        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-        code_challenge_method: 'S256',
-        state: 'matrix-state',
+      await authorizeExchangeAndCall(origin, {
+        clientId: String(client.client_id),
+        clientSecret: client.client_secret ? String(client.client_secret) : undefined,
+        redirectUri: row.redirectUri,
         scope,
-        resource: `${origin}/mcp`,
-      }).toString();
-      const back = await browse(authorize.toString(), row.redirectUri);
-      expect(back.searchParams.get('error'), back.toString()).toBeNull();
-      expect(back.searchParams.get('state')).toBe('matrix-state');
-      const code = back.searchParams.get('code');
-      expect(code, back.toString()).toBeTruthy();
-
-      const token = await fetch(`${origin}/api/auth/oauth2/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'authorization_code',
-          code: code as string,
-          redirect_uri: row.redirectUri,
-          client_id: String(client.client_id),
-          code_verifier: verifier,
-          resource: `${origin}/mcp`,
-          ...(client.client_secret ? { client_secret: String(client.client_secret) } : {}),
-        }).toString(),
       });
-      const tokens = (await token.json()) as { access_token?: string };
-      expect(token.status, JSON.stringify(tokens)).toBe(200);
-
-      const called = await fetch(`${origin}/mcp`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${tokens.access_token}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-protocol-version': '2025-06-18',
-        },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 7,
-          method: 'tools/call',
-          params: { name: 'list_images', arguments: {} },
-        }),
-      });
-      const text = await called.text();
-      expect(called.status, text).toBe(200);
-      expect(text).toContain('"result"');
-      expect(text).not.toContain('"isError":true');
     }, 60_000);
   }
 
