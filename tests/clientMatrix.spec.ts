@@ -228,6 +228,49 @@ describe('the client matrix: each real client registers, signs in and calls a to
     await signedIn?.stop();
   });
 
+  it('challenges without error= when no token was sent, names the scope, and publishes what clients discover', async () => {
+    const challenge = await fetch(`${origin}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    });
+    expect(challenge.status).toBe(401);
+    const header = challenge.headers.get('www-authenticate') ?? '';
+    expect(header).toMatch(/^Bearer /);
+    expect(header).not.toContain('error=');
+    expect(header).toContain(`resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`);
+    expect(scope.split(' ')).toEqual(expect.arrayContaining(['openid', 'email']));
+    // A token that is not valid: now the error is named (RFC 6750 §3.1), with the scope.
+    const refused = await fetch(`${origin}/mcp`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer not-a-token',
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    expect(refused.headers.get('www-authenticate')).toContain(`scope="${scope}"`);
+
+    const prm = (await (await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`)).json()) as {
+      scopes_supported?: string[];
+    };
+    expect(prm.scopes_supported).toEqual(scope.split(' '));
+    // 2025-03-26 clients look for the authorization-server metadata at the root of the MCP server's origin.
+    const root = await fetch(`${origin}/.well-known/oauth-authorization-server`, {
+      headers: { origin: 'http://localhost:6274' },
+    });
+    expect(root.status).toBe(200);
+    const metadata = (await root.json()) as { issuer: string; registration_endpoint: string };
+    expect(metadata.issuer).toBe(`${origin}/api/auth`);
+    expect(metadata.registration_endpoint).toBe(`${origin}/api/auth/oauth2/register`);
+    // Browser clients read the metadata cross-origin.
+    expect(root.headers.get('access-control-allow-origin')).toBe('*');
+    expect(root.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+
   for (const row of ROWS) {
     it(`${row.client} [${row.source}]`, async () => {
       const body = JSON.parse(JSON.stringify(row.registration).replaceAll(SCOPE, scope)) as Record<string, unknown>;
