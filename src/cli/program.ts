@@ -171,7 +171,10 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
   const auth = signIn ? publicUrl.then((origin) => startSignIn(config, runtime, origin, log)) : undefined;
   const ui = await startDashboard(config, runtime, auth, log);
   const maxBody = config.maxRequestBodyMb * 1024 * 1024;
-  const mcp = createMcpHandler(createMcpServerFactory(runtime, 'http'), {
+  // The conformance suite's fixtures, for npm run conformance only (scripts/conformance.mjs).
+  const fixtures = process.env.STUDIO_CONFORMANCE_FIXTURES === 'true';
+  if (fixtures) log.warn('STUDIO_CONFORMANCE_FIXTURES=true: the conformance test fixtures are registered (test only).');
+  const mcp = createMcpHandler(createMcpServerFactory(runtime, 'http', { conformanceFixtures: fixtures }), {
     maxRequestBodySize: maxBody,
     onerror: (err) => log.warn({ err }, 'MCP HTTP error'),
   });

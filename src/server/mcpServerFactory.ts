@@ -21,6 +21,7 @@ import { registerGalleryResource, showToMcpAppsClientsOnly } from '../tools/mcpA
 import { pipelineTools } from '../tools/pipelineTools.js';
 import { registerPromptTemplates } from '../tools/promptTemplates.js';
 import { registerUploadResources, uploadTools } from '../tools/uploadTools.js';
+import { registerConformanceFixtures } from './conformanceFixtures.js';
 import type { Runtime } from './runtime.js';
 import { createToolErrorPresenter } from './toolErrors.js';
 
@@ -29,7 +30,12 @@ export type Transport = 'stdio' | 'http';
 export const SERVER_INSTRUCTIONS =
   'Generates and edits images with Google Gemini (Nano Banana). generate_image makes new images (generate_image_async, get_image and cancel_pipeline for background work); propose_concepts sketches directions before paying for renders; edit_image changes an earlier one by id and keeps its conversation; list_images and image_info find earlier images. Keep the default model (Nano Banana 2 at 1K) unless the person asks otherwise. Every result names the image id: use it to edit or reuse the image.';
 
-export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
+export interface McpServerFactoryOptions {
+  /** The official conformance suite's fixtures (npm run conformance only; see conformanceFixtures.ts). */
+  conformanceFixtures?: boolean;
+}
+
+export function createMcpServerFactory(runtime: Runtime, transport: Transport, options: McpServerFactoryOptions = {}) {
   const errors = createToolErrorPresenter(runtime.log.child({ area: 'mcp' }));
   const imageUrl = createImageLinks({
     mode: runtime.config.imageLinks,
@@ -111,6 +117,10 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
     registerImageResources(server, runtime.studio, baseCall, imageUrl);
     registerUploadResources(server, runtime.studio, baseCall);
     registerPromptTemplates(server);
+    if (options.conformanceFixtures)
+      registerConformanceFixtures(server, (ctx) =>
+        clientLog(ctx, { memory: logLevels, key: logKey, era, logger: 'conformance' }, () => {}),
+      );
     return server;
   };
 }
