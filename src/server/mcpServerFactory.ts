@@ -13,6 +13,7 @@ import { clientLog, honourSetLevel, LogLevelMemory } from '../mcp/clientLog.js';
 import { installProtocolErrors } from '../mcp/protocolErrors.js';
 import { progressReporter, registerTools } from '../mcp/registerTools.js';
 import { appTools } from '../tools/appTools.js';
+import { registerConformanceFixtures } from '../tools/conformanceFixtures.js';
 import type { StudioToolContext } from '../tools/context.js';
 import { galleryTools } from '../tools/galleryTools.js';
 import { registerImageResources } from '../tools/imageResources.js';
@@ -21,7 +22,6 @@ import { registerGalleryResource, showToMcpAppsClientsOnly } from '../tools/mcpA
 import { pipelineTools } from '../tools/pipelineTools.js';
 import { registerPromptTemplates } from '../tools/promptTemplates.js';
 import { registerUploadResources, uploadTools } from '../tools/uploadTools.js';
-import { registerConformanceFixtures } from './conformanceFixtures.js';
 import type { Runtime } from './runtime.js';
 import { createToolErrorPresenter } from './toolErrors.js';
 
