@@ -155,6 +155,18 @@ describe('client ID metadata documents (CIMD)', () => {
       redirectUri: 'http://localhost:53117/callback',
     },
   ];
+  publishedDocuments.push({
+    name: 'private-use',
+    // A native client that publishes a private-use callback (Cursor's form, RFC 8252 §7.1).
+    document: {
+      client_name: 'Private-use client',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      redirect_uris: ['cursor://anysphere.cursor-mcp/oauth/callback'],
+    },
+    redirectUri: 'cursor://anysphere.cursor-mcp/oauth/callback',
+  } as (typeof publishedDocuments)[number]);
   for (const published of publishedDocuments)
     it(`the metadata document of ${published.name} signs in and calls a tool`, async () => {
       const url = documentFor(published.name, published.document);
