@@ -190,3 +190,36 @@ describe('protocol answers over stdio', () => {
     expect(messages.some((m) => m.level === 'warning' && String(m.data).includes('429'))).toBe(true);
   }, 60_000);
 });
+
+describe('the Origin check on an address that is not loopback-named', () => {
+  let emu: Emulator;
+  let studio: StudioProcess;
+
+  beforeAll(async () => {
+    emu = await startEmulator();
+    // 127.0.0.2 is loopback on Linux but not one of the names the MCP app treats as local: before issue 12 no
+    // Origin was checked on such a bind (the same code path as 0.0.0.0 or a public address).
+    studio = await startStudio('http', {
+      geminiUrl: emu.url,
+      args: ['--host', '127.0.0.2', '--allow-unauthenticated'],
+      env: { STUDIO_AUTH: 'off', STUDIO_ALLOWED_ORIGINS: 'https://web.example.com' },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await studio?.close({ removeData: true });
+    await emu?.close();
+  });
+
+  it('refuses a foreign Origin with 403, lets a configured one and requests without one through', async () => {
+    const ping = (origin?: string) =>
+      fetch(`${studio.url}/mcp`, {
+        method: 'POST',
+        headers: { ...JSON_HEADERS, ...(origin ? { origin } : {}) },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+      });
+    expect((await ping('https://evil.example')).status).toBe(403);
+    expect((await ping('http://localhost:6274')).status).toBe(403);
+    expect((await ping('https://web.example.com')).status).toBe(200);
+    expect((await ping()).status).toBe(200);
+  });
+});
