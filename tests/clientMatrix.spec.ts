@@ -12,7 +12,8 @@ import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeExchangeAndCall } from './helpers/clientFlow.js';
-import { browserRequest, startSignedInStudio, TestOAuthProvider } from './helpers/signInServer.js';
+import type { TestUser } from './helpers/oidcProvider.js';
+import { browse, browserRequest, startSignedInStudio, TestOAuthProvider } from './helpers/signInServer.js';
 
 interface Row {
   client: string;
@@ -212,9 +213,10 @@ describe('the client matrix: each real client registers, signs in and calls a to
   let signedIn: Awaited<ReturnType<typeof startSignedInStudio>>;
   let origin: string;
   let scope: string;
+  let user: TestUser = 'alice';
 
   beforeAll(async () => {
-    signedIn = await startSignedInStudio({ currentUser: () => 'alice', allowedEmails: 'alice@example.com' });
+    signedIn = await startSignedInStudio({ currentUser: () => user, allowedEmails: 'alice@example.com' });
     origin = signedIn.origin;
     // What every client reads first: the challenge to a request without a token.
     const challenge = await fetch(`${origin}/mcp`, {
@@ -331,6 +333,37 @@ describe('the client matrix: each real client registers, signs in and calls a to
     // Loopback: any port (RFC 8252 §7.3), same host and path.
     expect(await authorizeWith('http://localhost:40999/callback')).not.toMatch(/error=/);
     expect(await authorizeWith('http://localhost:40999/other')).toMatch(/error=invalid_redirect/);
+  }, 60_000);
+
+  it('a person not on the list goes back to the client with access_denied, on its loopback port or its private-use scheme', async () => {
+    user = 'mallory';
+    try {
+      for (const name of ['VS Code (registration; loopback on any port)', 'Cursor']) {
+        const row = ROWS.find((r) => r.client === name) as Row;
+        const client = (await (
+          await fetch(`${origin}/api/auth/oauth2/register`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(JSON.parse(JSON.stringify(row.registration).replaceAll(SCOPE, scope))),
+          })
+        ).json()) as { client_id: string };
+        const authorize = new URL(`${origin}/api/auth/oauth2/authorize`);
+        authorize.search = new URLSearchParams({
+          response_type: 'code',
+          client_id: client.client_id,
+          redirect_uri: row.redirectUri,
+          code_challenge: 'x'.repeat(43),
+          code_challenge_method: 'S256',
+          state: 'refused-state',
+          scope,
+        }).toString();
+        const back = await browse(authorize.toString(), row.redirectUri);
+        expect(back.searchParams.get('error'), name).toBe('access_denied');
+        expect(back.searchParams.get('state')).toBe('refused-state');
+      }
+    } finally {
+      user = 'alice';
+    }
   }, 60_000);
 
   it('still refuses what no client needs: javascript: and http on a public host', async () => {

@@ -18,7 +18,7 @@ import type { Logger } from '../core/logger.js';
 import { clientMetadataDocuments } from './clientMetadataDocuments.js';
 import { createDashboardSessions, type DashboardSessions } from './dashboardSessions.js';
 import { consentPage, signInErrorPage } from './pages.js';
-import { createRegistrationNormaliser } from './registrationNormaliser.js';
+import { createRegistrationNormaliser, matchesRegisteredRedirect } from './registrationNormaliser.js';
 import { serveWellKnown } from './wellKnown.js';
 
 export interface AuthServerOptions {
@@ -275,7 +275,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
       const uris = client?.redirectUris;
       const registered = Array.isArray(uris) ? uris : typeof uris === 'string' ? (JSON.parse(uris) as string[]) : [];
       const redirectUri = query.get('redirect_uri');
-      if (redirectUri && registered.includes(redirectUri)) {
+      if (redirectUri && matchesRegisteredRedirect(registered, redirectUri)) {
         const back = new URL(redirectUri);
         back.searchParams.set('error', 'access_denied');
         back.searchParams.set('error_description', signInRefusal(error));

@@ -51,6 +51,22 @@ function providerAcceptsPrivateUse(uri: string): boolean {
   );
 }
 
+/**
+ * Whether `requested` is one of the client's `registered` redirect URIs, by the rules authorization applies:
+ * byte for byte, except that a loopback http redirect may name any port (RFC 8252 §7.3).
+ */
+export function matchesRegisteredRedirect(registered: readonly string[], requested: string): boolean {
+  if (registered.includes(requested)) return true;
+  if (redirectKind(requested) !== 'loopback') return false;
+  const withoutPort = (uri: string) => {
+    const url = new URL(uri);
+    url.port = '';
+    return url.href;
+  };
+  const wanted = withoutPort(requested);
+  return registered.some((uri) => redirectKind(uri) === 'loopback' && withoutPort(uri) === wanted);
+}
+
 export interface NormalisedRegistration {
   /** The registration as the provider gets it. */
   body: Record<string, unknown>;
