@@ -6,12 +6,15 @@
  * A refusal anywhere fails the row. Then two real SDK clients sign in by themselves: the v1 TypeScript SDK
  * (`@modelcontextprotocol/sdk` 1.x, no `application_type`, like every client built on it) and the v2 one.
  */
+
+import path from 'node:path';
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from '@modelcontextprotocol/client';
 import { UnauthorizedError as V1UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeExchangeAndCall } from './helpers/clientFlow.js';
+import { callThroughMcpRemote } from './helpers/mcpRemote.js';
 import type { TestUser } from './helpers/oidcProvider.js';
 import { browse, browserRequest, startSignedInStudio, TestOAuthProvider } from './helpers/signInServer.js';
 
@@ -401,6 +404,13 @@ describe('the client matrix: each real client registers, signs in and calls a to
     }
     expect(provider.saved?.access_token).toBeTruthy();
   }, 60_000);
+
+  it('mcp-remote 0.1.38, a release with the v1 SDK inside (no application_type), signs in itself and calls a tool', async () => {
+    const proxy = path.resolve(import.meta.dirname, '../node_modules/mcp-remote-v1-sdk/dist/proxy.js');
+    const answer = await callThroughMcpRemote(proxy, `${origin}/mcp`, { name: 'list_images', arguments: {} });
+    expect(answer.error, JSON.stringify(answer)).toBeUndefined();
+    expect(answer.result?.isError).toBeFalsy();
+  }, 90_000);
 
   it('the v2 TypeScript SDK client signs in by itself and calls a tool', async () => {
     const provider = new TestOAuthProvider();
