@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { MiddlewareHandler } from 'hono';
+
 export interface OriginPolicyOptions {
   /** Configured origins: `https://app.example.com` or a bare hostname. */
   allowedOrigins: string[];
@@ -53,4 +55,23 @@ function hostnameOf(entry: string): string {
   } catch {
     return trimmed;
   }
+}
+
+/** 403 with a JSON-RPC error for a browser Origin the policy does not allow (before any sign-in challenge). */
+export function originGate(policy: OriginPolicy): MiddlewareHandler {
+  return async (c, next) => {
+    const origin = c.req.header('origin');
+    if (policy.allows(origin)) return next();
+    return c.json(
+      {
+        jsonrpc: '2.0',
+        id: null,
+        error: {
+          code: -32000,
+          message: `Origin ${origin} is not allowed to call this MCP server. Its operator can add it to STUDIO_ALLOWED_ORIGINS.`,
+        },
+      },
+      403,
+    );
+  };
 }
