@@ -245,6 +245,17 @@ describe('the client matrix: each real client registers, signs in and calls a to
     expect(header).not.toContain('error=');
     expect(header).toContain(`resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`);
     expect(scope.split(' ')).toEqual(expect.arrayContaining(['openid', 'email']));
+    // A browser page on a foreign origin is refused before any sign-in challenge.
+    const foreign = await fetch(`${origin}/mcp`, {
+      method: 'POST',
+      headers: {
+        origin: 'https://evil.example',
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    });
+    expect(foreign.status).toBe(403);
     // A token that is not valid: now the error is named (RFC 6750 §3.1), with the scope.
     const refused = await fetch(`${origin}/mcp`, {
       method: 'POST',
