@@ -4,7 +4,12 @@
  * @module
  */
 import os from 'node:os';
-import { type McpRequestContext, McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  type McpRequestContext,
+  McpServer,
+  type RegisteredPrompt,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { type PathPolicy, rootsFromUris } from '../core/allowedPaths.js';
 import { describeNotice } from '../core/callNotices.js';
 import { ForbiddenError, NotFoundError } from '../core/errors.js';
@@ -19,6 +24,7 @@ import type { StudioToolContext } from '../tools/context.js';
 import { galleryTools } from '../tools/galleryTools.js';
 import { registerImageResources } from '../tools/imageResources.js';
 import { imageTools } from '../tools/imageTools.js';
+import { libraryTools } from '../tools/libraryTool.js';
 import { registerGalleryResource, showToMcpAppsClientsOnly } from '../tools/mcpApp.js';
 import { registerPersonalTemplates, type SavedTemplate } from '../tools/personalTemplates.js';
 import { pipelineTools } from '../tools/pipelineTools.js';
@@ -79,6 +85,17 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport, o
       ? { ownerId: signedIn.userId, isAdmin: signedIn.isAdmin === true }
       : { ownerId: LOCAL_OWNER };
 
+    // The person's own templates as prompts; listed again when studio_library changes them.
+    let personalPrompts: Promise<RegisteredPrompt[]> | undefined;
+    const loadPersonalTemplates = () => {
+      const before = personalPrompts;
+      personalPrompts = (async () => {
+        for (const prompt of (await before?.catch(() => [])) ?? []) prompt.remove();
+        return registerPersonalTemplates(server, await personalTemplatesOf(runtime, baseCall.ownerId));
+      })();
+      return personalPrompts;
+    };
+
     const makeContext = async (serverCtx: ServerContext): Promise<StudioToolContext> => {
       const studio = await runtime.studio();
       // The person's own choice (dashboard settings), read per call so that a change applies at once.
@@ -92,6 +109,7 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport, o
         imageUrl,
         shape,
         uploads: studio.uploads,
+        onTemplatesChanged: async () => void (await loadPersonalTemplates()),
         call: {
           ...baseCall,
           ...(defaultModel ? { defaultModel } : {}),
@@ -110,7 +128,7 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport, o
 
     const registered = registerTools<StudioToolContext>(
       server,
-      [...imageTools, ...pipelineTools, ...galleryTools, ...uploadTools, ...appTools],
+      [...imageTools, ...pipelineTools, ...galleryTools, ...uploadTools, ...libraryTools, ...appTools],
       { makeContext, errors, maxResultBytes: runtime.config.maxResultBytes },
     );
     // The in-chat gallery (MCP Apps): its view and app-only tools, for the hosts that render it.
@@ -125,7 +143,7 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport, o
       );
     // The person's own templates (saved in the studio). Over HTTP the studio is open before the first request;
     // over stdio the handshake does not wait for storage, and they are added (list_changed) once it is open.
-    const personal = personalTemplatesOf(runtime, baseCall.ownerId).then((t) => registerPersonalTemplates(server, t));
+    const personal = loadPersonalTemplates();
     if (transport === 'http') await personal;
     else void personal.catch((err) => runtime.log.warn({ err }, 'personal templates not loaded'));
     return server;
