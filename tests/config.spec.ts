@@ -75,14 +75,16 @@ describe('model registry', () => {
     expect(registry.resolve(name)?.id).toBe(id);
   });
 
-  it('defaults to Nano Banana 2 at 1K, 1:1', () => {
+  it('defaults to Nano Banana 2.1 at 1K, 1:1 (the default for new projects, gemini-api.md item 5)', () => {
     const options = resolveGenerationOptions(registry, {});
-    expect([options.model.alias, options.imageSize, options.aspectRatio]).toEqual(['nb2', '1K', '1:1']);
+    expect([options.model.alias, options.imageSize, options.aspectRatio]).toEqual(['nb2.1', '1K', '1:1']);
   });
 
   it('normalises sizes and ratios people type', () => {
     const options = resolveGenerationOptions(registry, { imageSize: '4k', aspectRatio: '16x9' });
     expect([options.imageSize, options.aspectRatio]).toEqual(['4K', '16:9']);
-    expect(resolveGenerationOptions(registry, { imageSize: '512px' }).imageSize).toBe('512');
+    // Only 3.1 Flash Image takes 512; it is retired after 2026-10-29 unless the lifecycle says otherwise.
+    const nb2Served = createModelRegistry({ nb2: { shutdown: null } });
+    expect(resolveGenerationOptions(nb2Served, { model: 'nb2', imageSize: '512px' }).imageSize).toBe('512');
   });
 });

@@ -15,6 +15,7 @@ import type { Runtime } from '../server/runtime.js';
 // Light (no SDK): the setting is checked before anything starts.
 import { parseBlobUrl } from '../store/s3BlobStore.js';
 import { createLogger } from './logger.js';
+import { startModelListRefresh } from './modelListRefresh.js';
 import { packageVersion } from './version.js';
 
 export const EMULATOR_API_KEY = 'emulator-offline-key';
@@ -129,6 +130,11 @@ async function startServices(
       log.child({ area: 'gemini' })[level](rest, msg);
     },
   });
+
+  if (apiKey || config.vertex) {
+    const stop = startModelListRefresh(registry, gemini, log.child({ area: 'models' }));
+    closers.push(async () => stop());
+  }
 
   const database = await store.openServingDatabase(config);
   closers.push(() => database.close());

@@ -8,16 +8,18 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveAllowedPath } from './allowedPaths.js';
-import { AppError, CancelledError, InvalidInputError } from './errors.js';
+import { AppError, CancelledError, InvalidInputError, ModelNotServedError } from './errors.js';
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
 import { dehydrateHistory, rehydrateHistory } from './history.js';
 import { readImageInfo } from './imaging.js';
 import type { Logger } from './logger.js';
 import { extensionForMime } from './mime.js';
-import { estimateCostUsd, type ImageSize, type ModelRegistry } from './models.js';
+import { notServedError } from './modelChoice.js';
+import { estimateCostUsd, type ImageSize, type ModelRegistry, type ModelSpec } from './models.js';
 import { writeOutputCopies } from './outputFiles.js';
 import type {
   BlobStore,
+  GenerateImageRequest,
   GenerateImageResult,
   ImageGenerator,
   ImageRecord,
@@ -74,6 +76,8 @@ export interface ImageJob {
   continueConversation: boolean;
   /** Absolute, already checked against the allowed roots (stdio only). */
   outputPath?: string;
+  /** Told once in the result: a deprecated model, a retired default that fell back, a converted reference. */
+  notices?: string[];
   /** Copy the options the caller gave, for the record. */
   requested: Pick<CommonImageOptions, 'referenceImages'>;
 }
@@ -147,6 +151,7 @@ function jobFields(deps: ImageJobDeps, ctx: CallContext, input: CommonImageOptio
     aspectRatio: options.aspectRatio,
     thinkingLevel: options.thinkingLevel,
     grounding: options.grounding,
+    ...(options.notices.length > 0 ? { notices: options.notices } : {}),
     requested: { referenceImages: input.referenceImages },
   };
 }
@@ -167,7 +172,7 @@ export async function callGemini(
   const model = modelOf(deps, job);
   const parent = job.continueConversation && job.parentId ? await deps.images.get(job.parentId) : undefined;
   const history = parent?.history ? await rehydrateHistory(parent.history, (key) => deps.blobs.get(key)) : undefined;
-  return deps.generator.generateImage({
+  return generateWith(deps, model, {
     model: model.id,
     prompt: options.prompt ?? job.prompt,
     negativePrompt: job.negativePrompt,
@@ -196,7 +201,7 @@ export async function enhance(
   options: CallOptions = {},
 ): Promise<GenerateImageResult> {
   const model = modelOf(deps, job);
-  return deps.generator.generateImage({
+  return generateWith(deps, model, {
     model: model.id,
     prompt: ENHANCE_INSTRUCTION,
     aspectRatio: job.aspectRatio,
@@ -279,6 +284,7 @@ export async function storeResult(
       groundingSources: result.groundingSources,
       attempts: result.attempts,
       savedTo: outputPath,
+      notices: job.notices,
     }),
   };
   await deps.images.insert(record);
@@ -290,6 +296,7 @@ export async function storeResult(
     outputPath,
     modelText: result.text,
     groundingSources: result.groundingSources,
+    notices: job.notices,
   };
   return image;
 }
@@ -318,6 +325,20 @@ async function planOutputPaths(
   const ext = path.extname(absolute);
   const stem = ext ? absolute.slice(0, -ext.length) : absolute;
   return Array.from({ length: n }, (_, i) => `${stem}-${i + 1}${ext}`);
+}
+
+/** One Gemini call; a 404 for the model itself becomes "retired, use X" and is remembered. */
+async function generateWith(
+  deps: ImageJobDeps,
+  model: ModelSpec,
+  request: GenerateImageRequest,
+): Promise<GenerateImageResult> {
+  try {
+    return await deps.generator.generateImage(request);
+  } catch (error) {
+    if (error instanceof ModelNotServedError) throw notServedError(deps.registry, model, error);
+    throw error;
+  }
 }
 
 function modelOf(deps: ImageJobDeps, job: ImageJob) {

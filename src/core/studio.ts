@@ -88,6 +88,8 @@ export interface StudioImage {
   /** Text the model said with the image. */
   modelText?: string;
   groundingSources?: Array<{ uri: string; title?: string }>;
+  /** Said once in the result: a deprecated model, a default that fell back, a converted reference. */
+  notices?: string[];
 }
 
 export interface Studio {
@@ -184,6 +186,7 @@ export async function loadStudioImage(
     modelText?: string;
     groundingSources?: StudioImage['groundingSources'];
     savedTo?: string;
+    notices?: string[];
   };
   return {
     record,
@@ -192,5 +195,6 @@ export async function loadStudioImage(
     outputPath: options.savedTo,
     modelText: options.modelText,
     groundingSources: options.groundingSources,
+    notices: options.notices,
   };
 }

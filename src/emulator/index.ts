@@ -28,10 +28,18 @@ export type {
   RecordedRequest,
 } from './types.js';
 
+function startingAt(startAt: string | number | undefined): (() => number) | undefined {
+  if (startAt === undefined) return undefined;
+  const target = typeof startAt === 'number' ? startAt : Date.parse(startAt);
+  if (!Number.isFinite(target)) throw new RangeError(`startAt is not a date: ${String(startAt)}`);
+  const delta = target - Date.now();
+  return () => Date.now() + delta;
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => {});
-  const clock = createClock(options.now);
+  const clock = createClock(options.now ?? startingAt(options.startAt));
   const stats: EmulatorStats = {
     generateCalls: 0,
     imagesReturned: 0,

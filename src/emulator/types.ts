@@ -13,8 +13,13 @@ export interface EmulatorOptions {
   apiKey?: string;
   /** Latency added to every generateContent / streamGenerateContent call (default 0). */
   latencyMs?: number;
-  /** Clock for Files API expiry; `clock.advance()` offsets it. Default: wall clock. */
+  /** Clock for Files API expiry and model shutdowns; `clock.advance()` offsets it. Default: wall clock. */
   now?: () => number;
+  /**
+   * Start the clock at this date (ISO string or ms) and let it run from there: e.g. `'2026-10-20'` to talk to
+   * the emulator as it was before `gemini-3.1-flash-image` was shut down. Ignored when `now` is given.
+   */
+  startAt?: string | number;
   /** Receives one line per notable event. The emulator never writes to stdout itself. */
   log?: (line: string) => void;
 }

@@ -13,6 +13,7 @@ import {
   AppError,
   AuthError,
   InvalidInputError,
+  ModelNotServedError,
   NotFoundError,
   QuotaExceededError,
   TimeoutError,
@@ -376,7 +377,7 @@ export function toAppError(error: unknown, ctx: FailureContext): AppError {
     if (ctx.fileName !== undefined || ctx.operation === 'getFile' || ctx.operation === 'deleteFile') {
       return new NotFoundError(`Gemini has no file ${ctx.fileName ?? ''}; it may have expired. ${googleSays}`, options);
     }
-    return new NotFoundError(
+    return new ModelNotServedError(
       `Gemini does not know model ${ctx.model ?? '(unknown)'} (or it cannot generate content with it): ${googleSays} Check the model id; retired preview ids stopped working on 2026-06-25.`,
       options,
     );

@@ -21,6 +21,9 @@ export async function renderImages(
 ): Promise<void> {
   const lines: string[] = [];
   if (options.heading) lines.push(options.heading);
+  // Each notice once, however many images share it.
+  const notices = [...new Set(images.flatMap((image) => image.notices ?? []))];
+  if (notices.length > 0) lines.push(notices.map((notice) => `Note: ${notice}`).join('\n'));
   lines.push(...(await Promise.all(images.map((image) => describeImage(ctx, image.record, image)))));
   res.addText(lines.join('\n\n'));
   const mode = options.returnFullImage ? 'full' : ctx.shape.imageResponses;

@@ -15,7 +15,7 @@ import {
   quotaExceeded,
 } from '../errors.js';
 import { sendJson, sleep, waitForDisconnect } from '../http.js';
-import { findModel } from '../models.js';
+import { findModel, findServedModel } from '../models.js';
 import type { Answer } from '../response.js';
 import { blockedResponse, imageAnswer, refusedResponse, textAnswer, toResponse, toStreamChunks } from '../response.js';
 import type { Fault } from '../types.js';
@@ -35,7 +35,8 @@ export async function handleGenerate(
   version: string,
   vertex = false,
 ): Promise<void> {
-  const model = findModel(modelId);
+  // A shut-down id gets the same 404 as an id that never existed (the -preview ids died this way in June 2026).
+  const model = findServedModel(modelId, ctx.clock.now());
   if (!model) throw modelNotFound(modelId.replace(/^models\//, ''), version, method);
   const body = rq.json();
   if (method === 'countTokens') return countTokens(ctx, rq, body, model.id);
