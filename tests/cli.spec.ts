@@ -162,7 +162,7 @@ describe('nanobanana-studio CLI', () => {
         });
         child.on('exit', () => reject(new Error(text)));
       });
-      const response = await fetch(`${url}/v1beta/models/gemini-3.1-flash-image:generateContent`, {
+      const response = await fetch(`${url}/v1beta/models/gemini-nano-banana-2.1:generateContent`, {
         method: 'POST',
         headers: { 'x-goog-api-key': 'k', 'content-type': 'application/json' },
         body: JSON.stringify({

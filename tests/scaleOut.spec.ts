@@ -61,7 +61,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
   const call = async (name: string, tool: string, args: Record<string, unknown>) =>
     (await instance(name).client.callTool({ name: tool, arguments: args })) as ToolResult;
   const startAsync = async (name: string, prompt: string, n = 1): Promise<string[]> => {
-    const result = await call(name, 'generate_image_async', { prompt, n, image_size: '512' });
+    const result = await call(name, 'generate_image_async', { prompt, n, model: 'lite' });
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
     return (result.structuredContent as { pipeline_ids: string[] }).pipeline_ids;
   };
@@ -350,7 +350,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
       await new Promise((r) => setTimeout(r, 100));
     }
     const before = await spent();
-    const estimate = 0.045; // nb2 at 512 px, the list price the reservation uses
+    const estimate = 0.0335; // lite at 1K (its only size), the list price the reservation uses
     const cap = Math.round((before + 0.5) * 100) / 100;
     const set = await runCli(['budget', 'set', '--daily', String(cap)], {
       env: { HOME: process.env.HOME ?? '/tmp', STUDIO_DATABASE_URL: db.url },
@@ -361,7 +361,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
         const names = ['a', 'b', 'c'];
         const results = await Promise.all(
           Array.from({ length: 30 }, (_, i) =>
-            call(names[i % 3] as string, 'generate_image', { prompt: `scale: budget ${i}`, image_size: '512' }),
+            call(names[i % 3] as string, 'generate_image', { prompt: `scale: budget ${i}`, model: 'lite' }),
           ),
         );
         const ok = results.filter((r) => !r.isError);
@@ -388,7 +388,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
       const names = ['a', 'b', 'c'];
       const results = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          call(names[i % 3] as string, 'generate_image_async', { prompt: `scale: rate ${i}`, image_size: '512' }),
+          call(names[i % 3] as string, 'generate_image_async', { prompt: `scale: rate ${i}`, model: 'lite' }),
         ),
       );
       expect(results.filter((r) => !r.isError).length).toBe(6);

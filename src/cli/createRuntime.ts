@@ -37,6 +37,11 @@ export interface RuntimeOptions {
    * leaves that to the servers: it would close the database under the sweep.
    */
   reconcileStorage?: boolean;
+  /**
+   * Read the key's model list in the background, then daily (default on). A one-shot command line goes by
+   * the registry's dates (and learns from a 404) instead of spending a call on it.
+   */
+  readModelList?: boolean;
 }
 
 export function createRuntime(
@@ -131,7 +136,7 @@ async function startServices(
     },
   });
 
-  if (apiKey || config.vertex) {
+  if ((options.readModelList ?? true) && (apiKey || config.vertex)) {
     const stop = startModelListRefresh(registry, gemini, log.child({ area: 'models' }));
     closers.push(async () => stop());
   }
