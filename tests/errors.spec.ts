@@ -154,12 +154,18 @@ describe.each<TransportKind>(['stdio', 'http'])('validation over %s', (kind) => 
     [{ image_size: '8K' }, /Unknown image_size "8K"\. Use one of: 512, 1K, 2K, 4K/],
     [{ model: 'pro', aspect_ratio: '1:4' }, /does not support aspect_ratio "1:4"\. It supports: 1:1, 2:3/],
     [{ model: 'pro', thinking_level: 'high' }, /does not take a thinking level/],
-    [{ model: 'lite', thinking_level: 'medium' }, /does not support thinking_level "medium"\. It supports: minimal, high/],
+    [
+      { model: 'lite', thinking_level: 'medium' },
+      /does not support thinking_level "medium"\. It supports: minimal, high/,
+    ],
     // Retired models are refused before any call, naming the replacement by its alias (issue 10; Google's
     // deprecations page: 2.5 Flash Image shut down 2026-10-02, 3.1 Flash Image replaced by Nano Banana 2.1).
     [{ model: 'nb1' }, /nb1 \(Nano Banana \(legacy\), gemini-2\.5-flash-image\) is retired.*model: "nb2\.1"/],
     [{ model: 'gemini-2.5-flash-image-preview' }, /gemini-2\.5-flash-image\) is retired.*Use nb2\.1/],
-    [{ model: 'nb2' }, /nb2 \(Nano Banana 2, gemini-3\.1-flash-image\) is retired.*shutdown date 2026-10-29.*model: "nb2\.1"/],
+    [
+      { model: 'nb2' },
+      /nb2 \(Nano Banana 2, gemini-3\.1-flash-image\) is retired.*shutdown date 2026-10-29.*model: "nb2\.1"/,
+    ],
     [{ model: 'lite', grounding: true }, /does not support Google Search grounding/],
     [{ aspect_ratio: '7:3' }, /aspect_ratio/],
     [{ n: 5 }, /\bn\b/],

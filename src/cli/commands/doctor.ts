@@ -288,7 +288,14 @@ async function checkKeyAndModels(config: FullConfig, haveKey: boolean, timeoutMs
   };
 
   const registry = createModelRegistry(config.models, config.defaultModel);
-  return [keyCheck, modelsCheck(registry, models.map((m) => m.id), config.vertex !== undefined)];
+  return [
+    keyCheck,
+    modelsCheck(
+      registry,
+      models.map((m) => m.id),
+      config.vertex !== undefined,
+    ),
+  ];
 }
 
 async function checkDataFolder(dir: string): Promise<Check> {
