@@ -228,7 +228,7 @@ describe('capabilities', () => {
         expect(generate?.description).toMatch(/only when they ask for Pro/);
         expect(generate?.outputSchema).toBeUndefined(); // images: no structuredContent
         expect(tools.find((t) => t.name === 'get_image')?.outputSchema).toBeDefined();
-        expect(studio.client.getInstructions()).toContain('Nano Banana 2 at 1K');
+        expect(studio.client.getInstructions()).toContain('Nano Banana 2.1 at 1K');
         // The gallery view is declared on the image tools; hosts without MCP Apps ignore `_meta`.
         for (const name of ['generate_image', 'edit_image', 'get_image']) {
           expect(tools.find((t) => t.name === name)?._meta).toMatchObject({

@@ -12,6 +12,7 @@ import { AppError, CancelledError, InvalidInputError, ModelNotServedError } from
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
 import { dehydrateHistory, rehydrateHistory } from './history.js';
 import { readImageInfo } from './imaging.js';
+import { resolveReference } from './jobReferences.js';
 import type { Logger } from './logger.js';
 import { extensionForMime } from './mime.js';
 import { notServedError } from './modelChoice.js';
@@ -95,7 +96,7 @@ export async function planGeneration(deps: ImageJobDeps, input: GenerateInput, c
   const references = await Promise.all(loaded.map((r) => keepReference(deps, r)));
   const outputs = await planOutputPaths(input.outputPath, input.n, ctx);
   return Array.from({ length: input.n }, (_, index) => ({
-    ...jobFields(deps, ctx, input, options),
+    ...jobFields(deps, ctx, input, options, loaded),
     kind: 'generate' as const,
     index,
     prompt,
@@ -127,7 +128,7 @@ export async function planEdit(deps: ImageJobDeps, input: EditInput, ctx: CallCo
   const continues = Boolean(parent?.history && parent.modelId === options.model.id && options.model.multiTurn);
   const refs = continues ? extra : [source, ...extra];
   return {
-    ...jobFields(deps, ctx, input, options),
+    ...jobFields(deps, ctx, input, options, [source, ...extra]),
     kind: 'edit',
     index: 0,
     prompt: instruction,
@@ -139,7 +140,14 @@ export async function planEdit(deps: ImageJobDeps, input: EditInput, ctx: CallCo
 }
 
 /** The fields every job takes from the caller and the resolved options. */
-function jobFields(deps: ImageJobDeps, ctx: CallContext, input: CommonImageOptions, options: ResolvedOptions) {
+function jobFields(
+  deps: ImageJobDeps,
+  ctx: CallContext,
+  input: CommonImageOptions,
+  options: ResolvedOptions,
+  references: LoadedReference[],
+) {
+  const notices = [...options.notices, ...references.flatMap((r) => (r.note ? [r.note] : []))];
   return {
     ownerId: ctx.ownerId,
     imageId: deps.newImageId(),
@@ -151,7 +159,7 @@ function jobFields(deps: ImageJobDeps, ctx: CallContext, input: CommonImageOptio
     aspectRatio: options.aspectRatio,
     thinkingLevel: options.thinkingLevel,
     grounding: options.grounding,
-    ...(options.notices.length > 0 ? { notices: options.notices } : {}),
+    ...(notices.length > 0 ? { notices } : {}),
     requested: { referenceImages: input.referenceImages },
   };
 }
@@ -368,15 +376,6 @@ async function keepReference(deps: ImageJobDeps, loaded: LoadedReference): Promi
   if (image.kind === 'file') return { fileUri: image.uri, mimeType: image.mimeType };
   if (loaded.record) return { key: loaded.record.blobKey, mimeType: image.mimeType };
   return { key: await putReference(deps, image.data, image.mimeType), mimeType: image.mimeType };
-}
-
-async function resolveReference(deps: ImageJobDeps, ref: JobReference, ownerId: string): Promise<ReferenceImage> {
-  if ('uploadId' in ref) {
-    if (!deps.uploads) throw new InvalidInputError('This server does not keep uploaded files.');
-    return deps.uploads.referenceFor(ref.uploadId, ref.ownerId ?? ownerId);
-  }
-  if ('fileUri' in ref) return { kind: 'file', uri: ref.fileUri, mimeType: ref.mimeType };
-  return { kind: 'inline', data: await deps.blobs.get(ref.key), mimeType: ref.mimeType };
 }
 
 /** Content-addressed: the same reference bytes are kept once. */

@@ -52,6 +52,8 @@ export interface UploadResult {
   upload: UploadRecord;
   /** True when the owner had already uploaded these exact bytes: that upload is returned. */
   existing: boolean;
+  /** Set when the file was converted to a type Gemini accepts (GIF, AVIF, BMP, TIFF, SVG → PNG). */
+  note?: string;
 }
 
 export interface UploadService {
@@ -153,7 +155,7 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
       const existing = await deps.uploads.findBySha256(input.ownerId, sha256);
       if (existing) {
         const upload = wantsGemini ? await ensureOnGemini(existing, input.signal) : existing;
-        return { upload, existing: true };
+        return { upload, existing: true, ...(read.note ? { note: read.note } : {}) };
       }
 
       const id = deps.newUploadId();
@@ -190,7 +192,7 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
         };
         await deps.uploads.insert(record);
         log.info({ id, bytes: record.bytes, mimeType, geminiName: file?.name }, 'file uploaded');
-        return { upload: record, existing: false };
+        return { upload: record, existing: false, ...(read.note ? { note: read.note } : {}) };
       } catch (error) {
         await deps.blobs.delete(blobKey).catch((err) => log.warn({ err, blobKey }, 'could not remove an upload blob'));
         if (file) await deleteQuietly(file.name);

@@ -8,6 +8,7 @@
 import { fieldError, fileDenied, invalidArgument, invalidEnum, unknownField } from './errors.js';
 import type { FileStore } from './fileStore.js';
 import { fileIdFromUri } from './fileStore.js';
+import { checkImageMime } from './imageMime.js';
 import type { AnyModel, ImageModel } from './models.js';
 import { verifyPart } from './signatures.js';
 
@@ -177,7 +178,7 @@ export function validateGenerate(body: unknown, model: AnyModel, files: FileStor
   const lastUser = findLastUser(contents);
   contents.forEach((content, i) => {
     content.parts.forEach((part, j) => {
-      const isImage = checkPart(part, files);
+      const isImage = checkPart(part, files, content.role);
       if (isImage) inputImages += 1;
       if (isImage && i === lastUser) referenceImages += 1;
       if (typeof part.text === 'string' && part.thought !== true) texts.push(part.text);
@@ -268,7 +269,7 @@ function findLastUser(contents: ContentInfo[]): number {
 }
 
 /** Validates data parts; returns whether the part is an image. */
-function checkPart(part: Json, files: FileStore): boolean {
+function checkPart(part: Json, files: FileStore, role: string): boolean {
   if (part.inlineData !== undefined) {
     const inline = isObject(part.inlineData) ? part.inlineData : {};
     const mimeType =
@@ -278,6 +279,8 @@ function checkPart(part: Json, files: FileStore): boolean {
       throw invalidArgument("Invalid value at 'contents.parts.inline_data.data' (TYPE_BYTES), Base64 decoding failed.");
     }
     if (!mimeType) throw fieldError('contents.parts.inline_data.mime_type', 'mime_type is required.');
+    // The model's own images come back in the history as Google labelled them (JPEG bytes as image/png).
+    if (role === 'user') checkImageMime(mimeType, data);
     return mimeType.startsWith('image/');
   }
   if (part.fileData !== undefined) {
@@ -292,6 +295,7 @@ function checkPart(part: Json, files: FileStore): boolean {
       throw invalidArgument(`The File ${id} is not in an ACTIVE state and usage is not allowed.`);
     }
     const mimeType = typeof fileData.mimeType === 'string' ? fileData.mimeType : file.mimeType;
+    checkImageMime(mimeType, undefined);
     return mimeType.startsWith('image/');
   }
   return false;

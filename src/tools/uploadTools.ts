@@ -53,7 +53,7 @@ export const uploadFile = defineTool({
         '`path` is only available on a local (stdio) server: this server cannot read your files. Send the image itself as base64 in `data` instead.',
       );
     }
-    const { upload, existing } = await uploadsOf(ctx).upload({
+    const { upload, existing, note } = await uploadsOf(ctx).upload({
       ownerId: ctx.call.ownerId,
       data: params.data,
       path: params.path,
@@ -64,6 +64,7 @@ export const uploadFile = defineTool({
       signal: ctx.call.signal,
     });
     const lines = [
+      ...(note ? [note] : []),
       `${existing ? 'This file was uploaded before: upload' : 'Uploaded'} ${upload.id}: ${describeUpload(upload)}.`,
       `Use it as a reference with reference_images: ["${upload.id}"] in generate_image or edit_image, or edit it with edit_image (image: "${upload.id}").`,
     ];
