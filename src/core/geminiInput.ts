@@ -26,8 +26,8 @@ const NAMES: Record<string, string> = {
   'image/svg+xml': 'SVG',
 };
 
-/** SVGs are drawn so that their longer side is at least this many pixels (Gemini's 1K tier). */
-const SVG_MIN_EDGE = 1024;
+/** SVGs are drawn this many pixels on their longer side (Gemini's 1K tier). */
+const SVG_EDGE = 1024;
 
 export async function toGeminiInput(data: Buffer, what = 'The image'): Promise<GeminiInput> {
   const sniffed = sniffImageMime(data);
@@ -49,10 +49,14 @@ export async function toGeminiInput(data: Buffer, what = 'The image'): Promise<G
         .toBuffer();
     } else if (sniffed === 'image/svg+xml') {
       const meta = await sharp(data).metadata();
-      const edge = Math.max(meta.width ?? 0, meta.height ?? 0) || SVG_MIN_EDGE;
-      const density = Math.min(72 * Math.max(1, SVG_MIN_EDGE / edge), 2400);
-      png = await sharp(data, { density }).png().toBuffer();
-      detail = ', drawn at its own proportions';
+      const edge = Math.max(meta.width ?? 0, meta.height ?? 0) || SVG_EDGE;
+      // Drawn sharp (a density that reaches the edge), then fitted to exactly SVG_EDGE on the longer side.
+      const density = Math.min(72 * Math.max(1, SVG_EDGE / edge), 9600);
+      png = await sharp(data, { density })
+        .resize({ width: SVG_EDGE, height: SVG_EDGE, fit: 'inside' })
+        .png()
+        .toBuffer();
+      detail = `, drawn ${SVG_EDGE} px on its longer side`;
     } else {
       const meta = await sharp(data, { failOn: 'none' }).metadata();
       const pages = meta.pages ?? 1;
