@@ -584,8 +584,11 @@ describe('faults', () => {
     const unavailable = await apiError(generate(NB2, 'x'));
     expect([unavailable.status, unavailable.error.message]).toEqual([
       503,
-      'The model is overloaded. Please try again later.',
+      'This model is currently experiencing high demand. Spikes in demand are usually temporary. Please try again later.',
     ]);
+    emu.faults.enqueue({ kind: '503-overloaded' });
+    const older = await apiError(generate(NB2, 'x'));
+    expect([older.status, older.error.message]).toEqual([503, 'The model is overloaded. Please try again later.']);
 
     emu.faults.enqueue({ kind: '503-html' });
     const html = await apiError(generate(NB2, 'x'));

@@ -88,6 +88,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       clear: () => ctx.faults.clear(),
     },
     clock: { now: () => clock.now(), advance: (ms) => clock.advance(ms) },
+    files: {
+      failNext: (count = 1) => {
+        ctx.files.knobs.failNext = count;
+      },
+      setQuotaBytes: (bytes) => {
+        ctx.files.knobs.quotaBytes = bytes;
+      },
+      usedBytes: () => ctx.files.usedBytes(),
+    },
     stats: () => ({ ...stats }),
     reset: ctx.reset,
     close: () => {

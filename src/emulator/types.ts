@@ -40,6 +40,8 @@ export type FaultKind =
   | '500'
   | '503'
   | '503-html'
+  | '503-overloaded'
+  | '504'
   | 'hang'
   | 'drop'
   | 'malformed'
@@ -88,6 +90,8 @@ export interface Emulator {
     clear(): void;
   };
   clock: { now(): number; advance(ms: number): void };
+  /** Files API knobs: the next N uploads end in state FAILED; the project's storage quota (default 20 GB). */
+  files: { failNext(count?: number): void; setQuotaBytes(bytes: number): void; usedBytes(): number };
   stats(): EmulatorStats;
   reset(): void;
   close(): Promise<void>;

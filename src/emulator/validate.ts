@@ -10,6 +10,7 @@ import type { FileStore } from './fileStore.js';
 import { fileIdFromUri } from './fileStore.js';
 import { checkImageMime } from './imageMime.js';
 import type { AnyModel, ImageModel } from './models.js';
+import { readStructured, readThinking, readTools } from './requestConfig.js';
 import { verifyPart } from './signatures.js';
 
 export interface GenerateRequest {
@@ -30,6 +31,10 @@ export interface GenerateRequest {
   includeThoughts: boolean;
   thinkingLevel: string;
   grounding: boolean;
+  /** `googleSearch.searchTypes.imageSearch` was asked for (3.1 Flash Image family). */
+  imageSearch: boolean;
+  /** Web results wanted (the default when `searchTypes` is absent). */
+  webSearch: boolean;
   responseMimeType: string;
   schema: unknown;
 }
@@ -105,16 +110,10 @@ const PART_KEYS = new Set([
   'partMetadata',
 ]);
 const MODALITIES = new Set(['TEXT', 'IMAGE', 'AUDIO']);
-const THINKING_LEVELS = new Set(['THINKING_LEVEL_UNSPECIFIED', 'MINIMAL', 'LOW', 'MEDIUM', 'HIGH']);
-const MIME_TYPES = new Set(['text/plain', 'application/json', 'text/x.enum']);
 
 /** Proto JSON accepts both `response_modalities` and `responseModalities`. */
 function camel(key: string): string {
   return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-function snake(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 function normaliseKeys(value: unknown, allowed: Set<string>, at: string): Json {
@@ -158,7 +157,7 @@ export function validateGenerate(body: unknown, model: AnyModel, files: FileStor
 
   const modalities = readModalities(config.responseModalities, model);
   const { includeThoughts, thinkingLevel } = readThinking(thinkingConfig, model);
-  const grounding = readTools(request.tools, model);
+  const { grounding, imageSearch, webSearch } = readTools(request.tools, model);
   const { responseMimeType, schema } = readStructured(config, model);
 
   if (typeof config.candidateCount === 'number' && config.candidateCount > 1 && model.kind === 'image') {
@@ -216,6 +215,8 @@ export function validateGenerate(body: unknown, model: AnyModel, files: FileStor
     includeThoughts,
     thinkingLevel,
     grounding,
+    imageSearch,
+    webSearch,
     responseMimeType,
     schema,
   };
@@ -349,67 +350,6 @@ function readModalities(value: unknown, model: AnyModel): Set<string> {
     );
   }
   return out;
-}
-
-function readThinking(config: Json, model: AnyModel): { includeThoughts: boolean; thinkingLevel: string } {
-  const includeThoughts = config.includeThoughts === true;
-  const raw = config.thinkingLevel;
-  const defaultLevel = model.kind === 'image' ? model.defaultThinkingLevel : 'HIGH';
-  if (raw === undefined) return { includeThoughts, thinkingLevel: defaultLevel };
-  const level = typeof raw === 'string' ? raw.toUpperCase() : '';
-  if (!THINKING_LEVELS.has(level)) {
-    throw invalidEnum('generation_config.thinking_config.thinking_level', 'ThinkingConfig.ThinkingLevel', raw);
-  }
-  if (model.kind === 'text')
-    return { includeThoughts, thinkingLevel: level === 'THINKING_LEVEL_UNSPECIFIED' ? 'HIGH' : level };
-  if (model.thinkingLevels === null) throw invalidArgument('Thinking level is not supported for this model.');
-  if (level === 'THINKING_LEVEL_UNSPECIFIED') return { includeThoughts, thinkingLevel: defaultLevel };
-  if (!model.thinkingLevels.includes(level)) {
-    throw invalidArgument(
-      `Thinking level ${level} is not supported for models/${model.id}. Supported levels: ${model.thinkingLevels.join(', ')}.`,
-    );
-  }
-  return { includeThoughts, thinkingLevel: level };
-}
-
-function readTools(value: unknown, model: AnyModel): boolean {
-  if (value === undefined) return false;
-  if (!Array.isArray(value)) throw invalidArgument("Invalid JSON payload received. Expected an array at 'tools'.");
-  const grounding = value.some(
-    (tool) => isObject(tool) && ('googleSearch' in tool || 'google_search' in tool || 'googleSearchRetrieval' in tool),
-  );
-  if (grounding && model.kind === 'image' && !model.grounding) {
-    throw invalidArgument(`Search grounding is not supported for models/${model.id}.`);
-  }
-  return grounding;
-}
-
-function readStructured(config: Json, model: AnyModel): { responseMimeType: string; schema: unknown } {
-  const mime = config.responseMimeType;
-  const responseMimeType = typeof mime === 'string' && mime !== '' ? mime : 'text/plain';
-  if (!MIME_TYPES.has(responseMimeType)) {
-    throw fieldError(
-      'generation_config.response_mime_type',
-      'allowed mimetypes are `text/plain`, `application/json` and `text/x.enum`.',
-    );
-  }
-  const schemaFields = ['responseSchema', 'responseJsonSchema', '_responseJsonSchema'].filter(
-    (k) => config[k] !== undefined,
-  );
-  if (schemaFields.length > 1) {
-    throw invalidArgument('Only one of response_schema and response_json_schema can be set.');
-  }
-  const schemaField = schemaFields[0];
-  if (schemaField && responseMimeType === 'text/plain') {
-    throw fieldError(
-      `generation_config.${snake(schemaField)}`,
-      'response_mime_type must be application/json or text/x.enum when a response schema is set.',
-    );
-  }
-  if (model.kind === 'image' && responseMimeType !== 'text/plain') {
-    throw invalidArgument(`JSON mode is not enabled for models/${model.id}`);
-  }
-  return { responseMimeType, schema: schemaField ? config[schemaField] : undefined };
 }
 
 function readImageConfig(config: Json, model: ImageModel): { ratio: string; size: string } {

@@ -7,6 +7,7 @@
 import type { EmulatorContext, RouteRequest } from '../context.js';
 import {
   badApiKey,
+  deadlineExceeded,
   GoogleError,
   HTML_503,
   internalError,
@@ -102,6 +103,10 @@ async function infrastructureFault(rq: RouteRequest, fault: Fault, model: string
       throw internalError();
     case '503':
       throw overloaded();
+    case '503-overloaded':
+      throw overloaded('older');
+    case '504':
+      throw deadlineExceeded();
     case 'bad-key':
       throw badApiKey();
     case '503-html':
