@@ -4,7 +4,7 @@
  *   thinking_level are not supported together", gemini-api.md item 7); a level the model does not take reads
  *   "Thinking level MEDIUM is not supported for this model. Please retry with other thinking level." (ibid.);
  *   Pro takes no level at all ("Thinking level is not supported for this model", BerriAI/litellm PR #17027).
- * - `tools`: the fields of `Tool`, `GoogleSearch` and `SearchTypes` in the SDK types (@google/genai 3.1.0
+ * - `tools`: the fields of `Tool`, `GoogleSearch` and `SearchTypes` in the SDK types (@google/genai 3.6.1
  *   genai.d.ts); anything else is refused like an unknown field elsewhere. Image search
  *   (`googleSearch.searchTypes.imageSearch`) exists on the 3.1 Flash Image family only.
  * @module
