@@ -204,6 +204,46 @@ describe('product: lifecycle data overridden from the environment', () => {
   });
 });
 
+describe('product: a full model id the registry does not know is passed through', () => {
+  let emu: Emulator;
+  let studio: StudioProcess;
+  beforeAll(async () => {
+    // "Google released a new model" after our registry was written.
+    emu = await startEmulator({ extraModels: [{ id: 'gemini-3.2-flash-image', like: NB21 }] });
+    studio = await startStudio('stdio', { geminiUrl: emu.url });
+  });
+  afterAll(async () => {
+    await studio?.close({ removeData: true });
+    await emu?.close();
+  });
+  const generate = (args: Record<string, unknown>) =>
+    studio.client.callTool({ name: 'generate_image', arguments: args }) as Promise<Result>;
+
+  it('works, is sent as given, and its cost is "unknown", never a guessed figure', async () => {
+    const m = marker('passthrough');
+    const result = await generate({ prompt: `a comet ${m}`, model: 'gemini-3.2-flash-image', image_size: '2K' });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(generateRequests(emu, m).map((r) => r.path)).toEqual([
+      '/v1beta/models/gemini-3.2-flash-image:generateContent',
+    ]);
+    const text = textOf(result);
+    expect(text).toContain('- model: gemini-3.2-flash-image (not in this server’s registry)');
+    expect(text).toMatch(/- estimated cost: unknown \(gemini-3\.2-flash-image is not in this server’s price list/);
+    expect(text).not.toMatch(/estimated cost: \$/);
+  });
+
+  it('an id Google does not know either: Google’s 404, told as such; a name that is no Gemini id is ours to refuse', async () => {
+    const m = marker('nosuch');
+    const result = await generate({ prompt: `a comet ${m}`, model: 'gemini-9-ultra-image' });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/Gemini does not know model gemini-9-ultra-image/);
+    expect(generateRequests(emu, m)).toHaveLength(1);
+    const other = await generate({ prompt: `a comet ${m}`, model: 'dall-e-3' });
+    expect(textOf(other)).toMatch(/Unknown model "dall-e-3"/);
+    expect(generateRequests(emu, m)).toHaveLength(1);
+  });
+});
+
 describe('doctor shows each model’s status', () => {
   let emu: Emulator;
   beforeAll(async () => {

@@ -84,6 +84,8 @@ function deprecationNotice(model: ModelSpec, lifecycle: EffectiveLifecycle): str
  * it (later calls fall back or are refused before any upstream call) and name the replacement.
  */
 export function notServedError(registry: ModelRegistry, model: ModelSpec, error: ModelNotServedError): Error {
+  // An id passed through as given: Google's own answer says it all.
+  if (model.passThrough) return error;
   registry.markNotServed(model.id);
   const replacement = registry.replacementOf(model);
   const instead = replacement

@@ -66,6 +66,11 @@ export interface ModelSpec {
   summary: string;
   /** Status, dates and replacement (see modelLifecycle.ts). */
   lifecycle: ModelLifecycle;
+  /**
+   * A full Gemini id this registry does not know, passed through as given: Google validates it, and its
+   * price is unknown (shown as such, never as a guess).
+   */
+  passThrough?: boolean;
 }
 
 export const DEFAULT_MODEL_ALIAS = 'nb2.1';
@@ -227,8 +232,19 @@ export function createModelRegistry(
       byName.set(normalizeName(name), model);
     }
   }
-  // Accept `models/<id>` too, as the SDK does.
-  const resolve = (nameOrId: string) => byName.get(normalizeName(nameOrId.replace(/^models\//, '')));
+  // Accept `models/<id>` too, as the SDK does. A full `gemini-…` id we do not know is passed through.
+  const passThrough = new Map<string, ModelSpec>();
+  const resolve = (nameOrId: string): ModelSpec | undefined => {
+    const bare = nameOrId.trim().replace(/^models\//, '');
+    const known = byName.get(normalizeName(bare));
+    if (known || !PASS_THROUGH_ID.test(bare)) return known;
+    let spec = passThrough.get(bare);
+    if (!spec) {
+      spec = passThroughSpec(bare);
+      passThrough.set(bare, spec);
+    }
+    return spec;
+  };
   if (!resolve(defaultAlias)) {
     throw new Error(`Unknown default model "${defaultAlias}". Use one of: ${models.map((m) => m.alias).join(', ')}.`);
   }
@@ -241,6 +257,8 @@ export function createModelRegistry(
   let served: ServedModels | undefined;
   const gone = new Set<string>();
   const lifecycle = (model: ModelSpec) => {
+    // Not ours to judge: Google accepts or refuses a pass-through id itself.
+    if (model.passThrough) return effectiveLifecycle(model.lifecycle, now(), gone.has(model.id) ? false : undefined);
     if (gone.has(model.id)) return effectiveLifecycle(model.lifecycle, now(), false);
     // The key's list only counts when it shows at least one of our models (an unbilled key lists none).
     const useList = served !== undefined && models.some((m) => served?.ids.has(m.id));
@@ -315,8 +333,45 @@ export function normalizeImageSize(value: string): string {
   return v;
 }
 
+/** The list price of one image; 0 when it is unknown (see {@link isPriceKnown}: show "unknown", not 0). */
 export function estimateCostUsd(model: ModelSpec, size: ImageSize): number {
+  if (model.passThrough) return 0;
   return model.pricePerImage[size] ?? model.pricePerImage[model.defaultSize] ?? 0;
+}
+
+export function isPriceKnown(model: ModelSpec, size: ImageSize): boolean {
+  return !model.passThrough && (model.pricePerImage[size] ?? model.pricePerImage[model.defaultSize]) !== undefined;
+}
+
+/** What a budget reserves before a call: the list price, or for an unknown price the dearest known one. */
+export function reservationUsd(registry: ModelRegistry, model: ModelSpec, size: ImageSize): number {
+  if (isPriceKnown(model, size)) return estimateCostUsd(model, size);
+  return Math.max(0, ...registry.models.map((m) => m.pricePerImage[size] ?? m.pricePerImage[m.defaultSize] ?? 0));
+}
+
+const PASS_THROUGH_ID = /^gemini-[a-z0-9][a-z0-9.-]*[a-z0-9]$/i;
+
+/** A model Google may know and we do not: every option is sent as asked, for Google to accept or refuse. */
+function passThroughSpec(id: string): ModelSpec {
+  return {
+    alias: id,
+    id,
+    name: id,
+    aliases: [],
+    sizes: [...IMAGE_SIZES],
+    defaultSize: '1K',
+    sendsImageSize: true,
+    aspectRatios: [...ALL_ASPECT_RATIOS],
+    maxReferenceImages: 14,
+    thinkingLevels: [...THINKING_LEVELS],
+    grounding: true,
+    pricePerImage: {},
+    tokensPerImage: {},
+    multiTurn: true,
+    summary: 'not in this server’s registry: passed through as given',
+    lifecycle: { status: 'ga', source: 'not in the registry' },
+    passThrough: true,
+  };
 }
 
 function normalizeName(name: string): string {

@@ -14,6 +14,7 @@ import type { EmulatorContext } from './context.js';
 import { DirectiveTracker } from './directives.js';
 import { FaultQueue } from './faults.js';
 import { FileStore } from './fileStore.js';
+import { extraModel } from './models.js';
 import { ImageRenderer } from './render.js';
 import { startServer } from './server.js';
 import type { Emulator, EmulatorOptions, EmulatorStats } from './types.js';
@@ -56,6 +57,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     renderer: new ImageRenderer(64),
     stats,
     requests: [],
+    extraModels: new Map((options.extraModels ?? []).map((m) => [m.id, extraModel(m.id, m.like, m.displayName)])),
     log,
     reset: () => {
       // Cleared in place: callers may hold `emulator.requests`. The render cache survives (it is pure).

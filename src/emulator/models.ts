@@ -252,10 +252,23 @@ export function isServed(model: AnyModel, now: number): boolean {
   return model.kind === 'text' || model.shutdown === undefined || now < Date.parse(model.shutdown);
 }
 
-/** A model Google serves at `now`, by id (`gemini-x` or `models/gemini-x`). */
-export function findServedModel(id: string, now: number): AnyModel | undefined {
-  const model = findModel(id);
+/** A model Google serves at `now`, by id (`gemini-x` or `models/gemini-x`), the test's extra models included. */
+export function findServedModel(
+  id: string,
+  now: number,
+  extra: ReadonlyMap<string, AnyModel> = new Map(),
+): AnyModel | undefined {
+  const bare = id.startsWith('models/') ? id.slice('models/'.length) : id;
+  const model = extra.get(bare) ?? findModel(bare);
   return model && isServed(model, now) ? model : undefined;
+}
+
+/** "Google released a new model": a copy of a known one under a new id (for tests of the next model change). */
+export function extraModel(id: string, like: string, displayName?: string): AnyModel {
+  const base = findModel(like);
+  if (!base) throw new RangeError(`extraModels: unknown model to copy "${like}"`);
+  const { shutdown: _shutdown, ...rest } = base as ImageModel;
+  return { ...rest, kind: base.kind, id, displayName: displayName ?? id } as AnyModel;
 }
 
 /** Exact output dimensions; `size` is ignored for 2.5 (one size), the caller has validated both. */

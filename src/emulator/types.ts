@@ -20,6 +20,11 @@ export interface EmulatorOptions {
    * the emulator as it was before `gemini-3.1-flash-image` was shut down. Ignored when `now` is given.
    */
   startAt?: string | number;
+  /**
+   * Models Google released after this emulator's table was written: each a copy of a known model (`like`) under
+   * a new id. Lets tests show that the product passes an id it does not know through.
+   */
+  extraModels?: Array<{ id: string; like: string; displayName?: string }>;
   /** Receives one line per notable event. The emulator never writes to stdout itself. */
   log?: (line: string) => void;
 }

@@ -63,9 +63,13 @@ export async function describeImage(
   const model = ctx.studio.registry.resolve(record.modelId);
   const lines = [
     `Image ${record.id}`,
-    `- model: ${model ? `${model.name} (${record.modelAlias}, ${record.modelId})` : record.modelId}`,
+    `- model: ${model && !model.passThrough ? `${model.name} (${record.modelAlias}, ${record.modelId})` : `${record.modelId} (not in this server’s registry)`}`,
     `- size: ${record.imageSize}, ratio ${record.aspectRatio}, ${record.width}x${record.height} px, ${record.mimeType}, ${formatBytes(record.bytes)}`,
-    `- estimated cost: $${record.costUsd.toFixed(4)}`,
+    `- estimated cost: ${
+      model?.passThrough
+        ? `unknown (${record.modelId} is not in this server’s price list; Google bills it at its own rate)`
+        : `$${record.costUsd.toFixed(4)}`
+    }`,
   ];
   const url = await ctx.imageUrl(record);
   if (url) lines.push(`- url: ${url}`);

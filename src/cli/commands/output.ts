@@ -34,11 +34,16 @@ export function imageJson(record: ImageRecord, extra: { path?: string; outputPat
     height: record.height,
     mime_type: record.mimeType,
     bytes: record.bytes,
-    cost_usd: record.costUsd,
+    cost_usd: costKnown(record) ? record.costUsd : null,
     path: extra.path ?? null,
     output_path: extra.outputPath ?? null,
     created_at: record.createdAt,
   };
+}
+
+/** A model passed through by id (not in the registry) is recorded under its id as alias: its price is unknown. */
+function costKnown(record: ImageRecord): boolean {
+  return record.modelAlias !== record.modelId;
 }
 
 /** One line per new image: id, model and size, pixels, cost, the stored file and the `--out` copy. */
@@ -48,7 +53,7 @@ export function imageLine(image: StudioImage): string {
     r.id,
     `${r.modelAlias} ${r.imageSize} ${r.aspectRatio}`,
     `${r.width}x${r.height}`,
-    usd(r.costUsd),
+    costKnown(r) ? usd(r.costUsd) : 'cost unknown',
     image.storedPath ?? r.blobKey,
   ];
   if (image.outputPath) parts.push(`-> ${image.outputPath}`);
@@ -63,7 +68,7 @@ export function listLine(record: ImageRecord): string {
     localTime(record.createdAt),
     `${record.modelAlias} ${record.imageSize} ${record.aspectRatio}`,
     `${record.width}x${record.height}`,
-    usd(record.costUsd),
+    costKnown(record) ? usd(record.costUsd) : 'cost unknown',
     `${record.parentId ? `[edit of ${record.parentId}] ` : ''}${prompt.length > 70 ? `${prompt.slice(0, 69)}…` : prompt}`,
   ].join('  ');
 }

@@ -37,7 +37,7 @@ export async function handleGenerate(
   vertex = false,
 ): Promise<void> {
   // A shut-down id gets the same 404 as an id that never existed (the -preview ids died this way in June 2026).
-  const model = findServedModel(modelId, ctx.clock.now());
+  const model = findServedModel(modelId, ctx.clock.now(), ctx.extraModels);
   if (!model) throw modelNotFound(modelId.replace(/^models\//, ''), version, method);
   const body = rq.json();
   if (method === 'countTokens') return countTokens(ctx, rq, body, model.id);

@@ -28,7 +28,7 @@ function resource(model: AnyModel): Record<string, unknown> {
 }
 
 export function handleGetModel(ctx: EmulatorContext, rq: RouteRequest, id: string, version: string): void {
-  const model = findServedModel(id, ctx.clock.now());
+  const model = findServedModel(id, ctx.clock.now(), ctx.extraModels);
   if (!model) throw modelNotFound(id.replace(/^models\//, ''), version, 'get');
   sendJson(rq.res, 200, resource(model));
 }
@@ -37,7 +37,7 @@ export function handleListModels(ctx: EmulatorContext, rq: RouteRequest): void {
   const pageSize = clampPageSize(rq.query.get('pageSize'), 50, 1000);
   const start = decodePageToken(rq.query.get('pageToken') ?? '');
   // A shut-down model disappears from the list on its date, as it does for real keys.
-  const models = allModels().filter((m) => isServed(m, ctx.clock.now()));
+  const models = [...allModels(), ...ctx.extraModels.values()].filter((m) => isServed(m, ctx.clock.now()));
   const body: Record<string, unknown> = { models: models.slice(start, start + pageSize).map(resource) };
   if (start + pageSize < models.length) body.nextPageToken = encodePageToken(start + pageSize);
   sendJson(rq.res, 200, body);
