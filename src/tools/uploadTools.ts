@@ -18,7 +18,7 @@ export const uploadFile = defineTool({
   name: 'upload_file',
   title: 'Upload a reference image',
   description:
-    "Upload an image the person provides (a photo, sketch, logo, product shot) once, and get an id (upl_…) to use in generate_image's reference_images or as edit_image's image, as often as needed. Use it when the person shares a file to draw from or to edit. On a local server pass `path`; over HTTP pass the bytes as base64 in `data` (the whole request must stay under the server's request limit, 64 MB by default; for larger files use `path` on a local server, or a smaller file). Large files go to the Gemini Files API automatically; Gemini's 48-hour expiry is handled for you.",
+    "Upload an image the person provides (a photo, sketch, logo, product shot) once, and get an id (upl_…) to use in generate_image's reference_images or as edit_image's image, as often as needed. Use it when the person shares a file to draw from or to edit. On a local server pass `path`; over HTTP pass the bytes as base64 in `data` (the whole request must stay under the server's request limit, 64 MB by default; for larger files use `path` on a local server, or a smaller file). Large files go to the Gemini Files API automatically; Gemini's 48-hour expiry is handled for you. PNG, JPEG, WebP and HEIC are kept as they are; GIF (its first frame), AVIF, BMP, TIFF and SVG are converted to PNG, which Gemini accepts.",
   inputSchema: z.object({
     path: z
       .string()
