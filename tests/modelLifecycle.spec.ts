@@ -167,6 +167,9 @@ describe('product: a configured default that is retired falls back with a note',
       arguments: { prompt: `a quince ${m}`, model: 'nb1' },
     })) as Result;
     expect(named.isError).toBe(true);
+    expect(studio.stderr()).toMatch(
+      /The default model nb1 \(gemini-2\.5-flash-image\) is retired; calls that name no model use nb2\.1 instead/,
+    );
   });
 });
 

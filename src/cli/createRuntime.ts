@@ -15,7 +15,7 @@ import type { Runtime } from '../server/runtime.js';
 // Light (no SDK): the setting is checked before anything starts.
 import { parseBlobUrl } from '../store/s3BlobStore.js';
 import { createLogger } from './logger.js';
-import { startModelListRefresh } from './modelListRefresh.js';
+import { startModelListRefresh, warnIfDefaultRetired } from './modelListRefresh.js';
 import { packageVersion } from './version.js';
 
 export const EMULATOR_API_KEY = 'emulator-offline-key';
@@ -55,6 +55,7 @@ export function createRuntime(
   } catch (error) {
     throw new ConfigError(`Invalid setting "defaultModel": ${(error as Error).message}`);
   }
+  warnIfDefaultRetired(registry, log);
   parseBlobUrl(config.blobUrl);
   if (!config.emulator && !config.apiKey && !config.vertex) {
     log.warn(

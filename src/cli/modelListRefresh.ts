@@ -43,3 +43,14 @@ export function startModelListRefresh(
     controller.abort();
   };
 }
+
+/** Said once at start: calls that name no model will use the replacement of a retired configured default. */
+export function warnIfDefaultRetired(registry: ModelRegistry, log: Logger): void {
+  const configured = registry.resolve(registry.defaultAlias);
+  if (!configured || registry.lifecycle(configured).effective !== 'retired') return;
+  const replacement = registry.replacementOf(configured);
+  log.warn(
+    { defaultModel: configured.alias, replacement: replacement?.alias },
+    `The default model ${configured.alias} (${configured.id}) is retired; calls that name no model use ${replacement?.alias ?? 'nothing (every such call fails)'} instead. Set STUDIO_DEFAULT_MODEL to a served model.`,
+  );
+}
