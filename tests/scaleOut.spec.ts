@@ -14,7 +14,7 @@ import { type Emulator, startEmulator } from './helpers/emulator.js';
 import { createTestSchema, type TestSchema } from './helpers/pgSchema.js';
 import { runCli } from './helpers/runCli.js';
 import { startS3rver } from './helpers/s3rver.js';
-import { type StudioProcess, startStudio } from './helpers/studio.js';
+import { type StudioProcess, snapshotOf, startStudio } from './helpers/studio.js';
 
 const BASE_URL = process.env.STUDIO_TEST_DATABASE_URL;
 const BUCKET = 'scale-test';
@@ -24,7 +24,7 @@ type Snapshot = {
   pipeline_id: string;
   status: string;
   results: Array<{ image_id: string; url?: string }>;
-  error: { code: string; message: string } | null;
+  error?: { code: string; message: string };
 };
 type ToolResult = { content: unknown[]; isError?: boolean; structuredContent?: Record<string, unknown> };
 
@@ -71,7 +71,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
     for (;;) {
       const result = await call(name, 'get_image', { pipeline_id: id, wait_seconds: Math.min(seconds, 270) });
       expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-      const snapshot = result.structuredContent as Snapshot;
+      const snapshot = snapshotOf(result) as Snapshot;
       if (!['queued', 'running'].includes(snapshot.status)) return snapshot;
     }
   };
@@ -364,7 +364,11 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
         const names = ['a', 'b', 'c'];
         const results = await Promise.all(
           Array.from({ length: 30 }, (_, i) =>
-            call(names[i % 3] as string, 'generate_image', { prompt: `scale: budget ${i}`, model: 'nb2', image_size: '512' }),
+            call(names[i % 3] as string, 'generate_image', {
+              prompt: `scale: budget ${i}`,
+              model: 'nb2',
+              image_size: '512',
+            }),
           ),
         );
         const ok = results.filter((r) => !r.isError);
@@ -391,7 +395,11 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
       const names = ['a', 'b', 'c'];
       const results = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          call(names[i % 3] as string, 'generate_image_async', { prompt: `scale: rate ${i}`, model: 'nb2', image_size: '512' }),
+          call(names[i % 3] as string, 'generate_image_async', {
+            prompt: `scale: rate ${i}`,
+            model: 'nb2',
+            image_size: '512',
+          }),
         ),
       );
       expect(results.filter((r) => !r.isError).length).toBe(6);

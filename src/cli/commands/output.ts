@@ -3,6 +3,7 @@
  * (snake_case keys, absolute paths, costs in USD).
  * @module
  */
+import { recordIsEmulated } from '../../core/emulatedRegistry.js';
 import type { ImageRecord } from '../../core/ports.js';
 import type { StudioImage } from '../../core/studio.js';
 
@@ -35,6 +36,7 @@ export function imageJson(record: ImageRecord, extra: { path?: string; outputPat
     mime_type: record.mimeType,
     bytes: record.bytes,
     cost_usd: costKnown(record) ? record.costUsd : null,
+    ...(recordIsEmulated(record) ? { emulated: true } : {}),
     path: extra.path ?? null,
     output_path: extra.outputPath ?? null,
     created_at: record.createdAt,
@@ -46,6 +48,12 @@ function costKnown(record: ImageRecord): boolean {
   return record.modelAlias !== record.modelId;
 }
 
+/** The cost column: unknown for a pass-through model, marked for an emulated image. */
+function costOf(record: ImageRecord): string {
+  if (!costKnown(record)) return 'cost unknown';
+  return recordIsEmulated(record) ? `${usd(record.costUsd)} (emulated)` : usd(record.costUsd);
+}
+
 /** One line per new image: id, model and size, pixels, cost, the stored file and the `--out` copy. */
 export function imageLine(image: StudioImage): string {
   const r = image.record;
@@ -53,7 +61,7 @@ export function imageLine(image: StudioImage): string {
     r.id,
     `${r.modelAlias} ${r.imageSize} ${r.aspectRatio}`,
     `${r.width}x${r.height}`,
-    costKnown(r) ? usd(r.costUsd) : 'cost unknown',
+    costOf(r),
     image.storedPath ?? r.blobKey,
   ];
   if (image.outputPath) parts.push(`-> ${image.outputPath}`);
@@ -68,7 +76,7 @@ export function listLine(record: ImageRecord): string {
     localTime(record.createdAt),
     `${record.modelAlias} ${record.imageSize} ${record.aspectRatio}`,
     `${record.width}x${record.height}`,
-    costKnown(record) ? usd(record.costUsd) : 'cost unknown',
+    costOf(record),
     `${record.parentId ? `[edit of ${record.parentId}] ` : ''}${prompt.length > 70 ? `${prompt.slice(0, 69)}…` : prompt}`,
   ].join('  ');
 }
