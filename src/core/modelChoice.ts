@@ -8,6 +8,7 @@
 import { InvalidInputError, ModelNotServedError } from './errors.js';
 import type { EffectiveLifecycle } from './modelLifecycle.js';
 import type { ModelRegistry, ModelSpec } from './models.js';
+import type { GenerateImageRequest, GenerateImageResult, ImageGenerator } from './ports.js';
 
 export interface ModelChoice {
   model: ModelSpec;
@@ -95,4 +96,19 @@ export function notServedError(registry: ModelRegistry, model: ModelSpec, error:
     cause: error,
     internalMessage: error.message,
   });
+}
+
+/** One Gemini call; a 404 for the model itself becomes "retired, use X" and is remembered. */
+export async function generateServed(
+  generator: ImageGenerator,
+  registry: ModelRegistry,
+  model: ModelSpec,
+  request: GenerateImageRequest,
+): Promise<GenerateImageResult> {
+  try {
+    return await generator.generateImage(request);
+  } catch (error) {
+    if (error instanceof ModelNotServedError) throw notServedError(registry, model, error);
+    throw error;
+  }
 }
