@@ -513,7 +513,7 @@ describe('end to end: budget command, MCP tools and the ledger', () => {
       // The billed image is in the gallery, and the cost says one image.
       const listed = (await studio.client.callTool({ name: 'list_images', arguments: {} })) as Result;
       expect(textOf(listed)).toContain(imageId as string);
-      expect((await costOf(studio.dataDir)).total).toEqual({ images: 1, cost_usd: expect.closeTo(NB2_1K, 9) });
+      expect((await costOf(studio.dataDir)).total).toEqual({ images: 1, cost_usd: expect.closeTo(DEFAULT_1K, 9) });
     } finally {
       emu.faults.clear();
       await studio.close({ removeData: true });
