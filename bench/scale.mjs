@@ -120,7 +120,7 @@ async function runWith(count) {
 
 /** generate_image_async on one instance, get_image (long-poll) on another. */
 async function generate(client, prompt, fetchWith = client) {
-  const started = await client.callTool({ name: 'generate_image_async', arguments: { prompt, image_size: '512' } });
+  const started = await client.callTool({ name: 'generate_image_async', arguments: { prompt, model: 'lite' } });
   if (started.isError) throw new Error(JSON.stringify(started.content));
   const [id] = started.structuredContent.pipeline_ids;
   for (;;) {

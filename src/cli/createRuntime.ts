@@ -17,6 +17,7 @@ import type { Runtime } from '../server/runtime.js';
 // Light (no SDK): the setting is checked before anything starts.
 import { parseBlobUrl } from '../store/s3BlobStore.js';
 import { createLogger } from './logger.js';
+import { startModelListRefresh, warnIfDefaultRetired } from './modelListRefresh.js';
 import { packageVersion } from './version.js';
 
 export const EMULATOR_API_KEY = 'emulator-offline-key';
@@ -38,6 +39,11 @@ export interface RuntimeOptions {
    * leaves that to the servers: it would close the database under the sweep.
    */
   reconcileStorage?: boolean;
+  /**
+   * Read the key's model list in the background, then daily (default on). A one-shot command line goes by
+   * the registry's dates (and learns from a 404) instead of spending a call on it.
+   */
+  readModelList?: boolean;
 }
 
 export function createRuntime(
@@ -53,6 +59,7 @@ export function createRuntime(
   }
   // The emulator's images are free: every price (results, budgets, ledger) comes from this registry.
   if (config.emulator) registry = emulatedRegistry(registry);
+  warnIfDefaultRetired(registry, log);
   parseBlobUrl(config.blobUrl);
   if (!config.emulator && !config.apiKey && !config.vertex) {
     log.warn(
@@ -134,6 +141,11 @@ async function startServices(
       log.child({ area: 'gemini' })[level](rest, msg);
     },
   });
+
+  if ((options.readModelList ?? true) && (apiKey || config.vertex)) {
+    const stop = startModelListRefresh(registry, gemini, log.child({ area: 'models' }));
+    closers.push(async () => stop());
+  }
 
   const database = await store.openServingDatabase(config);
   closers.push(() => database.close());

@@ -7,7 +7,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { BUILTIN_MODELS, DEFAULT_TEXT_MODEL, IMAGE_SIZES, type ModelOverrides } from '../core/models.js';
+import { MODEL_STATUSES } from '../core/modelLifecycle.js';
+import {
+  BUILTIN_MODELS,
+  DEFAULT_MODEL_ALIAS,
+  DEFAULT_TEXT_MODEL,
+  IMAGE_SIZES,
+  type ModelOverrides,
+} from '../core/models.js';
 import { defaultDataDir } from './dataDir.js';
 
 /** Everything a person may set. All optional; see README "Options" for each. */
@@ -60,7 +67,7 @@ export interface Config {
   emulator?: boolean;
   /** Emulator latency per call (ms), for demos of progress. */
   emulatorLatencyMs?: number;
-  /** Model used when a call names none: an alias (`nb2`, `pro`, `lite`, `nb2.1`, `nb1`) or an id. */
+  /** Model used when a call names none: an alias (`nb2.1`, `pro`, `lite`, `nb2`) or an id. Default nb2.1. */
   defaultModel?: string;
   /** Per-alias id and price overrides, e.g. `{ "pro": { "id": "gemini-3-pro-image", "pricePerImage": { "4K": 0.24 } } }`. */
   models?: ModelOverrides;
@@ -126,12 +133,23 @@ export interface Config {
 }
 
 const sizeSchema = z.enum(IMAGE_SIZES);
+const lifecycleDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+  .nullable()
+  .optional();
+
 const overridesSchema = z.record(
   z.string(),
   z
     .object({
       id: z.string().min(1).optional(),
       pricePerImage: z.partialRecord(sizeSchema, z.number().min(0)).optional(),
+      status: z.enum(MODEL_STATUSES).optional(),
+      released: lifecycleDate,
+      deprecated: lifecycleDate,
+      shutdown: lifecycleDate,
+      replacement: z.string().min(1).nullable().optional(),
     })
     .strict(),
 );
@@ -225,7 +243,7 @@ export const DEFAULTS: Omit<FullConfig, 'dataDir' | 'imageLinks'> = {
   allowedOrigins: [],
   emulator: false,
   emulatorLatencyMs: 0,
-  defaultModel: 'nb2',
+  defaultModel: DEFAULT_MODEL_ALIAS,
   models: {},
   geminiTimeoutSeconds: 120,
   geminiMaxAttempts: 4,
@@ -377,12 +395,24 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
   };
 }
 
-/** `STUDIO_MODEL_PRO=gemini-3-pro-image` and `STUDIO_PRICE_NB2_4K=0.16` override ids and prices. */
+/**
+ * `STUDIO_MODEL_PRO=gemini-3-pro-image`, `STUDIO_PRICE_NB2_4K=0.16` and `STUDIO_MODEL_NB2_SHUTDOWN=2027-01-31`
+ * (also `_STATUS`, `_RELEASED`, `_DEPRECATED`, `_REPLACEMENT`; `none` clears) override ids, prices and lifecycle.
+ */
 function modelOverridesFromEnv(env: NodeJS.ProcessEnv, base: ModelOverrides): ModelOverrides {
   const overrides: ModelOverrides = structuredClone(base);
   const aliasOf = (raw: string) => raw.toLowerCase().replace(/_/g, '.');
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || value === '') continue;
+    const lifecycleMatch = /^STUDIO_MODEL_([A-Z0-9_]+?)_(STATUS|RELEASED|DEPRECATED|SHUTDOWN|REPLACEMENT)$/.exec(name);
+    if (lifecycleMatch?.[1] && lifecycleMatch[2]) {
+      const alias = aliasOf(lifecycleMatch[1]);
+      const key = lifecycleMatch[2].toLowerCase() as 'status' | 'released' | 'deprecated' | 'shutdown' | 'replacement';
+      // `none` clears a date or replacement (e.g. Google postponed a shutdown indefinitely).
+      const cleared = value.trim().toLowerCase() === 'none' ? null : value.trim();
+      overrides[alias] = { ...overrides[alias], [key]: key === 'status' ? cleared?.toLowerCase() : cleared };
+      continue;
+    }
     const idMatch = /^STUDIO_MODEL_([A-Z0-9_]+)$/.exec(name);
     if (idMatch?.[1]) {
       const alias = aliasOf(idMatch[1]);
@@ -448,7 +478,7 @@ function definedOnly<T extends object>(obj: T): Partial<T> {
 function hintFor(key: string): string {
   const hints: Record<string, string> = {
     port: 'Use a number from 0 to 65535 (--port, STUDIO_PORT).',
-    defaultModel: 'Use an alias such as nb2, pro, lite (--default-model, STUDIO_DEFAULT_MODEL).',
+    defaultModel: 'Use an alias such as nb2.1, pro, lite (--default-model, STUDIO_DEFAULT_MODEL).',
     imageResponses: 'Use preview, full or none (STUDIO_IMAGE_RESPONSES).',
     publicUrl: 'Use an absolute URL such as https://images.example.com (STUDIO_PUBLIC_URL).',
     blobUrl: 'Use s3://bucket or s3://bucket/prefix, or leave it empty for the local data folder (STUDIO_BLOB_URL).',

@@ -11,7 +11,7 @@ import { isEmulated } from './emulatedRegistry.js';
 import { BudgetExceededError, InvalidInputError, RateLimitedError } from './errors.js';
 import type { ImageJob } from './imageJobs.js';
 import type { Logger } from './logger.js';
-import { estimateCostUsd, type ImageSize, type ModelRegistry, type ModelSpec } from './models.js';
+import { estimateCostUsd, type ImageSize, type ModelRegistry, type ModelSpec, reservationUsd } from './models.js';
 import type {
   Budget,
   BudgetChange,
@@ -71,7 +71,8 @@ export class SpendingGuard {
 
   /** Reserves one image call's estimated cost, or throws BudgetExceededError (nothing is billed then). */
   async reserve(ownerId: string, model: ModelSpec, size: ImageSize, callKey?: string): Promise<SpendingReservation> {
-    const estimateUsd = estimateCostUsd(model, size);
+    // An unknown price (a pass-through model) reserves the dearest known one: a budget must still hold.
+    const estimateUsd = reservationUsd(this._o.registry, model, size);
     const now = this._now();
     const result = await this._o.repo.reserve({
       ownerId,

@@ -24,12 +24,12 @@ const commonFields = {
   image_size: z
     .string()
     .optional()
-    .describe('Resolution tier: 512, 1K (default), 2K or 4K, any case. 512 only on nb2; lite and nb1 are 1K only.'),
+    .describe('Resolution tier: 512, 1K (default), 2K or 4K, any case. 512 only on nb2 (deprecated); lite is 1K only.'),
   model: z
     .string()
     .optional()
     .describe(
-      'Leave unset unless the person named a model. Aliases: nb2 (default, Nano Banana 2), pro (Nano Banana Pro: only when the person asks for Pro; about twice the price), nb2.1, lite (cheapest, 1K), nb1 (legacy). Full model ids work too.',
+      'Leave unset unless the person named a model. Aliases: nb2.1 (default, Nano Banana 2.1), pro (Nano Banana Pro: only when the person asks for Pro; about twice the price), lite (cheapest, 1K), nb2 (Nano Banana 2, deprecated), nb1 (retired). Full model ids work too.',
     ),
   negative_prompt: z.string().max(2000).optional().describe('What the image must not contain.'),
   system_instruction: z.string().max(4000).optional().describe('Standing instructions for the model (style, rules).'),
@@ -186,7 +186,7 @@ export const generateImage = defineTool({
   name: 'generate_image',
   title: 'Generate images',
   description:
-    'Create 1 to 4 new images from a text prompt with Google Gemini (Nano Banana). Use it whenever the person asks for a picture, illustration, photo, logo, icon or sticker. Returns each image id, a preview, and a link or file path to the full image. Keep the defaults (Nano Banana 2 at 1K) unless the person asks otherwise; choose model "pro" only when they ask for Pro or the highest quality. Blocks until the images are ready (streaming progress) up to a limit, then hands over: the pipeline ids come back with status running, to fetch with get_image. To change an existing image, use edit_image instead.',
+    'Create 1 to 4 new images from a text prompt with Google Gemini (Nano Banana). Use it whenever the person asks for a picture, illustration, photo, logo, icon or sticker. Returns each image id, a preview, and a link or file path to the full image. Keep the defaults (Nano Banana 2.1 at 1K) unless the person asks otherwise; choose model "pro" only when they ask for Pro or the highest quality. Blocks until the images are ready (streaming progress) up to a limit, then hands over: the pipeline ids come back with status running, to fetch with get_image. To change an existing image, use edit_image instead.',
   inputSchema: generateSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   _meta: galleryToolMeta,

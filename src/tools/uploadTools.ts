@@ -19,7 +19,7 @@ export const uploadFile = defineTool({
   name: 'upload_file',
   title: 'Upload a reference image',
   description:
-    "Upload an image the person provides (a photo, sketch, logo, product shot) once, and get an id (upl_…) to use in generate_image's reference_images or as edit_image's image, as often as needed. Use it when the person shares a file to draw from or to edit. On a local server pass `path`; over HTTP pass the bytes as base64 in `data` (the whole request must stay under the server's request limit, 64 MB by default; for larger files use `path` on a local server, or a smaller file). Large files go to the Gemini Files API automatically; Gemini's 48-hour expiry is handled for you.",
+    "Upload an image the person provides (a photo, sketch, logo, product shot) once, and get an id (upl_…) to use in generate_image's reference_images or as edit_image's image, as often as needed. Use it when the person shares a file to draw from or to edit. On a local server pass `path`; over HTTP pass the bytes as base64 in `data` (the whole request must stay under the server's request limit, 64 MB by default; for larger files use `path` on a local server, or a smaller file). Large files go to the Gemini Files API automatically; Gemini's 48-hour expiry is handled for you. PNG, JPEG, WebP and HEIC are kept as they are; GIF (its first frame), AVIF, BMP, TIFF and SVG are converted to PNG, which Gemini accepts.",
   inputSchema: z.object({
     path: z
       .string()
@@ -54,7 +54,7 @@ export const uploadFile = defineTool({
         '`path` is only available on a local (stdio) server: this server cannot read your files. Send the image itself as base64 in `data` instead.',
       );
     }
-    const { upload, existing } = await uploadsOf(ctx).upload({
+    const { upload, existing, note } = await uploadsOf(ctx).upload({
       ownerId: ctx.call.ownerId,
       data: params.data,
       path: params.path,
@@ -65,6 +65,7 @@ export const uploadFile = defineTool({
       signal: ctx.call.signal,
     });
     const lines = [
+      ...(note ? [note] : []),
       `${existing ? 'This file was uploaded before: upload' : 'Uploaded'} ${upload.id}: ${describeUpload(upload)}.`,
       `Use it as a reference with reference_images: ["${upload.id}"] in generate_image or edit_image, or edit it with edit_image (image: "${upload.id}").`,
     ];
