@@ -130,7 +130,7 @@ async function startServices(
     },
   });
 
-  const database = await store.openServingDatabase(config);
+  const database = await store.openServingDatabase(config, log.child({ area: 'database' }));
   closers.push(() => database.close());
   const images = store.createImageRepository(database.db);
   const blobs = createBlobStore(config, store, closers);
@@ -166,9 +166,10 @@ async function startServices(
   const instanceId = config.instanceName ?? `${os.hostname()}-${process.pid}`;
   // With PostgreSQL, pipelines go through the shared queue, so any instance may run any of them.
   const shared =
-    database.kind === 'postgres' && config.databaseUrl
+    database.kind === 'postgres' && config.databaseUrl && database.pool
       ? await store.openSharedPipelines(database.db, {
           url: config.databaseUrl,
+          pool: database.pool,
           concurrency: config.concurrency,
           totalConcurrency: config.totalConcurrency,
           leaseSeconds: config.leaseSeconds,
@@ -202,6 +203,7 @@ async function startServices(
     maxAttempts: 3,
     newPipelineId: () => store.newId('pl_'),
     spending: studio.spending,
+    isTransient: store.isTransientDatabaseError,
   });
   // Closed before the database (closers run in reverse).
   closers.push(() => pipelines.close());

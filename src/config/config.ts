@@ -97,6 +97,8 @@ export interface Config {
   totalConcurrency?: number;
   /** With PostgreSQL: a pipeline whose instance went silent this long is run by another one (seconds, at least 10). */
   leaseSeconds?: number;
+  /** With PostgreSQL: connections this instance's query pool may open (default: concurrency + 3). */
+  databasePoolSize?: number;
   /** Sign-in for MCP clients over HTTP: `on` or `off` (default off on loopback, on elsewhere). */
   auth?: 'on' | 'off';
   /** Serve without sign-in on a non-loopback address (something in front already authenticates people). */
@@ -190,6 +192,7 @@ const configSchema = z
       .max(24 * 60),
     totalConcurrency: z.number().int().min(1).max(10_000).optional(),
     leaseSeconds: z.number().int().min(10).max(3600),
+    databasePoolSize: z.number().int().min(2).max(1000).optional(),
     shutdownGraceSeconds: z.number().min(0).max(3600),
     instanceName: z.string().min(1).max(100).optional(),
     auth: z.enum(['on', 'off']).optional(),
@@ -352,6 +355,7 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
     maxPipelineMinutes: numberFrom('STUDIO_MAX_PIPELINE_MINUTES', env.STUDIO_MAX_PIPELINE_MINUTES),
     totalConcurrency: numberFrom('STUDIO_TOTAL_CONCURRENCY', env.STUDIO_TOTAL_CONCURRENCY),
     leaseSeconds: numberFrom('STUDIO_LEASE_SECONDS', env.STUDIO_LEASE_SECONDS),
+    databasePoolSize: numberFrom('STUDIO_DATABASE_POOL_SIZE', env.STUDIO_DATABASE_POOL_SIZE),
     shutdownGraceSeconds: numberFrom('STUDIO_SHUTDOWN_GRACE_SECONDS', env.STUDIO_SHUTDOWN_GRACE_SECONDS),
     instanceName: nonEmpty(env.STUDIO_INSTANCE_NAME),
     auth: env.STUDIO_AUTH as Config['auth'],
@@ -457,6 +461,7 @@ function hintFor(key: string): string {
       'Use a number of megabytes above 0 and at most 2000, the Gemini Files API limit (STUDIO_MAX_UPLOAD_MB).',
     totalConcurrency: 'Use a whole number from 1, for every instance together (STUDIO_TOTAL_CONCURRENCY).',
     leaseSeconds: 'Use a whole number of seconds from 10 to 3600 (STUDIO_LEASE_SECONDS).',
+    databasePoolSize: 'Use a whole number of connections from 2 to 1000 (STUDIO_DATABASE_POOL_SIZE).',
     shutdownGraceSeconds: 'Use a number of seconds from 0 to 3600 (STUDIO_SHUTDOWN_GRACE_SECONDS).',
     auth: 'Use on or off (STUDIO_AUTH).',
     oidcIssuer: 'Use the issuer URL of your OpenID provider, e.g. https://accounts.google.com (STUDIO_OIDC_ISSUER).',

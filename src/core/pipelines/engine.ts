@@ -15,6 +15,7 @@ import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './co
 import { LocalQueue } from './localQueue.js';
 import { engineerPrompt } from './promptEngineer.js';
 import { decodeSpec, encodeSpec, type ImagePipelineSpec } from './spec.js';
+import { startSweeper } from './sweeper.js';
 import {
   type ConceptRecord,
   type JsonGenerator,
@@ -57,6 +58,13 @@ export interface PipelineEngineOptions {
   newPipelineId: () => string;
   /** Per-user rate limit (checked once per submit) and budgets (checked before each billed Gemini call). */
   spending?: SpendingGuard;
+  /**
+   * True for a failure that passes (the database restarting, a connection cut): the run is retried by
+   * the queue instead of failing the pipeline. None is transient when absent.
+   */
+  isTransient?: (error: unknown) => boolean;
+  /** With a shared queue: how often pipelines whose job ended without them are looked for and settled. */
+  sweepMs?: number;
 }
 
 export interface Caller {
@@ -84,6 +92,7 @@ export class PipelineEngine {
   private _poller: ReturnType<typeof setInterval> | undefined;
   private _pollTicks = 0;
   private _unsubscribe: (() => void) | undefined;
+  private _stopSweeper: (() => void) | undefined;
 
   constructor(private readonly _o: PipelineEngineOptions) {
     this._events.setMaxListeners(0);
@@ -100,7 +109,21 @@ export class PipelineEngine {
     if (this._queue.shared) {
       this._poller = setInterval(() => void this._poll(), this._o.pollMs ?? 2000);
       this._poller.unref();
+      this._stopSweeper = startSweeper({
+        everyMs: this._o.sweepMs ?? 60_000,
+        sweep: () => this.sweep(),
+        log: this._o.log,
+      });
     }
+  }
+
+  /**
+   * Settles pipelines left unfinished with no job behind them (shared queue): re-queues one whose job
+   * is missing, fails with a reason one whose job ended (retries used up). Only rows that did not change
+   * for `staleMs`, so nothing in flight is touched.
+   */
+  async sweep(staleMs = 30_000): Promise<{ resumed: number; failed: number }> {
+    return this._recoverShared(staleMs);
   }
 
   /** Creates one queued pipeline per spec (one batch) and starts them as workers free up. */
@@ -294,6 +317,7 @@ export class PipelineEngine {
   async close(): Promise<void> {
     this._closed = true;
     clearInterval(this._poller);
+    this._stopSweeper?.();
     this._unsubscribe?.();
     const stopping = this._queue.stop();
     const grace = setTimeout(() => {
@@ -317,8 +341,10 @@ export class PipelineEngine {
     try {
       return await this._run(item.id, controller, lease);
     } catch (err) {
-      this._o.log.error({ err, pipeline: item.id }, 'pipeline runner failed');
-      return 'done';
+      // Not recorded (the database is away, or the error came while recording the end): never report
+      // the job done with its row unfinished. The queue runs it again; its sweep settles it for good.
+      this._o.log.error({ err, pipeline: item.id }, 'pipeline run failed before its end was recorded; retrying it');
+      return 'retry';
     } finally {
       lease.removeEventListener('abort', lost);
       this._running.delete(item.id);
@@ -448,6 +474,8 @@ export class PipelineEngine {
         this._o.log.warn({ pipeline: id }, 'pipeline taken over by another instance; this run stops');
         return 'lost';
       }
+      // A passing database failure: the queue runs it again (the attempt counts) rather than fail it.
+      if (!reason && !signal.aborted && this._o.isTransient?.(error)) throw error;
       const appError = reason ?? toAppError(error);
       const status = appError instanceof CancelledError ? 'cancelled' : 'failed';
       if (this._closed && !(reason instanceof CancelledError && reason.message.startsWith('The pipeline'))) {
@@ -630,10 +658,12 @@ export class PipelineEngine {
     }
   }
 
-  private async _recoverShared(): Promise<{ resumed: number; failed: number }> {
+  private async _recoverShared(staleMs = 0): Promise<{ resumed: number; failed: number }> {
     let resumed = 0;
     let failed = 0;
+    const before = this._o.jobs.now().getTime() - staleMs;
     for (const record of await this._o.repo.listUnfinished()) {
+      if (Date.parse(record.updatedAt) > before) continue;
       const state = (await this._queue.jobState?.(record.id)) ?? 'missing';
       if (state === 'missing' && record.kind === 'image') {
         await this._queue.push([{ id: record.id, ownerId: record.ownerId }]);

@@ -129,9 +129,11 @@ export interface QueueItem {
 
 /**
  * How a run ended for the queue: `done` (the pipeline is finished, or was not this run's to do),
- * `handback` (this instance is shutting down: run it elsewhere), `lost` (another instance took it).
+ * `handback` (this instance is shutting down: run it elsewhere), `lost` (another instance took it),
+ * `retry` (a passing failure, e.g. of the database, kept the run from finishing or recording its end:
+ * run it again).
  */
-export type RunOutcome = 'done' | 'handback' | 'lost';
+export type RunOutcome = 'done' | 'handback' | 'lost' | 'retry';
 
 /**
  * Where pipelines wait for a worker: in this process's memory (one server), or a queue in PostgreSQL that
