@@ -204,6 +204,7 @@ async function startServices(
     newPipelineId: () => store.newId('pl_'),
     spending: studio.spending,
     isTransient: store.isTransientDatabaseError,
+    sweepMs: config.sweepSeconds * 1000,
   });
   // Closed before the database (closers run in reverse).
   closers.push(() => pipelines.close());

@@ -99,6 +99,8 @@ export interface Config {
   leaseSeconds?: number;
   /** With PostgreSQL: connections this instance's query pool may open (default: concurrency + 3). */
   databasePoolSize?: number;
+  /** With PostgreSQL: how often pipelines left unfinished after their job ended are looked for (seconds). */
+  sweepSeconds?: number;
   /** Sign-in for MCP clients over HTTP: `on` or `off` (default off on loopback, on elsewhere). */
   auth?: 'on' | 'off';
   /** Serve without sign-in on a non-loopback address (something in front already authenticates people). */
@@ -193,6 +195,7 @@ const configSchema = z
     totalConcurrency: z.number().int().min(1).max(10_000).optional(),
     leaseSeconds: z.number().int().min(10).max(3600),
     databasePoolSize: z.number().int().min(2).max(1000).optional(),
+    sweepSeconds: z.number().min(1).max(86_400),
     shutdownGraceSeconds: z.number().min(0).max(3600),
     instanceName: z.string().min(1).max(100).optional(),
     auth: z.enum(['on', 'off']).optional(),
@@ -240,6 +243,7 @@ export const DEFAULTS: Omit<FullConfig, 'dataDir' | 'imageLinks'> = {
   syncLimitSeconds: 180,
   maxPipelineMinutes: 15,
   leaseSeconds: 30,
+  sweepSeconds: 60,
   shutdownGraceSeconds: 20,
   allowUnauthenticated: false,
   allowedEmails: [],
@@ -356,6 +360,7 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
     totalConcurrency: numberFrom('STUDIO_TOTAL_CONCURRENCY', env.STUDIO_TOTAL_CONCURRENCY),
     leaseSeconds: numberFrom('STUDIO_LEASE_SECONDS', env.STUDIO_LEASE_SECONDS),
     databasePoolSize: numberFrom('STUDIO_DATABASE_POOL_SIZE', env.STUDIO_DATABASE_POOL_SIZE),
+    sweepSeconds: numberFrom('STUDIO_SWEEP_SECONDS', env.STUDIO_SWEEP_SECONDS),
     shutdownGraceSeconds: numberFrom('STUDIO_SHUTDOWN_GRACE_SECONDS', env.STUDIO_SHUTDOWN_GRACE_SECONDS),
     instanceName: nonEmpty(env.STUDIO_INSTANCE_NAME),
     auth: env.STUDIO_AUTH as Config['auth'],
@@ -462,6 +467,7 @@ function hintFor(key: string): string {
     totalConcurrency: 'Use a whole number from 1, for every instance together (STUDIO_TOTAL_CONCURRENCY).',
     leaseSeconds: 'Use a whole number of seconds from 10 to 3600 (STUDIO_LEASE_SECONDS).',
     databasePoolSize: 'Use a whole number of connections from 2 to 1000 (STUDIO_DATABASE_POOL_SIZE).',
+    sweepSeconds: 'Use a number of seconds from 1 to 86400 (STUDIO_SWEEP_SECONDS).',
     shutdownGraceSeconds: 'Use a number of seconds from 0 to 3600 (STUDIO_SHUTDOWN_GRACE_SECONDS).',
     auth: 'Use on or off (STUDIO_AUTH).',
     oidcIssuer: 'Use the issuer URL of your OpenID provider, e.g. https://accounts.google.com (STUDIO_OIDC_ISSUER).',

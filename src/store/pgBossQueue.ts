@@ -115,6 +115,8 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Pi
           }
           // A hand-back fails the delivery, so pg-boss offers the job again at once (to another instance).
           if (outcome === 'handback') throw new Error('handed back by an instance shutting down');
+          // A run that could not record its end: fail the delivery, so the job runs again (up to maxDeliveries).
+          if (outcome === 'retry') throw new Error('the run hit a passing failure; retrying');
         },
       );
     },

@@ -186,7 +186,7 @@ export class PipelineEngine {
 
   /** A pipeline the caller may see (their own; admins any). */
   async get(id: string, caller: Caller): Promise<PipelineRecord> {
-    const record = await this._o.repo.get(id.trim());
+    const record = await this._read(() => this._o.repo.get(id.trim()));
     if (!record || (!caller.isAdmin && record.ownerId !== caller.ownerId)) {
       throw new NotFoundError(`No pipeline with id "${id}". Use the pipeline ids that generate_image_async returned.`);
     }
@@ -328,6 +328,18 @@ export class PipelineEngine {
       await stopping;
     } finally {
       clearTimeout(grace);
+    }
+  }
+
+  /** A read that rides out a passing database failure (a restart, a cut connection): up to ~4 s of retries. */
+  private async _read<T>(read: () => Promise<T>): Promise<T> {
+    for (let delay = 250; ; delay *= 2) {
+      try {
+        return await read();
+      } catch (error) {
+        if (delay > 2000 || !this._o.isTransient?.(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 

@@ -1,0 +1,251 @@
+/**
+ * Several instances survive their database (issue 18): backends terminated in the middle of work, database
+ * errors in the middle of a run, a LISTEN connection that dies or goes silent, and the connections an
+ * instance opens. Real server processes on the shared test PostgreSQL, each tagging its connections with
+ * its own application_name, so that this file only ever counts and terminates its own backends.
+ */
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openListenerHub } from '../src/store/listenerHub.js';
+import { type Emulator, startEmulator } from './helpers/emulator.js';
+import { type Fleet, fleetOn, migrateSchema } from './helpers/multiInstance.js';
+import { startPgProxy } from './helpers/pgProxy.js';
+import { createTestSchema, type TestSchema } from './helpers/pgSchema.js';
+import { makeDataDir } from './helpers/studio.js';
+
+const BASE_URL = process.env.STUDIO_TEST_DATABASE_URL;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!BASE_URL)('instances and a database that fails under them (needs STUDIO_TEST_DATABASE_URL)', () => {
+  let db: TestSchema;
+  let emu: Emulator;
+  let fleet: Fleet;
+  let dataDir: string;
+
+  const rows = async (ids: string[]) =>
+    (
+      await db.admin.query<{ id: string; status: string; attempts: number; error: string | null; run_by: string }>(
+        `select id, status, attempts, error, run_by from ${db.name}.pipelines where id = any($1)`,
+        [ids],
+      )
+    ).rows;
+  const untilRunning = async (ids: string[]) => {
+    for (let i = 0; i < 200; i += 1) {
+      if ((await rows(ids)).some((r) => r.status === 'running')) return;
+      await sleep(50);
+    }
+    throw new Error('nothing started running');
+  };
+  const withLatency = async (latencyMs: number, body: () => Promise<void>) => {
+    emu.faults.setGlobal({ latencyMs });
+    try {
+      await body();
+    } finally {
+      emu.faults.setGlobal(null);
+    }
+  };
+  const alive = (name: string) => {
+    const pid = fleet.instances.get(name)?.pid();
+    if (!pid) return false;
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  beforeAll(async () => {
+    db = await createTestSchema(BASE_URL as string, 'dbres');
+    emu = await startEmulator();
+    await migrateSchema(db);
+    dataDir = await makeDataDir();
+    fleet = fleetOn(db, emu, dataDir, { STUDIO_SWEEP_SECONDS: '1' });
+    await Promise.all(['a', 'b', 'c'].map((name) => fleet.start(name)));
+  }, 120_000);
+
+  afterAll(async () => {
+    await fleet?.close();
+    await emu?.close();
+    await db?.drop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('an instance at concurrency 4 opens at most its pool + 1 connections (8), half of the 18 it took before', async () => {
+    const peak = new Map<string, number>();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const byName = await fleet.connections();
+        for (const name of ['a', 'b', 'c']) {
+          const n = [...byName]
+            .filter(([app]) => app.startsWith(`${fleet.appName(name)}-`))
+            .reduce((s, [, c]) => s + c, 0);
+          peak.set(name, Math.max(peak.get(name) ?? 0, n));
+        }
+        await sleep(25);
+      }
+    })();
+    try {
+      await withLatency(800, async () => {
+        const ids: string[] = [];
+        for (const name of ['a', 'b', 'a', 'b', 'c'])
+          ids.push(...(await fleet.startAsync(name, `dbres: connections from ${name}`, 4)));
+        // Long-polls on every instance at once (they hold no connection while they wait).
+        const snapshots = await Promise.all(ids.map((id, i) => fleet.waitFor(['a', 'b', 'c'][i % 3] as string, id)));
+        expect(snapshots.map((s) => s.status)).toEqual(ids.map(() => 'completed'));
+      });
+    } finally {
+      sampling = false;
+      await sampler.catch(() => undefined);
+    }
+    process.stderr.write(`dbres: peak connections per instance at concurrency 4: ${JSON.stringify([...peak])}\n`);
+    for (const [name, n] of peak) {
+      expect(n, `instance ${name}`).toBeGreaterThanOrEqual(2);
+      expect(n, `instance ${name}`).toBeLessThanOrEqual(8);
+    }
+  }, 120_000);
+
+  it('every backend of three working instances is terminated mid-run: every instance stays up and every pipeline completes', async () => {
+    await withLatency(2000, async () => {
+      const ids = [
+        ...(await fleet.startAsync('a', 'dbres: terminated under a', 4)),
+        ...(await fleet.startAsync('b', 'dbres: terminated under b', 4)),
+        ...(await fleet.startAsync('c', 'dbres: terminated under c', 4)),
+      ];
+      await untilRunning(ids);
+      await sleep(300);
+      const first = await fleet.terminate();
+      expect(first).toBeGreaterThanOrEqual(6);
+      await sleep(1200);
+      // Again, while the instances are reconnecting and retrying.
+      await fleet.terminate();
+      const snapshots = await Promise.all(ids.map((id) => fleet.waitFor('c', id, 200)));
+      expect(snapshots.map((s) => `${s.pipeline_id}:${s.status}:${s.error?.message ?? ''}`)).toEqual(
+        ids.map((id) => `${id}:completed:`),
+      );
+      for (const name of ['a', 'b', 'c']) {
+        expect(alive(name), `instance ${name} is up`).toBe(true);
+        expect(fleet.instances.get(name)?.stderr()).not.toMatch(/Unhandled 'error' event/);
+        // And it still works.
+        const listed = await fleet.call(name, 'list_images', { limit: 1 });
+        expect(listed.isError, JSON.stringify(listed.content)).toBeFalsy();
+      }
+    });
+  }, 240_000);
+
+  it('a database error while a run records its end is retried; the pipeline completes instead of staying running', async () => {
+    // The first two writes that end a pipeline of this test fail as a PostgreSQL serialization failure would.
+    const tag = `inj${Date.now()}`;
+    await db.admin.query(`create sequence ${db.name}.${tag}_seq`);
+    await db.admin.query(`create function ${db.name}.${tag}() returns trigger language plpgsql as $$
+      begin
+        if new.status in ('completed', 'failed') and new.input like '%${tag}%' and nextval('${db.name}.${tag}_seq') <= 2 then
+          raise exception 'injected failure' using errcode = '40001';
+        end if;
+        return new;
+      end $$`);
+    await db.admin.query(
+      `create trigger ${tag} before update on ${db.name}.pipelines for each row execute function ${db.name}.${tag}()`,
+    );
+    try {
+      const [id] = await fleet.startAsync('a', `dbres: ${tag}`);
+      const snapshot = await fleet.waitFor('b', id as string, 60);
+      expect(snapshot.status).toBe('completed');
+      const [row] = await rows([id as string]);
+      // Run three times: twice its end could not be written, the third time it could.
+      expect(row?.attempts).toBe(3);
+      const { rows: seq } = await db.admin.query<{ last_value: string }>(
+        `select last_value from ${db.name}.${tag}_seq`,
+      );
+      expect(Number(seq[0]?.last_value)).toBe(3);
+    } finally {
+      await db.admin.query(`drop trigger ${tag} on ${db.name}.pipelines`);
+    }
+  }, 90_000);
+
+  it('the sweep settles a pipeline left running after its job ended', async () => {
+    const [id] = await fleet.startAsync('b', 'dbres: stranded after its job ended');
+    expect((await fleet.waitFor('b', id as string)).status).toBe('completed');
+    // What the old engine left behind: the job completed, the row still running (and long untouched).
+    await db.admin.query(
+      `update ${db.name}.pipelines set status = 'running', finished_at = null, updated_at = '2020-01-01T00:00:00.000Z' where id = $1`,
+      [id],
+    );
+    const began = Date.now();
+    let row = (await rows([id as string]))[0];
+    while (row?.status === 'running' && Date.now() - began < 15_000) {
+      await sleep(200);
+      row = (await rows([id as string]))[0];
+    }
+    expect(row?.status).toBe('failed');
+    expect(row?.error).toMatch(/could not be resumed|Call it again/);
+  }, 60_000);
+
+  it('a terminated LISTEN connection is replaced within 5 s, and a cross-instance cancel still lands at once', async () => {
+    const before = await fleet.connections();
+    expect(before.get(`${fleet.appName('a')}-listen`)).toBe(1);
+    const began = Date.now();
+    expect(await fleet.terminate('_a-listen')).toBe(1);
+    let back = 0;
+    while (Date.now() - began < 10_000) {
+      const now = await fleet.connections();
+      if (now.get(`${fleet.appName('a')}-listen`) === 1 && Date.now() - began > 50) {
+        back = Date.now() - began;
+        break;
+      }
+      await sleep(50);
+    }
+    expect(back, 'replaced').toBeGreaterThan(0);
+    expect(back).toBeLessThan(5000);
+    await withLatency(20_000, async () => {
+      const [id] = await fleet.startAsync('a', 'dbres: cancelled after a LISTEN drop');
+      await untilRunning([id as string]);
+      const runner = (await rows([id as string]))[0]?.run_by as string;
+      const other = ['a', 'b', 'c'].find((n) => n !== runner) as string;
+      const t0 = Date.now();
+      const result = await fleet.call(other, 'cancel_pipeline', { pipeline_id: id });
+      expect((result.structuredContent as { status: string }).status).toBe('cancelled');
+      expect(Date.now() - t0).toBeLessThan(3000);
+    });
+  }, 60_000);
+
+  it('a LISTEN connection that goes silent (no error, no close) is noticed by its heartbeat and replaced within 5 s', async () => {
+    const proxy = await startPgProxy(new URL(BASE_URL as string));
+    const url = new URL(BASE_URL as string);
+    url.host = `127.0.0.1:${proxy.port}`;
+    url.searchParams.set('application_name', `${db.name}_hub`);
+    const warnings: string[] = [];
+    const hub = await openListenerHub({ url: url.toString(), log: { warn: (_o, m) => warnings.push(m) } });
+    const channel = `${db.name}_silent`;
+    const received: string[] = [];
+    let reconnected = 0;
+    await hub.listen(
+      channel,
+      (payload) => received.push(payload),
+      () => {
+        reconnected += 1;
+      },
+    );
+    try {
+      await db.admin.query('select pg_notify($1, $2)', [channel, 'before']);
+      for (let i = 0; i < 40 && received.length === 0; i += 1) await sleep(25);
+      expect(received).toEqual(['before']);
+      // The network eats everything on the open connection from now on; new connections pass.
+      proxy.freezeOpen();
+      const frozenAt = Date.now();
+      while (reconnected === 0 && Date.now() - frozenAt < 10_000) await sleep(25);
+      const replacedAfter = Date.now() - frozenAt;
+      process.stderr.write(`dbres: silent LISTEN connection replaced after ${replacedAfter} ms\n`);
+      expect(reconnected).toBe(1);
+      expect(replacedAfter).toBeLessThan(5000);
+      await db.admin.query('select pg_notify($1, $2)', [channel, 'after']);
+      for (let i = 0; i < 40 && received.length < 2; i += 1) await sleep(25);
+      expect(received).toEqual(['before', 'after']);
+      expect(warnings.join('\n')).toMatch(/LISTEN connection lost/);
+    } finally {
+      await hub.close();
+      proxy.close();
+    }
+  }, 30_000);
+});
