@@ -210,6 +210,39 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
     });
   }, 60_000);
 
+  it('SIGTERM answers the long-polls in flight with the current state and "server stopping, call again"', async () => {
+    const stopping = await fleet.start('d', { STUDIO_CONCURRENCY: '1' });
+    try {
+      await withLatency(6000, async () => {
+        const [id] = await fleet.startAsync('d', 'dbres: long-polled through a stop');
+        await untilRunning([id as string]);
+        const began = Date.now();
+        const poll = fleet.call('d', 'get_image', { pipeline_id: id, wait_seconds: 120 });
+        await sleep(500);
+        // SIGTERM as a process manager sends it, with the client still connected.
+        process.kill(stopping.pid() as number, 'SIGTERM');
+        const answer = await poll;
+        const answeredAfter = Date.now() - began;
+        for (let i = 0; i < 100 && alive('d'); i += 1) await sleep(100);
+        expect(alive('d'), 'the stopped instance exited').toBe(false);
+        await stopping.close();
+        fleet.instances.delete('d');
+        expect(answer.isError, JSON.stringify(answer.content)).toBeFalsy();
+        expect(['queued', 'running']).toContain((answer.structuredContent as { status: string }).status);
+        expect(JSON.stringify(answer.content)).toMatch(/server is stopping: call get_image again/);
+        // At the stop, not after the 6 s Gemini call nor the 120 s wait.
+        expect(answeredAfter).toBeLessThan(4000);
+        // Handed back (grace 0): another instance finishes it, and the call made again gets it.
+        expect((await fleet.waitFor('a', id as string)).status).toBe('completed');
+      });
+    } finally {
+      if (fleet.instances.has('d')) {
+        await stopping.close();
+        fleet.instances.delete('d');
+      }
+    }
+  }, 60_000);
+
   it('a LISTEN connection that goes silent (no error, no close) is noticed by its heartbeat and replaced within 5 s', async () => {
     const proxy = await startPgProxy(new URL(BASE_URL as string));
     const url = new URL(BASE_URL as string);

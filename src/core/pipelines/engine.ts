@@ -126,6 +126,11 @@ export class PipelineEngine {
     return this._recoverShared(staleMs);
   }
 
+  /** True once the server is stopping: long-polls answer at once, and callers should call again. */
+  get stopping(): boolean {
+    return this._closed;
+  }
+
   /** Creates one queued pipeline per spec (one batch) and starts them as workers free up. */
   async submit(specs: ImagePipelineSpec[], caller: Caller): Promise<PipelineRecord[]> {
     await this._o.spending?.admit(caller.ownerId);
@@ -208,6 +213,7 @@ export class PipelineEngine {
         settled = true;
         clearTimeout(timer);
         this._events.off('change', onChange);
+        this._events.off('stopping', onStopping);
         unwatch();
         signal?.removeEventListener('abort', finish);
         resolve(ids.map((id) => latest.get(id) as PipelineRecord));
@@ -221,7 +227,12 @@ export class PipelineEngine {
       this._events.on('change', onChange);
       const timer = setTimeout(finish, Math.max(0, timeoutMs));
       signal?.addEventListener('abort', finish, { once: true });
-      Promise.all(ids.map((id) => this.get(id, caller)))
+      // A stopping server answers every long-poll at once with the state as it is (see `stopping`).
+      const onStopping = () => void read.then(finish, () => undefined);
+      this._events.once('stopping', onStopping);
+      const read = Promise.all(ids.map((id) => this.get(id, caller)));
+      if (this._closed) onStopping();
+      read
         .then((records) => {
           for (const record of records) {
             const seen = latest.get(record.id);
@@ -233,6 +244,7 @@ export class PipelineEngine {
           settled = true;
           clearTimeout(timer);
           this._events.off('change', onChange);
+          this._events.off('stopping', onStopping);
           unwatch();
           reject(error);
         });
@@ -316,6 +328,7 @@ export class PipelineEngine {
    */
   async close(): Promise<void> {
     this._closed = true;
+    this._events.emit('stopping');
     clearInterval(this._poller);
     this._stopSweeper?.();
     this._unsubscribe?.();
@@ -600,7 +613,8 @@ export class PipelineEngine {
   private async _waitTerminal(id: string, caller: Caller): Promise<PipelineRecord> {
     for (;;) {
       const [record] = await this.wait([id], caller, 60_000);
-      if (record && isTerminal(record)) return record;
+      // A stopping server answers with the state as it is rather than loop on an answering wait.
+      if (record && (isTerminal(record) || this._closed)) return record;
     }
   }
 
