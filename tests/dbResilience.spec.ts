@@ -5,6 +5,8 @@
  * its own application_name, so that this file only ever counts and terminates its own backends.
  */
 import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openListenerHub } from '../src/store/listenerHub.js';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
@@ -14,6 +16,11 @@ import { createTestSchema, type TestSchema } from './helpers/pgSchema.js';
 import { makeDataDir } from './helpers/studio.js';
 
 const BASE_URL = process.env.STUDIO_TEST_DATABASE_URL;
+const withUser = (url: string) => {
+  const parsed = new URL(url);
+  if (!parsed.username) parsed.username = os.userInfo().username;
+  return parsed.toString();
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!BASE_URL)('instances and a database that fails under them (needs STUDIO_TEST_DATABASE_URL)', () => {
@@ -209,6 +216,58 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
       expect(Date.now() - t0).toBeLessThan(3000);
     });
   }, 60_000);
+
+  it('announces a pipeline to the other instances when its state changes, and its progress only while someone there follows it', async () => {
+    const probe = new pg.Client({ connectionString: withUser(BASE_URL as string) });
+    await probe.connect();
+    const heard = new Map<string, string[]>();
+    probe.on('notification', (m) => {
+      const signal = JSON.parse(m.payload ?? '{}') as {
+        id: string;
+        status: string;
+        follow?: boolean;
+        cancel?: boolean;
+      };
+      if (signal.follow || signal.cancel) return;
+      heard.set(signal.id, [...(heard.get(signal.id) ?? []), signal.status]);
+    });
+    await probe.query(`listen "nanobanana_pipelines_${db.name}"`);
+    try {
+      await withLatency(1500, async () => {
+        // Nobody follows it: two notifying commits, running and completed.
+        const [quiet] = await fleet.startAsync('b', 'dbres: announced twice');
+        expect((await fleet.waitFor('c', quiet as string)).status).toBe('completed');
+        await sleep(200);
+        expect(heard.get(quiet as string)).toEqual(['running', 'completed']);
+
+        // A synchronous call showing progress follows its pipelines: those run elsewhere announce their steps.
+        let elsewhere: string[] = [];
+        for (let round = 0; round < 3 && elsewhere.length === 0; round += 1) {
+          const events: unknown[] = [];
+          const result = await fleet.instances
+            .get('a')
+            ?.client.callTool(
+              { name: 'generate_image', arguments: { prompt: `dbres: followed ${round}`, n: 4, image_size: '512' } },
+              { onprogress: (p) => events.push(p) },
+            );
+          expect(result?.isError, JSON.stringify(result?.content)).toBeFalsy();
+          await sleep(200);
+          const { rows: ran } = await db.admin.query<{ id: string; run_by: string }>(
+            `select id, run_by from ${db.name}.pipelines where input like $1`,
+            [`%dbres: followed ${round}%`],
+          );
+          for (const r of ran.filter((r) => r.run_by === 'a'))
+            expect(heard.get(r.id)).toEqual(['running', 'completed']);
+          elsewhere = ran.filter((r) => r.run_by !== 'a').map((r) => r.id);
+          expect(events.length).toBeGreaterThan(4);
+        }
+        expect(elsewhere.length, 'some pipeline ran on another instance than the caller').toBeGreaterThan(0);
+        for (const id of elsewhere) expect((heard.get(id) ?? []).length, id).toBeGreaterThan(2);
+      });
+    } finally {
+      await probe.end();
+    }
+  }, 90_000);
 
   it('SIGTERM answers the long-polls in flight with the current state and "server stopping, call again"', async () => {
     const stopping = await fleet.start('d', { STUDIO_CONCURRENCY: '1' });

@@ -13,6 +13,7 @@ import type { GenerateImageResult } from '../ports.js';
 import { billedCall, type SpendingGuard } from '../spending.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
 import { LocalQueue } from './localQueue.js';
+import { ProgressFollowers } from './progressFollowers.js';
 import { engineerPrompt } from './promptEngineer.js';
 import { decodeSpec, encodeSpec, type ImagePipelineSpec } from './spec.js';
 import { startSweeper } from './sweeper.js';
@@ -93,10 +94,12 @@ export class PipelineEngine {
   private _pollTicks = 0;
   private _unsubscribe: (() => void) | undefined;
   private _stopSweeper: (() => void) | undefined;
+  private readonly _followers: ProgressFollowers;
 
   constructor(private readonly _o: PipelineEngineOptions) {
     this._events.setMaxListeners(0);
     this._queue = _o.queue ?? new LocalQueue(_o.concurrency);
+    this._followers = new ProgressFollowers(_o.signals, _o.instanceId ?? 'local', _o.log);
   }
 
   /** Starts taking work from the queue, and (shared) listening to the other instances. */
@@ -583,11 +586,17 @@ export class PipelineEngine {
 
   private async _stage(record: PipelineRecord, name: StageName, change: Partial<StageRecord>): Promise<PipelineRecord> {
     const stages = record.stages.map((s) => (s.name === name ? { ...s, ...change } : s));
-    return this._update(record.id, { stages, stage: name, progressPercent: progressOf(stages) });
+    // Progress goes to the other instances only while someone there follows it.
+    const followed = this._followers.followedElsewhere(record.id);
+    return this._update(record.id, { stages, stage: name, progressPercent: progressOf(stages) }, followed);
   }
 
-  private async _update(id: string, update: Parameters<PipelineRepository['update']>[1]): Promise<PipelineRecord> {
-    return this._announce(await this._o.repo.update(id, update, this._now()));
+  private async _update(
+    id: string,
+    update: Parameters<PipelineRepository['update']>[1],
+    announceProgress = false,
+  ): Promise<PipelineRecord> {
+    return this._announce(await this._o.repo.update(id, update, this._now(), announceProgress));
   }
 
   /** Tells local listeners about a stored change; stops the run when someone asked to cancel it. */
@@ -630,6 +639,7 @@ export class PipelineEngine {
         entry.progress += step;
       } else this._watched.set(id, { count: 1, progress: step, updatedAt: '' });
     }
+    if (progress) this._followers.follow(ids);
     return () => {
       for (const id of ids) {
         const entry = this._watched.get(id);
@@ -645,7 +655,7 @@ export class PipelineEngine {
       this._abortRunning(signal.id);
       return;
     }
-    if (signal.from === this._instanceId) return;
+    if (this._followers.onSignal(signal) || signal.from === this._instanceId) return;
     const watched = this._watched.get(signal.id);
     if (!watched || watched.updatedAt >= signal.updatedAt) return;
     // A long-poll only needs the end: skip reading the stages in between unless someone shows progress.
@@ -671,6 +681,7 @@ export class PipelineEngine {
   private async _poll(force = false): Promise<void> {
     const ids = new Set([...this._watched.keys(), ...this._running.keys()]);
     if (ids.size === 0) return;
+    this._followers.renew((id) => (this._watched.get(id)?.progress ?? 0) > 0);
     this._pollTicks += 1;
     if (!force && this._o.signals?.connected && this._pollTicks % 5 !== 0) return;
     try {
