@@ -9,7 +9,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openListenerHub } from '../src/store/listenerHub.js';
-import { type Emulator, startEmulator } from './helpers/emulator.js';
+import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
 import { type Fleet, fleetOn, migrateSchema } from './helpers/multiInstance.js';
 import { startPgProxy } from './helpers/pgProxy.js';
 import { createTestSchema, type TestSchema } from './helpers/pgSchema.js';
@@ -301,6 +301,62 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
       }
     }
   }, 60_000);
+
+  it('the ledger counts every call the emulator received, through a SIGKILL and a graceful hand-back (marked as such)', async () => {
+    const tag = marker('ledger');
+    const victim = await fleet.start('k', { STUDIO_CONCURRENCY: '3' });
+    try {
+      await withLatency(4000, async () => {
+        const ids: string[] = [];
+        for (let i = 0; i < 4; i += 1) ids.push(...(await fleet.startAsync('a', `dbres: ${tag} ${i}`, 4)));
+        const runningOn = async (name: string) => {
+          for (let i = 0; i < 200; i += 1) {
+            const held = (await rows(ids)).filter((r) => r.status === 'running' && r.run_by === name);
+            if (held.length > 0) return held;
+            await sleep(50);
+          }
+          return [];
+        };
+        // Killed while its Gemini calls are in flight: they reached the emulator, its process never saw an answer.
+        expect((await runningOn('k')).length).toBeGreaterThan(0);
+        await sleep(500);
+        victim.kill();
+        fleet.instances.delete('k');
+        // Another instance stops gracefully (grace 0) with calls in flight: it aborts and hands them back.
+        const leaving = await fleet.start('h', { STUDIO_CONCURRENCY: '3' });
+        expect((await runningOn('h')).length).toBeGreaterThan(0);
+        await sleep(500);
+        await leaving.close();
+        fleet.instances.delete('h');
+        const snapshots = await Promise.all(ids.map((id) => fleet.waitFor('b', id, 200)));
+        expect(snapshots.map((s) => s.status)).toEqual(ids.map(() => 'completed'));
+      });
+      const sent = generateRequests(emu, tag).length;
+      const { rows: ledger } = await db.admin.query<{ outcome: string | null; n: string }>(
+        `select outcome, count(*) as n from ${db.name}.ledger where pipeline_id in
+           (select id from ${db.name}.pipelines where input like $1) group by outcome`,
+        [`%${tag}%`],
+      );
+      const by = Object.fromEntries(ledger.map((r) => [r.outcome ?? 'answered', Number(r.n)]));
+      process.stderr.write(`dbres: emulator calls ${sent}, ledger ${JSON.stringify(by)}\n`);
+      expect(by.answered).toBe(16);
+      expect(by.interrupted ?? 0).toBeGreaterThan(0);
+      expect(by['handed-back'] ?? 0).toBeGreaterThan(0);
+      expect(Object.values(by).reduce((a, b) => a + b, 0)).toBe(sent);
+      // The dashboard's figures come from the same rows: every call counted at its list price.
+      const { rows: spend } = await db.admin.query<{ usd: number }>(
+        `select sum(cost_usd) as usd from ${db.name}.ledger where pipeline_id in
+           (select id from ${db.name}.pipelines where input like $1)`,
+        [`%${tag}%`],
+      );
+      expect(Number(spend[0]?.usd)).toBeCloseTo(sent * 0.045, 6);
+    } finally {
+      for (const name of ['k', 'h']) {
+        await fleet.instances.get(name)?.close();
+        fleet.instances.delete(name);
+      }
+    }
+  }, 180_000);
 
   it('a LISTEN connection that goes silent (no error, no close) is noticed by its heartbeat and replaced within 5 s', async () => {
     const proxy = await startPgProxy(new URL(BASE_URL as string));

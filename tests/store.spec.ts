@@ -27,6 +27,7 @@ const ALL_MIGRATIONS = [
   '0005_pipeline_cancel',
   '0006_access_tokens',
   '0007_ledger_text_calls',
+  '0008_ledger_outcome',
 ];
 
 let dir: string;

@@ -259,6 +259,12 @@ export interface GeminiFiles {
 export type LedgerKind = 'generate' | 'edit' | 'enhance' | 'text';
 
 /**
+ * A call whose answer never came, which Google may still bill: `aborted` (cancelled, timed out),
+ * `handed-back` (its instance stopped; another ran the pipeline again), `interrupted` (its instance died).
+ */
+export type LedgerOutcome = 'aborted' | 'handed-back' | 'interrupted';
+
+/**
  * One billed Gemini image call. The ledger only grows: deleting an image refunds nothing, and a call
  * that Gemini refused or that failed is never written.
  */
@@ -280,6 +286,8 @@ export interface LedgerEntry {
   imageId: string | null;
   /** ISO 8601. */
   createdAt: string;
+  /** Absent for a call that returned. */
+  outcome?: LedgerOutcome;
 }
 
 /** An admin's limits for one user; `null` is no limit. Amounts in USD, periods in UTC. */

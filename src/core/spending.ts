@@ -16,7 +16,9 @@ import type {
   GenerateImageResult,
   ImageCostQuery,
   ImageCostSummary,
+  LedgerEntry,
   LedgerKind,
+  LedgerOutcome,
   SpendingRepository,
   TokenUsage,
   UsageRow,
@@ -41,6 +43,18 @@ export interface SpendingReservation {
     usage: TokenUsage;
   }): Promise<void>;
   release(): Promise<void>;
+  /** Settles it with a ledger row made by the caller (a call whose answer never came). */
+  record(entry: LedgerEntry): Promise<void>;
+}
+
+/**
+ * One billed call: what it is for and, for a call that may be aborted, its signal and how to mark it in
+ * the ledger when it is (null: not recorded here, e.g. another instance took the pipeline and records it).
+ */
+export interface BilledCall {
+  kind: LedgerKind;
+  pipelineId: string | null;
+  abort?: { signal: AbortSignal; outcome: () => LedgerOutcome | null };
 }
 
 /** What {@link SpendingGuard.bill} needs of an image job. */
@@ -110,6 +124,7 @@ export class SpendingGuard {
           held,
         ),
       release: () => this._o.repo.settle(reservationId, null, held),
+      record: (entry) => this._o.repo.settle(reservationId, entry, held),
     };
   }
 
@@ -162,31 +177,68 @@ export class SpendingGuard {
    * Runs one billed Gemini image call of a job: reserved before (a budget error stops it), written to the
    * ledger after success, released when it fails (nothing billed).
    */
-  async bill(
-    job: BilledJob,
-    call: { kind: LedgerKind; pipelineId: string | null },
-    run: () => Promise<GenerateImageResult>,
-  ): Promise<GenerateImageResult> {
+  async bill(job: BilledJob, call: BilledCall, run: () => Promise<GenerateImageResult>): Promise<GenerateImageResult> {
     const model = this._o.registry.resolve(job.modelAlias);
     // An unknown model fails in `run` with its own message.
     if (!model) return run();
     const callKey = call.pipelineId ? `${call.pipelineId}:${call.kind}` : undefined;
     const reservation = await this.reserve(job.ownerId, model, job.imageSize, callKey);
     let result: GenerateImageResult;
+    // Aborted before it started, the call was never sent.
+    const sent = !call.abort?.signal.aborted;
     try {
       result = await run();
     } catch (error) {
-      await reservation
-        .release()
-        .catch((err) => this._o.log.warn({ err }, 'reservation not released; it stops counting when it expires'));
+      // Aborted once sent, Google may bill it all the same: it goes into the ledger, marked.
+      const outcome = sent && call.abort?.signal.aborted ? call.abort.outcome() : null;
+      const entry = outcome ? this._unansweredEntry(job, model, call, outcome) : null;
+      await (entry ? reservation.record(entry) : reservation.release()).catch((err) =>
+        this._o.log.warn({ err }, 'reservation not settled; it stops counting when it expires'),
+      );
       throw error;
     }
     // The image exists and Gemini billed it: a bookkeeping failure must not lose it. The reservation keeps
     // counting against the budget until it expires.
     await reservation
-      .settle({ ...call, imageId: job.imageId, usage: result.usage })
+      .settle({ kind: call.kind, pipelineId: call.pipelineId, imageId: job.imageId, usage: result.usage })
       .catch((err) => this._o.log.error({ err, owner: job.ownerId, image: job.imageId }, 'ledger row not written'));
     return result;
+  }
+
+  /**
+   * A call of an earlier run that its instance never saw answered (it died mid-call): recorded once, by
+   * the run that takes the pipeline over, as `interrupted` (Google may have billed it).
+   */
+  async recordInterrupted(job: BilledJob, call: { kind: LedgerKind; pipelineId: string; attempt: number }) {
+    const model = this._o.registry.resolve(job.modelAlias);
+    if (!model) return;
+    const entry = this._unansweredEntry(job, model, call, 'interrupted');
+    await this._o.repo.settle(`led_${call.pipelineId}_${call.kind}_${call.attempt}`, entry, false);
+  }
+
+  private _unansweredEntry(
+    job: BilledJob,
+    model: ModelSpec,
+    call: { kind: LedgerKind; pipelineId: string | null },
+    outcome: LedgerOutcome,
+  ): LedgerEntry {
+    return {
+      ownerId: job.ownerId,
+      kind: call.kind,
+      modelId: model.id,
+      modelAlias: model.alias,
+      imageSize: job.imageSize,
+      promptTokens: 0,
+      imageTokens: 0,
+      thoughtsTokens: 0,
+      totalTokens: 0,
+      // No usage came back: the list price of the call, as the estimate.
+      costUsd: estimateCostUsd(model, job.imageSize),
+      pipelineId: call.pipelineId,
+      imageId: null,
+      createdAt: this._now().toISOString(),
+      outcome,
+    };
   }
 
   private _pruneNow(now: Date): void {
@@ -207,7 +259,7 @@ export class SpendingGuard {
 export function billedCall(
   guard: SpendingGuard | undefined,
   job: BilledJob,
-  call: { kind: LedgerKind; pipelineId: string | null },
+  call: BilledCall,
   run: () => Promise<GenerateImageResult>,
 ): Promise<GenerateImageResult> {
   return guard ? guard.bill(job, call, run) : run();

@@ -288,6 +288,7 @@ function entryToRow(id: string, e: LedgerEntry): DB['ledger'] {
     pipeline_id: e.pipelineId,
     image_id: e.imageId,
     created_at: e.createdAt,
+    outcome: e.outcome ?? null,
   };
 }
 

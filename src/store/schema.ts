@@ -141,6 +141,8 @@ export interface LedgerTable {
   image_id: string | null;
   /** ISO 8601, UTC, in `Date#toISOString` form. */
   created_at: string;
+  /** Null for a call that returned; `aborted`, `handed-back` or `interrupted` for one whose answer never came. */
+  outcome: string | null;
 }
 
 /** A billed call in flight: counts against the budgets until settled or expired. */

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { AppError, BudgetExceededError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
 import { callGemini, enhance, type ImageJobDeps, storeResult, toAppError } from '../imageJobs.js';
 import type { Logger } from '../logger.js';
-import type { GenerateImageResult } from '../ports.js';
+import type { GenerateImageResult, LedgerOutcome } from '../ports.js';
 import { billedCall, type SpendingGuard } from '../spending.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
 import { LocalQueue } from './localQueue.js';
@@ -413,6 +413,8 @@ export class PipelineEngine {
           : { ...s, state: 'pending' as const, progress: 0 },
       );
       // Only while it is not finished: a cancel on another instance may have just ended it.
+      // Billed calls an earlier run had sent when its instance died: Google may have billed them.
+      const unanswered = record.stages.filter((s) => s.state === 'running' && BILLED_STAGES.includes(s.name));
       const started = await this._o.repo.updateIf(
         id,
         ['queued', 'running'],
@@ -421,6 +423,21 @@ export class PipelineEngine {
       );
       if (!started) return 'done';
       record = this._announce(started);
+      for (const stage of unanswered) {
+        const kind = stage.name === 'generate' ? spec.job.kind : 'enhance';
+        await this._o.spending
+          ?.recordInterrupted(spec.job, { kind, pipelineId: id, attempt: record.attempts - 1 })
+          .catch((err) => this._o.log.warn({ err, pipeline: id }, 'interrupted call not recorded in the ledger'));
+      }
+      // How a call aborted after it was sent goes into the ledger (null: the instance that took over does it).
+      const abort = {
+        signal,
+        outcome: (): LedgerOutcome | null => {
+          const why = this._running.get(id)?.reason;
+          if (lease.aborted && !why) return null;
+          return this._closed && !why ? 'handed-back' : 'aborted';
+        },
+      };
       if (await this._o.jobs.images.get(spec.job.imageId)) {
         await this._complete(record);
         return 'done';
@@ -458,7 +475,7 @@ export class PipelineEngine {
             break;
           case 'generate':
             // A rerun after a crash calls Gemini again, and is billed (and ledgered) again.
-            result = await billedCall(this._o.spending, spec.job, { kind: spec.job.kind, pipelineId: id }, () =>
+            result = await billedCall(this._o.spending, spec.job, { kind: spec.job.kind, pipelineId: id, abort }, () =>
               callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry }),
             );
             calls += 1;
@@ -467,7 +484,7 @@ export class PipelineEngine {
             if (!result) throw new AppError('Nothing to enhance: the generate stage produced no image.');
             const draft = result;
             try {
-              result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id }, () =>
+              result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id, abort }, () =>
                 enhance(this._o.jobs, spec.job, draft, { signal, onRetry }),
               );
               calls += 1;
@@ -512,12 +529,14 @@ export class PipelineEngine {
           await this._o.repo.updateIf(
             id,
             ['running'],
-            { status: 'queued', attempts: record.attempts - 1 },
+            { status: 'queued', attempts: record.attempts - 1, stages: pendingAgain(record.stages) },
             this._now(),
           );
           this._o.log.info({ pipeline: id }, 'pipeline handed back to the queue by shutdown');
           return 'handback';
         }
+        // Its aborted call is in the ledger already: the resumed run must not count it as interrupted.
+        await this._o.repo.updateIf(id, ['running'], { stages: pendingAgain(record.stages) }, this._now());
         this._o.log.info({ pipeline: id }, 'pipeline interrupted by shutdown; it resumes on the next start');
         return 'handback';
       }
@@ -746,6 +765,14 @@ function stagesFor(spec: ImagePipelineSpec): StageRecord[] {
     'store',
   ];
   return names.map((name) => ({ name, state: 'pending', progress: 0, startedAt: null, finishedAt: null }));
+}
+
+/** Stages whose call Google bills. */
+const BILLED_STAGES: readonly StageName[] = ['generate', 'enhance-image'];
+
+/** The stages with the one that was running back to pending (a hand-back: the next run does it again). */
+function pendingAgain(stages: StageRecord[]): StageRecord[] {
+  return stages.map((s) => (s.state === 'running' ? { ...s, state: 'pending' as const, progress: 0 } : s));
 }
 
 function progressOf(stages: StageRecord[]): number {
