@@ -14,7 +14,7 @@ import { createModelRegistry } from '../src/core/models.js';
 import type { GenerateImageResult, LedgerEntry, SpendingRepository } from '../src/core/ports.js';
 import { SpendingGuard } from '../src/core/spending.js';
 import { createImageRepository, createSpendingRepository, type Database, openDatabase } from '../src/store/index.js';
-import { type Emulator, marker, startEmulator } from './helpers/emulator.js';
+import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
 import { runCli } from './helpers/runCli.js';
 import { idsOf, makeDataDir, type StudioProcess, startStudio, textOf } from './helpers/studio.js';
 
@@ -413,6 +413,24 @@ describe('end to end: budget command, MCP tools and the ledger', () => {
       expect(message).toContain('ask an admin to raise it');
       const listed = await cli(dataDir, ['budget']);
       expect(listed.stdout).toMatch(/^local {2}daily \$0\.20 \(spent \$0\.1340 today\)/);
+    });
+
+    test('an asynchronous batch the budget cannot pay for is refused when submitted, not failed later', async () => {
+      const m = marker('async-budget');
+      const started = (await studio.client.callTool({
+        name: 'generate_image_async',
+        arguments: { prompt: `a paper plane ${m}`, n: 2 },
+      })) as Result;
+      expect(started.isError).toBe(true);
+      const message = textOf(started);
+      expect(message).toContain(
+        '$0.1340 is spent or in progress today (UTC) and these 2 image calls would cost about $0.1340',
+      );
+      expect(message).toContain('Nothing was queued or sent to Gemini');
+      // Nothing queued, nothing sent.
+      expect(generateRequests(emu, m)).toHaveLength(0);
+      const { rows } = await ledgerOf(dataDir);
+      expect(rows).toHaveLength(2);
     });
 
     test('deleting an image does not lower cost (the ledger refunds nothing)', async () => {

@@ -358,6 +358,8 @@ export interface SpendingRepository {
   usage(query: { since: string }): Promise<UsageRow[]>;
   /** Deletes request-log rows older than `before` and reservations expired before it (ISO 8601); returns how many. */
   prune(before: string): Promise<number>;
+  /** Drops the owner's reservations held for these calls (`<pipelineId>:<kind>`), e.g. of a cancelled pipeline. */
+  releaseCalls(ownerId: string, callKeys: string[]): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------

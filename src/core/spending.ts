@@ -83,7 +83,17 @@ export class SpendingGuard {
 
   /** Reserves one image call's estimated cost, or throws BudgetExceededError (nothing is billed then). */
   async reserve(ownerId: string, model: ModelSpec, size: ImageSize, callKey?: string): Promise<SpendingReservation> {
-    const estimateUsd = estimateCostUsd(model, size);
+    return this._reserveUsd(ownerId, estimateCostUsd(model, size), callKey, 1, model, size);
+  }
+
+  private async _reserveUsd(
+    ownerId: string,
+    estimateUsd: number,
+    callKey: string | undefined,
+    calls: number,
+    model?: ModelSpec,
+    size?: ImageSize,
+  ): Promise<SpendingReservation> {
     const now = this._now();
     const result = await this._o.repo.reserve({
       ownerId,
@@ -94,7 +104,7 @@ export class SpendingGuard {
     });
     if (!result.ok) {
       const limit = { period: result.period, limitUsd: result.limitUsd, spentUsd: result.spentUsd };
-      throw new BudgetExceededError(budgetMessage(ownerId, estimateUsd, result, now), {
+      throw new BudgetExceededError(budgetMessage(ownerId, estimateUsd, result, now, calls), {
         ...limit,
         resetsAt: result.resetsAt,
       });
@@ -103,29 +113,62 @@ export class SpendingGuard {
     return {
       estimateUsd,
       settle: (call) =>
-        this._o.repo.settle(
-          reservationId,
-          {
-            ownerId,
-            kind: call.kind,
-            modelId: model.id,
-            modelAlias: model.alias,
-            imageSize: size,
-            promptTokens: call.usage.promptTokens,
-            imageTokens: call.usage.imageTokens,
-            thoughtsTokens: call.usage.thoughtsTokens,
-            totalTokens: call.usage.totalTokens,
-            // The list price now; the same function made the estimate.
-            costUsd: estimateCostUsd(model, size),
-            pipelineId: call.pipelineId,
-            imageId: call.imageId,
-            createdAt: this._now().toISOString(),
-          },
-          held,
-        ),
+        !model || !size
+          ? Promise.reject(new Error('A batch hold is released, not settled.'))
+          : this._o.repo.settle(
+              reservationId,
+              {
+                ownerId,
+                kind: call.kind,
+                modelId: model.id,
+                modelAlias: model.alias,
+                imageSize: size,
+                promptTokens: call.usage.promptTokens,
+                imageTokens: call.usage.imageTokens,
+                thoughtsTokens: call.usage.thoughtsTokens,
+                totalTokens: call.usage.totalTokens,
+                // The list price now; the same function made the estimate.
+                costUsd: estimateCostUsd(model, size),
+                pipelineId: call.pipelineId,
+                imageId: call.imageId,
+                createdAt: this._now().toISOString(),
+              },
+              held,
+            ),
       release: () => this._o.repo.settle(reservationId, null, held),
       record: (entry) => this._o.repo.settle(reservationId, entry, held),
     };
+  }
+
+  /**
+   * Holds the budget for every billed call of a batch at once (at submit: a batch that cannot fit is
+   * refused before anything is queued), or throws BudgetExceededError for the whole batch. Each call
+   * takes over its hold when it runs (same call key); `releaseCalls` drops the holds of a pipeline that
+   * ended without making its calls.
+   */
+  async holdBatch(ownerId: string, calls: Array<{ job: BilledJob; kind: LedgerKind; pipelineId: string }>) {
+    const priced = calls.flatMap((c) => {
+      const model = this._o.registry.resolve(c.job.modelAlias);
+      return model ? [{ ...c, model }] : [];
+    });
+    if (priced.length === 0) return;
+    // The whole batch at once first, so that a refusal says what the batch would cost against what is left.
+    const totalUsd = priced.reduce((sum, c) => sum + estimateCostUsd(c.model, c.job.imageSize), 0);
+    const whole = await this._reserveUsd(ownerId, totalUsd, undefined, priced.length);
+    await whole.release();
+    const held: SpendingReservation[] = [];
+    try {
+      for (const c of priced)
+        held.push(await this.reserve(ownerId, c.model, c.job.imageSize, `${c.pipelineId}:${c.kind}`));
+    } catch (error) {
+      await Promise.allSettled(held.map((h) => h.release()));
+      throw error;
+    }
+  }
+
+  /** Drops what `holdBatch` held for calls that will not be made. */
+  async releaseCalls(ownerId: string, callKeys: string[]): Promise<void> {
+    await this._o.repo.releaseCalls(ownerId, callKeys);
   }
 
   /** The user's limits (all `null` when an admin set none). */
@@ -270,15 +313,18 @@ function budgetMessage(
   estimateUsd: number,
   limit: { period: 'day' | 'month'; limitUsd: number; spentUsd: number; resetsAt: string },
   now: Date,
+  calls = 1,
 ): string {
   const daily = limit.period === 'day';
   const wait = formatWait(new Date(limit.resetsAt).getTime() - now.getTime());
   const at = `${limit.resetsAt.slice(0, 16).replace('T', ' ')} UTC`;
   return [
     `The ${daily ? 'daily' : 'monthly'} budget of ${formatUsd(limit.limitUsd)} for user "${ownerId}" is reached:`,
-    `${formatUsd(limit.spentUsd)} is spent or in progress ${daily ? 'today' : 'this month'} (UTC) and this call would cost about ${formatUsd(estimateUsd)}.`,
+    `${formatUsd(limit.spentUsd)} is spent or in progress ${daily ? 'today' : 'this month'} (UTC) and ${calls === 1 ? 'this call' : `these ${calls} image calls`} would cost about ${formatUsd(estimateUsd)}.`,
     `It resets ${daily ? 'at UTC midnight' : 'on the 1st of next month'} (${at}, in ${wait}).`,
     `Wait until then, or ask an admin to raise it (nanobanana-studio budget set --user ${ownerId} --${daily ? 'daily' : 'monthly'} USD).`,
-    'This call was not sent to Gemini, so it was not billed.',
+    calls === 1
+      ? 'This call was not sent to Gemini, so it was not billed.'
+      : 'Nothing was queued or sent to Gemini, so nothing was billed.',
   ].join(' ');
 }

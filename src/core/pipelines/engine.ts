@@ -163,6 +163,11 @@ export class PipelineEngine {
     // In a shared queue, an owner's pipelines are ranked behind those already waiting, so that one person's
     // batch does not hold everyone else's image behind it (the local queue is round-robin by itself).
     const ahead = this._queue.shared ? await this._o.repo.countUnfinished(caller.ownerId) : 0;
+    // A batch the budget cannot pay for is refused now, not failed later: its calls are held until they run.
+    await this._o.spending?.holdBatch(
+      caller.ownerId,
+      records.flatMap((r, i) => billedCallsOf(r.id, specs[i])),
+    );
     await this._o.repo.insert(records);
     await this._queue.push(records.map((r, i) => ({ id: r.id, ownerId: r.ownerId, rank: ahead + i })));
     return records;
@@ -548,7 +553,16 @@ export class PipelineEngine {
     }
   }
 
+  /** Calls a finished pipeline will not make no longer hold the budget (see `SpendingGuard.holdBatch`). */
+  private async _releaseHolds(record: PipelineRecord): Promise<void> {
+    if (record.kind !== 'image' || !this._o.spending) return;
+    await this._o.spending
+      .releaseCalls(record.ownerId, billedCallsOf(record.id, decodeSpec(record.input)).map(callKeyOf))
+      .catch((err) => this._o.log.warn({ err, pipeline: record.id }, 'budget holds not released; they expire'));
+  }
+
   private async _complete(record: PipelineRecord): Promise<void> {
+    await this._releaseHolds(record);
     const stages = record.stages.map((s) =>
       s.state === 'pending' ? { ...s, state: 'completed' as const, progress: 100 } : s,
     );
@@ -590,6 +604,7 @@ export class PipelineEngine {
           }
         : s,
     );
+    await this._releaseHolds(record);
     const update = {
       status,
       stages,
@@ -765,6 +780,18 @@ function stagesFor(spec: ImagePipelineSpec): StageRecord[] {
     'store',
   ];
   return names.map((name) => ({ name, state: 'pending', progress: 0, startedAt: null, finishedAt: null }));
+}
+
+/**
+ * The billed Gemini call a pipeline must make (the budget holds it from submit until it runs). Not the
+ * enhance pass: a budget with no room for it keeps the draft instead.
+ */
+function billedCallsOf(pipelineId: string, spec: ImagePipelineSpec | undefined) {
+  return spec ? [{ job: spec.job, kind: spec.job.kind, pipelineId }] : [];
+}
+
+function callKeyOf(call: { kind: string; pipelineId: string }): string {
+  return `${call.pipelineId}:${call.kind}`;
 }
 
 /** Stages whose call Google bills. */
