@@ -13,6 +13,7 @@ import { type Emulator, generateRequests, marker, startEmulator } from './helper
 import { type Fleet, fleetOn, migrateSchema } from './helpers/multiInstance.js';
 import { startPgProxy } from './helpers/pgProxy.js';
 import { createTestSchema, type TestSchema } from './helpers/pgSchema.js';
+import { runCli } from './helpers/runCli.js';
 import { makeDataDir } from './helpers/studio.js';
 
 const BASE_URL = process.env.STUDIO_TEST_DATABASE_URL;
@@ -357,6 +358,30 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
       }
     }
   }, 180_000);
+
+  it('refuses to start on the shared database with another local image folder, and says which setting is missing', async () => {
+    const elsewhere = await makeDataDir();
+    try {
+      const url = new URL(db.url);
+      url.searchParams.set('application_name', fleet.appName('z'));
+      const started = await runCli(['serve', '--port', '0'], {
+        env: {
+          HOME: process.env.HOME ?? '/tmp',
+          STUDIO_DATABASE_URL: url.toString(),
+          STUDIO_DATA_DIR: elsewhere,
+          GEMINI_API_KEY: 'k',
+          GEMINI_BASE_URL: emu.url,
+        },
+      });
+      expect(started.code, started.stderr).toBe(2);
+      expect(started.stderr).toMatch(/keeps its images in another local folder than/);
+      expect(started.stderr).toMatch(/set STUDIO_BLOB_URL=s3:\/\/bucket\/prefix/);
+      // The fleet's own folder is still the one registered: its instances go on.
+      expect((await fleet.call('a', 'list_images', { limit: 1 })).isError).toBeFalsy();
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('a LISTEN connection that goes silent (no error, no close) is noticed by its heartbeat and replaced within 5 s', async () => {
     const proxy = await startPgProxy(new URL(BASE_URL as string));

@@ -28,6 +28,7 @@ const ALL_MIGRATIONS = [
   '0006_access_tokens',
   '0007_ledger_text_calls',
   '0008_ledger_outcome',
+  '0009_deployment_settings',
 ];
 
 let dir: string;

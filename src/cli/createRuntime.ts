@@ -133,6 +133,14 @@ async function startServices(
   const database = await store.openServingDatabase(config, log.child({ area: 'database' }));
   closers.push(() => database.close());
   const images = store.createImageRepository(database.db);
+  if (database.kind === 'postgres' && !config.blobUrl) {
+    // Refuses a folder other than the one the database's images are in (another instance's).
+    await store.claimLocalBlobFolder(database.db, config.dataDir, new Date().toISOString());
+    log.warn(
+      { dataDir: config.dataDir },
+      'PostgreSQL with images in a local folder: every instance of this database must use this same folder. For instances on several machines, set STUDIO_BLOB_URL to an S3-compatible bucket.',
+    );
+  }
   const blobs = createBlobStore(config, store, closers);
   // Restores "no file without its row, no row without its file" after a crash; off the start-up path.
   if (options.reconcileStorage ?? true) {

@@ -6,6 +6,7 @@
 
 export { createAccessTokenRepository } from './accessTokenRepository.js';
 export { withAdvisoryLock } from './advisoryLock.js';
+export { claimLocalBlobFolder } from './blobFolderClaim.js';
 export type { Database, DatabaseOptions, OpenDatabaseOptions } from './database.js';
 export { openDatabase, poolSizeFor } from './database.js';
 export { IMAGE_ID_PATTERN, newId, newImageId, newUploadId } from './ids.js';

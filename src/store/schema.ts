@@ -54,6 +54,14 @@ export interface DB {
   budgets: BudgetsTable;
   request_log: RequestLogTable;
   access_tokens: AccessTokensTable;
+  deployment_settings: DeploymentSettingsTable;
+}
+
+/** Facts every instance of one database agrees on, by key (e.g. `local_blob_folder`). */
+export interface DeploymentSettingsTable {
+  key: string;
+  value: string;
+  updated_at: string;
 }
 
 export interface AccessTokensTable {

@@ -7,6 +7,7 @@ import { migration0005PipelineCancel } from './0005_pipeline_cancel.js';
 import { migration0006AccessTokens } from './0006_access_tokens.js';
 import { migration0007LedgerTextCalls } from './0007_ledger_text_calls.js';
 import { migration0008LedgerOutcome } from './0008_ledger_outcome.js';
+import { migration0009DeploymentSettings } from './0009_deployment_settings.js';
 
 /**
  * Every migration, by name. Names sort in the order they must run; never rename or edit one that has
@@ -21,4 +22,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0006_access_tokens': migration0006AccessTokens,
   '0007_ledger_text_calls': migration0007LedgerTextCalls,
   '0008_ledger_outcome': migration0008LedgerOutcome,
+  '0009_deployment_settings': migration0009DeploymentSettings,
 };
