@@ -176,7 +176,7 @@ async function startServices(
   const shared =
     database.kind === 'postgres' && config.databaseUrl && database.pool
       ? await store.openSharedPipelines(database.db, {
-          url: config.databaseUrl,
+          url: config.databaseListenUrl ?? config.databaseUrl,
           pool: database.pool,
           concurrency: config.concurrency,
           totalConcurrency: config.totalConcurrency,

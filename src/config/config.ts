@@ -17,6 +17,11 @@ export interface Config {
   /** PostgreSQL instead of the embedded SQLite file (`postgres://user:pass@host:5432/db`). */
   databaseUrl?: string;
   /**
+   * The instance's one LISTEN connection, when `databaseUrl` goes through a transaction-mode pooler
+   * (PgBouncer): LISTEN needs a session of its own, so it connects to PostgreSQL directly. Default: `databaseUrl`.
+   */
+  databaseListenUrl?: string;
+  /**
    * Where images and uploads are stored: `s3://bucket/prefix` for an S3-compatible bucket (AWS S3, Google
    * Cloud Storage interoperability, Cloudflare R2, MinIO), or empty for the local data folder (default).
    * Region and credentials come from the usual AWS settings (AWS_REGION, AWS_ACCESS_KEY_ID, …).
@@ -142,6 +147,10 @@ const configSchema = z
   .object({
     dataDir: z.string().min(1),
     databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+      .optional(),
+    databaseListenUrl: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
       .optional(),
@@ -319,6 +328,7 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
   return {
     dataDir: env.STUDIO_DATA_DIR,
     databaseUrl: nonEmpty(env.STUDIO_DATABASE_URL),
+    databaseListenUrl: nonEmpty(env.STUDIO_DATABASE_LISTEN_URL),
     blobUrl: nonEmpty(env.STUDIO_BLOB_URL),
     s3Endpoint: nonEmpty(env.STUDIO_S3_ENDPOINT) ?? nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL),
     s3ForcePathStyle:
@@ -461,6 +471,8 @@ function hintFor(key: string): string {
     linkTtlSeconds: 'Use a whole number of seconds from 1 to 604800, 7 days (STUDIO_LINK_TTL_SECONDS).',
     linkSecret: 'Set STUDIO_LINK_SECRET to a long random string.',
     databaseUrl: 'Use a URL such as postgres://user:password@127.0.0.1:5432/studio (STUDIO_DATABASE_URL).',
+    databaseListenUrl:
+      'Use a URL such as postgres://user:password@127.0.0.1:5432/studio, straight to PostgreSQL (STUDIO_DATABASE_LISTEN_URL).',
     geminiBaseUrl: 'Use an absolute URL (GEMINI_BASE_URL).',
     maxUploadMb:
       'Use a number of megabytes above 0 and at most 2000, the Gemini Files API limit (STUDIO_MAX_UPLOAD_MB).',

@@ -28,6 +28,7 @@ export interface SharedPipelines {
 export async function openSharedPipelines(
   db: Kysely<DB>,
   options: Omit<PgBossQueueOptions, 'schema' | 'hub'> & {
+    /** Where the LISTEN connection connects (straight to PostgreSQL, not through a transaction-mode pooler). */
     url: string;
     log: PgBossQueueOptions['log'] & { info?(obj: object, msg: string): void };
   },
