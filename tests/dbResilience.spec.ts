@@ -359,6 +359,44 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
     }
   }, 180_000);
 
+  it('SIGKILL recovery takes at most lease + lease/2 (the queue monitor) + the 2 s poll + the call (the README formula)', async () => {
+    const victim = await fleet.start('v', { STUDIO_CONCURRENCY: '2' });
+    try {
+      await withLatency(2000, async () => {
+        const ids = [
+          ...(await fleet.startAsync('v', 'dbres: recovery time', 4)),
+          ...(await fleet.startAsync('v', 'dbres: recovery time 2', 4)),
+        ];
+        let held: string[] = [];
+        for (let i = 0; i < 200 && held.length === 0; i += 1) {
+          held = (await rows(ids)).filter((r) => r.status === 'running' && r.run_by === 'v').map((r) => r.id);
+          await sleep(25);
+        }
+        expect(held.length).toBeGreaterThan(0);
+        const killedAt = Date.now();
+        victim.kill();
+        fleet.instances.delete('v');
+        await Promise.all(held.map((id) => fleet.waitFor('a', id, 120)));
+        const { rows: done } = await db.admin.query<{ finished_at: string }>(
+          `select finished_at from ${db.name}.pipelines where id = any($1)`,
+          [held],
+        );
+        const seconds = done.map((r) => (Date.parse(r.finished_at) - killedAt) / 1000).sort((x, y) => x - y);
+        process.stderr.write(
+          `dbres: SIGKILL recovery (lease 10 s, call 2 s): ${seconds.map((x) => x.toFixed(1)).join(', ')} s\n`,
+        );
+        // Lease 10 s; the monitor runs every 5 s; workers poll every 2 s; then the 2 s call.
+        for (const x of seconds) expect(x).toBeLessThanOrEqual(10 + 5 + 2 + 2 + 3);
+        for (const x of seconds) expect(x).toBeGreaterThanOrEqual(10);
+      });
+    } finally {
+      if (fleet.instances.has('v')) {
+        await victim.close();
+        fleet.instances.delete('v');
+      }
+    }
+  }, 120_000);
+
   it('refuses to start on the shared database with another local image folder, and says which setting is missing', async () => {
     const elsewhere = await makeDataDir();
     try {
