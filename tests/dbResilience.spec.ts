@@ -363,12 +363,11 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
     const victim = await fleet.start('v', { STUDIO_CONCURRENCY: '2' });
     try {
       await withLatency(2000, async () => {
-        const ids = [
-          ...(await fleet.startAsync('v', 'dbres: recovery time', 4)),
-          ...(await fleet.startAsync('v', 'dbres: recovery time 2', 4)),
-        ];
+        // More than the other instances take at once (3 × 4), so that the victim holds some.
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i += 1) ids.push(...(await fleet.startAsync('v', `dbres: recovery time ${i}`, 4)));
         let held: string[] = [];
-        for (let i = 0; i < 200 && held.length === 0; i += 1) {
+        for (let i = 0; i < 400 && held.length === 0; i += 1) {
           held = (await rows(ids)).filter((r) => r.status === 'running' && r.run_by === 'v').map((r) => r.id);
           await sleep(25);
         }

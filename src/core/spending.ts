@@ -36,6 +36,8 @@ export interface SpendingGuardOptions {
 /** A reserved call: settle it with what Gemini answered, or release it when the call failed. */
 export interface SpendingReservation {
   readonly estimateUsd: number;
+  /** False when the owner has no budget: nothing was held, there is nothing to release. */
+  readonly held: boolean;
   settle(call: {
     kind: LedgerKind;
     pipelineId: string | null;
@@ -112,6 +114,7 @@ export class SpendingGuard {
     const { reservationId, held } = result;
     return {
       estimateUsd,
+      held,
       settle: (call) =>
         !model || !size
           ? Promise.reject(new Error('A batch hold is released, not settled.'))
@@ -155,6 +158,8 @@ export class SpendingGuard {
     // The whole batch at once first, so that a refusal says what the batch would cost against what is left.
     const totalUsd = priced.reduce((sum, c) => sum + estimateCostUsd(c.model, c.job.imageSize), 0);
     const whole = await this._reserveUsd(ownerId, totalUsd, undefined, priced.length);
+    // No budget: nothing to hold (one query, as for any call without a budget).
+    if (!whole.held) return;
     await whole.release();
     const held: SpendingReservation[] = [];
     try {

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { redactUrl } from '../core/redactUrl.js';
+import { healthyPool } from './healthyPool.js';
 import { migrateToLatest } from './migrate.js';
 import { withApplicationName } from './pgUrl.js';
 import type { DB } from './schema.js';
@@ -127,5 +128,5 @@ async function openPostgres(
     await pool.end();
     throw new Error(`Cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
   }
-  return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), pool };
+  return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool: healthyPool(pool) }) }), pool };
 }

@@ -562,7 +562,6 @@ export class PipelineEngine {
   }
 
   private async _complete(record: PipelineRecord): Promise<void> {
-    await this._releaseHolds(record);
     const stages = record.stages.map((s) =>
       s.state === 'pending' ? { ...s, state: 'completed' as const, progress: 100 } : s,
     );
