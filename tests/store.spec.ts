@@ -27,8 +27,9 @@ const ALL_MIGRATIONS = [
   '0005_pipeline_cancel',
   '0006_access_tokens',
   '0007_ledger_text_calls',
-  '0008_ledger_outcome',
-  '0009_deployment_settings',
+  '0009_ledger_emulated',
+  '0010_ledger_outcome',
+  '0011_deployment_settings',
 ];
 
 let dir: string;

@@ -1,7 +1,12 @@
 import pino from 'pino';
 import type { Logger } from '../core/logger.js';
+import { prettyStderr, wantsPrettyLogs } from './prettyLog.js';
 
-/** Logs go to stderr: on stdio, stdout belongs to the protocol. */
+/**
+ * Logs go to stderr: on stdio, stdout belongs to the protocol. JSON for collectors; lines for people when
+ * stderr is a terminal (or STUDIO_LOG_FORMAT=pretty).
+ */
 export function createLogger(level: string): Logger {
-  return pino({ level, base: { name: 'nanobanana-studio' } }, pino.destination({ fd: 2, sync: false }));
+  const destination = wantsPrettyLogs() ? prettyStderr() : pino.destination({ fd: 2, sync: false });
+  return pino({ level, base: { name: 'nanobanana-studio' } }, destination);
 }

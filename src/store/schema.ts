@@ -149,6 +149,8 @@ export interface LedgerTable {
   image_id: string | null;
   /** ISO 8601, UTC, in `Date#toISOString` form. */
   created_at: string;
+  /** 1 when the built-in emulator answered the call (synthetic, free), else 0. */
+  emulated: number;
   /** Null for a call that returned; `aborted`, `handed-back` or `interrupted` for one whose answer never came. */
   outcome: string | null;
 }

@@ -8,14 +8,9 @@ import { expect } from 'vitest';
 import type { Emulator } from './emulator.js';
 import type { TestSchema } from './pgSchema.js';
 import { runCli } from './runCli.js';
-import { type StudioProcess, startStudio } from './studio.js';
+import { type PipelineSnapshot, type StudioProcess, snapshotOf, startStudio } from './studio.js';
 
-export type Snapshot = {
-  pipeline_id: string;
-  status: string;
-  error: { code: string; message: string } | null;
-  results: Array<{ image_id: string }>;
-};
+export type Snapshot = PipelineSnapshot;
 type ToolResult = { content: unknown[]; isError?: boolean; structuredContent?: Record<string, unknown> };
 
 export interface Fleet {
@@ -91,7 +86,8 @@ export function fleetOn(
       for (;;) {
         const result = await call(name, 'get_image', { pipeline_id: id, wait_seconds: Math.min(seconds, 270) });
         expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-        const snapshot = result.structuredContent as Snapshot;
+        // Once done, get_image answers with the image and its text only (no structuredContent).
+        const snapshot = snapshotOf(result);
         if (!['queued', 'running'].includes(snapshot.status)) return snapshot;
       }
     },

@@ -6,8 +6,9 @@ import { migration0004Ledger } from './0004_ledger.js';
 import { migration0005PipelineCancel } from './0005_pipeline_cancel.js';
 import { migration0006AccessTokens } from './0006_access_tokens.js';
 import { migration0007LedgerTextCalls } from './0007_ledger_text_calls.js';
-import { migration0008LedgerOutcome } from './0008_ledger_outcome.js';
-import { migration0009DeploymentSettings } from './0009_deployment_settings.js';
+import { migration0009LedgerEmulated } from './0009_ledger_emulated.js';
+import { migration0010LedgerOutcome } from './0010_ledger_outcome.js';
+import { migration0011DeploymentSettings } from './0011_deployment_settings.js';
 
 /**
  * Every migration, by name. Names sort in the order they must run; never rename or edit one that has
@@ -21,6 +22,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005_pipeline_cancel': migration0005PipelineCancel,
   '0006_access_tokens': migration0006AccessTokens,
   '0007_ledger_text_calls': migration0007LedgerTextCalls,
-  '0008_ledger_outcome': migration0008LedgerOutcome,
-  '0009_deployment_settings': migration0009DeploymentSettings,
+  '0009_ledger_emulated': migration0009LedgerEmulated,
+  '0010_ledger_outcome': migration0010LedgerOutcome,
+  '0011_deployment_settings': migration0011DeploymentSettings,
 };
