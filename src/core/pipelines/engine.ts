@@ -15,6 +15,7 @@ import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './co
 import { LocalQueue } from './localQueue.js';
 import { ProgressFollowers } from './progressFollowers.js';
 import { engineerPrompt } from './promptEngineer.js';
+import { billedCallsOf, callKeyOf, pendingAgain, recordUnanswered, unansweredStages } from './runBilling.js';
 import { decodeSpec, encodeSpec, type ImagePipelineSpec } from './spec.js';
 import { startSweeper } from './sweeper.js';
 import {
@@ -419,7 +420,7 @@ export class PipelineEngine {
       );
       // Only while it is not finished: a cancel on another instance may have just ended it.
       // Billed calls an earlier run had sent when its instance died: Google may have billed them.
-      const unanswered = record.stages.filter((s) => s.state === 'running' && BILLED_STAGES.includes(s.name));
+      const unanswered = unansweredStages(record.stages);
       const started = await this._o.repo.updateIf(
         id,
         ['queued', 'running'],
@@ -428,12 +429,13 @@ export class PipelineEngine {
       );
       if (!started) return 'done';
       record = this._announce(started);
-      for (const stage of unanswered) {
-        const kind = stage.name === 'generate' ? spec.job.kind : 'enhance';
-        await this._o.spending
-          ?.recordInterrupted(spec.job, { kind, pipelineId: id, attempt: record.attempts - 1 })
-          .catch((err) => this._o.log.warn({ err, pipeline: id }, 'interrupted call not recorded in the ledger'));
-      }
+      const earlierAttempt = record.attempts - 1;
+      await recordUnanswered(
+        this._o.spending,
+        spec,
+        { pipelineId: id, earlierAttempt, stages: unanswered },
+        this._o.log,
+      );
       // How a call aborted after it was sent goes into the ledger (null: the instance that took over does it).
       const abort = {
         signal,
@@ -779,26 +781,6 @@ function stagesFor(spec: ImagePipelineSpec): StageRecord[] {
     'store',
   ];
   return names.map((name) => ({ name, state: 'pending', progress: 0, startedAt: null, finishedAt: null }));
-}
-
-/**
- * The billed Gemini call a pipeline must make (the budget holds it from submit until it runs). Not the
- * enhance pass: a budget with no room for it keeps the draft instead.
- */
-function billedCallsOf(pipelineId: string, spec: ImagePipelineSpec | undefined) {
-  return spec ? [{ job: spec.job, kind: spec.job.kind, pipelineId }] : [];
-}
-
-function callKeyOf(call: { kind: string; pipelineId: string }): string {
-  return `${call.pipelineId}:${call.kind}`;
-}
-
-/** Stages whose call Google bills. */
-const BILLED_STAGES: readonly StageName[] = ['generate', 'enhance-image'];
-
-/** The stages with the one that was running back to pending (a hand-back: the next run does it again). */
-function pendingAgain(stages: StageRecord[]): StageRecord[] {
-  return stages.map((s) => (s.state === 'running' ? { ...s, state: 'pending' as const, progress: 0 } : s));
 }
 
 function progressOf(stages: StageRecord[]): number {
