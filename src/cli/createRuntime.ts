@@ -152,6 +152,11 @@ async function startServices(
       .reconcileStorage({ repo: images, blobs, prefix: 'images/' })
       .then((report) => log.debug({ report }, 'storage reconciled'))
       .catch((err) => log.warn({ err }, 'storage reconciliation failed'));
+    // Uploads and reference bytes a crash left without their row: only the journalled writes are looked at.
+    void store
+      .reconcilePendingBlobs({ db: database.db, blobs })
+      .then((report) => log.debug({ report }, 'interrupted blob writes reconciled'))
+      .catch((err) => log.warn({ err }, 'reconciling interrupted blob writes failed'));
   }
 
   const ledger = store.createSpendingRepository(database.db);

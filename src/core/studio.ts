@@ -65,6 +65,8 @@ export interface CommonImageOptions {
   grounding?: boolean;
   seed?: number;
   outputPath?: string;
+  /** With outputPath: replace a file already there (otherwise the copy gets a new name). */
+  overwrite?: boolean;
 }
 
 export interface GenerateInput extends CommonImageOptions {
@@ -85,6 +87,10 @@ export interface StudioImage {
   storedPath?: string;
   /** Absolute path of the copy written to `output_path`. */
   outputPath?: string;
+  /** The file that was already at the asked-for `output_path`, kept (the copy got another name). */
+  outputKept?: string;
+  /** Why the `output_path` copy could not be written (the image itself is stored). */
+  outputError?: string;
   /** Text the model said with the image. */
   modelText?: string;
   groundingSources?: Array<{ uri: string; title?: string }>;
@@ -184,12 +190,16 @@ export async function loadStudioImage(
     modelText?: string;
     groundingSources?: StudioImage['groundingSources'];
     savedTo?: string;
+    keptExisting?: string;
+    outputError?: string;
   };
   return {
     record,
     data,
     storedPath: studio.localPath(record),
     outputPath: options.savedTo,
+    outputKept: options.keptExisting,
+    outputError: options.outputError,
     modelText: options.modelText,
     groundingSources: options.groundingSources,
   };

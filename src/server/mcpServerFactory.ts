@@ -121,6 +121,7 @@ function pathPolicyFor(server: McpServer, runtime: Runtime): () => Promise<PathP
     return {
       roots: [runtime.config.dataDir, ...explicit, ...fromClient],
       base: fromClient[0],
+      protectedRoots: [runtime.config.dataDir],
       ...(explicit.length === 0 ? { home: os.homedir(), cwd: process.cwd() } : {}),
     };
   };

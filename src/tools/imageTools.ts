@@ -53,7 +53,13 @@ const commonFields = {
   output_path: z
     .string()
     .optional()
-    .describe(`Local server only: also save the image to this file or folder (${WRITE_RULE}).`),
+    .describe(
+      `Local server only: also save the image to this file or folder (${WRITE_RULE}; never the studio data folder). A file already there is kept and the copy gets a new name (-2, -3, …) unless overwrite is true.`,
+    ),
+  overwrite: z
+    .boolean()
+    .optional()
+    .describe('With output_path: replace a file that is already there. Default false (it is kept).'),
   return_full_image: z
     .boolean()
     .optional()
@@ -71,6 +77,7 @@ type CommonParams = {
   thinking_level?: string;
   grounding?: boolean;
   output_path?: string;
+  overwrite?: boolean;
   seed?: number;
 };
 
@@ -238,6 +245,7 @@ function commonOptions(ctx: StudioToolContext, params: CommonParams): CommonImag
     grounding: params.grounding,
     seed: params.seed,
     outputPath: params.output_path,
+    overwrite: params.overwrite,
   };
 }
 
