@@ -564,7 +564,13 @@ describe('end to end: budget command, MCP tools and the ledger', () => {
       expect(snapshot.status, textOf(cancelled)).toBe('completed');
       expect(textOf(cancelled)).toContain('cancelled during the enhance pass');
       const { rows, reservations } = await ledgerOf(studio.dataDir);
-      expect(rows.map((r) => r.kind)).toEqual(['generate']);
+      // The draft once, and the enhance call that was sent and then aborted: Google may bill it (issue 18),
+      // so it is in the ledger at its list price, marked, with no image.
+      expect(rows.map((r) => [r.kind, r.outcome, r.image_id === null])).toEqual([
+        ['generate', null, false],
+        ['enhance', 'aborted', true],
+      ]);
+      expect(generateRequests(emu, m)).toHaveLength(2);
       expect(reservations).toEqual([]);
       const listed = await call('list_images', { search: m });
       expect(textOf(listed)).toContain(rows[0]?.image_id as string);
