@@ -28,8 +28,9 @@ const ALL_MIGRATIONS = [
   '0006_access_tokens',
   '0007_ledger_text_calls',
   '0009_ledger_emulated',
-  '0010_ledger_outcome',
-  '0011_deployment_settings',
+  '0011_studio_library',
+  '0012_ledger_outcome',
+  '0013_deployment_settings',
 ];
 
 let dir: string;

@@ -11,6 +11,7 @@ import { createModelRegistry, type ModelRegistry } from '../core/models.js';
 import type { PipelineEngine } from '../core/pipelines/engine.js';
 import type { BlobStore } from '../core/ports.js';
 import type { Studio } from '../core/studio.js';
+import { createStudioLibrary } from '../core/studioLibrary.js';
 import { withTextLedger } from '../core/textLedger.js';
 import type { Runtime } from '../server/runtime.js';
 // Light (no SDK): the setting is checked before anything starts.
@@ -197,6 +198,21 @@ async function startServices(
         })
       : undefined;
   if (shared) closers.push(() => shared.close());
+  const text = withTextLedger(gemini, {
+    ledger,
+    emulated: config.emulator,
+    prices:
+      config.emulator || config.textPriceInputPerMillion === undefined || config.textPriceOutputPerMillion === undefined
+        ? undefined
+        : { inputPerMillion: config.textPriceInputPerMillion, outputPerMillion: config.textPriceOutputPerMillion },
+    log: log.child({ area: 'spending' }),
+  });
+  studio.library = createStudioLibrary({
+    repo: store.createLibraryRepository(database.db),
+    text,
+    textModel: config.textModel,
+    newId: () => store.newId('lib_'),
+  });
   const pipelines = new PipelineEngine({
     repo: store.createPipelineRepository(database.db, { notify: shared?.notify }),
     queue: shared?.queue,
@@ -204,17 +220,7 @@ async function startServices(
     instanceId,
     graceMs: config.shutdownGraceSeconds * 1000,
     jobs: studio.jobs,
-    text: withTextLedger(gemini, {
-      ledger,
-      emulated: config.emulator,
-      prices:
-        config.emulator ||
-        config.textPriceInputPerMillion === undefined ||
-        config.textPriceOutputPerMillion === undefined
-          ? undefined
-          : { inputPerMillion: config.textPriceInputPerMillion, outputPerMillion: config.textPriceOutputPerMillion },
-      log: log.child({ area: 'spending' }),
-    }),
+    text,
     textModel: config.textModel,
     styleGuide: config.styleGuide,
     log: log.child({ area: 'pipelines' }),

@@ -4,8 +4,10 @@
  * job is plain JSON, so a restarted server can run it again without the caller.
  * @module
  */
+
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import type { NoticeSink } from './callNotices.js';
 import { isEmulated } from './emulatedRegistry.js';
 import { AppError, CancelledError, InvalidInputError } from './errors.js';
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
@@ -160,6 +162,8 @@ function jobFields(deps: ImageJobDeps, ctx: CallContext, input: CommonImageOptio
 export interface CallOptions {
   signal?: AbortSignal;
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+  /** Tells the waiting caller what happens on the way (a model fallback, a converted reference). */
+  onNotice?: NoticeSink;
   /** The prompt to send instead of the job's own (a refined one). */
   prompt?: string;
 }
@@ -222,7 +226,7 @@ export async function storeResult(
   deps: ImageJobDeps,
   job: ImageJob,
   result: GenerateImageResult,
-  meta: { prompt: string; calls: number },
+  meta: { prompt: string; calls: number; extra?: Record<string, unknown> },
 ): Promise<StudioImage> {
   const existing = await deps.images.get(job.imageId);
   if (existing)
@@ -303,6 +307,7 @@ export async function storeResult(
       savedTo: outputPath,
       keptExisting: outputKept,
       outputError,
+      ...meta.extra,
     }),
   };
   await deps.images.insert(record);

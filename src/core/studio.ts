@@ -6,6 +6,7 @@
 
 import { AccessTokens } from './accessTokens.js';
 import type { PathPolicy } from './allowedPaths.js';
+import type { NoticeSink } from './callNotices.js';
 import { type ImageJob, type ImageJobDeps, planEdit, planGeneration } from './imageJobs.js';
 import type { ModelRegistry } from './models.js';
 import type {
@@ -18,6 +19,7 @@ import type {
 } from './ports.js';
 import { getOwnedImage } from './references.js';
 import { SpendingGuard } from './spending.js';
+import type { StudioLibrary } from './studioLibrary.js';
 import type { UploadService } from './uploads.js';
 import { UserSettings } from './userSettings.js';
 
@@ -42,6 +44,8 @@ export interface CallContext {
   isAdmin?: boolean;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
+  /** What the person should hear while the call runs (retries, fallbacks, conversions). */
+  onNotice?: NoticeSink;
   /** Present where local paths are allowed (stdio). */
   paths?: PathPolicy;
   /** The caller's preferred model, used when a call names none. */
@@ -125,6 +129,8 @@ export interface Studio {
   accessTokens: AccessTokens;
   /** What each person chose for themselves (their default model). */
   settings: UserSettings;
+  /** Palettes, styles and prompt templates people keep (set once the text model is wired, see cli/createRuntime). */
+  library?: StudioLibrary;
 }
 
 export function createStudio(deps: StudioDeps): Studio {

@@ -12,6 +12,7 @@ export { openDatabase, poolSizeFor } from './database.js';
 export { IMAGE_ID_PATTERN, newId, newImageId, newUploadId } from './ids.js';
 export { createImageRepository } from './imageRepository.js';
 export { createSpendingRepository } from './ledgerRepository.js';
+export { createLibraryRepository } from './libraryRepository.js';
 export type { LocalBlobStore } from './localBlobStore.js';
 export { createLocalBlobStore } from './localBlobStore.js';
 export { migrateToLatest, pendingMigrations } from './migrate.js';

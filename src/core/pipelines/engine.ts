@@ -6,11 +6,13 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
+import type { CallNotice } from '../callNotices.js';
 import { AppError, BudgetExceededError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
 import { callGemini, enhance, type ImageJobDeps, referencesWritten, storeResult, toAppError } from '../imageJobs.js';
 import type { Logger } from '../logger.js';
 import type { GenerateImageResult, LedgerOutcome } from '../ports.js';
 import { billedCall, type SpendingGuard } from '../spending.js';
+import { adjustColours } from './colourAdjust.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
 import { LocalQueue } from './localQueue.js';
 import { ProgressFollowers } from './progressFollowers.js';
@@ -81,6 +83,7 @@ const WEIGHTS: Record<StageName, number> = {
   'engineer-prompt': 15,
   generate: 60,
   'enhance-image': 40,
+  'colour-adjust': 5,
   store: 10,
 };
 
@@ -292,6 +295,12 @@ export class PipelineEngine {
     return this._waitTerminal(record.id, caller);
   }
 
+  /** What pipelines running here have to say on the way (retries, fallbacks; see core/callNotices). */
+  onNotice(listener: (id: string, notice: CallNotice) => void): () => void {
+    this._events.on('notice', listener);
+    return () => this._events.off('notice', listener);
+  }
+
   /** Every change to the pipelines `ids` (all of them when omitted), as stored, from any instance. */
   onChange(listener: PipelineListener, ids?: string[]): () => void {
     const unwatch = ids ? this._watch(ids, true) : () => {};
@@ -454,7 +463,12 @@ export class PipelineEngine {
         (stages.find((s) => s.name === 'engineer-prompt')?.output?.prompt as string | undefined) ?? spec.job.prompt;
       let result: GenerateImageResult | undefined;
       let calls = 0;
-      const onRetry = () => this._events.emit('retry', id);
+      const onNotice = (notice: CallNotice) => this._events.emit('notice', id, notice);
+      const onRetry = (info: { attempt: number; delayMs: number; reason: string }) => {
+        this._events.emit('retry', id);
+        onNotice({ kind: 'retry', ...info });
+      };
+      let coloured: Record<string, unknown> | undefined;
       // Set when a cancel or the time limit stops the enhance pass: the billed draft is still stored.
       let keepDraft = false;
       for (const stage of stages) {
@@ -469,7 +483,7 @@ export class PipelineEngine {
             try {
               prompt = await engineerPrompt(this._o.text, {
                 model: this._o.textModel,
-                styleGuide: this._o.styleGuide,
+                styleGuide: spec.style?.guide ?? this._o.styleGuide,
                 prompt: spec.job.prompt,
                 signal,
                 billing: { ownerId: record.ownerId, pipelineId: id },
@@ -486,7 +500,7 @@ export class PipelineEngine {
           case 'generate':
             // A rerun after a crash calls Gemini again, and is billed (and ledgered) again.
             result = await billedCall(this._o.spending, spec.job, { kind: spec.job.kind, pipelineId: id, abort }, () =>
-              callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry }),
+              callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry, onNotice }),
             );
             calls += 1;
             break;
@@ -495,7 +509,7 @@ export class PipelineEngine {
             const draft = result;
             try {
               result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id, abort }, () =>
-                enhance(this._o.jobs, spec.job, draft, { signal, onRetry }),
+                enhance(this._o.jobs, spec.job, draft, { signal, onRetry, onNotice }),
               );
               calls += 1;
             } catch (error) {
@@ -513,9 +527,21 @@ export class PipelineEngine {
             }
             break;
           }
+          case 'colour-adjust': {
+            if (!result) throw new AppError('Nothing to colour: the generate stage produced no image.');
+            const adjusted = await adjustColours(result, spec.palette ?? []);
+            result = adjusted.result;
+            output = adjusted.output;
+            coloured = adjusted.summary;
+            break;
+          }
           case 'store':
             if (!result) throw new AppError('Nothing to store: the generate stage produced no image.');
-            await storeResult(this._o.jobs, spec.job, result, { prompt, calls }).catch((error: unknown) => {
+            await storeResult(this._o.jobs, spec.job, result, {
+              prompt,
+              calls,
+              extra: { style: spec.style?.name, colourAdjust: coloured },
+            }).catch((error: unknown) => {
               throw storeFailure(error, calls);
             });
             break;
@@ -790,6 +816,7 @@ function stagesFor(spec: ImagePipelineSpec): StageRecord[] {
     ...(spec.autoStyle ? (['engineer-prompt'] as const) : []),
     'generate',
     ...(spec.enhance ? (['enhance-image'] as const) : []),
+    ...(spec.palette?.length ? (['colour-adjust'] as const) : []),
     'store',
   ];
   return names.map((name) => ({ name, state: 'pending', progress: 0, startedAt: null, finishedAt: null }));

@@ -7,8 +7,9 @@ import { migration0005PipelineCancel } from './0005_pipeline_cancel.js';
 import { migration0006AccessTokens } from './0006_access_tokens.js';
 import { migration0007LedgerTextCalls } from './0007_ledger_text_calls.js';
 import { migration0009LedgerEmulated } from './0009_ledger_emulated.js';
-import { migration0010LedgerOutcome } from './0010_ledger_outcome.js';
-import { migration0011DeploymentSettings } from './0011_deployment_settings.js';
+import { migration0011StudioLibrary } from './0011_studio_library.js';
+import { migration0012LedgerOutcome } from './0012_ledger_outcome.js';
+import { migration0013DeploymentSettings } from './0013_deployment_settings.js';
 
 /**
  * Every migration, by name. Names sort in the order they must run; never rename or edit one that has
@@ -23,6 +24,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0006_access_tokens': migration0006AccessTokens,
   '0007_ledger_text_calls': migration0007LedgerTextCalls,
   '0009_ledger_emulated': migration0009LedgerEmulated,
-  '0010_ledger_outcome': migration0010LedgerOutcome,
-  '0011_deployment_settings': migration0011DeploymentSettings,
+  '0011_studio_library': migration0011StudioLibrary,
+  '0012_ledger_outcome': migration0012LedgerOutcome,
+  '0013_deployment_settings': migration0013DeploymentSettings,
 };

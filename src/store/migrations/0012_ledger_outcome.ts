@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
  * again) or `interrupted` (its instance died mid-call). Google may have billed those, so they count
  * like any other call, at the list price. Portable DDL: adding a nullable column works in place on both.
  */
-export const migration0010LedgerOutcome = {
+export const migration0012LedgerOutcome = {
   // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on the current schema types.
   async up(db: Kysely<any>): Promise<void> {
     await db.schema.alterTable('ledger').addColumn('outcome', 'text').execute();
