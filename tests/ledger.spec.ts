@@ -14,7 +14,7 @@ import { createModelRegistry } from '../src/core/models.js';
 import type { GenerateImageResult, LedgerEntry, SpendingRepository } from '../src/core/ports.js';
 import { SpendingGuard } from '../src/core/spending.js';
 import { createImageRepository, createSpendingRepository, type Database, openDatabase } from '../src/store/index.js';
-import { type Emulator, marker, startEmulator } from './helpers/emulator.js';
+import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
 import { runCli } from './helpers/runCli.js';
 import { idsOf, makeDataDir, type StudioProcess, startStudio, textOf } from './helpers/studio.js';
 
@@ -417,6 +417,24 @@ describe('end to end: budget command, MCP tools and the ledger', () => {
       expect(listed.stdout).toMatch(/^local {2}daily \$0\.08 \(spent \$0\.0672 today\)/);
     });
 
+    test('an asynchronous batch the budget cannot pay for is refused when submitted, not failed later', async () => {
+      const m = marker('async-budget');
+      const started = (await studio.client.callTool({
+        name: 'generate_image_async',
+        arguments: { prompt: `a paper plane ${m}`, n: 2 },
+      })) as Result;
+      expect(started.isError).toBe(true);
+      const message = textOf(started);
+      expect(message).toContain(
+        '$0.1340 is spent or in progress today (UTC) and these 2 image calls would cost about $0.1340',
+      );
+      expect(message).toContain('Nothing was queued or sent to Gemini');
+      // Nothing queued, nothing sent.
+      expect(generateRequests(emu, m)).toHaveLength(0);
+      const { rows } = await ledgerOf(dataDir);
+      expect(rows).toHaveLength(2);
+    });
+
     test('deleting an image does not lower cost (the ledger refunds nothing)', async () => {
       const before = await costOf(dataDir);
       expect(before.total).toEqual({ images: 2, cost_usd: expect.closeTo(2 * DEFAULT_1K, 9) });
@@ -548,7 +566,13 @@ describe('end to end: budget command, MCP tools and the ledger', () => {
       expect(snapshot.status, textOf(cancelled)).toBe('completed');
       expect(textOf(cancelled)).toContain('cancelled during the enhance pass');
       const { rows, reservations } = await ledgerOf(studio.dataDir);
-      expect(rows.map((r) => r.kind)).toEqual(['generate']);
+      // The draft once, and the enhance call that was sent and then aborted: Google may bill it (issue 18),
+      // so it is in the ledger at its list price, marked, with no image.
+      expect(rows.map((r) => [r.kind, r.outcome, r.image_id === null])).toEqual([
+        ['generate', null, false],
+        ['enhance', 'aborted', true],
+      ]);
+      expect(generateRequests(emu, m)).toHaveLength(2);
       expect(reservations).toEqual([]);
       const listed = await call('list_images', { search: m });
       expect(textOf(listed)).toContain(rows[0]?.image_id as string);

@@ -36,8 +36,14 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
   let s3Endpoint: string;
   const instances = new Map<string, StudioProcess>();
 
+  /** The studio's database URL: its connections carry this run's name (`<schema>-query`, `<schema>-listen`). */
+  const studioUrl = () => {
+    const url = new URL(db.url);
+    url.searchParams.set('application_name', db.name);
+    return url.toString();
+  };
   const envFor = (name: string, extra: Record<string, string> = {}): Record<string, string> => ({
-    STUDIO_DATABASE_URL: db.url,
+    STUDIO_DATABASE_URL: studioUrl(),
     STUDIO_INSTANCE_NAME: name,
     STUDIO_LEASE_SECONDS: '10',
     STUDIO_CONCURRENCY: '3',
@@ -101,7 +107,8 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
     const drops = (async () => {
       while (dropping) {
         await db.admin.query(
-          `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'nanobanana-studio-signals' and pid <> pg_backend_pid()`,
+          `select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid()`,
+          [`${db.name}-listen`],
         );
         await new Promise((r) => setTimeout(r, 150));
       }

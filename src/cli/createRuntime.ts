@@ -147,9 +147,17 @@ async function startServices(
     closers.push(async () => stop());
   }
 
-  const database = await store.openServingDatabase(config);
+  const database = await store.openServingDatabase(config, log.child({ area: 'database' }));
   closers.push(() => database.close());
   const images = store.createImageRepository(database.db);
+  if (database.kind === 'postgres' && !config.blobUrl) {
+    // Refuses a folder other than the one the database's images are in (another instance's).
+    await store.claimLocalBlobFolder(database.db, config.dataDir, new Date().toISOString());
+    log.warn(
+      { dataDir: config.dataDir },
+      'PostgreSQL with images in a local folder: every instance of this database must use this same folder. For instances on several machines, set STUDIO_BLOB_URL to an S3-compatible bucket.',
+    );
+  }
   const blobs = createBlobStore(config, store, closers);
   // Restores "no file without its row, no row without its file" after a crash; off the start-up path.
   if (options.reconcileStorage ?? true) {
@@ -188,9 +196,10 @@ async function startServices(
   const instanceId = config.instanceName ?? `${os.hostname()}-${process.pid}`;
   // With PostgreSQL, pipelines go through the shared queue, so any instance may run any of them.
   const shared =
-    database.kind === 'postgres' && config.databaseUrl
+    database.kind === 'postgres' && config.databaseUrl && database.pool
       ? await store.openSharedPipelines(database.db, {
-          url: config.databaseUrl,
+          url: config.databaseListenUrl ?? config.databaseUrl,
+          pool: database.pool,
           concurrency: config.concurrency,
           totalConcurrency: config.totalConcurrency,
           leaseSeconds: config.leaseSeconds,
@@ -233,6 +242,8 @@ async function startServices(
     maxAttempts: 3,
     newPipelineId: () => store.newId('pl_'),
     spending: studio.spending,
+    isTransient: store.isTransientDatabaseError,
+    sweepMs: config.sweepSeconds * 1000,
   });
   // Closed before the database (closers run in reverse).
   closers.push(() => pipelines.close());

@@ -24,6 +24,11 @@ export interface Config {
   /** PostgreSQL instead of the embedded SQLite file (`postgres://user:pass@host:5432/db`). */
   databaseUrl?: string;
   /**
+   * The instance's one LISTEN connection, when `databaseUrl` goes through a transaction-mode pooler
+   * (PgBouncer): LISTEN needs a session of its own, so it connects to PostgreSQL directly. Default: `databaseUrl`.
+   */
+  databaseListenUrl?: string;
+  /**
    * Where images and uploads are stored: `s3://bucket/prefix` for an S3-compatible bucket (AWS S3, Google
    * Cloud Storage interoperability, Cloudflare R2, MinIO), or empty for the local data folder (default).
    * Region and credentials come from the usual AWS settings (AWS_REGION, AWS_ACCESS_KEY_ID, …).
@@ -106,6 +111,10 @@ export interface Config {
   totalConcurrency?: number;
   /** With PostgreSQL: a pipeline whose instance went silent this long is run by another one (seconds, at least 10). */
   leaseSeconds?: number;
+  /** With PostgreSQL: connections this instance's query pool may open (default: concurrency + 3). */
+  databasePoolSize?: number;
+  /** With PostgreSQL: how often pipelines left unfinished after their job ended are looked for (seconds). */
+  sweepSeconds?: number;
   /** Sign-in for MCP clients over HTTP: `on` or `off` (default off on loopback, on elsewhere). */
   auth?: 'on' | 'off';
   /** Serve without sign-in on a non-loopback address (something in front already authenticates people). */
@@ -161,6 +170,10 @@ const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
       .optional(),
+    databaseListenUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+      .optional(),
     blobUrl: z
       .string()
       .regex(/^s3:\/\//i, 'expected an s3:// URL such as s3://bucket/prefix')
@@ -211,6 +224,8 @@ const configSchema = z
       .max(24 * 60),
     totalConcurrency: z.number().int().min(1).max(10_000).optional(),
     leaseSeconds: z.number().int().min(10).max(3600),
+    databasePoolSize: z.number().int().min(2).max(1000).optional(),
+    sweepSeconds: z.number().min(1).max(86_400),
     shutdownGraceSeconds: z.number().min(0).max(3600),
     instanceName: z.string().min(1).max(100).optional(),
     auth: z.enum(['on', 'off']).optional(),
@@ -259,6 +274,7 @@ export const DEFAULTS: Omit<FullConfig, 'dataDir' | 'imageLinks'> = {
   syncLimitSeconds: 180,
   maxPipelineMinutes: 15,
   leaseSeconds: 30,
+  sweepSeconds: 60,
   shutdownGraceSeconds: 20,
   allowUnauthenticated: false,
   allowedEmails: [],
@@ -334,6 +350,7 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
   return {
     dataDir: env.STUDIO_DATA_DIR,
     databaseUrl: nonEmpty(env.STUDIO_DATABASE_URL),
+    databaseListenUrl: nonEmpty(env.STUDIO_DATABASE_LISTEN_URL),
     blobUrl: nonEmpty(env.STUDIO_BLOB_URL),
     s3Endpoint: nonEmpty(env.STUDIO_S3_ENDPOINT) ?? nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL),
     s3ForcePathStyle:
@@ -375,6 +392,8 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
     maxPipelineMinutes: numberFrom('STUDIO_MAX_PIPELINE_MINUTES', env.STUDIO_MAX_PIPELINE_MINUTES),
     totalConcurrency: numberFrom('STUDIO_TOTAL_CONCURRENCY', env.STUDIO_TOTAL_CONCURRENCY),
     leaseSeconds: numberFrom('STUDIO_LEASE_SECONDS', env.STUDIO_LEASE_SECONDS),
+    databasePoolSize: numberFrom('STUDIO_DATABASE_POOL_SIZE', env.STUDIO_DATABASE_POOL_SIZE),
+    sweepSeconds: numberFrom('STUDIO_SWEEP_SECONDS', env.STUDIO_SWEEP_SECONDS),
     shutdownGraceSeconds: numberFrom('STUDIO_SHUTDOWN_GRACE_SECONDS', env.STUDIO_SHUTDOWN_GRACE_SECONDS),
     instanceName: nonEmpty(env.STUDIO_INSTANCE_NAME),
     auth: env.STUDIO_AUTH as Config['auth'],
@@ -487,11 +506,15 @@ function hintFor(key: string): string {
     linkTtlSeconds: 'Use a whole number of seconds from 1 to 604800, 7 days (STUDIO_LINK_TTL_SECONDS).',
     linkSecret: 'Set STUDIO_LINK_SECRET to a long random string.',
     databaseUrl: 'Use a URL such as postgres://user:password@127.0.0.1:5432/studio (STUDIO_DATABASE_URL).',
+    databaseListenUrl:
+      'Use a URL such as postgres://user:password@127.0.0.1:5432/studio, straight to PostgreSQL (STUDIO_DATABASE_LISTEN_URL).',
     geminiBaseUrl: 'Use an absolute URL (GEMINI_BASE_URL).',
     maxUploadMb:
       'Use a number of megabytes above 0 and at most 2000, the Gemini Files API limit (STUDIO_MAX_UPLOAD_MB).',
     totalConcurrency: 'Use a whole number from 1, for every instance together (STUDIO_TOTAL_CONCURRENCY).',
     leaseSeconds: 'Use a whole number of seconds from 10 to 3600 (STUDIO_LEASE_SECONDS).',
+    databasePoolSize: 'Use a whole number of connections from 2 to 1000 (STUDIO_DATABASE_POOL_SIZE).',
+    sweepSeconds: 'Use a number of seconds from 1 to 86400 (STUDIO_SWEEP_SECONDS).',
     shutdownGraceSeconds: 'Use a number of seconds from 0 to 3600 (STUDIO_SHUTDOWN_GRACE_SECONDS).',
     auth: 'Use on or off (STUDIO_AUTH).',
     oidcIssuer: 'Use the issuer URL of your OpenID provider, e.g. https://accounts.google.com (STUDIO_OIDC_ISSUER).',

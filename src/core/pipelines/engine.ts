@@ -10,13 +10,16 @@ import type { CallNotice } from '../callNotices.js';
 import { AppError, BudgetExceededError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
 import { callGemini, enhance, type ImageJobDeps, referencesWritten, storeResult, toAppError } from '../imageJobs.js';
 import type { Logger } from '../logger.js';
-import type { GenerateImageResult } from '../ports.js';
+import type { GenerateImageResult, LedgerOutcome } from '../ports.js';
 import { billedCall, type SpendingGuard } from '../spending.js';
 import { adjustColours } from './colourAdjust.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
 import { LocalQueue } from './localQueue.js';
+import { ProgressFollowers } from './progressFollowers.js';
 import { engineerPrompt } from './promptEngineer.js';
+import { billedCallsOf, callKeyOf, pendingAgain, recordUnanswered, unansweredStages } from './runBilling.js';
 import { decodeSpec, encodeSpec, type ImagePipelineSpec } from './spec.js';
+import { startSweeper } from './sweeper.js';
 import {
   type ConceptRecord,
   type JsonGenerator,
@@ -59,6 +62,13 @@ export interface PipelineEngineOptions {
   newPipelineId: () => string;
   /** Per-user rate limit (checked once per submit) and budgets (checked before each billed Gemini call). */
   spending?: SpendingGuard;
+  /**
+   * True for a failure that passes (the database restarting, a connection cut): the run is retried by
+   * the queue instead of failing the pipeline. None is transient when absent.
+   */
+  isTransient?: (error: unknown) => boolean;
+  /** With a shared queue: how often pipelines whose job ended without them are looked for and settled. */
+  sweepMs?: number;
 }
 
 export interface Caller {
@@ -87,10 +97,13 @@ export class PipelineEngine {
   private _poller: ReturnType<typeof setInterval> | undefined;
   private _pollTicks = 0;
   private _unsubscribe: (() => void) | undefined;
+  private _stopSweeper: (() => void) | undefined;
+  private readonly _followers: ProgressFollowers;
 
   constructor(private readonly _o: PipelineEngineOptions) {
     this._events.setMaxListeners(0);
     this._queue = _o.queue ?? new LocalQueue(_o.concurrency);
+    this._followers = new ProgressFollowers(_o.signals, _o.instanceId ?? 'local', _o.log);
   }
 
   /** Starts taking work from the queue, and (shared) listening to the other instances. */
@@ -103,7 +116,26 @@ export class PipelineEngine {
     if (this._queue.shared) {
       this._poller = setInterval(() => void this._poll(), this._o.pollMs ?? 2000);
       this._poller.unref();
+      this._stopSweeper = startSweeper({
+        everyMs: this._o.sweepMs ?? 60_000,
+        sweep: () => this.sweep(),
+        log: this._o.log,
+      });
     }
+  }
+
+  /**
+   * Settles pipelines left unfinished with no job behind them (shared queue): re-queues one whose job
+   * is missing, fails with a reason one whose job ended (retries used up). Only rows that did not change
+   * for `staleMs`, so nothing in flight is touched.
+   */
+  async sweep(staleMs = 30_000): Promise<{ resumed: number; failed: number }> {
+    return this._recoverShared(staleMs);
+  }
+
+  /** True once the server is stopping: long-polls answer at once, and callers should call again. */
+  get stopping(): boolean {
+    return this._closed;
   }
 
   /** Creates one queued pipeline per spec (one batch) and starts them as workers free up. */
@@ -135,6 +167,11 @@ export class PipelineEngine {
     // In a shared queue, an owner's pipelines are ranked behind those already waiting, so that one person's
     // batch does not hold everyone else's image behind it (the local queue is round-robin by itself).
     const ahead = this._queue.shared ? await this._o.repo.countUnfinished(caller.ownerId) : 0;
+    // A batch the budget cannot pay for is refused now, not failed later: its calls are held until they run.
+    await this._o.spending?.holdBatch(
+      caller.ownerId,
+      records.flatMap((r, i) => billedCallsOf(r.id, specs[i])),
+    );
     await this._o.repo.insert(records);
     for (const spec of specs) await referencesWritten(this._o.jobs, spec.job);
     await this._queue.push(records.map((r, i) => ({ id: r.id, ownerId: r.ownerId, rank: ahead + i })));
@@ -167,7 +204,7 @@ export class PipelineEngine {
 
   /** A pipeline the caller may see (their own; admins any). */
   async get(id: string, caller: Caller): Promise<PipelineRecord> {
-    const record = await this._o.repo.get(id.trim());
+    const record = await this._read(() => this._o.repo.get(id.trim()));
     if (!record || (!caller.isAdmin && record.ownerId !== caller.ownerId)) {
       throw new NotFoundError(`No pipeline with id "${id}". Use the pipeline ids that generate_image_async returned.`);
     }
@@ -189,6 +226,7 @@ export class PipelineEngine {
         settled = true;
         clearTimeout(timer);
         this._events.off('change', onChange);
+        this._events.off('stopping', onStopping);
         unwatch();
         signal?.removeEventListener('abort', finish);
         resolve(ids.map((id) => latest.get(id) as PipelineRecord));
@@ -202,7 +240,12 @@ export class PipelineEngine {
       this._events.on('change', onChange);
       const timer = setTimeout(finish, Math.max(0, timeoutMs));
       signal?.addEventListener('abort', finish, { once: true });
-      Promise.all(ids.map((id) => this.get(id, caller)))
+      // A stopping server answers every long-poll at once with the state as it is (see `stopping`).
+      const onStopping = () => void read.then(finish, () => undefined);
+      this._events.once('stopping', onStopping);
+      const read = Promise.all(ids.map((id) => this.get(id, caller)));
+      if (this._closed) onStopping();
+      read
         .then((records) => {
           for (const record of records) {
             const seen = latest.get(record.id);
@@ -214,6 +257,7 @@ export class PipelineEngine {
           settled = true;
           clearTimeout(timer);
           this._events.off('change', onChange);
+          this._events.off('stopping', onStopping);
           unwatch();
           reject(error);
         });
@@ -303,7 +347,9 @@ export class PipelineEngine {
    */
   async close(): Promise<void> {
     this._closed = true;
+    this._events.emit('stopping');
     clearInterval(this._poller);
+    this._stopSweeper?.();
     this._unsubscribe?.();
     const stopping = this._queue.stop();
     const grace = setTimeout(() => {
@@ -317,6 +363,18 @@ export class PipelineEngine {
     }
   }
 
+  /** A read that rides out a passing database failure (a restart, a cut connection): up to ~4 s of retries. */
+  private async _read<T>(read: () => Promise<T>): Promise<T> {
+    for (let delay = 250; ; delay *= 2) {
+      try {
+        return await read();
+      } catch (error) {
+        if (delay > 2000 || !this._o.isTransient?.(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
   // --- running ---------------------------------------------------------------------------------
 
   private async _runItem(item: QueueItem, lease: AbortSignal): Promise<RunOutcome> {
@@ -327,8 +385,10 @@ export class PipelineEngine {
     try {
       return await this._run(item.id, controller, lease);
     } catch (err) {
-      this._o.log.error({ err, pipeline: item.id }, 'pipeline runner failed');
-      return 'done';
+      // Not recorded (the database is away, or the error came while recording the end): never report
+      // the job done with its row unfinished. The queue runs it again; its sweep settles it for good.
+      this._o.log.error({ err, pipeline: item.id }, 'pipeline run failed before its end was recorded; retrying it');
+      return 'retry';
     } finally {
       lease.removeEventListener('abort', lost);
       this._running.delete(item.id);
@@ -369,6 +429,8 @@ export class PipelineEngine {
           : { ...s, state: 'pending' as const, progress: 0 },
       );
       // Only while it is not finished: a cancel on another instance may have just ended it.
+      // Billed calls an earlier run had sent when its instance died: Google may have billed them.
+      const unanswered = unansweredStages(record.stages);
       const started = await this._o.repo.updateIf(
         id,
         ['queued', 'running'],
@@ -377,6 +439,22 @@ export class PipelineEngine {
       );
       if (!started) return 'done';
       record = this._announce(started);
+      const earlierAttempt = record.attempts - 1;
+      await recordUnanswered(
+        this._o.spending,
+        spec,
+        { pipelineId: id, earlierAttempt, stages: unanswered },
+        this._o.log,
+      );
+      // How a call aborted after it was sent goes into the ledger (null: the instance that took over does it).
+      const abort = {
+        signal,
+        outcome: (): LedgerOutcome | null => {
+          const why = this._running.get(id)?.reason;
+          if (lease.aborted && !why) return null;
+          return this._closed && !why ? 'handed-back' : 'aborted';
+        },
+      };
       if (await this._o.jobs.images.get(spec.job.imageId)) {
         await this._complete(record);
         return 'done';
@@ -421,7 +499,7 @@ export class PipelineEngine {
             break;
           case 'generate':
             // A rerun after a crash calls Gemini again, and is billed (and ledgered) again.
-            result = await billedCall(this._o.spending, spec.job, { kind: spec.job.kind, pipelineId: id }, () =>
+            result = await billedCall(this._o.spending, spec.job, { kind: spec.job.kind, pipelineId: id, abort }, () =>
               callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry, onNotice }),
             );
             calls += 1;
@@ -430,7 +508,7 @@ export class PipelineEngine {
             if (!result) throw new AppError('Nothing to enhance: the generate stage produced no image.');
             const draft = result;
             try {
-              result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id }, () =>
+              result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id, abort }, () =>
                 enhance(this._o.jobs, spec.job, draft, { signal, onRetry, onNotice }),
               );
               calls += 1;
@@ -486,6 +564,8 @@ export class PipelineEngine {
         this._o.log.warn({ pipeline: id }, 'pipeline taken over by another instance; this run stops');
         return 'lost';
       }
+      // A passing database failure: the queue runs it again (the attempt counts) rather than fail it.
+      if (!reason && !signal.aborted && this._o.isTransient?.(error)) throw error;
       const appError = reason ?? toAppError(error);
       const status = appError instanceof CancelledError ? 'cancelled' : 'failed';
       if (this._closed && !(reason instanceof CancelledError && reason.message.startsWith('The pipeline'))) {
@@ -494,12 +574,14 @@ export class PipelineEngine {
           await this._o.repo.updateIf(
             id,
             ['running'],
-            { status: 'queued', attempts: record.attempts - 1 },
+            { status: 'queued', attempts: record.attempts - 1, stages: pendingAgain(record.stages) },
             this._now(),
           );
           this._o.log.info({ pipeline: id }, 'pipeline handed back to the queue by shutdown');
           return 'handback';
         }
+        // Its aborted call is in the ledger already: the resumed run must not count it as interrupted.
+        await this._o.repo.updateIf(id, ['running'], { stages: pendingAgain(record.stages) }, this._now());
         this._o.log.info({ pipeline: id }, 'pipeline interrupted by shutdown; it resumes on the next start');
         return 'handback';
       }
@@ -509,6 +591,14 @@ export class PipelineEngine {
     } finally {
       clearTimeout(watchdog);
     }
+  }
+
+  /** Calls a finished pipeline will not make no longer hold the budget (see `SpendingGuard.holdBatch`). */
+  private async _releaseHolds(record: PipelineRecord): Promise<void> {
+    if (record.kind !== 'image' || !this._o.spending) return;
+    await this._o.spending
+      .releaseCalls(record.ownerId, billedCallsOf(record.id, decodeSpec(record.input)).map(callKeyOf))
+      .catch((err) => this._o.log.warn({ err, pipeline: record.id }, 'budget holds not released; they expire'));
   }
 
   private async _complete(record: PipelineRecord): Promise<void> {
@@ -553,6 +643,7 @@ export class PipelineEngine {
           }
         : s,
     );
+    await this._releaseHolds(record);
     const update = {
       status,
       stages,
@@ -568,11 +659,17 @@ export class PipelineEngine {
 
   private async _stage(record: PipelineRecord, name: StageName, change: Partial<StageRecord>): Promise<PipelineRecord> {
     const stages = record.stages.map((s) => (s.name === name ? { ...s, ...change } : s));
-    return this._update(record.id, { stages, stage: name, progressPercent: progressOf(stages) });
+    // Progress goes to the other instances only while someone there follows it.
+    const followed = this._followers.followedElsewhere(record.id);
+    return this._update(record.id, { stages, stage: name, progressPercent: progressOf(stages) }, followed);
   }
 
-  private async _update(id: string, update: Parameters<PipelineRepository['update']>[1]): Promise<PipelineRecord> {
-    return this._announce(await this._o.repo.update(id, update, this._now()));
+  private async _update(
+    id: string,
+    update: Parameters<PipelineRepository['update']>[1],
+    announceProgress = false,
+  ): Promise<PipelineRecord> {
+    return this._announce(await this._o.repo.update(id, update, this._now(), announceProgress));
   }
 
   /** Tells local listeners about a stored change; stops the run when someone asked to cancel it. */
@@ -598,7 +695,8 @@ export class PipelineEngine {
   private async _waitTerminal(id: string, caller: Caller): Promise<PipelineRecord> {
     for (;;) {
       const [record] = await this.wait([id], caller, 60_000);
-      if (record && isTerminal(record)) return record;
+      // A stopping server answers with the state as it is rather than loop on an answering wait.
+      if (record && (isTerminal(record) || this._closed)) return record;
     }
   }
 
@@ -614,6 +712,7 @@ export class PipelineEngine {
         entry.progress += step;
       } else this._watched.set(id, { count: 1, progress: step, updatedAt: '' });
     }
+    if (progress) this._followers.follow(ids);
     return () => {
       for (const id of ids) {
         const entry = this._watched.get(id);
@@ -629,7 +728,7 @@ export class PipelineEngine {
       this._abortRunning(signal.id);
       return;
     }
-    if (signal.from === this._instanceId) return;
+    if (this._followers.onSignal(signal) || signal.from === this._instanceId) return;
     const watched = this._watched.get(signal.id);
     if (!watched || watched.updatedAt >= signal.updatedAt) return;
     // A long-poll only needs the end: skip reading the stages in between unless someone shows progress.
@@ -655,6 +754,7 @@ export class PipelineEngine {
   private async _poll(force = false): Promise<void> {
     const ids = new Set([...this._watched.keys(), ...this._running.keys()]);
     if (ids.size === 0) return;
+    this._followers.renew((id) => (this._watched.get(id)?.progress ?? 0) > 0);
     this._pollTicks += 1;
     if (!force && this._o.signals?.connected && this._pollTicks % 5 !== 0) return;
     try {
@@ -668,10 +768,12 @@ export class PipelineEngine {
     }
   }
 
-  private async _recoverShared(): Promise<{ resumed: number; failed: number }> {
+  private async _recoverShared(staleMs = 0): Promise<{ resumed: number; failed: number }> {
     let resumed = 0;
     let failed = 0;
+    const before = this._o.jobs.now().getTime() - staleMs;
     for (const record of await this._o.repo.listUnfinished()) {
+      if (Date.parse(record.updatedAt) > before) continue;
       const state = (await this._queue.jobState?.(record.id)) ?? 'missing';
       if (state === 'missing' && record.kind === 'image') {
         await this._queue.push([{ id: record.id, ownerId: record.ownerId }]);
