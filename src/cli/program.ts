@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type { AuthServer } from '../auth/authServer.js';
 import { resolveAuthMode } from '../config/authMode.js';
 import { type Config, type FullConfig, resolveConfig } from '../config/config.js';
+import type { OperationsConfig } from '../config/operations.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Runtime } from '../server/runtime.js';
@@ -144,21 +145,43 @@ async function runStdio(config: FullConfig, log: Logger): Promise<void> {
 }
 
 async function runHttp(config: FullConfig, log: Logger): Promise<void> {
-  const [{ createMcpHandler }, { createRuntime }, { createMcpServerFactory }, { createHttpApp }, { listen }] =
-    await Promise.all([
-      import('@modelcontextprotocol/server'),
-      import('./createRuntime.js'),
-      import('../server/mcpServerFactory.js'),
-      import('../http/app.js'),
-      import('../http/serve.js'),
-    ]);
+  const [
+    { createMcpHandler },
+    { createRuntime },
+    { createMcpServerFactory },
+    { createHttpApp },
+    { listen },
+    { startObservability },
+    { resolveOperationsConfig },
+    { hostname },
+  ] = await Promise.all([
+    import('@modelcontextprotocol/server'),
+    import('./createRuntime.js'),
+    import('../server/mcpServerFactory.js'),
+    import('../http/app.js'),
+    import('../http/serve.js'),
+    import('../observability/index.js'),
+    import('../config/operations.js'),
+    import('node:os'),
+  ]);
   let signIn = false;
   try {
     signIn = resolveAuthMode(config);
   } catch (error) {
     fail((error as Error).message);
   }
-  const runtime = createRuntime(config, log);
+  let operations: OperationsConfig;
+  try {
+    operations = resolveOperationsConfig(config.host);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const observability = await startObservability({
+    version: packageVersion(),
+    instanceId: config.instanceName ?? `${hostname()}-${process.pid}`,
+  });
+  const runtime = createRuntime(config, log, { maskErrors: operations.maskErrors });
+  runtime.operations = operations;
   // Over HTTP nothing is gained by answering before storage is ready; a storage problem stops the start.
   await runtime.studio();
   // The sign-in server needs the public URL (known once listening, with --port 0) as its issuer.
@@ -185,6 +208,10 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
     linkSecret: config.linkSecret,
     auth,
     ui,
+    maskErrors: operations.maskErrors,
+    ...(operations.metricsEnabled
+      ? { metrics: { scrape: observability.metrics.scrape, token: operations.metricsToken } }
+      : {}),
   });
   const server = await listen(app, config.host, config.port);
   runtime.publicUrl = (config.publicUrl ?? server.url).replace(/\/+$/, '');
@@ -206,6 +233,7 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
     await server.close();
     await mcp.close();
     await runtime.close();
+    await observability.close();
   });
 }
 

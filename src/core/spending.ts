@@ -21,6 +21,7 @@ import type {
   TokenUsage,
   UsageRow,
 } from './ports.js';
+import { telemetry } from './telemetry.js';
 
 export interface SpendingGuardOptions {
   repo: SpendingRepository;
@@ -89,26 +90,28 @@ export class SpendingGuard {
     return {
       estimateUsd,
       settle: (call) =>
-        this._o.repo.settle(
-          reservationId,
-          {
-            ownerId,
-            kind: call.kind,
-            modelId: model.id,
-            modelAlias: model.alias,
-            imageSize: size,
-            promptTokens: call.usage.promptTokens,
-            imageTokens: call.usage.imageTokens,
-            thoughtsTokens: call.usage.thoughtsTokens,
-            totalTokens: call.usage.totalTokens,
-            // The list price now; the same function made the estimate.
-            costUsd: estimateCostUsd(model, size),
-            pipelineId: call.pipelineId,
-            imageId: call.imageId,
-            createdAt: this._now().toISOString(),
-          },
-          held,
-        ),
+        this._o.repo
+          .settle(
+            reservationId,
+            {
+              ownerId,
+              kind: call.kind,
+              modelId: model.id,
+              modelAlias: model.alias,
+              imageSize: size,
+              promptTokens: call.usage.promptTokens,
+              imageTokens: call.usage.imageTokens,
+              thoughtsTokens: call.usage.thoughtsTokens,
+              totalTokens: call.usage.totalTokens,
+              // The list price now; the same function made the estimate.
+              costUsd: estimateCostUsd(model, size),
+              pipelineId: call.pipelineId,
+              imageId: call.imageId,
+              createdAt: this._now().toISOString(),
+            },
+            held,
+          )
+          .then(() => telemetry().count('spend_usd_total', { model: model.alias }, estimateCostUsd(model, size))),
       release: () => this._o.repo.settle(reservationId, null, held),
     };
   }

@@ -6,7 +6,9 @@
 import { type McpRequestContext, McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { type PathPolicy, rootsFromUris } from '../core/allowedPaths.js';
 import { createImageLinks } from '../core/imageLinks.js';
+import { currentRequest, newRequestId, runInRequest } from '../core/requestContext.js';
 import { type CallContext, LOCAL_OWNER } from '../core/studio.js';
+import { secondsSince, telemetry } from '../core/telemetry.js';
 import { progressReporter, registerTools } from '../mcp/registerTools.js';
 import { appTools } from '../tools/appTools.js';
 import type { StudioToolContext } from '../tools/context.js';
@@ -26,7 +28,9 @@ export const SERVER_INSTRUCTIONS =
   'Generates and edits images with Google Gemini (Nano Banana). generate_image makes new images (generate_image_async, get_image and cancel_pipeline for background work); propose_concepts sketches directions before paying for renders; edit_image changes an earlier one by id and keeps its conversation; list_images and image_info find earlier images. Keep the default model (Nano Banana 2 at 1K) unless the person asks otherwise. Every result names the image id: use it to edit or reuse the image.';
 
 export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
-  const errors = createToolErrorPresenter(runtime.log.child({ area: 'mcp' }));
+  const errors = createToolErrorPresenter(runtime.log.child({ area: 'mcp' }), {
+    masked: runtime.operations?.maskErrors ?? false,
+  });
   const imageUrl = createImageLinks({
     mode: runtime.config.imageLinks,
     ttlSeconds: runtime.config.linkTtlSeconds,
@@ -78,7 +82,7 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
     const registered = registerTools<StudioToolContext>(
       server,
       [...imageTools, ...pipelineTools, ...galleryTools, ...uploadTools, ...appTools],
-      { makeContext, errors, maxResultBytes: runtime.config.maxResultBytes },
+      { makeContext, errors, maxResultBytes: runtime.config.maxResultBytes, around: observeToolCall },
     );
     // The in-chat gallery (MCP Apps): its view and app-only tools, for the hosts that render it.
     const gallery = registerGalleryResource(server, () => runtime.publicUrl);
@@ -90,7 +94,30 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
   };
 }
 
-/** The data folder, STUDIO_ALLOWED_ROOTS, and the client's MCP roots when it offers them. */
+/**
+ * Each tool call runs under a request id (the HTTP request's, or its own on stdio), in a span, counted
+ * and timed by tool and outcome.
+ */
+function observeToolCall(
+  tool: string,
+  run: () => Promise<'ok' | 'error' | 'internal_error'>,
+): Promise<'ok' | 'error' | 'internal_error'> {
+  const request = currentRequest() ?? { requestId: newRequestId() };
+  return runInRequest(request, async () => {
+    const started = performance.now();
+    const outcome = await telemetry()
+      .span(`tool ${tool}`, { 'mcp.tool.name': tool }, async () => {
+        const result = await run();
+        if (result === 'internal_error') throw new Error(`tool ${tool} failed`);
+        return result;
+      })
+      .catch(() => 'internal_error' as const);
+    telemetry().count('tool_calls_total', { tool, outcome });
+    telemetry().observe('tool_call_duration_seconds', { tool }, secondsSince(started));
+    return outcome;
+  });
+}
+
 /**
  * The data folder, STUDIO_ALLOWED_ROOTS, and the client's MCP roots when it offers them. The client is
  * asked once per connection, and again only after it says its roots changed.

@@ -15,6 +15,7 @@ export type { LocalBlobStore } from './localBlobStore.js';
 export { createLocalBlobStore } from './localBlobStore.js';
 export { migrateToLatest, pendingMigrations } from './migrate.js';
 export { databaseOptionsFor, openServingDatabase } from './openForConfig.js';
+export { countActivePipelines } from './pipelineCounts.js';
 export type { PipelineRepositoryOptions } from './pipelineRepository.js';
 export { createPipelineRepository } from './pipelineRepository.js';
 export type { ReconcileOptions, ReconcileReport } from './reconcile.js';

@@ -90,6 +90,8 @@ export interface PipelinesTable {
   finished_at: string | null;
   cancel_requested_at: string | null;
   run_by: string | null;
+  request_id: string | null;
+  trace_parent: string | null;
 }
 
 export interface ConceptsTable {

@@ -6,14 +6,29 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { AppError, BudgetExceededError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
+import {
+  AppError,
+  BudgetExceededError,
+  CancelledError,
+  NotFoundError,
+  TimeoutError,
+  UnexpectedError,
+} from '../errors.js';
 import { callGemini, enhance, type ImageJobDeps, storeResult, toAppError } from '../imageJobs.js';
 import type { Logger } from '../logger.js';
 import type { GenerateImageResult } from '../ports.js';
 import { billedCall, type SpendingGuard } from '../spending.js';
+import { telemetry } from '../telemetry.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
 import { LocalQueue } from './localQueue.js';
 import { engineerPrompt } from './promptEngineer.js';
+import {
+  countFinished,
+  observeQueueWait,
+  pipelineErrorText,
+  requestOrigin,
+  runAsPipelineRequest,
+} from './requestOrigin.js';
 import { decodeSpec, encodeSpec, type ImagePipelineSpec } from './spec.js';
 import {
   type ConceptRecord,
@@ -57,6 +72,8 @@ export interface PipelineEngineOptions {
   newPipelineId: () => string;
   /** Per-user rate limit (checked once per submit) and budgets (checked before each billed Gemini call). */
   spending?: SpendingGuard;
+  /** Keep the text of unexpected errors out of pipeline records (public binds); the log has it. */
+  maskInternalErrors?: boolean;
 }
 
 export interface Caller {
@@ -128,11 +145,13 @@ export class PipelineEngine {
       finishedAt: null,
       cancelRequestedAt: null,
       runBy: null,
+      ...requestOrigin(),
     }));
     // In a shared queue, an owner's pipelines are ranked behind those already waiting, so that one person's
     // batch does not hold everyone else's image behind it (the local queue is round-robin by itself).
     const ahead = this._queue.shared ? await this._o.repo.countUnfinished(caller.ownerId) : 0;
     await this._o.repo.insert(records);
+    telemetry().count('pipelines_submitted_total', { kind: 'image' }, records.length);
     await this._queue.push(records.map((r, i) => ({ id: r.id, ownerId: r.ownerId, rank: ahead + i })));
     return records;
   }
@@ -315,7 +334,8 @@ export class PipelineEngine {
     lease.addEventListener('abort', lost, { once: true });
     this._running.set(item.id, { controller });
     try {
-      return await this._run(item.id, controller, lease);
+      const origin = await this._o.repo.get(item.id);
+      return await runAsPipelineRequest(origin, () => this._run(item.id, controller, lease));
     } catch (err) {
       this._o.log.error({ err, pipeline: item.id }, 'pipeline runner failed');
       return 'done';
@@ -366,6 +386,7 @@ export class PipelineEngine {
         this._now(),
       );
       if (!started) return 'done';
+      observeQueueWait(record, started.startedAt ?? started.updatedAt);
       record = this._announce(started);
       if (await this._o.jobs.images.get(spec.job.imageId)) {
         await this._complete(record);
@@ -383,55 +404,58 @@ export class PipelineEngine {
         let output: Record<string, unknown> | undefined;
         let state: StageRecord['state'] = 'completed';
         let note: string | undefined;
-        switch (stage.name) {
-          case 'engineer-prompt':
-            try {
-              prompt = await engineerPrompt(this._o.text, {
-                model: this._o.textModel,
-                styleGuide: this._o.styleGuide,
-                prompt: spec.job.prompt,
-                signal,
-                billing: { ownerId: record.ownerId, pipelineId: id },
-              });
-              output = { prompt };
-            } catch (error) {
-              if (signal.aborted) throw error;
-              // A failed rewrite is no reason to lose the image: fall back to the prompt as written.
-              state = 'skipped';
-              note = `The text model could not rewrite the prompt (${toAppError(error).message}); the prompt was used as written.`;
-              this._o.log.warn({ pipeline: id, err: note }, 'engineer-prompt skipped');
-            }
-            break;
-          case 'generate':
-            // A rerun after a crash calls Gemini again, and is billed (and ledgered) again.
-            result = await billedCall(this._o.spending, spec.job, { kind: spec.job.kind, pipelineId: id }, () =>
-              callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry }),
-            );
-            calls += 1;
-            break;
-          case 'enhance-image': {
-            if (!result) throw new AppError('Nothing to enhance: the generate stage produced no image.');
-            const draft = result;
-            try {
-              result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id }, () =>
-                enhance(this._o.jobs, spec.job, draft, { signal, onRetry }),
+        const stageRecord = record;
+        await telemetry().span(`stage ${stage.name}`, { 'pipeline.stage': stage.name }, async () => {
+          switch (stage.name) {
+            case 'engineer-prompt':
+              try {
+                prompt = await engineerPrompt(this._o.text, {
+                  model: this._o.textModel,
+                  styleGuide: this._o.styleGuide,
+                  prompt: spec.job.prompt,
+                  signal,
+                  billing: { ownerId: stageRecord.ownerId, pipelineId: id },
+                });
+                output = { prompt };
+              } catch (error) {
+                if (signal.aborted) throw error;
+                // A failed rewrite is no reason to lose the image: fall back to the prompt as written.
+                state = 'skipped';
+                note = `The text model could not rewrite the prompt (${toAppError(error).message}); the prompt was used as written.`;
+                this._o.log.warn({ pipeline: id, err: note }, 'engineer-prompt skipped');
+              }
+              break;
+            case 'generate':
+              // A rerun after a crash calls Gemini again, and is billed (and ledgered) again.
+              result = await billedCall(this._o.spending, spec.job, { kind: spec.job.kind, pipelineId: id }, () =>
+                callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry }),
               );
               calls += 1;
-            } catch (error) {
-              // The draft is billed already: a budget that has no room for the second call keeps the draft.
-              if (!(error instanceof BudgetExceededError)) throw error;
-              state = 'skipped';
-              note = `Not enhanced: ${error.message.replace(/ This call was not sent.*$/, '')} The draft was stored as it is.`;
+              break;
+            case 'enhance-image': {
+              if (!result) throw new AppError('Nothing to enhance: the generate stage produced no image.');
+              const draft = result;
+              try {
+                result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id }, () =>
+                  enhance(this._o.jobs, spec.job, draft, { signal, onRetry }),
+                );
+                calls += 1;
+              } catch (error) {
+                // The draft is billed already: a budget that has no room for the second call keeps the draft.
+                if (!(error instanceof BudgetExceededError)) throw error;
+                state = 'skipped';
+                note = `Not enhanced: ${error.message.replace(/ This call was not sent.*$/, '')} The draft was stored as it is.`;
+              }
+              break;
             }
-            break;
+            case 'store':
+              if (!result) throw new AppError('Nothing to store: the generate stage produced no image.');
+              await storeResult(this._o.jobs, spec.job, result, { prompt, calls });
+              break;
+            case 'architect':
+              throw new AppError('An architect stage cannot run in an image pipeline.');
           }
-          case 'store':
-            if (!result) throw new AppError('Nothing to store: the generate stage produced no image.');
-            await storeResult(this._o.jobs, spec.job, result, { prompt, calls });
-            break;
-          case 'architect':
-            throw new AppError('An architect stage cannot run in an image pipeline.');
-        }
+        });
         record = await this._stage(record, stage.name, {
           state,
           progress: 100,
@@ -477,6 +501,7 @@ export class PipelineEngine {
     const stages = record.stages.map((s) =>
       s.state === 'pending' ? { ...s, state: 'completed' as const, progress: 100 } : s,
     );
+    countFinished(record, 'completed');
     await this._update(record.id, {
       status: 'completed',
       stage: null,
@@ -519,10 +544,13 @@ export class PipelineEngine {
       status,
       stages,
       finishedAt: this._now(),
-      error: error.message,
+      error: pipelineErrorText(record, error, this._o.maskInternalErrors === true),
       errorCode: error.code,
       resultImageId: null,
     };
+    countFinished(record, status);
+    if (error instanceof UnexpectedError)
+      this._o.log.error({ err: error.cause ?? error, pipeline: record.id }, 'pipeline failed unexpectedly');
     if (!onlyIf) return this._update(record.id, update);
     const finished = await this._o.repo.updateIf(record.id, onlyIf, update, this._now());
     return finished && this._announce(finished);
