@@ -4,6 +4,8 @@
  * The built CLI runs as a real process against the project's Gemini emulator; the MCP SDK client calls it.
  */
 import { rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -253,6 +255,73 @@ describe('masked errors', () => {
       expect(textOf(result)).toMatch(/\(reference: req_[0-9a-f]{20}\)$/);
     } finally {
       await studio.close({ removeData: true });
+    }
+  });
+});
+
+describe('traces over OTLP', () => {
+  interface OtlpSpan {
+    traceId: string;
+    spanId: string;
+    parentSpanId?: string;
+    name: string;
+    attributes?: Array<{ key: string; value: { stringValue?: string } }>;
+  }
+
+  it('a generation reaches a loopback OTLP/HTTP receiver as one trace, its stages and Gemini call as spans', async () => {
+    // The receiver: OTLP/HTTP with JSON bodies (the exporter's default encoding), on 127.0.0.1.
+    const received: OtlpSpan[] = [];
+    const paths: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on('end', () => {
+        paths.push(`${req.method} ${req.url} ${req.headers['content-type']}`);
+        const parsed = JSON.parse(body) as {
+          resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
+        };
+        for (const rs of parsed.resourceSpans) for (const ss of rs.scopeSpans) received.push(...ss.spans);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as AddressInfo;
+    const studio = await startStudio('http', {
+      geminiUrl: emu.url,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
+    });
+    try {
+      const result = await studio.client.callTool({ name: 'generate_image', arguments: { prompt: 'a windmill' } });
+      expect(result.isError).toBeFalsy();
+      const deadline = Date.now() + 10_000;
+      const named = (name: string) => received.find((s) => s.name === name);
+      while (Date.now() < deadline && !(named('tool generate_image') && named('stage store'))) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(paths[0]).toBe('POST /v1/traces application/json');
+      const tool = named('tool generate_image');
+      const pipeline = named('pipeline image');
+      const generate = named('stage generate');
+      const store = named('stage store');
+      const gemini = named('gemini generate');
+      expect([tool, pipeline, generate, store, gemini].every(Boolean), received.map((s) => s.name).join(', ')).toBe(
+        true,
+      );
+      // One trace: tool call → pipeline → stages → the Gemini call inside the generate stage.
+      const traceId = tool?.traceId;
+      for (const span of [pipeline, generate, store, gemini]) expect(span?.traceId).toBe(traceId);
+      expect(pipeline?.parentSpanId).toBe(tool?.spanId);
+      expect(generate?.parentSpanId).toBe(pipeline?.spanId);
+      expect(store?.parentSpanId).toBe(pipeline?.spanId);
+      expect(gemini?.parentSpanId).toBe(generate?.spanId);
+      const http = received.find((s) => s.name === 'HTTP POST /mcp' && s.spanId === tool?.parentSpanId);
+      expect(http).toBeDefined();
+      expect(gemini?.attributes?.find((a) => a.key === 'gen_ai.request.model')?.value.stringValue).toMatch(/image/);
+    } finally {
+      await studio.close({ removeData: true });
+      await new Promise((resolve) => receiver.close(resolve));
     }
   });
 });
