@@ -8,6 +8,7 @@ import type { AuthServer } from '../auth/authServer.js';
 import { resolveAuthMode } from '../config/authMode.js';
 import { type Config, type FullConfig, resolveConfig } from '../config/config.js';
 import type { OperationsConfig } from '../config/operations.js';
+import type { AccessList } from '../core/accessList.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Runtime } from '../server/runtime.js';
@@ -189,8 +190,13 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
   const publicUrl = new Promise<string>((resolve) => {
     listeningAt = resolve;
   });
-  const auth = signIn ? publicUrl.then((origin) => startSignIn(config, runtime, origin, log)) : undefined;
-  const ui = await startDashboard(config, runtime, auth, log);
+  // The allow-list lives in the database (seeded from the environment) and is re-read before every request
+  // that may sign someone in, so an admin's change holds on every instance from the next request.
+  const access = signIn ? await startAccessList(config, runtime) : undefined;
+  const auth = signIn
+    ? publicUrl.then((origin) => startSignIn(config, runtime, origin, log, access as AccessList))
+    : undefined;
+  const ui = await startDashboard(config, runtime, auth, log, access);
   const maxBody = config.maxRequestBodyMb * 1024 * 1024;
   const mcp = createMcpHandler(createMcpServerFactory(runtime, 'http'), {
     maxRequestBodySize: maxBody,
@@ -295,16 +301,33 @@ function onShutdown(log: Logger, graceSeconds: number, close: () => Promise<void
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
-async function startSignIn(config: FullConfig, runtime: Runtime, origin: string, log: Logger) {
+async function startAccessList(config: FullConfig, runtime: Runtime): Promise<AccessList> {
+  const [{ AccessList }, store] = await Promise.all([import('../core/accessList.js'), import('../store/index.js')]);
+  const database = await runtime.database();
+  const access = new AccessList(
+    store.createAccessListRepository(database.db as Parameters<typeof store.createAccessListRepository>[0]),
+    { allowed: config.allowedEmails, admins: config.adminEmails },
+  );
+  await access.start();
+  return access;
+}
+
+/** `handler`, after re-reading the allow-list. */
+function fresh<A extends unknown[], R>(access: AccessList, handler: (...args: A) => Promise<R> | R) {
+  return async (...args: A): Promise<R> => {
+    await access.refresh();
+    return handler(...args);
+  };
+}
+
+async function startSignIn(config: FullConfig, runtime: Runtime, origin: string, log: Logger, access: AccessList) {
   const [{ createAuthServer }, { withAdvisoryLock }] = await Promise.all([
     import('../auth/authServer.js'),
     import('../store/index.js'),
   ]);
-  const allowed = new Set(config.allowedEmails);
-  const admins = new Set(config.adminEmails);
   const database = await runtime.database();
   // Instances starting together on a fresh PostgreSQL database take turns creating the sign-in tables.
-  return withAdvisoryLock(database.db, 'nanobanana-studio:auth-migrations', async () =>
+  const server = await withAdvisoryLock(database.db, 'nanobanana-studio:auth-migrations', async () =>
     createAuthServer({
       database,
       origin,
@@ -314,14 +337,17 @@ async function startSignIn(config: FullConfig, runtime: Runtime, origin: string,
         clientSecret: config.oidcClientSecret as string,
       },
       secret: config.authSecret as string,
-      allowedEmails: () => allowed,
-      adminEmails: () => admins,
+      allowedEmails: () => access.allowed(),
+      adminEmails: () => access.admins(),
       accessTokenSeconds: config.accessTokenSeconds,
       allowPrivateClientMetadataHosts: config.clientMetadataPrivateHosts,
       personalTokens: (await runtime.studio()).accessTokens,
       log: log.child({ area: 'auth' }),
     }),
   );
+  const signIn = server.fetch.bind(server);
+  const verify = server.verifyAccessToken.bind(server);
+  return Object.assign(server, { fetch: fresh(access, signIn), verifyAccessToken: fresh(access, verify) });
 }
 
 /** The studio dashboard at /ui, signed in through the same provider (or the local user with sign-in off). */
@@ -330,9 +356,11 @@ async function startDashboard(
   runtime: Runtime,
   signIn: Promise<AuthServer> | undefined,
   log: Logger,
+  access: AccessList | undefined,
 ) {
   const [{ createDashboard }, { randomBytes }] = await Promise.all([import('../ui/routes.js'), import('node:crypto')]);
-  return createDashboard({
+  const dashboard = createDashboard({
+    ...(access ? { access } : {}),
     studio: runtime.studio,
     signIn,
     secret: config.authSecret ?? randomBytes(32).toString('base64url'),
@@ -341,6 +369,7 @@ async function startDashboard(
     adminEmails: config.adminEmails,
     log: log.child({ area: 'ui' }),
   });
+  return access ? { fetch: fresh(access, dashboard.fetch) } : dashboard;
 }
 
 function fail(message: string): never {

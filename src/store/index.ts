@@ -4,6 +4,7 @@
  * @module
  */
 
+export { createAccessListRepository } from './accessListRepository.js';
 export { createAccessTokenRepository } from './accessTokenRepository.js';
 export { withAdvisoryLock } from './advisoryLock.js';
 export type { Database, DatabaseOptions, OpenDatabaseOptions } from './database.js';

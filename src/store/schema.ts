@@ -48,6 +48,8 @@ export interface DB {
   images: ImagesTable;
   uploads: UploadsTable;
   pipelines: PipelinesTable;
+  access_list: AccessListTable;
+  access_audit: AccessAuditTable;
   concepts: ConceptsTable;
   ledger: LedgerTable;
   spend_reservations: SpendReservationsTable;
@@ -168,4 +170,20 @@ export interface RequestLogTable {
   id: string;
   owner_id: string;
   created_at: string;
+}
+
+export interface AccessListTable {
+  email: string;
+  role: 'member' | 'admin';
+  added_by: string;
+  added_at: string;
+}
+
+export interface AccessAuditTable {
+  id: string;
+  at: string;
+  actor: string;
+  action: 'seed' | 'add' | 'change' | 'remove';
+  email: string;
+  role: 'member' | 'admin' | null;
 }

@@ -6,9 +6,11 @@
  */
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
+import type { AccessList } from '../core/accessList.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Studio } from '../core/studio.js';
+import { accessRoutes } from './accessRoutes.js';
 import { accountRoutes } from './accountRoutes.js';
 import { ASSETS } from './assets.js';
 import {
@@ -34,6 +36,8 @@ export interface DashboardOptions {
   publicUrl: () => string | undefined;
   allowedEmails: readonly string[];
   adminEmails: readonly string[];
+  /** The allow-list in the database, edited by admins on /ui/admin (absent: the configuration's, read-only). */
+  access?: AccessList;
   log: Logger;
   now?: () => Date;
 }
@@ -144,6 +148,7 @@ export function createDashboard(options: DashboardOptions): { fetch(request: Req
   });
   imageRoutes(app, options);
   accountRoutes(app, options);
+  accessRoutes(app, options.access);
 
   app.notFound((c) =>
     c.html(

@@ -5,6 +5,7 @@ import type { Budget, UsageRow } from '../../core/ports.js';
 import { barChart } from '../charts.js';
 import { csrfField, type Html } from '../layout.js';
 import type { Viewer } from '../viewer.js';
+import { type AccessListView, accessListSection } from './accessList.js';
 import { COST_DAYS } from './costs.js';
 
 export interface AdminView {
@@ -12,6 +13,8 @@ export interface AdminView {
   budgets: Budget[];
   allowedEmails: readonly string[];
   adminEmails: readonly string[];
+  /** The allow-list kept in the database (editable); without it, the configuration's is shown. */
+  access?: AccessListView;
 }
 
 export function adminBody(viewer: Viewer, view: AdminView): Html {
@@ -48,7 +51,11 @@ ${
 ${[...people].map(([ownerId, email]) => budgetForm(viewer, ownerId, email, budgets.get(ownerId)))}
 <h3>Someone else</h3>
 ${budgetForm(viewer, undefined, null, undefined)}
-<h2>Allow-list in force</h2>
+${view.access ? accessListSection(viewer, view.access) : configuredList(viewer, view)}`;
+}
+
+function configuredList(viewer: Viewer, view: AdminView): Html {
+  return html`<h2>Allow-list in force</h2>
 <p class="muted">From the server’s configuration (STUDIO_ALLOWED_EMAILS, STUDIO_ADMIN_EMAILS); change it there and restart.</p>
 ${
   viewer.local

@@ -1,0 +1,43 @@
+/** Admin: the allow-list (add, change the role of, remove an email) and the audit log of its changes. */
+import { html } from 'hono/html';
+import type { AccessAuditEntry, AccessEntry } from '../../core/accessList.js';
+import { csrfField, type Html } from '../layout.js';
+import type { Viewer } from '../viewer.js';
+
+export interface AccessListView {
+  entries: AccessEntry[];
+  /** Admins by the server's configuration (not removable here). */
+  fixedAdmins: ReadonlySet<string>;
+  audit: AccessAuditEntry[];
+}
+
+export function accessListSection(viewer: Viewer, view: AccessListView): Html {
+  return html`<h2>Who may sign in</h2>
+<p class="muted">Changes apply on every instance from the next request; people taken off are refused at once. Admins named in STUDIO_ADMIN_EMAILS stay admins.</p>
+<div class="table-wrap"><table id="allow-list"><thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Added by</th><th scope="col"></th></tr></thead>
+<tbody>${view.entries.map((e) => entryRow(viewer, e, view.fixedAdmins.has(e.email)))}</tbody></table></div>
+<form id="allow-add" method="post" action="/ui/admin/access">
+${csrfField(viewer)}
+<div><label for="access-email">Email</label><input id="access-email" name="email" type="email" required autocomplete="off"></div>
+<div><label for="access-role">Role</label><select id="access-role" name="role"><option value="member" selected>member</option><option value="admin">admin</option></select></div>
+<button type="submit">Allow</button>
+</form>
+<h2>Changes to the list</h2>
+${
+  view.audit.length
+    ? html`<div class="table-wrap"><table id="access-audit"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Email</th><th scope="col">Role</th></tr></thead>
+<tbody>${view.audit.map((a) => html`<tr><td>${a.at.replace('T', ' ').slice(0, 19)}</td><td>${a.actor}</td><td>${a.action}</td><td>${a.email}</td><td>${a.role ?? ''}</td></tr>`)}</tbody></table></div>`
+    : html`<p class="muted">No changes yet.</p>`
+}`;
+}
+
+function entryRow(viewer: Viewer, entry: AccessEntry, fixed: boolean): Html {
+  const other = entry.role === 'admin' ? 'member' : 'admin';
+  const self = entry.email === viewer.email;
+  return html`<tr><td>${entry.email}</td><td>${entry.role}${fixed ? ' (configuration)' : ''}</td><td>${entry.addedBy}</td><td>${
+    fixed || self
+      ? ''
+      : html`<form class="inline" method="post" action="/ui/admin/access">${csrfField(viewer)}<input type="hidden" name="email" value="${entry.email}"><input type="hidden" name="role" value="${other}"><button type="submit">Make ${other}</button></form>
+<form class="inline" method="post" action="/ui/admin/access/remove">${csrfField(viewer)}<input type="hidden" name="email" value="${entry.email}"><button type="submit">Remove</button></form>`
+  }</td></tr>`;
+}
