@@ -1,9 +1,10 @@
 /**
  * Who may sign in and who is an admin, kept in the database so that admins change it from the dashboard
  * without a restart, and every instance sees the change at its next request (each request that can sign
- * someone in re-reads the list first). The environment seeds it: STUDIO_ALLOWED_EMAILS and
- * STUDIO_ADMIN_EMAILS fill an empty list, and the admins it names stay admins whatever the list says (so
- * that nobody can lock the operator out). Every change is written to an audit log admins can read.
+ * someone in re-reads the list first). The environment gives the starting list: STUDIO_ALLOWED_EMAILS and
+ * STUDIO_ADMIN_EMAILS always count (admins add to them and may promote their people; a restart with a
+ * changed environment takes effect as before), and the admins it names cannot be demoted or removed from
+ * the dashboard, so nobody can lock the operator out. Every change is written to an audit log admins read.
  * @module
  */
 import { ForbiddenError, InvalidInputError } from './errors.js';
@@ -20,7 +21,7 @@ export interface AccessEntry {
 export interface AccessAuditEntry {
   at: string;
   actor: string;
-  action: 'seed' | 'add' | 'change' | 'remove';
+  action: 'add' | 'change' | 'remove';
   email: string;
   role: AccessRole | null;
 }
@@ -28,8 +29,6 @@ export interface AccessAuditEntry {
 /** The store behind the list (store/accessListRepository). Each change writes its audit row with it. */
 export interface AccessListRepository {
   list(): Promise<AccessEntry[]>;
-  /** Fills an empty list (in one transaction, so instances starting together seed it once). */
-  seedIfEmpty(entries: AccessEntry[]): Promise<boolean>;
   /** Adds the email or changes its role; `undefined` when nothing changed. */
   put(entry: AccessEntry): Promise<'add' | 'change' | undefined>;
   remove(email: string, actor: string, at: string): Promise<boolean>;
@@ -42,6 +41,7 @@ export class AccessList {
   private _allowed: ReadonlySet<string>;
   private _admins: ReadonlySet<string>;
   private readonly _envAdmins: ReadonlySet<string>;
+  private readonly _envMembers: ReadonlySet<string>;
 
   constructor(
     private readonly _repo: AccessListRepository,
@@ -49,31 +49,19 @@ export class AccessList {
     private readonly _now: () => Date = () => new Date(),
   ) {
     this._envAdmins = new Set(_env.admins.map(normalize));
+    this._envMembers = new Set(_env.allowed.map(normalize).filter((e) => !this._envAdmins.has(e)));
     this._admins = this._envAdmins;
-    this._allowed = new Set([..._env.allowed.map(normalize), ...this._envAdmins]);
+    this._allowed = new Set([...this._envMembers, ...this._envAdmins]);
   }
 
-  /** Seeds an empty list from the environment, then reads it. */
   async start(): Promise<void> {
-    const at = this._now().toISOString();
-    const admins = [...this._envAdmins];
-    const members = this._env.allowed.map(normalize).filter((e) => !this._envAdmins.has(e));
-    await this._repo.seedIfEmpty([
-      ...admins.map((email) => ({ email, role: 'admin' as const, addedBy: 'environment', addedAt: at })),
-      ...[...new Set(members)].map((email) => ({
-        email,
-        role: 'member' as const,
-        addedBy: 'environment',
-        addedAt: at,
-      })),
-    ]);
     await this.refresh();
   }
 
   /** Re-reads the list (before each request that may sign someone in). */
   async refresh(): Promise<void> {
     const entries = await this._repo.list();
-    this._allowed = new Set([...entries.map((e) => e.email), ...this._envAdmins]);
+    this._allowed = new Set([...entries.map((e) => e.email), ...this._envMembers, ...this._envAdmins]);
     this._admins = new Set([...entries.filter((e) => e.role === 'admin').map((e) => e.email), ...this._envAdmins]);
   }
 
@@ -85,13 +73,28 @@ export class AccessList {
     return this._admins;
   }
 
-  /** The admins the environment names: always admins, not removable from the dashboard. */
-  fixedAdmins(): ReadonlySet<string> {
-    return this._envAdmins;
+  /** Everyone who may sign in: the configuration's people (added by `configuration`) and the admins' additions. */
+  async entries(): Promise<AccessEntry[]> {
+    const stored = await this._repo.list();
+    const byEmail = new Map(stored.map((e) => [e.email, e]));
+    const fromConfig = (email: string, role: AccessRole): AccessEntry => ({
+      email,
+      role: role === 'admin' || byEmail.get(email)?.role === 'admin' ? 'admin' : 'member',
+      addedBy: 'configuration',
+      addedAt: '',
+    });
+    const listed = [
+      ...[...this._envAdmins].map((e) => fromConfig(e, 'admin')),
+      ...[...this._envMembers].map((e) => fromConfig(e, 'member')),
+      ...stored.filter((e) => !this._envAdmins.has(e.email) && !this._envMembers.has(e.email)),
+    ];
+    return listed.sort((a, b) => a.email.localeCompare(b.email));
   }
 
-  entries(): Promise<AccessEntry[]> {
-    return this._repo.list();
+  /** Whether the configuration lets `email` sign in (such an entry cannot be removed here). */
+  isConfigured(email: string): boolean {
+    const address = normalize(email);
+    return this._envAdmins.has(address) || this._envMembers.has(address);
   }
 
   audit(limit = 50): Promise<AccessAuditEntry[]> {
@@ -117,9 +120,9 @@ export class AccessList {
   /** Takes `email` off the list: refused from their next request on, on every instance. */
   async remove(actor: string, email: string): Promise<boolean> {
     const address = normalize(email);
-    if (this._envAdmins.has(address)) {
+    if (this.isConfigured(address)) {
       throw new ForbiddenError(
-        `${address} is an admin by the server's configuration (STUDIO_ADMIN_EMAILS); change it there.`,
+        `${address} is on the list by the server's configuration (STUDIO_ALLOWED_EMAILS or STUDIO_ADMIN_EMAILS); take it off there and restart.`,
       );
     }
     if (address === normalize(actor)) {

@@ -16,24 +16,6 @@ export function createAccessListRepository(db: Kysely<DB>): AccessListRepository
       return rows.map(fromRow);
     },
 
-    seedIfEmpty(entries) {
-      return db.transaction().execute(async (trx) => {
-        if (entries.length === 0) return false;
-        // Instances starting together: the first insert wins, the others find the list filled.
-        const any = await trx.selectFrom('access_list').select('email').limit(1).executeTakeFirst();
-        if (any) return false;
-        const inserted = await trx
-          .insertInto('access_list')
-          .values(entries.map(toRow))
-          .onConflict((oc) => oc.column('email').doNothing())
-          .executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-        for (const e of entries)
-          await audit(trx, { at: e.addedAt, actor: e.addedBy, action: 'seed', email: e.email, role: e.role });
-        return true;
-      });
-    },
-
     put(entry) {
       return db.transaction().execute(async (trx) => {
         const existing = await trx

@@ -183,7 +183,7 @@ export interface AccessAuditTable {
   id: string;
   at: string;
   actor: string;
-  action: 'seed' | 'add' | 'change' | 'remove';
+  action: 'add' | 'change' | 'remove';
   email: string;
   role: 'member' | 'admin' | null;
 }

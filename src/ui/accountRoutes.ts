@@ -99,7 +99,7 @@ export function accountRoutes(app: Hono<DashboardEnv>, options: DashboardOptions
             ? {
                 access: {
                   entries: await options.access.entries(),
-                  fixedAdmins: options.access.fixedAdmins(),
+                  isConfigured: (email: string) => options.access?.isConfigured(email) === true,
                   audit: await options.access.audit(50),
                 },
               }

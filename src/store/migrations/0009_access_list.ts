@@ -1,8 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 
 /**
- * The allow-list and admins (seeded from the environment, edited by admins in the dashboard) and the audit
- * log of every change. Portable DDL only, like 0001.
+ * The people admins allowed (or made admins) in the dashboard, besides those of the environment, and the
+ * audit log of every change. Portable DDL only, like 0001.
  */
 export const migration0009AccessList = {
   // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on the current schema types.
@@ -19,7 +19,7 @@ export const migration0009AccessList = {
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('at', 'text', (c) => c.notNull())
       .addColumn('actor', 'text', (c) => c.notNull())
-      .addColumn('action', 'text', (c) => c.notNull().check(sql`action in ('seed', 'add', 'change', 'remove')`))
+      .addColumn('action', 'text', (c) => c.notNull().check(sql`action in ('add', 'change', 'remove')`))
       .addColumn('email', 'text', (c) => c.notNull())
       .addColumn('role', 'text')
       .execute();

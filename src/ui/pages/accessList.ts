@@ -6,16 +6,16 @@ import type { Viewer } from '../viewer.js';
 
 export interface AccessListView {
   entries: AccessEntry[];
-  /** Admins by the server's configuration (not removable here). */
-  fixedAdmins: ReadonlySet<string>;
+  /** On the list by the server's configuration (not removable here). */
+  isConfigured(email: string): boolean;
   audit: AccessAuditEntry[];
 }
 
 export function accessListSection(viewer: Viewer, view: AccessListView): Html {
   return html`<h2>Who may sign in</h2>
-<p class="muted">Changes apply on every instance from the next request; people taken off are refused at once. Admins named in STUDIO_ADMIN_EMAILS stay admins.</p>
+<p class="muted">Changes apply on every instance from the next request; people taken off are refused at once. People of the server's configuration (STUDIO_ALLOWED_EMAILS, STUDIO_ADMIN_EMAILS) are changed there.</p>
 <div class="table-wrap"><table id="allow-list"><thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Added by</th><th scope="col"></th></tr></thead>
-<tbody>${view.entries.map((e) => entryRow(viewer, e, view.fixedAdmins.has(e.email)))}</tbody></table></div>
+<tbody>${view.entries.map((e) => entryRow(viewer, e, view.isConfigured(e.email)))}</tbody></table></div>
 <form id="allow-add" method="post" action="/ui/admin/access">
 ${csrfField(viewer)}
 <div><label for="access-email">Email</label><input id="access-email" name="email" type="email" required autocomplete="off"></div>
@@ -31,13 +31,18 @@ ${
 }`;
 }
 
-function entryRow(viewer: Viewer, entry: AccessEntry, fixed: boolean): Html {
+function entryRow(viewer: Viewer, entry: AccessEntry, configured: boolean): Html {
   const other = entry.role === 'admin' ? 'member' : 'admin';
-  const self = entry.email === viewer.email;
-  return html`<tr><td>${entry.email}</td><td>${entry.role}${fixed ? ' (configuration)' : ''}</td><td>${entry.addedBy}</td><td>${
-    fixed || self
-      ? ''
-      : html`<form class="inline" method="post" action="/ui/admin/access">${csrfField(viewer)}<input type="hidden" name="email" value="${entry.email}"><input type="hidden" name="role" value="${other}"><button type="submit">Make ${other}</button></form>
-<form class="inline" method="post" action="/ui/admin/access/remove">${csrfField(viewer)}<input type="hidden" name="email" value="${entry.email}"><button type="submit">Remove</button></form>`
+  // Configuration admins and oneself stay as they are; the configuration's people are not removed here.
+  const fixedAdmin = configured && entry.role === 'admin' && entry.addedBy === 'configuration';
+  const editable = entry.email !== viewer.email && !fixedAdmin;
+  return html`<tr><td>${entry.email}</td><td>${entry.role}</td><td>${entry.addedBy}</td><td>${
+    editable
+      ? html`<form class="inline" method="post" action="/ui/admin/access">${csrfField(viewer)}<input type="hidden" name="email" value="${entry.email}"><input type="hidden" name="role" value="${other}"><button type="submit">Make ${other}</button></form>${
+          configured
+            ? ''
+            : html`<form class="inline" method="post" action="/ui/admin/access/remove">${csrfField(viewer)}<input type="hidden" name="email" value="${entry.email}"><button type="submit">Remove</button></form>`
+        }`
+      : ''
   }</td></tr>`;
 }
