@@ -22,6 +22,7 @@ Usage:
   nanobanana-studio serve [options]      Serve MCP over Streamable HTTP at /mcp, the dashboard at /ui, images at /i/.
   nanobanana-studio emulator [options]   Run only the offline Gemini emulator (for GEMINI_BASE_URL).
   nanobanana-studio migrate              Apply database migrations (needed before serving on PostgreSQL).
+  nanobanana-studio maintenance          Retention, expired Gemini copies, orphan files, vacuum (dry run; --apply).
   nanobanana-studio generate "prompt"    Make images from a terminal (also: edit, list, open, cost; each has --help).
   nanobanana-studio budget [set]         Per-user daily/monthly budgets (USD) and requests per minute (admins).
   nanobanana-studio token create|list|revoke   Personal access tokens for header-only clients (sign-in on).
@@ -73,6 +74,7 @@ const OPTIONS = {
  */
 const PEOPLE_COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   migrate: () => import('./commands/migrate.js'),
+  maintenance: () => import('./commands/maintenance.js'),
   generate: () => import('./commands/generate.js'),
   edit: () => import('./commands/edit.js'),
   list: () => import('./commands/list.js'),
@@ -232,7 +234,13 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
   process.stderr.write(
     `Listening on ${server.url}/mcp\nClient config: ${JSON.stringify({ mcpServers: { 'nanobanana-studio': { type: 'http', url: `${server.url}/mcp` } } })}\n`,
   );
+  const stopMaintenance = (await import('./maintenanceRun.js')).scheduleMaintenance(
+    runtime,
+    operations,
+    log.child({ area: 'maintenance' }),
+  );
   onShutdown(log, config.shutdownGraceSeconds, async () => {
+    stopMaintenance();
     // No new connections; calls in progress keep theirs while their pipelines finish (or are handed back).
     server.stopAccepting();
     await runtime.drain();
@@ -359,8 +367,10 @@ async function startDashboard(
   access: AccessList | undefined,
 ) {
   const [{ createDashboard }, { randomBytes }] = await Promise.all([import('../ui/routes.js'), import('node:crypto')]);
+  const store = await import('../store/index.js');
   const dashboard = createDashboard({
     ...(access ? { access } : {}),
+    storage: async () => store.storageUse((await runtime.database()).db as Parameters<typeof store.storageUse>[0]),
     studio: runtime.studio,
     signIn,
     secret: config.authSecret ?? randomBytes(32).toString('base64url'),

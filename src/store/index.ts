@@ -6,7 +6,7 @@
 
 export { createAccessListRepository } from './accessListRepository.js';
 export { createAccessTokenRepository } from './accessTokenRepository.js';
-export { withAdvisoryLock } from './advisoryLock.js';
+export { tryWithAdvisoryLock, withAdvisoryLock } from './advisoryLock.js';
 export type { Database, DatabaseOptions, OpenDatabaseOptions } from './database.js';
 export { openDatabase } from './database.js';
 export { IMAGE_ID_PATTERN, newId, newImageId, newUploadId } from './ids.js';
@@ -14,6 +14,8 @@ export { createImageRepository } from './imageRepository.js';
 export { createSpendingRepository } from './ledgerRepository.js';
 export type { LocalBlobStore } from './localBlobStore.js';
 export { createLocalBlobStore } from './localBlobStore.js';
+export type { MaintenancePlan, MaintenanceResult, RetentionPolicy, StorageUse } from './maintenance.js';
+export { applyMaintenance, planMaintenance, setUserRetention, storageUse } from './maintenance.js';
 export { migrateToLatest, pendingMigrations } from './migrate.js';
 export { databaseOptionsFor, openServingDatabase } from './openForConfig.js';
 export { countActivePipelines } from './pipelineCounts.js';

@@ -12,6 +12,8 @@ export interface UsersTable {
   /** ISO 8601, UTC (`Date#toISOString`). */
   created_at: string;
   default_model: string | null;
+  retention_days?: number | null;
+  retention_gb?: number | null;
 }
 
 export interface ImagesTable {

@@ -95,6 +95,7 @@ export function accountRoutes(app: Hono<DashboardEnv>, options: DashboardOptions
           budgets,
           allowedEmails: options.allowedEmails,
           adminEmails: options.adminEmails,
+          ...(options.storage ? { storage: await options.storage() } : {}),
           ...(options.access && !viewer.local
             ? {
                 access: {

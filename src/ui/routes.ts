@@ -9,6 +9,7 @@ import { html } from 'hono/html';
 import type { AccessList } from '../core/accessList.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { StorageUse } from '../core/ports.js';
 import type { Studio } from '../core/studio.js';
 import { accessRoutes } from './accessRoutes.js';
 import { accountRoutes } from './accountRoutes.js';
@@ -38,6 +39,8 @@ export interface DashboardOptions {
   adminEmails: readonly string[];
   /** The allow-list in the database, edited by admins on /ui/admin (absent: the configuration's, read-only). */
   access?: AccessList;
+  /** Each person's images and bytes, for the admin page. */
+  storage?: () => Promise<StorageUse[]>;
   log: Logger;
   now?: () => Date;
 }

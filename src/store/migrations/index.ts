@@ -8,6 +8,7 @@ import { migration0006AccessTokens } from './0006_access_tokens.js';
 import { migration0007LedgerTextCalls } from './0007_ledger_text_calls.js';
 import { migration0008PipelineRequestIds } from './0008_pipeline_request_ids.js';
 import { migration0009AccessList } from './0009_access_list.js';
+import { migration0010UserRetention } from './0010_user_retention.js';
 
 /**
  * Every migration, by name. Names sort in the order they must run; never rename or edit one that has
@@ -23,4 +24,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007_ledger_text_calls': migration0007LedgerTextCalls,
   '0008_pipeline_request_ids': migration0008PipelineRequestIds,
   '0009_access_list': migration0009AccessList,
+  '0010_user_retention': migration0010UserRetention,
 };
