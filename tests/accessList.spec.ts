@@ -111,6 +111,8 @@ describe.skipIf(!BASE_URL)('the allow-list edited by admins (needs STUDIO_TEST_D
     const after = await browserRequest(`${second}/ui/admin`, { headers: { cookie: adminCookie, accept: 'text/html' } });
     expect(after.text).toMatch(/<td>alice@example\.com<\/td><td>add<\/td><td>bob@example\.com<\/td><td>member<\/td>/);
     expect(after.text).toMatch(/<td>carol@example\.com<\/td><td>member<\/td><td>configuration<\/td>/);
+    // The same page shows each person's storage (nobody has images yet).
+    expect(after.text).toContain('<h2>Storage per person</h2>');
     // Not for people who are not admins.
     expect(
       (await browserRequest(`${second}/ui/admin`, { headers: { cookie: bobCookie, accept: 'text/html' } })).status,

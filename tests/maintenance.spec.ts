@@ -188,3 +188,34 @@ describe.each(backends)('maintenance on $name', ({ name, skip }) => {
     120_000,
   );
 });
+
+describe('maintenance inside serve', () => {
+  it('runs on its schedule (STUDIO_MAINTENANCE_HOURS) and applies the deployment retention', async () => {
+    const { startStudio, idsOf } = await import('./helpers/studio.js');
+    const studio = await startStudio('http', {
+      args: ['--emulator'],
+      apiKey: null,
+      env: { STUDIO_RETENTION_DAYS: '30', STUDIO_MAINTENANCE_HOURS: '0.0003' },
+    });
+    try {
+      const made = await studio.client.callTool({ name: 'generate_image', arguments: { prompt: 'a harbour', n: 2 } });
+      const [old, recent] = idsOf(made) as [string, string];
+      const db = new Database(path.join(studio.dataDir, 'studio.db'));
+      db.prepare('update images set created_at = ? where id = ?').run(
+        new Date(Date.now() - 40 * 86_400_000).toISOString(),
+        old,
+      );
+      let ids: string[] = [];
+      for (let i = 0; i < 100; i += 1) {
+        ids = (db.prepare('select id from images').all() as Array<{ id: string }>).map((r) => r.id);
+        if (!ids.includes(old)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      db.close();
+      expect(ids).toEqual([recent]);
+      expect(studio.stderr()).toContain('maintenance done');
+    } finally {
+      await studio.close({ removeData: true });
+    }
+  }, 60_000);
+});
