@@ -130,6 +130,14 @@ async function runStdio(config: FullConfig, log: Logger): Promise<void> {
     import('./createRuntime.js'),
     import('../server/mcpServerFactory.js'),
   ]);
+  // Over stdio there is no /metrics to scrape; traces are exported when OTLP is configured.
+  const { tracingRequested } = await import('../observability/tracingRequested.js');
+  const observability = tracingRequested()
+    ? await (await import('../observability/index.js')).startObservability({
+        version: packageVersion(),
+        instanceId: `stdio-${process.pid}`,
+      })
+    : undefined;
   const runtime = createRuntime(config, log);
   // A configuration problem found while storage opens (an unmigrated PostgreSQL database) stops the server.
   runtime.studio().catch((error) => {
@@ -142,6 +150,7 @@ async function runStdio(config: FullConfig, log: Logger): Promise<void> {
   onShutdown(log, config.shutdownGraceSeconds, async () => {
     await handle.close();
     await runtime.close();
+    await observability?.close();
   });
   // The client closing our stdin ends the session.
   process.stdin.once('end', () => process.emit('SIGTERM'));

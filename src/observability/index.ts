@@ -6,17 +6,14 @@
 import { installTelemetry, type Telemetry } from '../core/telemetry.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { Tracing } from './tracing.js';
+import { tracingRequested } from './tracingRequested.js';
+
+export { tracingRequested };
 
 export interface Observability {
   metrics: Metrics;
   tracing?: Tracing;
   close(): Promise<void>;
-}
-
-/** True when the standard OpenTelemetry settings ask for traces to be exported. */
-export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none') return false;
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
 
 export async function startObservability(options: {
