@@ -74,7 +74,9 @@ describe.each(backends)('maintenance on $name', ({ name, skip }) => {
         return {
           query: async <T>(text: string, params: unknown[] = []) => {
             const statement = db.prepare(text.replaceAll('{s}', ''));
-            return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as T[];
+            if (statement.reader) return statement.all(...params) as T[];
+            statement.run(...params);
+            return [];
           },
           close: async () => void db.close(),
         };

@@ -45,11 +45,11 @@ export class AccessList {
 
   constructor(
     private readonly _repo: AccessListRepository,
-    private readonly _env: { allowed: readonly string[]; admins: readonly string[] },
+    env: { allowed: readonly string[]; admins: readonly string[] },
     private readonly _now: () => Date = () => new Date(),
   ) {
-    this._envAdmins = new Set(_env.admins.map(normalize));
-    this._envMembers = new Set(_env.allowed.map(normalize).filter((e) => !this._envAdmins.has(e)));
+    this._envAdmins = new Set(env.admins.map(normalize));
+    this._envMembers = new Set(env.allowed.map(normalize).filter((e) => !this._envAdmins.has(e)));
     this._admins = this._envAdmins;
     this._allowed = new Set([...this._envMembers, ...this._envAdmins]);
   }
