@@ -10,8 +10,12 @@ FROM ${BASE} AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-# A private registry's credentials, if any, come in as a build secret and never enter a layer.
-RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci --no-audit --no-fund
+# A private registry's settings (npmrc) and a TLS-inspecting proxy's CA bundle (ca), if any, come in as
+# build secrets and never enter a layer:  --secret id=npmrc,src=$HOME/.npmrc --secret id=ca,src=ca.pem
+RUN --mount=type=secret,id=npmrc,target=/root/.npmrc \
+    --mount=type=secret,id=ca,target=/run/secrets/ca.pem \
+    if [ -s /run/secrets/ca.pem ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca.pem npm_config_cafile=/run/secrets/ca.pem; fi \
+ && npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
