@@ -3,7 +3,7 @@
  * lines, the pipeline record and the error a person sees, and unexpected errors masked on public binds.
  * The built CLI runs as a real process against the project's Gemini emulator; the MCP SDK client calls it.
  */
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -236,6 +236,42 @@ describe('masked errors', () => {
       expect(text).not.toMatch(/ENOTDIR|EEXIST|\/tmp|at .*\.js|select |insert /i);
       await new Promise((r) => setTimeout(r, 300));
       expect(studio.stderr()).toContain(path.join(studio.dataDir, 'images'));
+    } finally {
+      await studio.close({ removeData: true });
+    }
+  });
+
+  it('an internal error behind /i/ (an unreadable image file) answers 500 with a reference and no path', async () => {
+    const studio = await startStudio('http', { geminiUrl: emu.url, args: PUBLIC_NO_SIGN_IN, env: PUBLIC_ENV });
+    try {
+      const made = await studio.client.callTool({ name: 'generate_image', arguments: { prompt: 'a tower' } });
+      const id = /Image (img_[a-z0-9]+)/.exec(textOf(made))?.[1] as string;
+      const db = new Database(path.join(studio.dataDir, 'studio.db'), { readonly: true });
+      const { blob_key: key, mime_type: mime } = db
+        .prepare('select blob_key, mime_type from images where id = ?')
+        .get(id) as {
+        blob_key: string;
+        mime_type: string;
+      };
+      db.close();
+      // The file becomes a folder: reading it fails with EISDIR and its path.
+      await rm(path.join(studio.dataDir, key));
+      await mkdir(path.join(studio.dataDir, key));
+      const url = studio.url?.replace('0.0.0.0', '127.0.0.1');
+      const res = await fetch(`${url}/i/${id}.${mime === 'image/png' ? 'png' : 'jpg'}`);
+      expect(res.status).toBe(500);
+      const body = (await res.json()) as { error: string; message: string; reference: string };
+      expect(body.error).toBe('internal');
+      expect(body.reference).toBe(res.headers.get('x-request-id'));
+      expect(body.message).toContain(`(reference: ${body.reference})`);
+      expect(body.message).not.toMatch(/EISDIR|\/tmp|images\//);
+      await new Promise((r) => setTimeout(r, 300));
+      const logged = studio
+        .stderr()
+        .split('\n')
+        .find((l) => l.includes('HTTP request failed'));
+      expect(logged).toContain(body.reference);
+      expect(logged).toContain('EISDIR');
     } finally {
       await studio.close({ removeData: true });
     }

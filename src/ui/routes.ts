@@ -10,6 +10,7 @@ import type { AccessList } from '../core/accessList.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { StorageUse } from '../core/ports.js';
+import { withReference } from '../core/requestContext.js';
 import type { Studio } from '../core/studio.js';
 import { accessRoutes } from './accessRoutes.js';
 import { accountRoutes } from './accountRoutes.js';
@@ -170,7 +171,10 @@ export function createDashboard(options: DashboardOptions): { fetch(request: Req
     if (error instanceof ForbiddenError) return c.html(messagePage(viewer, 'Not allowed', error.message), 403);
     if (error instanceof InvalidInputError) return c.html(messagePage(viewer, 'Please check', error.message), 400);
     options.log.error({ err: error, path: c.req.path }, 'dashboard request failed');
-    return c.html(messagePage(viewer, 'Something went wrong', 'Try again; the server log has the details.'), 500);
+    return c.html(
+      messagePage(viewer, 'Something went wrong', withReference('Try again; the server log has the details')),
+      500,
+    );
   });
   return { fetch: async (request) => app.fetch(request) };
 }
