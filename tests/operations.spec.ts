@@ -355,6 +355,15 @@ describe('traces over OTLP', () => {
       const http = received.find((s) => s.name === 'HTTP POST /mcp' && s.spanId === tool?.parentSpanId);
       expect(http).toBeDefined();
       expect(gemini?.attributes?.find((a) => a.key === 'gen_ai.request.model')?.value.stringValue).toMatch(/image/);
+      // A caller's traceparent is continued: the request's span joins the caller's trace.
+      await fetch(`${studio.url}/health`, {
+        headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+      });
+      const until = Date.now() + 10_000;
+      const joined = () => received.find((s) => s.name === 'HTTP GET /health');
+      while (Date.now() < until && !joined()) await new Promise((r) => setTimeout(r, 100));
+      expect(joined()?.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+      expect(joined()?.parentSpanId).toBe('00f067aa0ba902b7');
     } finally {
       await studio.close({ removeData: true });
       await new Promise((resolve) => receiver.close(resolve));
