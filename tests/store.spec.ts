@@ -27,6 +27,9 @@ const ALL_MIGRATIONS = [
   '0005_pipeline_cancel',
   '0006_access_tokens',
   '0007_ledger_text_calls',
+  '0008_pipeline_request_ids',
+  '0009_access_list',
+  '0010_user_retention',
 ];
 
 let dir: string;
