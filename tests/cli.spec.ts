@@ -227,7 +227,11 @@ describe('capabilities', () => {
         expect(generate?.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: true });
         expect(generate?.description).toMatch(/only when they ask for Pro/);
         expect(generate?.outputSchema).toBeUndefined(); // images: no structuredContent
-        expect(tools.find((t) => t.name === 'get_image')?.outputSchema).toBeDefined();
+        // get_image answers with the image once done: no outputSchema, no structuredContent then (issue 13).
+        expect(tools.find((t) => t.name === 'get_image')?.outputSchema).toBeUndefined();
+        expect(tools.find((t) => t.name === 'cancel_pipeline')?.outputSchema).toBeDefined();
+        // Strict hosts flag a type list (`type: ["string", "null"]`): optional fields are left out instead.
+        for (const tool of tools) expect(JSON.stringify(tool.outputSchema ?? {})).not.toMatch(/"type":\[/);
         expect(studio.client.getInstructions()).toContain('Nano Banana 2 at 1K');
         // The gallery view is declared on the image tools; hosts without MCP Apps ignore `_meta`.
         for (const name of ['generate_image', 'edit_image', 'get_image']) {

@@ -2,20 +2,27 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENTS, type ClientId } from '../src/cli/install/clients.js';
 import { diffText, maskSecrets } from '../src/cli/install/files.js';
 import { JsonSyntaxError, parseJsonc } from '../src/cli/install/jsonc.js';
 import { mergeJsonServer } from '../src/cli/install/mergeJson.js';
 import { mergeTomlServer, splitDottedKey } from '../src/cli/install/mergeToml.js';
+import { type FakeRegistry, startFakeRegistry } from './helpers/fakeRegistry.js';
 import { runCli as runProcess } from './helpers/runCli.js';
 
 const CLI = path.resolve(import.meta.dirname, '../dist/cli/main.js');
 /** VS Code's reference to a prompted secret, as the entry holds it. */
 const VSCODE_INPUT = `\${input:gemini-api-key}`;
 const homes: string[] = [];
+// A registry that has the package, so that install chooses npx (tests/installLaunch.spec.ts covers the rest).
+let registry: FakeRegistry;
 
+beforeAll(async () => {
+  registry = await startFakeRegistry({ name: 'nanobanana-studio', version: '0.1.0' });
+});
 afterAll(async () => {
+  await registry?.close();
   await Promise.all(homes.map((h) => rm(h, { recursive: true, force: true })));
 });
 
@@ -33,7 +40,11 @@ interface RunResult {
 
 /** Runs the built CLI with only PATH, HOME and `env`: no XDG_CONFIG_HOME, APPDATA, CODEX_HOME or keys leak in. */
 function runCli(args: string[], home: string, env: Record<string, string> = {}): Promise<RunResult> {
-  return runProcess(args, { env: { HOME: home, USERPROFILE: home, ...env }, cwd: home, timeoutMs: 20_000 });
+  return runProcess(args, {
+    env: { HOME: home, USERPROFILE: home, ...registry.env, ...env },
+    cwd: home,
+    timeoutMs: 20_000,
+  });
 }
 
 function configFile(client: ClientId, home: string): string {

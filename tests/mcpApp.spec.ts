@@ -6,7 +6,6 @@
  * resource reads to that server through the real MCP client held by this process. Screenshots land in
  * test-results/mcp-app/.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,10 +16,10 @@ import type { McpUiHostContext } from '@modelcontextprotocol/ext-apps';
 import { build } from 'esbuild';
 import { type BrowserContext, chromium, type Frame, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserSkipNote, CHROMIUM, chromiumMissing } from './helpers/browser.js';
 import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
 import { idsOf, imagesOf, type StudioProcess, startStudio, textOf } from './helpers/studio.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const GALLERY_URI = 'ui://nanobanana/gallery.html';
 const SHOTS = path.resolve(import.meta.dirname, '../test-results/mcp-app');
 const MCP_APPS_HOST = {
@@ -55,13 +54,10 @@ const downloads: Download[] = [];
 const modelContexts: Array<{ content?: Array<{ text?: string }> }> = [];
 const consoleErrors: string[] = [];
 
+const SKIP_NOTE = browserSkipNote('tests/mcpApp.spec.ts');
+
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing (${CHROMIUM}). tests/mcpApp.spec.ts drives a real browser: install Debian's chromium ` +
-        '(apt-get install -y chromium; .ci/run does this on CI) or point CHROMIUM_PATH at a Chromium binary.',
-    );
-  }
+  if (chromiumMissing) return;
   emu = await startEmulator();
   studio = await startStudio('stdio', {
     geminiUrl: emu.url,
@@ -181,7 +177,7 @@ async function shownAt(frame: Frame, width: number): Promise<string> {
 const settled = () => page.waitForFunction(() => (document.querySelector('iframe')?.clientHeight ?? 0) > 600);
 const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
-describe('in-chat gallery (MCP Apps) in headless Chromium', () => {
+describe.skipIf(chromiumMissing)(`in-chat gallery (MCP Apps) in headless Chromium${SKIP_NOTE}`, () => {
   let frame: Frame;
   let firstId: string;
   let prompt: string;

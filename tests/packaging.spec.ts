@@ -174,10 +174,18 @@ describe('npm package', () => {
     await mkdir(home, { recursive: true });
     const env = { PATH: process.env.PATH ?? '', HOME: home, STUDIO_DATA_DIR: path.join(home, 'data') };
     const bin = binPath(consumer);
-    const installed = await exec(bin, ['install', 'cursor', '--api-key', 'k-test'], { cwd: consumer, env });
+    // npm asks a registry that refuses connections: the package is "not there", whatever the machine's network.
+    const installed = await exec(bin, ['install', 'cursor', '--api-key', 'k-test'], {
+      cwd: consumer,
+      env: { ...env, npm_config_registry: 'http://127.0.0.1:9/' },
+    });
     expect(installed.code, installed.stderr).toBe(0);
     const config = JSON.parse(readFileSync(path.join(home, '.cursor', 'mcp.json'), 'utf8'));
-    expect(config.mcpServers.nanobanana).toMatchObject({ command: 'npx', args: ['-y', 'nanobanana-studio'] });
+    // Not on the package registry (npm view finds nothing): the entry runs this installation (issue 13).
+    expect(installed.stdout).toContain('Chose this installation: nanobanana-studio is not on the package registry');
+    const entry = config.mcpServers.nanobanana as { command: string; args: string[] };
+    expect(path.isAbsolute(entry.command)).toBe(true);
+    expect(entry.args).toEqual([path.join(consumer, 'node_modules', 'nanobanana-studio', 'dist', 'cli', 'main.js')]);
     const doctor = await exec(bin, ['doctor', '--emulator', '--json', '--port', '0'], { cwd: consumer, env });
     expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
   });

@@ -14,7 +14,7 @@ import { type Emulator, startEmulator } from './helpers/emulator.js';
 import { createTestSchema, type TestSchema } from './helpers/pgSchema.js';
 import { runCli } from './helpers/runCli.js';
 import { startS3rver } from './helpers/s3rver.js';
-import { type StudioProcess, startStudio } from './helpers/studio.js';
+import { type StudioProcess, snapshotOf, startStudio } from './helpers/studio.js';
 
 const BASE_URL = process.env.STUDIO_TEST_DATABASE_URL;
 const BUCKET = 'scale-test';
@@ -24,7 +24,7 @@ type Snapshot = {
   pipeline_id: string;
   status: string;
   results: Array<{ image_id: string; url?: string }>;
-  error: { code: string; message: string } | null;
+  error?: { code: string; message: string };
 };
 type ToolResult = { content: unknown[]; isError?: boolean; structuredContent?: Record<string, unknown> };
 
@@ -69,7 +69,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
     for (;;) {
       const result = await call(name, 'get_image', { pipeline_id: id, wait_seconds: Math.min(seconds, 270) });
       expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-      const snapshot = result.structuredContent as Snapshot;
+      const snapshot = snapshotOf(result) as Snapshot;
       if (!['queued', 'running'].includes(snapshot.status)) return snapshot;
     }
   };

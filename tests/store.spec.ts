@@ -27,9 +27,10 @@ const ALL_MIGRATIONS = [
   '0005_pipeline_cancel',
   '0006_access_tokens',
   '0007_ledger_text_calls',
-  '0008_pipeline_request_ids',
-  '0009_access_list',
-  '0010_user_retention',
+  '0009_ledger_emulated',
+  '0010_pipeline_request_ids',
+  '0011_access_list',
+  '0012_user_retention',
 ];
 
 let dir: string;

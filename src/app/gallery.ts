@@ -20,13 +20,13 @@ interface ToolResult {
   isError?: boolean;
 }
 
-/** get_image's structured snapshot. */
+/** get_image's structured snapshot (absent once it answers with the image). */
 interface Snapshot {
   pipeline_id: string;
   status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
   progress_percent: number;
-  stage: string | null;
-  error: { code: string; message: string } | null;
+  stage?: string;
+  error?: { code: string; message: string };
 }
 
 interface GalleryImage {

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import type { FullConfig } from '../config/config.js';
+import { emulatedRegistry } from '../core/emulatedRegistry.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createModelRegistry, type ModelRegistry } from '../core/models.js';
@@ -52,12 +53,15 @@ export function createRuntime(
   } catch (error) {
     throw new ConfigError(`Invalid setting "defaultModel": ${(error as Error).message}`);
   }
+  // The emulator's images are free: every price (results, budgets, ledger) comes from this registry.
+  if (config.emulator) registry = emulatedRegistry(registry);
   parseBlobUrl(config.blobUrl);
   if (!config.emulator && !config.apiKey && !config.vertex) {
     log.warn(
       'No Gemini API key is set (GEMINI_API_KEY or GOOGLE_API_KEY). The server runs, and every generation will explain how to set the key. Use --emulator for an offline demo.',
     );
   }
+  logKeyChoice(config, log);
   const closers: Array<() => Promise<void>> = [];
   // Deferred one turn so that a request already waiting on stdin is read and answered first.
   const services = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
@@ -191,8 +195,11 @@ async function startServices(
     jobs: studio.jobs,
     text: withTextLedger(gemini, {
       ledger,
+      emulated: config.emulator,
       prices:
-        config.textPriceInputPerMillion === undefined || config.textPriceOutputPerMillion === undefined
+        config.emulator ||
+        config.textPriceInputPerMillion === undefined ||
+        config.textPriceOutputPerMillion === undefined
           ? undefined
           : { inputPerMillion: config.textPriceInputPerMillion, outputPerMillion: config.textPriceOutputPerMillion },
       log: log.child({ area: 'spending' }),
@@ -241,4 +248,16 @@ function createBlobStore(
   });
   closers.push(() => s3.close());
   return s3;
+}
+
+/** With both key variables set, say which one is used: GEMINI_API_KEY, as `doctor` says (config.ts reads it first). */
+function logKeyChoice(config: FullConfig, log: Logger, env: NodeJS.ProcessEnv = process.env): void {
+  const gemini = env.GEMINI_API_KEY?.trim();
+  const google = env.GOOGLE_API_KEY?.trim();
+  if (config.emulator || !gemini || !google) return;
+  log.info(
+    gemini === google
+      ? 'GEMINI_API_KEY and GOOGLE_API_KEY are both set (the same key); using GEMINI_API_KEY.'
+      : 'GEMINI_API_KEY and GOOGLE_API_KEY are both set and differ; using GEMINI_API_KEY (unset GOOGLE_API_KEY to silence this).',
+  );
 }

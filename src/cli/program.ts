@@ -13,6 +13,7 @@ import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Runtime } from '../server/runtime.js';
 import { createLogger } from './logger.js';
+import { selfCommand } from './selfCommand.js';
 import { packageVersion } from './version.js';
 
 const HELP = `nanobanana-studio — generate and edit images with Google Gemini (Nano Banana) from any MCP client.
@@ -33,7 +34,8 @@ Options:
   --emulator                 Use the built-in Gemini emulator: offline, synthetic images, no key, no cost.
   --emulator-latency-ms N    Emulated Gemini latency per call (default 0).
   --data-dir DIR             Data folder (database and images). Env STUDIO_DATA_DIR.
-  --allowed-roots A:B        Extra folders tools may read and write (path-delimiter separated). Env STUDIO_ALLOWED_ROOTS.
+  --allowed-roots A:B        Folders tools may read and write (path-delimiter separated), instead of the default:
+                             your home folder, hidden folders and key files excepted. Env STUDIO_ALLOWED_ROOTS.
   --default-model ALIAS      Model used when a call names none (nb2, pro, nb2.1, lite, nb1). Env STUDIO_DEFAULT_MODEL.
   --image-responses MODE     preview (default), full or none. Env STUDIO_IMAGE_RESPONSES.
   --host HOST                HTTP bind address (default 127.0.0.1). Env STUDIO_HOST.
@@ -104,7 +106,9 @@ export async function main(argv: string[]): Promise<void> {
   if (values.version) return void process.stderr.write(`${packageVersion()}\n`);
   const command = positionals[0] ?? 'stdio';
   if (positionals.length > 1 || !['stdio', 'serve', 'emulator'].includes(command)) {
-    fail(`Unknown command "${positionals.join(' ')}". Commands: serve, emulator (none for stdio). See --help.`);
+    fail(
+      `Unknown command "${positionals.join(' ')}". Commands: ${['serve', 'emulator', ...Object.keys(PEOPLE_COMMANDS)].join(', ')} (none: the stdio server). See --help.`,
+    );
   }
 
   let config: FullConfig;
@@ -119,6 +123,8 @@ export async function main(argv: string[]): Promise<void> {
     else if (command === 'serve') await runHttp(config, log);
     else await runStdio(config, log);
   } catch (error) {
+    const hint = listenHint(error, config);
+    if (hint !== undefined) fail(hint);
     log.error({ err: error }, 'start-up failed');
     fail(error instanceof AppError ? error.message : `Start-up failed: ${(error as Error).message}`);
   }
@@ -240,9 +246,7 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
       fail(`Sign-in could not start: ${(error as Error).message}`);
     }
   }
-  process.stderr.write(
-    `Listening on ${server.url}/mcp\nClient config: ${JSON.stringify({ mcpServers: { 'nanobanana-studio': { type: 'http', url: `${server.url}/mcp` } } })}\n`,
-  );
+  process.stderr.write(serveBanner(server.url, runtime.publicUrl, Boolean(ui)));
   const stopMaintenance = (await import('./maintenanceRun.js')).scheduleMaintenance(
     runtime,
     operations,
@@ -389,6 +393,31 @@ async function startDashboard(
     log: log.child({ area: 'ui' }),
   });
   return access ? { fetch: fresh(access, dashboard.fetch) } : dashboard;
+}
+
+/** What `serve` prints once listening: where the MCP endpoint and the dashboard are, and how to add it to a client. */
+function serveBanner(listening: string, publicUrl: string, dashboard: boolean): string {
+  const lines = [`Listening on ${listening}/mcp`];
+  if (dashboard) lines.push(`Dashboard: ${publicUrl}/ui (open it in a browser)`);
+  lines.push(
+    'Add it to your MCP client (claude-code, cursor, vscode, codex, gemini-cli or claude-desktop):',
+    `  ${selfCommand()} install claude-code --url ${publicUrl}/mcp`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** A port that is taken or not ours to bind: one line that says what to do, not a stack trace. */
+function listenHint(error: unknown, config: FullConfig): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE') {
+    return `Port ${config.port} on ${config.host} is already in use (another nanobanana-studio serve, or another program). Stop it, or choose another port: --port ${config.port + 1} (or --port 0 for any free port; env STUDIO_PORT).`;
+  }
+  if (code === 'EACCES') return `Not allowed to listen on ${where}. Use a port above 1024, e.g. --port 8766.`;
+  if (code === 'EADDRNOTAVAIL') {
+    return `This machine has no address ${config.host} to listen on. Use --host 127.0.0.1 (this machine only) or --host 0.0.0.0 (every interface).`;
+  }
+  return undefined;
 }
 
 function fail(message: string): never {

@@ -1,49 +1,105 @@
 /**
- * Confines every path a caller names (reference images, output files) to the allowed roots: the data
- * folder, the folders in STUDIO_ALLOWED_ROOTS and the client's MCP roots. Symlinks are resolved before
- * the check, so a link that points out of a root is refused too.
+ * Confines every path a caller names (reference images, uploads, output files) to the allowed folders.
+ * On a local server by default: anything under the home folder (read and write) and the working directory
+ * (read), except the sensitive places of sensitivePaths.ts. STUDIO_ALLOWED_ROOTS replaces that default
+ * with the folders it names; the data folder and the client's MCP roots are always allowed. Symlinks are
+ * resolved before the check, so a link that points out of a folder (or into a sensitive place) is refused
+ * too.
  * @module
  */
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ForbiddenError, InvalidInputError } from './errors.js';
+import { isInside } from './pathMath.js';
+import { SENSITIVE_RULE, sensitiveReason } from './sensitivePaths.js';
 
 export interface PathPolicy {
-  /** Absolute folders. */
+  /** Absolute folders named explicitly: the data folder, STUDIO_ALLOWED_ROOTS, the client's roots. */
   roots: string[];
   /** Folder that relative paths are resolved against (the first client root), if any. */
   base?: string;
   platform?: NodeJS.Platform;
+  /** The default of a local server: the home folder (read and write), sensitive places excepted. */
+  home?: string;
+  /** The working directory (read only; ignored when it is a filesystem root such as `/`). */
+  cwd?: string;
+}
+
+export type PathAccess = 'read' | 'write';
+
+interface Root {
+  folder: string;
+  explicit: boolean;
+  writable: boolean;
 }
 
 /**
- * Resolves `requested` to an absolute real path inside one of the roots. For a path that does not exist
- * yet (an output file), its nearest existing ancestor is resolved instead.
+ * Resolves `requested` to an absolute real path inside one of the allowed folders. For a path that does
+ * not exist yet (an output file), its nearest existing ancestor is resolved instead.
  */
-export async function resolveAllowedPath(requested: string, policy: PathPolicy): Promise<string> {
+export async function resolveAllowedPath(
+  requested: string,
+  policy: PathPolicy,
+  access: PathAccess = 'read',
+): Promise<string> {
   if (requested.includes('\0')) throw new InvalidInputError('The path contains a NUL character.');
-  const expanded = expandHome(requested.trim());
+  const expanded = expandHome(requested.trim(), policy.home);
   if (!path.isAbsolute(expanded) && !policy.base) {
     throw new InvalidInputError(
-      `"${requested}" is a relative path and this client shares no folder (MCP roots) to resolve it against. Give an absolute path inside: ${describeRoots(policy.roots)}.`,
+      `"${requested}" is a relative path and this client shares no folder (MCP roots) to resolve it against. Give an absolute path inside: ${describeRoots(policy)}.`,
     );
   }
   const absolute = path.resolve(policy.base ?? '/', expanded);
   const real = await realpathOfNearestExisting(absolute);
-  const realRoots = await Promise.all(policy.roots.map((r) => realpathOfNearestExisting(path.resolve(r))));
   const caseInsensitive = (policy.platform ?? process.platform) !== 'linux';
-  if (!realRoots.some((root) => isInside(real, root, caseInsensitive))) {
+  const roots = await realRoots(policy);
+  const containing = roots.filter((root) => isInside(real, root.folder, caseInsensitive));
+  const usable = containing.filter((root) => access === 'read' || root.writable);
+  let refusal: string | undefined;
+  for (const root of usable) {
+    const reason = sensitiveReason(real, root.folder, { explicitRoot: root.explicit });
+    if (reason === undefined) return real;
+    refusal ??= reason;
+  }
+  if (refusal !== undefined) {
     throw new ForbiddenError(
-      `"${requested}" is outside the folders this server may use. Allowed: ${describeRoots(policy.roots)}. Add a folder with STUDIO_ALLOWED_ROOTS, or share it as a root in your client.`,
+      `"${requested}" is refused: ${refusal}. This server never reads or writes there (${SENSITIVE_RULE}). To use such a folder on purpose, name it in STUDIO_ALLOWED_ROOTS.`,
     );
   }
-  return real;
+  const where = containing.length > 0 ? ' for writing' : '';
+  throw new ForbiddenError(
+    `"${requested}" is outside the folders this server may use${where}. Allowed: ${describeRoots(policy, access)}. Add a folder with STUDIO_ALLOWED_ROOTS, or share it as a root in your client.`,
+  );
 }
 
-export function isInside(child: string, parent: string, caseInsensitive = false): boolean {
-  const norm = (p: string) => (caseInsensitive ? p.toLowerCase() : p);
-  const rel = path.relative(norm(parent), norm(child));
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+/** The allowed folders in words, for tool errors and logs. */
+export function describeRoots(policy: PathPolicy, access: PathAccess = 'read'): string {
+  const parts = [...policy.roots];
+  if (policy.home) parts.push(`${policy.home} (your home folder; ${SENSITIVE_RULE})`);
+  if (policy.cwd && access === 'read' && !isFilesystemRoot(policy.cwd)) parts.push(`${policy.cwd} (reading only)`);
+  return parts.length ? parts.join(', ') : '(none)';
+}
+
+async function realRoots(policy: PathPolicy): Promise<Root[]> {
+  const roots: Array<Omit<Root, 'folder'> & { path: string }> = policy.roots.map((r) => ({
+    path: r,
+    explicit: true,
+    writable: true,
+  }));
+  if (policy.home) roots.push({ path: policy.home, explicit: false, writable: true });
+  if (policy.cwd && !isFilesystemRoot(policy.cwd)) roots.push({ path: policy.cwd, explicit: false, writable: false });
+  return Promise.all(
+    roots.map(async (r) => ({
+      folder: await realpathOfNearestExisting(path.resolve(r.path)),
+      explicit: r.explicit,
+      writable: r.writable,
+    })),
+  );
+}
+
+function isFilesystemRoot(folder: string): boolean {
+  const resolved = path.resolve(folder);
+  return path.dirname(resolved) === resolved;
 }
 
 /** Converts `file://` root URIs from the client to folder paths; other schemes are ignored. */
@@ -77,11 +133,7 @@ async function realpathOfNearestExisting(absolute: string): Promise<string> {
   }
 }
 
-function expandHome(p: string): string {
-  if (p === '~' || p.startsWith('~/')) return path.join(process.env.HOME ?? '', p.slice(1));
+function expandHome(p: string, home: string | undefined): string {
+  if (p === '~' || p.startsWith('~/')) return path.join(home ?? process.env.HOME ?? '', p.slice(1));
   return p;
-}
-
-function describeRoots(roots: string[]): string {
-  return roots.length ? roots.join(', ') : '(none)';
 }

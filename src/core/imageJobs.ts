@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveAllowedPath } from './allowedPaths.js';
+import { isEmulated } from './emulatedRegistry.js';
 import { AppError, CancelledError, InvalidInputError, UnexpectedError } from './errors.js';
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
 import { dehydrateHistory, rehydrateHistory } from './history.js';
@@ -275,6 +276,7 @@ export async function storeResult(
       seed: job.seed,
       originalPrompt: meta.prompt === job.prompt ? undefined : job.prompt,
       enhanced: meta.calls > 1 || undefined,
+      emulated: isEmulated(deps.registry) || undefined,
       modelText: result.text,
       groundingSources: result.groundingSources,
       attempts: result.attempts,
@@ -311,7 +313,7 @@ async function planOutputPaths(
 ): Promise<Array<string | undefined>> {
   if (requested === undefined) return Array.from({ length: n }, () => undefined);
   if (!ctx.paths) throw new InvalidInputError('output_path is only available on a local (stdio) server.');
-  const absolute = await resolveAllowedPath(requested, ctx.paths);
+  const absolute = await resolveAllowedPath(requested, ctx.paths, 'write');
   const isFolder = /[/\\]$/.test(requested) || (await stat(absolute).catch(() => undefined))?.isDirectory() === true;
   if (isFolder) return Array.from({ length: n }, () => `${absolute}${path.sep}`);
   if (n === 1) return [absolute];

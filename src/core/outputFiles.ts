@@ -30,7 +30,7 @@ export async function writeOutputCopies(
   requested: string,
   policy: PathPolicy,
 ): Promise<string[]> {
-  const target = await resolveAllowedPath(requested, policy);
+  const target = await resolveAllowedPath(requested, policy, 'write');
   const isFolder = /[/\\]$/.test(requested) || (await stat(target).catch(() => undefined))?.isDirectory() === true;
   const paths: string[] = [];
   for (const [index, image] of images.entries()) {

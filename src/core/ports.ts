@@ -171,6 +171,8 @@ export interface ImageCostSummary {
   byModel: Array<{ modelAlias: string; modelId: string; images: number; costUsd: number }>;
   /** Since `since`, by UTC day (`YYYY-MM-DD`), oldest first; days without calls are left out. */
   byDay: Array<{ day: string; images: number; costUsd: number }>;
+  /** All time: how many of the image calls the built-in emulator answered (free). */
+  emulatedImages: number;
 }
 
 export interface ImageRepository {
@@ -280,6 +282,8 @@ export interface LedgerEntry {
   imageId: string | null;
   /** ISO 8601. */
   createdAt: string;
+  /** Made by the built-in emulator (synthetic, free). */
+  emulated?: boolean;
 }
 
 /** An admin's limits for one user; `null` is no limit. Amounts in USD, periods in UTC. */

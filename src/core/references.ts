@@ -65,7 +65,7 @@ export async function loadReference(
   }
   const absolute = await resolveAllowedPath(trimmed, ctx.paths);
   const info = await stat(absolute).catch(() => undefined);
-  if (!info?.isFile()) throw new NotFoundError(`No file at ${absolute}. Check the path and try again.`);
+  if (!info?.isFile()) throw new InvalidInputError(`No file at ${absolute}. Check the path and try again.`);
   if (info.size > ctx.maxBytes) {
     throw new InvalidInputError(
       `${absolute} is ${(info.size / 1e6).toFixed(1)} MB; reference images may be at most ${(ctx.maxBytes / 1e6).toFixed(0)} MB. Use a smaller copy.`,

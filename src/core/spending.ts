@@ -5,7 +5,9 @@
  * it failed or was refused. Reservations expire, so a crashed instance's calls stop counting.
  * @module
  */
+
 import { formatUsd, formatWait } from './budgetPeriods.js';
+import { isEmulated } from './emulatedRegistry.js';
 import { BudgetExceededError, InvalidInputError, RateLimitedError } from './errors.js';
 import type { ImageJob } from './imageJobs.js';
 import type { Logger } from './logger.js';
@@ -108,6 +110,7 @@ export class SpendingGuard {
               pipelineId: call.pipelineId,
               imageId: call.imageId,
               createdAt: this._now().toISOString(),
+              ...(isEmulated(this._o.registry) ? { emulated: true } : {}),
             },
             held,
           )

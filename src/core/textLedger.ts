@@ -27,6 +27,8 @@ export function withTextLedger(
   options: {
     ledger: SpendingRepository;
     prices?: TextPrices;
+    /** Gemini is the built-in emulator: the calls are free and marked so in the ledger. */
+    emulated?: boolean;
     now?: () => Date;
     log: { warn(obj: object, msg: string): void };
   },
@@ -59,6 +61,7 @@ export function withTextLedger(
               pipelineId: billing.pipelineId,
               imageId: null,
               createdAt: (options.now?.() ?? new Date()).toISOString(),
+              ...(options.emulated ? { emulated: true } : {}),
             },
             false,
           )

@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type PathPolicy, resolveAllowedPath } from './allowedPaths.js';
-import { InvalidInputError, NotFoundError } from './errors.js';
+import { InvalidInputError } from './errors.js';
 import { sniffImageMime } from './mime.js';
 
 export interface RawUpload {
@@ -68,7 +68,7 @@ async function readInput(input: RawUpload, maxBytes: number): Promise<ReadInput>
   }
   const absolute = await resolveAllowedPath(String(input.path), input.paths);
   const info = await stat(absolute).catch(() => undefined);
-  if (!info?.isFile()) throw new NotFoundError(`No file at ${absolute}. Check the path and try again.`);
+  if (!info?.isFile()) throw new InvalidInputError(`No file at ${absolute}. Check the path and try again.`);
   if (info.size > maxBytes) throw tooLarge(info.size, maxBytes, absolute);
   return { data: await readFile(absolute), defaultName: path.basename(absolute), what: absolute };
 }

@@ -8,7 +8,8 @@
  * @module
  */
 import sharp from 'sharp';
-import { hash32, prng } from './hash.js';
+import { hash32, prng, sha256 } from './hash.js';
+import { drawFromSource } from './renderEdit.js';
 
 export interface RenderInput {
   modelId: string;
@@ -20,6 +21,8 @@ export interface RenderInput {
   seed: number;
   encoding: 'jpeg' | 'png';
   referenceCount: number;
+  /** The picture to change (an edit, upscale or variation of an earlier image): see renderEdit.ts. */
+  source?: Buffer;
 }
 
 export interface RenderedImage {
@@ -120,16 +123,21 @@ function renderKey(input: RenderInput, variant: string): string {
     input.seed,
     input.encoding,
     input.referenceCount,
+    input.source === undefined ? '' : sha256(input.source).toString('hex'),
   ]);
 }
 
 async function draw(input: RenderInput): Promise<Omit<RenderedImage, 'renderMs'>> {
   const { width, height } = input;
+  if (input.source !== undefined) {
+    const bytes = await drawFromSource(input, input.source);
+    return { bytes, base64: bytes.toString('base64'), width, height };
+  }
   const scale = Math.min(1, Math.sqrt(MAX_SVG_PIXELS / (width * height)));
   const svgWidth = Math.max(1, Math.round(width * scale));
   const svgHeight = Math.max(1, Math.round(height * scale));
   const seed = hash32(`${input.prompt}\u0000${input.seed}`);
-  const svg = buildSvg(input, svgWidth, svgHeight, seed);
+  const svg = buildSvg(input, svgWidth, svgHeight, hash32(input.prompt), seed);
 
   // Grain is added at the rasterisation scale: compositing at full 4K size costs several times more.
   const tile = Math.min(NOISE_TILE, svgWidth, svgHeight);
@@ -178,10 +186,12 @@ function clampByte(value: number): number {
  * The picture, laid out in full-size coordinates (viewBox) and rasterised at `svgWidth` x `svgHeight`.
  * Layout adapts to extreme ratios (8:1 strips, 1:8 towers) by sizing type against both dimensions.
  */
-function buildSvg(input: RenderInput, svgWidth: number, svgHeight: number, seed: number): string {
+function buildSvg(input: RenderInput, svgWidth: number, svgHeight: number, layoutSeed: number, seed: number): string {
   const { width: w, height: h } = input;
-  const random = prng(seed);
-  const hue = Math.floor(random() * 360);
+  // The composition comes from the prompt; the seed moves it a little (a variation is the same picture, changed).
+  const random = prng(layoutSeed);
+  const vary = prng(seed);
+  const hue = (Math.floor(random() * 360) + Math.floor((vary() - 0.5) * 60) + 360) % 360;
   const hue2 = (hue + 40 + Math.floor(random() * 120)) % 360;
   const unit = Math.min(w, h);
   const margin = Math.round(unit * 0.06);
@@ -189,8 +199,8 @@ function buildSvg(input: RenderInput, svgWidth: number, svgHeight: number, seed:
   const shapes: string[] = [];
   const shapeCount = 7 + Math.floor(random() * 6);
   for (let i = 0; i < shapeCount; i++) {
-    const x = Math.round(random() * w);
-    const y = Math.round(random() * h);
+    const x = Math.round((random() + (vary() - 0.5) * 0.16) * w);
+    const y = Math.round((random() + (vary() - 0.5) * 0.16) * h);
     const r = Math.round(unit * (0.1 + random() * 0.45));
     const fill = `hsl(${(hue + Math.floor(random() * 180)) % 360},${55 + Math.floor(random() * 35)}%,${35 + Math.floor(random() * 35)}%)`;
     const opacity = (0.2 + random() * 0.35).toFixed(2);

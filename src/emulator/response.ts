@@ -72,6 +72,8 @@ export async function imageAnswer(
   request: GenerateRequest,
   renderer: ImageRenderer,
   outcome: ContentOutcome,
+  /** The picture to change, when the request carries one (sourceImage.ts). */
+  source?: Buffer,
 ): Promise<Answer> {
   const model = request.model;
   if (model.kind !== 'image') throw new Error('imageAnswer needs an image model');
@@ -92,6 +94,7 @@ export async function imageAnswer(
       seed: request.seed,
       encoding: model.encoding,
       referenceCount: request.referenceImages,
+      ...(source === undefined ? {} : { source }),
     };
     const rendered = await renderer.render(input);
     answer.renderMs = rendered.renderMs;

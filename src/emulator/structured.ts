@@ -44,7 +44,7 @@ function sample(schema: Schema, ctx: Context, path: string): unknown {
   }
   switch (normaliseType(resolved)) {
     case 'object':
-      return sampleObject(resolved, next);
+      return sampleObject(resolved, next, path);
     case 'array':
       return sampleArray(resolved, next, path);
     case 'integer':
@@ -60,7 +60,7 @@ function sample(schema: Schema, ctx: Context, path: string): unknown {
   }
 }
 
-function sampleObject(schema: Schema, ctx: Context): Record<string, unknown> {
+function sampleObject(schema: Schema, ctx: Context, path: string): Record<string, unknown> {
   const properties = isObject(schema.properties) ? schema.properties : {};
   const required = Array.isArray(schema.required) ? schema.required.filter((k) => typeof k === 'string') : [];
   const ordering = Array.isArray(schema.propertyOrdering)
@@ -72,7 +72,8 @@ function sampleObject(schema: Schema, ctx: Context): Record<string, unknown> {
     // Deep (recursive) schemas stop at optional properties so generation terminates.
     if (ctx.depth > MAX_DEPTH && !required.includes(key)) continue;
     const child = properties[key];
-    out[key] = sample(isObject(child) ? child : {}, ctx, key);
+    // The whole path goes down, so that the items of an array (concepts[0], concepts[1]) differ.
+    out[key] = sample(isObject(child) ? child : {}, ctx, path === 'value' ? key : `${path}.${key}`);
   }
   return out;
 }
@@ -143,27 +144,14 @@ function sampleString(schema: Schema, ctx: Context, path: string): string {
     default:
       break;
   }
-  const prompt = ctx.prompt.replace(/\s+/g, ' ').trim() || 'an image';
-  const key = path.replace(/\[\d+\].*$/, '').toLowerCase();
-  let text: string;
-  if (/prompt|refined|rewrit|improved|description|text|caption/.test(key)) {
-    text = `${prompt}, rendered with cinematic lighting, rich textures and a balanced composition`;
-  } else if (/title|name|label|subject/.test(key)) {
-    text = titleCase(prompt.split(' ').slice(0, 5).join(' '));
-  } else if (/style|mood|tone/.test(key)) {
-    text = ['photorealistic', 'watercolour', 'cinematic', 'flat illustration', 'isometric 3D'][h % 5] ?? 'cinematic';
-  } else {
-    const words = prompt.split(' ');
-    const index = path.match(/\[(\d+)\]/)?.[1];
-    text = index === undefined ? prompt : (words[Number(index) % words.length] ?? prompt);
-    text = `${text} (${key || 'value'})`;
-  }
+  const text = textFor(ctx.prompt, path, h);
+  let out = text;
   const minLength = numberOr(schema.minLength, 0);
   const maxLength = numberOr(schema.maxLength, Number.POSITIVE_INFINITY);
-  while (text.length < minLength) text += ' with more detail';
-  if (text.length > maxLength) text = text.slice(0, maxLength).trimEnd();
-  while (text.length < minLength) text += '.';
-  return text;
+  while (out.length < minLength) out += ' with more detail';
+  if (out.length > maxLength) out = out.slice(0, maxLength).trimEnd();
+  while (out.length < minLength) out += '.';
+  return out;
 }
 
 /** Lower-cases Google's `STRING`/`OBJECT`… and picks the first non-null entry of `type: [..]`. */
@@ -223,6 +211,114 @@ function isObject(value: unknown): value is Schema {
 function numberOr(value: unknown, fallback: number): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) ? n : fallback;
+}
+
+/**
+ * Art directions the text model "chooses" between: the n-th item of an array (the n-th concept) takes the
+ * n-th, so that several concepts differ in title, prompt, style and keywords, as a real model's would.
+ */
+const DIRECTIONS = [
+  {
+    name: 'Cinematic',
+    medium: 'a cinematic still',
+    lighting: 'cinematic lighting',
+    palette: 'rich textures',
+    composition: 'a balanced composition',
+    words: ['cinematic', 'dramatic'],
+  },
+  {
+    name: 'Watercolour',
+    medium: 'a loose watercolour painting',
+    lighting: 'soft morning light',
+    palette: 'pastel washes',
+    composition: 'plenty of white space',
+    words: ['watercolour', 'pastel'],
+  },
+  {
+    name: 'Minimal flat',
+    medium: 'a flat vector illustration',
+    lighting: 'even shadowless light',
+    palette: 'three bold colours',
+    composition: 'a centred, minimal layout',
+    words: ['minimal', 'vector'],
+  },
+  {
+    name: 'Isometric 3D',
+    medium: 'an isometric 3D render',
+    lighting: 'warm studio light',
+    palette: 'clay-like materials',
+    composition: 'a tidy diorama',
+    words: ['isometric', '3d'],
+  },
+  {
+    name: 'Noir',
+    medium: 'a black-and-white photograph',
+    lighting: 'hard side light and deep shadows',
+    palette: 'high contrast',
+    composition: 'a low angle',
+    words: ['noir', 'monochrome'],
+  },
+  {
+    name: 'Golden hour',
+    medium: 'a 35 mm photograph',
+    lighting: 'golden-hour backlight',
+    palette: 'warm ambers',
+    composition: 'a wide establishing shot',
+    words: ['golden-hour', 'photographic'],
+  },
+] as const;
+
+const STOP_WORDS = new Set(
+  'a an the of and or with in on at to for by from into over under near its it this that these those is are be as my your our their some any very more most make made show draw create image picture photo please'.split(
+    ' ',
+  ),
+);
+
+/** The words of the prompt worth keeping: no parentheses (instructions to the model), no stop words. */
+function subjectWords(prompt: string): string[] {
+  const words = prompt
+    .replace(/\([^)]*\)/g, ' ')
+    .toLowerCase()
+    .match(/[\p{L}\p{N}][\p{L}\p{N}'-]*/gu);
+  const kept = (words ?? []).filter((w) => w.length > 2 && !STOP_WORDS.has(w));
+  return [...new Set(kept)];
+}
+
+/** Text for a string field, from its name, its place (which array item) and the prompt. */
+function textFor(rawPrompt: string, path: string, h: number): string {
+  const prompt =
+    rawPrompt
+      .replace(/\([^)]*\)/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim() || 'an image';
+  const segments = path.split('.');
+  const leaf = segments.at(-1) ?? 'value';
+  const key = leaf.replace(/\[\d+\]$/, '').toLowerCase();
+  // The array item this field belongs to (concepts[2].title → 2), and its own index (keywords[1] → 1).
+  const parentIndices = [
+    ...segments
+      .slice(0, -1)
+      .join('.')
+      .matchAll(/\[(\d+)\]/g),
+  ];
+  const itemIndex = Number(parentIndices.at(-1)?.[1] ?? 0);
+  const ownIndex = /\[(\d+)\]$/.exec(leaf)?.[1];
+  const direction = DIRECTIONS[itemIndex % DIRECTIONS.length] ?? DIRECTIONS[0];
+  const subject = subjectWords(prompt);
+  if (/keyword|tag/.test(key) && ownIndex !== undefined) {
+    const pool = [...subject.slice(0, 2), ...direction.words, ...subject.slice(2), direction.lighting];
+    return pool[Number(ownIndex) % pool.length] ?? direction.name.toLowerCase();
+  }
+  if (/prompt|refined|rewrit|improved|description|text|caption/.test(key)) {
+    return `${prompt}, rendered as ${direction.medium} with ${direction.lighting}, ${direction.palette} and ${direction.composition}`;
+  }
+  if (/title|name|label|subject/.test(key)) {
+    const head = titleCase((subject.length > 0 ? subject : prompt.split(' ')).slice(0, 5).join(' '));
+    return `${head} (${direction.name})`;
+  }
+  if (/style|mood|tone/.test(key)) return direction.name.toLowerCase();
+  const words = subject.length > 0 ? subject : prompt.split(' ');
+  return ownIndex === undefined ? prompt : (words[(Number(ownIndex) + h) % words.length] ?? prompt);
 }
 
 function titleCase(text: string): string {

@@ -67,10 +67,25 @@ export async function createSdkClient(settings: SdkSettings): Promise<GoogleGenA
   const options = sdkOptions(settings);
   const sink = globalThis.console;
   const originalDebug = sink.debug;
+  const originalWarn = sink.warn;
   sink.debug = (...args: unknown[]) => settings.log?.({ level: 'debug', msg: args.map(String).join(' ') });
+  // The constructor reads the key variables itself and warns "Both GOOGLE_API_KEY and GEMINI_API_KEY are
+  // set. Using GOOGLE_API_KEY." even though the key we pass wins (GEMINI_API_KEY first, as doctor says):
+  // a false statement on stderr, kept at debug level here. Other warnings go on as warnings.
+  sink.warn = (...args: unknown[]) => {
+    const msg = args.map(String).join(' ');
+    const misleading = /Both GOOGLE_API_KEY and GEMINI_API_KEY are set/.test(msg) && options.apiKey !== undefined;
+    if (misleading) {
+      settings.log?.({
+        level: 'debug',
+        msg: 'SDK: both key variables are set; the key passed to it (GEMINI_API_KEY) is used',
+      });
+    } else settings.log?.({ level: 'warn', msg });
+  };
   try {
     return new GoogleGenAIClass(options);
   } finally {
     sink.debug = originalDebug;
+    sink.warn = originalWarn;
   }
 }

@@ -170,6 +170,8 @@ export function createHttpApp(options: HttpAppOptions) {
   if (auth) for (const path of AUTH_PATHS) outer.all(path, async (c) => (await auth).fetch(c.req.raw));
   const ui = options.ui;
   if (ui) {
+    // A person who opens the server's address in a browser lands on the dashboard.
+    outer.get('/', (c) => c.redirect('/ui', 302));
     // The same DNS-rebinding protection as /mcp: with sign-in off, the dashboard shows the local gallery.
     const hosts = allowedHosts ? hostHeaderValidation(allowedHosts) : localBind ? localhostHostValidation() : undefined;
     for (const path of ['/ui', '/ui/*']) {

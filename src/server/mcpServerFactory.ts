@@ -3,6 +3,7 @@
  * bound to the caller's context. The raw McpServer stays inside this module and src/mcp/.
  * @module
  */
+import os from 'node:os';
 import { type McpRequestContext, McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { type PathPolicy, rootsFromUris } from '../core/allowedPaths.js';
 import { createImageLinks } from '../core/imageLinks.js';
@@ -119,8 +120,10 @@ function observeToolCall(
 }
 
 /**
- * The data folder, STUDIO_ALLOWED_ROOTS, and the client's MCP roots when it offers them. The client is
- * asked once per connection, and again only after it says its roots changed.
+ * The data folder, the client's MCP roots when it offers them, and either STUDIO_ALLOWED_ROOTS or, when
+ * that is unset, the local default: the home folder and the working directory, sensitive places excepted
+ * (src/core/allowedPaths.ts). The client is asked once per connection, and again only after it says its
+ * roots changed.
  */
 function pathPolicyFor(server: McpServer, runtime: Runtime): () => Promise<PathPolicy> {
   let clientRoots: Promise<string[]> | undefined;
@@ -142,6 +145,11 @@ function pathPolicyFor(server: McpServer, runtime: Runtime): () => Promise<PathP
   return async () => {
     clientRoots ??= listClientRoots();
     const fromClient = await clientRoots;
-    return { roots: [runtime.config.dataDir, ...runtime.config.allowedRoots, ...fromClient], base: fromClient[0] };
+    const explicit = runtime.config.allowedRoots;
+    return {
+      roots: [runtime.config.dataDir, ...explicit, ...fromClient],
+      base: fromClient[0],
+      ...(explicit.length === 0 ? { home: os.homedir(), cwd: process.cwd() } : {}),
+    };
   };
 }

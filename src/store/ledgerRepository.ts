@@ -253,11 +253,17 @@ async function costSummary(db: Kysely<DB>, query: ImageCostQuery): Promise<Image
     .select((eb) => [day.as('day'), imageCalls.as('calls'), eb.fn.sum('cost_usd').as('cost')])
     .where('created_at', '>=', query.since)
     .groupBy(day);
+  let emulated = db.selectFrom('ledger').select(imageCalls.as('calls')).where('emulated', '=', 1);
   if (query.ownerId !== undefined) {
     byModel = byModel.where('owner_id', '=', query.ownerId);
     byDay = byDay.where('owner_id', '=', query.ownerId);
+    emulated = emulated.where('owner_id', '=', query.ownerId);
   }
-  const [models, days] = await Promise.all([byModel.execute(), byDay.orderBy(day).execute()]);
+  const [models, days, emulatedRow] = await Promise.all([
+    byModel.execute(),
+    byDay.orderBy(day).execute(),
+    emulated.executeTakeFirst(),
+  ]);
   // PostgreSQL returns count(*) as a bigint string; Number() reads both dialects.
   return {
     byModel: models
@@ -269,6 +275,7 @@ async function costSummary(db: Kysely<DB>, query: ImageCostQuery): Promise<Image
       }))
       .sort((a, b) => b.costUsd - a.costUsd || a.modelAlias.localeCompare(b.modelAlias)),
     byDay: days.map((r) => ({ day: r.day, images: Number(r.calls), costUsd: Number(r.cost) })),
+    emulatedImages: Number(emulatedRow?.calls ?? 0),
   };
 }
 
@@ -288,6 +295,7 @@ function entryToRow(id: string, e: LedgerEntry): DB['ledger'] {
     pipeline_id: e.pipelineId,
     image_id: e.imageId,
     created_at: e.createdAt,
+    emulated: e.emulated ? 1 : 0,
   };
 }
 

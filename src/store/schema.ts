@@ -147,6 +147,8 @@ export interface LedgerTable {
   image_id: string | null;
   /** ISO 8601, UTC, in `Date#toISOString` form. */
   created_at: string;
+  /** 1 when the built-in emulator answered the call (synthetic, free), else 0. */
+  emulated: number;
 }
 
 /** A billed call in flight: counts against the budgets until settled or expired. */

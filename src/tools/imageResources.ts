@@ -3,7 +3,9 @@
  * and with id completion, so clients that read resources can fetch what resource links point to.
  * @module
  */
+
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
+import { recordIsEmulated } from '../core/emulatedRegistry.js';
 import type { ImageRecord } from '../core/ports.js';
 import type { CallContext, Studio } from '../core/studio.js';
 
@@ -75,6 +77,7 @@ export function metadataOf(record: ImageRecord, url: string | undefined) {
     mime_type: record.mimeType,
     bytes: record.bytes,
     cost_usd: record.costUsd,
+    ...(recordIsEmulated(record) ? { emulated: true } : {}),
     tokens: {
       prompt: record.promptTokens,
       image: record.imageTokens,

@@ -11,6 +11,7 @@ import type { CommonImageOptions } from '../core/studio.js';
 import { defineTool } from '../mcp/defineTool.js';
 import type { StudioToolContext } from './context.js';
 import { galleryToolMeta } from './mcpApp.js';
+import { READ_RULE, WRITE_RULE } from './pathRule.js';
 import { runPipelinesAndRespond } from './pipelineRun.js';
 
 const commonFields = {
@@ -37,7 +38,7 @@ const commonFields = {
     .max(14)
     .optional()
     .describe(
-      'Images to draw from: image ids from earlier calls (img_…), upload ids from upload_file (upl_…), or on a local server absolute file paths.',
+      `Images to draw from: image ids from earlier calls (img_…), upload ids from upload_file (upl_…), or on a local server file paths (absolute or ~/…; ${READ_RULE}).`,
     ),
   thinking_level: z
     .string()
@@ -52,7 +53,7 @@ const commonFields = {
   output_path: z
     .string()
     .optional()
-    .describe('Local server only: also save the image to this file or folder (inside the allowed folders).'),
+    .describe(`Local server only: also save the image to this file or folder (${WRITE_RULE}).`),
   return_full_image: z
     .boolean()
     .optional()
@@ -200,7 +201,9 @@ export const editImage = defineTool({
     image: z
       .string()
       .min(1)
-      .describe('The image to edit: its id (img_…), an upload id (upl_…), or on a local server an absolute file path.'),
+      .describe(
+        `The image to edit: its id (img_…), an upload id (upl_…), or on a local server a file path (absolute or ~/…; ${READ_RULE}).`,
+      ),
     instruction: z.string().min(1).max(8192).describe('What to change, in plain words.'),
     enhance: enhanceField,
     ...commonFields,

@@ -87,15 +87,15 @@ export async function snapshotOf(ctx: StudioToolContext, record: PipelineRecord)
       pipeline_id: record.id,
       status: record.status,
       progress_percent: record.progressPercent,
-      stage: record.stage,
+      ...(record.stage ? { stage: record.stage } : {}),
       stages: record.stages.map((s) => ({
         name: s.name,
         state: s.state,
-        started_at: s.startedAt,
-        finished_at: s.finishedAt,
+        ...(s.startedAt ? { started_at: s.startedAt } : {}),
+        ...(s.finishedAt ? { finished_at: s.finishedAt } : {}),
       })),
       results,
-      error: record.error ? { code: record.errorCode ?? 'error', message: record.error } : null,
+      ...(record.error ? { error: { code: record.errorCode ?? 'error', message: record.error } } : {}),
     },
   };
 }

@@ -1,6 +1,10 @@
 /**
- * get_image (snapshot or long-poll), cancel_pipeline and propose_concepts. These carry
- * `structuredContent` with an output schema; the image previews also come as content.
+ * get_image (snapshot or long-poll), cancel_pipeline and propose_concepts. get_image is an image tool: once
+ * its pipeline has made the image it answers with the image and text only, no `structuredContent`, because
+ * Claude Code drops every content block (the image too) when `structuredContent` is present
+ * (anthropics/claude-code#54737); before that, and for cancel_pipeline and propose_concepts, the snapshot
+ * comes as `structuredContent` too. Optional fields are left out rather than null: `type: ["string",
+ * "null"]` in an output schema is flagged by strict hosts.
  * @module
  */
 import { z } from 'zod';
@@ -15,13 +19,13 @@ const snapshotSchema = z.object({
   pipeline_id: z.string(),
   status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']),
   progress_percent: z.number(),
-  stage: z.string().nullable(),
+  stage: z.string().optional(),
   stages: z.array(
     z.object({
       name: z.string(),
       state: z.string(),
-      started_at: z.string().nullable(),
-      finished_at: z.string().nullable(),
+      started_at: z.string().optional(),
+      finished_at: z.string().optional(),
     }),
   ),
   results: z.array(
@@ -32,7 +36,7 @@ const snapshotSchema = z.object({
       thumbnail: z.string().optional(),
     }),
   ),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 
 export const getImage = defineTool({
@@ -49,7 +53,6 @@ export const getImage = defineTool({
       .default(0)
       .describe('Wait up to this long for the pipeline to finish (0 to 270; 0 answers at once).'),
   }),
-  outputSchema: snapshotSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },
   _meta: galleryToolMeta,
   async handle(ctx: StudioToolContext, params, res) {
@@ -59,7 +62,7 @@ export const getImage = defineTool({
       params.wait_seconds * 1000,
       ctx.call.signal,
     );
-    await respondWithSnapshot(ctx, record, res);
+    await respondWithSnapshot(ctx, record, res, { structuredWithImage: false });
   },
 });
 
@@ -73,7 +76,7 @@ export const cancelPipeline = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async handle(ctx: StudioToolContext, params, res) {
     const record = await ctx.pipelines.cancel(params.pipeline_id, ctx.call);
-    await respondWithSnapshot(ctx, record, res);
+    await respondWithSnapshot(ctx, record, res, { structuredWithImage: true });
   },
 });
 
@@ -121,6 +124,7 @@ async function respondWithSnapshot(
   ctx: StudioToolContext,
   record: Parameters<typeof snapshotOf>[1] | undefined,
   res: ToolResponse,
+  options: { structuredWithImage: boolean },
 ): Promise<void> {
   if (!record) throw new Error('pipeline vanished');
   const { image, structured } = await snapshotOf(ctx, record);
@@ -136,7 +140,7 @@ async function respondWithSnapshot(
           : '';
     res.addText(`${line}${next}`);
   }
-  res.setStructured(structured);
+  if (!image || options.structuredWithImage) res.setStructured(structured);
 }
 
 export const pipelineTools = [getImage, cancelPipeline, proposeConcepts];

@@ -4,6 +4,7 @@
  * fits every client, and a resource link to the full image.
  * @module
  */
+import { recordIsEmulated } from '../core/emulatedRegistry.js';
 import { makePreview } from '../core/imaging.js';
 import type { ImageRecord } from '../core/ports.js';
 import type { StudioImage } from '../core/studio.js';
@@ -62,11 +63,14 @@ export async function describeImage(
     `Image ${record.id}`,
     `- model: ${model ? `${model.name} (${record.modelAlias}, ${record.modelId})` : record.modelId}`,
     `- size: ${record.imageSize}, ratio ${record.aspectRatio}, ${record.width}x${record.height} px, ${record.mimeType}, ${formatBytes(record.bytes)}`,
-    `- estimated cost: $${record.costUsd.toFixed(4)}`,
+    recordIsEmulated(record)
+      ? `- estimated cost: $${record.costUsd.toFixed(4)} (emulated: a synthetic image from the offline emulator, free)`
+      : `- estimated cost: $${record.costUsd.toFixed(4)}`,
   ];
   const url = await ctx.imageUrl(record);
   if (url) lines.push(`- url: ${url}`);
-  const stored = image?.storedPath ?? (ctx.transport === 'stdio' ? ctx.studio.localPath(record) : undefined);
+  // A server file path means nothing to an HTTP client (and upload_file refuses paths there): only on stdio.
+  const stored = ctx.transport === 'stdio' ? (image?.storedPath ?? ctx.studio.localPath(record)) : undefined;
   if (stored) lines.push(`- file: ${stored}`);
   if (image?.outputPath) lines.push(`- saved to: ${image.outputPath}`);
   if (record.parentId) lines.push(`- edited from: ${record.parentId}`);

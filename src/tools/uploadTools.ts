@@ -13,6 +13,7 @@ import { formatBytes } from '../core/uploadInput.js';
 import { GEMINI_FILE_TTL_MS, type UploadService } from '../core/uploads.js';
 import { defineTool } from '../mcp/defineTool.js';
 import type { StudioToolContext } from './context.js';
+import { READ_RULE } from './pathRule.js';
 
 export const uploadFile = defineTool({
   name: 'upload_file',
@@ -26,7 +27,7 @@ export const uploadFile = defineTool({
       .max(4096)
       .optional()
       .describe(
-        'Local server only: absolute path of the image file, inside the allowed folders. Give `path` or `data`.',
+        `Local server only: path of the image file (absolute or ~/…; ${READ_RULE}). Give \`path\` or \`data\`.`,
       ),
     data: z
       .string()

@@ -7,6 +7,8 @@ export interface Bar {
   value: number;
   /** Read out and shown on hover. */
   title: string;
+  /** Written above a column whose value is not zero (e.g. "$0.13"). */
+  valueLabel?: string;
 }
 
 /** Vertical bars, e.g. one per day. */
@@ -20,7 +22,14 @@ export function columnChart(bars: Bar[], caption: string): Html {
 ${bars.map((b, i) => {
   const h = Math.round((b.value / max) * (height - 10));
   const x = (i * step + step * 0.15).toFixed(1);
-  return html`<rect class="bar" x="${x}" y="${height - h}" width="${(step * 0.7).toFixed(1)}" height="${h}"><title>${b.title}</title></rect>${
+  const middle = i * step + step / 2;
+  // Near the edges the label is anchored inside the chart rather than cut off.
+  const anchor = middle > width - 24 ? 'end' : middle < 24 ? 'start' : 'middle';
+  const value =
+    b.valueLabel !== undefined && b.value > 0
+      ? html`<text class="value" x="${anchor === 'end' ? width - 1 : anchor === 'start' ? 1 : middle.toFixed(1)}" y="${Math.max(height - h - 3, 9)}" text-anchor="${anchor}">${b.valueLabel}</text>`
+      : '';
+  return html`<rect class="bar" x="${x}" y="${height - h}" width="${(step * 0.7).toFixed(1)}" height="${h}"><title>${b.title}</title></rect>${value}${
     i % Math.ceil(bars.length / 6) === 0 ? html`<text x="${x}" y="${height + 14}">${b.label}</text>` : ''
   }`;
 })}

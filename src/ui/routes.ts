@@ -30,7 +30,7 @@ import { type DashboardSignIn, LOCAL_VIEWER, type Viewer } from './viewer.js';
 
 export interface DashboardOptions {
   studio: () => Promise<Studio>;
-  /** Sign-in; absent when sign-in is off (the local user, as admin, without signing in). */
+  /** Sign-in; absent when sign-in is off (the local user, not an admin, without signing in). */
   signIn?: Promise<DashboardSignIn>;
   /** Keys the CSRF tokens (STUDIO_AUTH_SECRET, or a random key per process). */
   secret: string;

@@ -36,7 +36,9 @@ label { display: block; font-weight: 600; margin: .5rem 0 .25rem; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(10rem, 1fr)); gap: 1rem; list-style: none; padding: 0; margin: 0; }
 .grid li { background: var(--card); border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
 .grid a { text-decoration: none; display: block; }
-.grid img { width: 100%; height: auto; aspect-ratio: 1 / 1; object-fit: cover; display: block; background: var(--line); }
+.grid img { width: 100%; height: auto; aspect-ratio: 1 / 1; object-fit: contain; display: block; background: var(--line); }
+.badge { display: inline-block; font-size: .75rem; padding: 0 .4rem; border-radius: 999px; border: 1px solid var(--line); background: var(--card); color: var(--muted, inherit); }
+.chart text.value { font-size: 10px; }
 .grid .meta { padding: .5rem; font-size: .85rem; }
 .grid .prompt { display: -webkit-box; -webkit-line-clamp: 2; line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; margin: 0 0 .25rem; color: var(--fg); }
 .pager { display: flex; gap: 1rem; margin: 1.5rem 0; }

@@ -1,6 +1,7 @@
 /**
  * Who is looking at the dashboard: a signed-in person (better-auth's session), or, with sign-in off, the
- * one local user as admin.
+ * one local user. The local user is not an admin: with sign-in off there are no people to administer, and
+ * the local user's images, costs and settings are all there is (budgets: `nanobanana-studio budget`).
  * @module
  */
 import { LOCAL_OWNER } from '../core/studio.js';
@@ -25,7 +26,7 @@ export interface DashboardSignIn {
   signOut(request: Request, then: string): Promise<Response>;
 }
 
-export const LOCAL_VIEWER = { ownerId: LOCAL_OWNER, isAdmin: true, local: true } as const;
+export const LOCAL_VIEWER = { ownerId: LOCAL_OWNER, isAdmin: false, local: true } as const;
 
 /** `ctx` for core calls: the viewer's rights. */
 export function rightsOf(viewer: Viewer): { ownerId: string; isAdmin: boolean } {

@@ -162,3 +162,34 @@ export function imagesOf(result: { content?: unknown }): Array<{ data: string; m
 export function idsOf(result: { content?: unknown }): string[] {
   return [...textOf(result).matchAll(/Image (img_[a-z0-9]+)/g)].map((m) => m[1] as string);
 }
+
+/** A get_image or cancel_pipeline snapshot, as the tests read it. */
+export interface PipelineSnapshot {
+  pipeline_id: string;
+  status: string;
+  progress_percent?: number;
+  stage?: string;
+  stages?: Array<{ name: string; state: string }>;
+  results: Array<{ image_id: string; url?: string; path?: string; thumbnail?: string }>;
+  error?: { code: string; message: string };
+}
+
+/**
+ * The snapshot of a get_image answer: its structuredContent while the pipeline has no image, else read
+ * from the text (get_image answers with the image and no structuredContent, which would make Claude Code
+ * drop the image: anthropics/claude-code#54737).
+ */
+export function snapshotOf(result: { content?: unknown; structuredContent?: unknown }): PipelineSnapshot {
+  if (result.structuredContent) return result.structuredContent as PipelineSnapshot;
+  const text = textOf(result);
+  const head = /Pipeline (pl_[A-Za-z0-9]+): (\w+)/.exec(text);
+  const results = text
+    .split(/\n(?=Image img_)/)
+    .map((block) => ({
+      image_id: /Image (img_[a-z0-9]+)/.exec(block)?.[1] ?? '',
+      url: /- url: (\S+)/.exec(block)?.[1],
+      path: /- file: (\S+)/.exec(block)?.[1],
+    }))
+    .filter((r) => r.image_id !== '');
+  return { pipeline_id: head?.[1] ?? '', status: head?.[2] ?? 'unknown', results };
+}

@@ -16,6 +16,7 @@ import type { Runtime } from '../../server/runtime.js';
 import { EXIT, exitCodeFor } from '../exitCodes.js';
 import { writeJson } from './output.js';
 import { stderrLine } from './progress.js';
+import { forTerminal } from './terminalWording.js';
 
 export const PROGRAM = 'nanobanana-studio';
 
@@ -84,7 +85,9 @@ export function usage(command: string, message: string): InvalidInputError {
 /** One line on stderr; the exit code that tells scripts what kind of failure it was. */
 export function reportError(error: unknown, json: boolean): number {
   const known = error instanceof AppError;
-  const message = known ? error.message : `Unexpected error: ${(error as Error)?.message ?? String(error)}`;
+  const message = known
+    ? forTerminal(error.message)
+    : `Unexpected error: ${(error as Error)?.message ?? String(error)}`;
   const code = known ? exitCodeFor(error.code) : EXIT.internal;
   stderrLine(`${PROGRAM}: ${message}`);
   if (json) writeJson({ error: { code: known ? error.code : 'internal', message, exit_code: code } });
@@ -122,6 +125,7 @@ export interface CommonFlags {
   config?: string;
   verbose?: boolean;
   emulator?: boolean;
+  'emulator-latency-ms'?: string;
 }
 
 export interface OpenOptions {
@@ -135,8 +139,16 @@ export async function withStudio<R>(
   options: OpenOptions,
   body: (ctx: CommandContext) => Promise<R>,
 ): Promise<R> {
+  const latency = flags['emulator-latency-ms'];
+  if (latency !== undefined && !(Number(latency) >= 0)) {
+    throw new InvalidInputError(`--emulator-latency-ms expects a number of milliseconds, got "${latency}".`);
+  }
   const config = resolveConfig({
-    flags: { emulator: flags.emulator || undefined, dataDir: flags['data-dir'] },
+    flags: {
+      emulator: flags.emulator || undefined,
+      dataDir: flags['data-dir'],
+      ...(latency === undefined ? {} : { emulatorLatencyMs: Number(latency) }),
+    },
     configFile: flags.config,
   });
   if (options.gemini && !config.emulator && !config.apiKey && !config.vertex) {

@@ -42,6 +42,7 @@ export function run(argv: string[]): Promise<number> {
       if (values.json) {
         writeJson({
           total: { images: total.images, cost_usd: total.costUsd },
+          emulated_images: summary.emulatedImages,
           last_days: {
             days,
             since: since.slice(0, 10),
@@ -59,7 +60,9 @@ export function run(argv: string[]): Promise<number> {
         return 0;
       }
       const count = (n: number) => `${n} image${n === 1 ? '' : 's'}`;
-      const lines = [`All time: ${count(total.images)}, ${usd(total.costUsd)} (estimated)`];
+      const emulated =
+        summary.emulatedImages > 0 ? `; ${summary.emulatedImages} of them emulated (offline demo, free)` : '';
+      const lines = [`All time: ${count(total.images)}, ${usd(total.costUsd)} (estimated${emulated})`];
       lines.push(`Last ${days} days: ${count(recent.images)}, ${usd(recent.costUsd)}`);
       for (const d of summary.byDay) lines.push(`  ${d.day}  ${count(d.images).padEnd(11)} ${usd(d.costUsd)}`);
       if (summary.byModel.length > 0) lines.push('By model (all time):');

@@ -15,6 +15,7 @@ import { AppError } from '../../core/errors.js';
 import { createModelRegistry } from '../../core/models.js';
 import { redactUrl } from '../../core/redactUrl.js';
 import { EXIT } from '../exitCodes.js';
+import { MIN_NODE, nodeIsSupported, RECOMMENDED_NODE } from '../nodeVersion.js';
 import { packageVersion } from '../version.js';
 
 const HELP = `Usage: nanobanana-studio doctor [options]
@@ -56,7 +57,6 @@ export interface Check {
 
 const MARK: Record<CheckStatus, string> = { ok: '✓', warn: '!', fail: '✗', skip: '-' };
 const KEY_URL = 'https://aistudio.google.com/apikey';
-const MIN_NODE: readonly [number, number] = [22, 12];
 
 export async function run(argv: string[]): Promise<number> {
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -163,17 +163,17 @@ export async function runChecks(options: RunOptions): Promise<Check[]> {
 }
 
 export function checkNode(version: string): Check {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const [major = 0] = version.split('.').map(Number);
   const base = { id: 'node', name: 'Node.js' };
-  if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
+  if (!nodeIsSupported(version)) {
     return {
       ...base,
       status: 'fail',
       detail: `v${version} is too old (needs ${MIN_NODE.join('.')} or later)`,
-      fix: 'Install Node.js 24 LTS from https://nodejs.org (or `nvm install 24`), then run this again.',
+      fix: `Install Node.js ${RECOMMENDED_NODE} LTS from https://nodejs.org (or \`nvm install ${RECOMMENDED_NODE}\`), then run this again.`,
     };
   }
-  if (major < 24) {
+  if (major < RECOMMENDED_NODE) {
     return {
       ...base,
       status: 'warn',

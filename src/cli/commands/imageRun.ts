@@ -36,6 +36,7 @@ export const IMAGE_OPTIONS = {
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   emulator: { type: 'boolean' },
+  'emulator-latency-ms': { type: 'string' },
 } as const;
 
 export const IMAGE_HELP = `  -n, --count N      How many images, 1 to 4 (default 1), made in parallel; each is billed.
@@ -50,6 +51,7 @@ export const IMAGE_HELP = `  -n, --count N      How many images, 1 to 4 (default
   --json             Print one JSON document on stdout, for scripts.
   -q, --quiet        No progress on stderr.
   --emulator         Use the built-in offline Gemini emulator (synthetic images, no key, no cost).
+  --emulator-latency-ms N  Emulated Gemini latency per call (default 0), as for the server.
 ${COMMON_HELP}`;
 
 export const EXIT_HELP = `Exit codes: 0 ok, 1 unexpected, 2 bad argument, 3 refused by Gemini, 4 quota or rate limit,

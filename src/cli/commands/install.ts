@@ -4,14 +4,13 @@
  * `--print` only prints the snippet; `--dry-run` shows the change without writing.
  * @module
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EXIT } from '../exitCodes.js';
 import { CLIENT_IDS, type ClientDef, findClient, type ServerSpec } from '../install/clients.js';
 import { backup, diffText, readIfExists, writeAtomic } from '../install/files.js';
 import { JsonShapeError, JsonSyntaxError } from '../install/jsonc.js';
+import { chooseLauncher, type Launcher, localLauncher, npxLauncher } from '../install/launcher.js';
 import { type MergeResult, mergeJsonServer, readJsonServers } from '../install/mergeJson.js';
 import { mergeTomlServer, readTomlServers, TomlError, TomlShapeError, tomlBlock } from '../install/mergeToml.js';
 
@@ -28,9 +27,15 @@ Options:
                        otherwise asks for it once and keeps it in its secret storage.
   --name NAME          Server name in the client (default nanobanana).
   --emulator           Start the server in offline emulator mode (synthetic images, no key).
-  --local              Run this installation (node + its absolute path) instead of npx.
-  --command CMD        Command the client runs (default npx).
-  --args ARGS          Its arguments: a JSON array, or words separated by spaces (default: -y nanobanana-studio).
+                       By default the entry runs \`npx -y nanobanana-studio\` when the package registry has it
+                       (checked with \`npm view\`), and otherwise this installation (node + its absolute path);
+                       the output says which it chose.
+  --local              Run this installation (node + its absolute path), whatever the registry has.
+  --npx                Run \`npx -y nanobanana-studio\`, whatever the registry has.
+  --url URL            Connect to a server already running (\`nanobanana-studio serve\`) at URL, e.g.
+                       http://127.0.0.1:8766/mcp, written in the client's own remote format.
+  --command CMD        Command the client runs instead.
+  --args ARGS          Its arguments: a JSON array, or words separated by spaces.
   --env NAME=VALUE     Extra environment for the server (repeatable), e.g. --env STUDIO_DEFAULT_MODEL=pro.
   --file PATH          Write this file instead of the client's user configuration (e.g. a project's
                        .vscode/mcp.json or .cursor/mcp.json).
@@ -43,6 +48,8 @@ const OPTIONS = {
   name: { type: 'string' },
   emulator: { type: 'boolean' },
   local: { type: 'boolean' },
+  npx: { type: 'boolean' },
+  url: { type: 'string' },
   command: { type: 'string' },
   args: { type: 'string' },
   env: { type: 'string', multiple: true },
@@ -93,20 +100,25 @@ async function install(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/.test(name)) {
     throw new UsageError(`--name "${name}": use up to 40 letters, digits, "-" or "_".`);
   }
-  const spec = serverSpec(values);
-  const key = keyFrom(values['api-key'], values.emulator ? {} : env);
+  const remote = remoteUrl(values);
+  const { spec, launcher } = remote === undefined ? await serverSpec(values, env) : remoteSpec();
+  const key = remote === undefined ? keyFrom(values['api-key'], values.emulator ? {} : env) : { source: 'remote' };
   const platform = process.platform;
 
   if (values.print) {
     if (key.value !== undefined) spec.env[KEY_VAR] = key.value;
-    else if (!values.emulator && client.promptsForKey) spec.env[KEY_VAR] = `\${input:${VSCODE_INPUT_ID}}`;
-    const entry = client.entry(spec, platform);
+    else if (!values.emulator && remote === undefined && client.promptsForKey) {
+      spec.env[KEY_VAR] = `\${input:${VSCODE_INPUT_ID}}`;
+    }
+    const entry = remote === undefined ? client.entry(spec, platform) : client.remoteEntry(remote);
     process.stdout.write(snippet(client, name, entry, spec.env[KEY_VAR]?.startsWith('${input:') === true));
     const target = values.file ?? client.configPath({ env, platform });
     process.stderr.write(
       `Merge this into ${target} (under "${client.serversKey}"), or run without --print to have it done for you.\n`,
     );
-    if (key.value === undefined && !values.emulator && !client.promptsForKey) process.stderr.write(`${noKeyNote()}\n`);
+    if (launcher !== undefined)
+      process.stderr.write(`Runs ${launcher.kind === 'npx' ? 'npx' : 'this installation'}: ${launcher.reason}.\n`);
+    if (key.source === 'none' && !values.emulator && !client.promptsForKey) process.stderr.write(`${noKeyNote()}\n`);
     return EXIT.ok;
   }
 
@@ -127,7 +139,9 @@ async function install(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
   // The key: --api-key, else this shell's environment, else the one already in our entry.
   const previousEnv = envOf(previous);
   let keySource = key.source;
-  if (key.value !== undefined) spec.env[KEY_VAR] = key.value;
+  if (remote !== undefined) {
+    // The server at the URL holds the key; nothing of the old entry's environment belongs to it.
+  } else if (key.value !== undefined) spec.env[KEY_VAR] = key.value;
   else if (previousEnv[KEY_VAR] !== undefined && !previousEnv[KEY_VAR].startsWith('${input:')) {
     spec.env[KEY_VAR] = previousEnv[KEY_VAR];
     keySource = 'kept from the previous entry';
@@ -136,9 +150,9 @@ async function install(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
     keySource = 'prompt';
   }
   // Other variables someone added to our entry by hand stay, unless set again here.
-  const keptEnv = Object.keys(previousEnv).filter((k) => k !== KEY_VAR && !(k in spec.env));
+  const keptEnv = remote === undefined ? Object.keys(previousEnv).filter((k) => k !== KEY_VAR && !(k in spec.env)) : [];
   spec.env = { ...Object.fromEntries(keptEnv.map((k) => [k, previousEnv[k] as string])), ...spec.env };
-  const entry = client.entry(spec, platform);
+  const entry = remote === undefined ? client.entry(spec, platform) : client.remoteEntry(remote);
 
   let merged: MergeResult;
   try {
@@ -177,26 +191,70 @@ async function install(argv: string[], env: NodeJS.ProcessEnv): Promise<number> 
   out.write(`${client.label}: ${what} in ${file}\n`);
   out.write(`  ${before === undefined ? 'Created the file.' : `Kept ${describeOthers(others)}.`}\n`);
   if (backupFile !== undefined) out.write(`  Backup of the previous file: ${backupFile}\n`);
-  out.write(`  Runs: ${[entry.command, ...((entry.args as string[] | undefined) ?? [])].join(' ')}\n`);
+  if (remote !== undefined && entry.command === undefined) out.write(`  Connects to: ${remote}\n`);
+  else out.write(`  Runs: ${[entry.command, ...((entry.args as string[] | undefined) ?? [])].join(' ')}\n`);
+  if (launcher !== undefined) {
+    out.write(`  Chose ${launcher.kind === 'npx' ? 'npx' : 'this installation'}: ${launcher.reason}.\n`);
+  }
   if (keptEnv.length > 0) out.write(`  Kept from the previous entry: ${keptEnv.join(', ')}\n`);
-  out.write(`  ${keyLine(keySource, values.emulator === true)}\n`);
+  if (remote === undefined) out.write(`  ${keyLine(keySource, values.emulator === true)}\n`);
+  else out.write('  The server at that URL uses its own Gemini key; with sign-in on, the client signs you in.\n');
   if (merged.note) out.write(`  Note: ${merged.note}\n`);
   out.write(`Next: ${client.restart}\n`);
   return EXIT.ok;
 }
 
-function serverSpec(values: Record<string, unknown>): ServerSpec {
-  let command = 'npx';
-  let args = ['-y', 'nanobanana-studio'];
-  if (values.local) {
-    if (values.command !== undefined) throw new UsageError('use --local or --command, not both.');
-    const main = fileURLToPath(new URL('../main.js', import.meta.url));
-    if (!existsSync(main)) throw new UsageError(`--local: there is no built CLI at ${main} (run npm run build).`);
-    command = process.execPath;
-    args = [main];
+/** The URL of --url, checked, or undefined; it cannot be combined with what starts a local server. */
+function remoteUrl(values: Record<string, unknown>): string | undefined {
+  if (typeof values.url !== 'string') return undefined;
+  const clash = ['api-key', 'emulator', 'local', 'npx', 'command', 'args', 'env'].filter(
+    (k) => values[k] !== undefined,
+  );
+  if (clash.length > 0) {
+    throw new UsageError(
+      `--url connects to a server that is already running; ${clash.map((k) => `--${k}`).join(', ')} belong${clash.length === 1 ? 's' : ''} to that server's own start (nanobanana-studio serve).`,
+    );
   }
-  if (typeof values.command === 'string') {
-    command = values.command;
+  let url: URL;
+  try {
+    url = new URL(values.url);
+  } catch {
+    throw new UsageError(
+      `--url "${values.url}" is not a URL; give the server's MCP endpoint, e.g. http://127.0.0.1:8766/mcp.`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--url must be http:// or https://, got "${values.url}".`);
+  }
+  return url.href;
+}
+
+function remoteSpec(): { spec: ServerSpec; launcher?: Launcher } {
+  return { spec: { command: '', args: [], env: {} } };
+}
+
+async function serverSpec(
+  values: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Promise<{ spec: ServerSpec; launcher?: Launcher }> {
+  const forced = ['local', 'npx', 'command'].filter((k) => values[k] !== undefined);
+  if (forced.length > 1)
+    throw new UsageError(`use one of --local, --npx and --command, not ${forced.map((k) => `--${k}`).join(' and ')}.`);
+  let launcher: Launcher | undefined;
+  let command: string;
+  let args: string[];
+  try {
+    if (values.local) launcher = localLauncher('--local');
+    else if (values.npx) launcher = npxLauncher('--npx');
+    else if (typeof values.command !== 'string') launcher = await chooseLauncher(env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (launcher !== undefined) {
+    command = launcher.command;
+    args = [...launcher.args];
+  } else {
+    command = values.command as string;
     args = [];
   }
   if (typeof values.args === 'string') args = parseArgList(values.args);
@@ -207,7 +265,7 @@ function serverSpec(values: Record<string, unknown>): ServerSpec {
     if (eq <= 0) throw new UsageError(`--env "${pair}": use NAME=VALUE.`);
     extraEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  return { command, args, env: extraEnv };
+  return { spec: { command, args, env: extraEnv }, ...(launcher === undefined ? {} : { launcher }) };
 }
 
 function parseArgList(text: string): string[] {

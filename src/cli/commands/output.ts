@@ -3,6 +3,7 @@
  * (snake_case keys, absolute paths, costs in USD).
  * @module
  */
+import { recordIsEmulated } from '../../core/emulatedRegistry.js';
 import type { ImageRecord } from '../../core/ports.js';
 import type { StudioImage } from '../../core/studio.js';
 
@@ -35,6 +36,7 @@ export function imageJson(record: ImageRecord, extra: { path?: string; outputPat
     mime_type: record.mimeType,
     bytes: record.bytes,
     cost_usd: record.costUsd,
+    ...(recordIsEmulated(record) ? { emulated: true } : {}),
     path: extra.path ?? null,
     output_path: extra.outputPath ?? null,
     created_at: record.createdAt,
@@ -48,7 +50,7 @@ export function imageLine(image: StudioImage): string {
     r.id,
     `${r.modelAlias} ${r.imageSize} ${r.aspectRatio}`,
     `${r.width}x${r.height}`,
-    usd(r.costUsd),
+    recordIsEmulated(r) ? `${usd(r.costUsd)} (emulated)` : usd(r.costUsd),
     image.storedPath ?? r.blobKey,
   ];
   if (image.outputPath) parts.push(`-> ${image.outputPath}`);
@@ -63,7 +65,7 @@ export function listLine(record: ImageRecord): string {
     localTime(record.createdAt),
     `${record.modelAlias} ${record.imageSize} ${record.aspectRatio}`,
     `${record.width}x${record.height}`,
-    usd(record.costUsd),
+    recordIsEmulated(record) ? `${usd(record.costUsd)} (emulated)` : usd(record.costUsd),
     `${record.parentId ? `[edit of ${record.parentId}] ` : ''}${prompt.length > 70 ? `${prompt.slice(0, 69)}…` : prompt}`,
   ].join('  ');
 }

@@ -50,6 +50,8 @@ export interface ClientDef {
   configPath(ctx: PathContext): string;
   /** The entry as the client expects it. */
   entry(spec: ServerSpec, platform: NodeJS.Platform): Record<string, unknown>;
+  /** An entry for a server already running at `url` (Streamable HTTP), in the client's own format. */
+  remoteEntry(url: string): Record<string, unknown>;
   /** How to make the client load the change. */
   restart: string;
 }
@@ -93,6 +95,10 @@ export const CLIENTS: Record<ClientId, ClientDef> = {
     promptsForKey: false,
     configPath: (ctx) => join(ctx, appConfigDir(ctx), 'Claude', 'claude_desktop_config.json'),
     entry: (spec) => plain(spec),
+    // Its config file starts local commands only (remote servers are added as connectors in its
+    // settings, reached from Anthropic's cloud, which cannot see a loopback URL): mcp-remote bridges
+    // stdio to the URL, as the MCP docs for Claude Desktop suggest.
+    remoteEntry: (url) => ({ command: 'npx', args: ['-y', 'mcp-remote', url] }),
     restart:
       'Quit Claude Desktop completely (File → Quit, or the tray icon; closing the window is not enough) and open it again.',
   },
@@ -116,6 +122,8 @@ export const CLIENTS: Record<ClientId, ClientDef> = {
           : spec;
       return { type: 'stdio', ...plain(wrapped) };
     },
+    // https://code.claude.com/docs/en/mcp: { "type": "http", "url": "https://example.com/mcp" }
+    remoteEntry: (url) => ({ type: 'http', url }),
     restart:
       'Exit Claude Code and start it again (a running session rewrites ~/.claude.json; if the server is missing, run this command again with Claude Code closed). Check with /mcp. For long renders (Pro, 4K) start it with MCP_TOOL_TIMEOUT=300000.',
   },
@@ -128,6 +136,8 @@ export const CLIENTS: Record<ClientId, ClientDef> = {
     promptsForKey: false,
     configPath: (ctx) => join(ctx, homeDir(ctx), '.cursor', 'mcp.json'),
     entry: (spec) => plain(spec),
+    // https://cursor.com/docs/mcp: a remote server is { "url": … } (Streamable HTTP or SSE, told apart by Cursor).
+    remoteEntry: (url) => ({ url }),
     restart:
       'Open Cursor Settings → MCP (Tools & Integrations) and check that the server is on; restart Cursor if it does not appear.',
   },
@@ -140,6 +150,8 @@ export const CLIENTS: Record<ClientId, ClientDef> = {
     promptsForKey: true,
     configPath: (ctx) => join(ctx, appConfigDir(ctx), 'Code', 'User', 'mcp.json'),
     entry: (spec) => ({ type: 'stdio', ...plain(spec) }),
+    // https://code.visualstudio.com/docs/agents/reference/mcp-configuration: "servers": { name: { "type": "http", "url": … } }
+    remoteEntry: (url) => ({ type: 'http', url }),
     restart:
       'VS Code reloads mcp.json by itself: run "MCP: List Servers" from the Command Palette and start the server (restart VS Code if it does not show).',
   },
@@ -157,6 +169,9 @@ export const CLIENTS: Record<ClientId, ClientDef> = {
     // The first `npx` download can take longer than Codex's 10 s start-up default, and a render longer
     // than its 60 s tool default.
     entry: (spec) => ({ ...plain(spec), startup_timeout_sec: 60, tool_timeout_sec: 300 }),
+    // Streamable HTTP: [mcp_servers.<name>] url = "…" (openai/codex#4317; Codex refuses url mixed with
+    // command or env).
+    remoteEntry: (url) => ({ url, tool_timeout_sec: 300 }),
     restart: 'Start a new Codex session (the CLI, the IDE extension and the app share this file) and check with /mcp.',
   },
   'gemini-cli': {
@@ -168,6 +183,8 @@ export const CLIENTS: Record<ClientId, ClientDef> = {
     promptsForKey: false,
     configPath: (ctx) => join(ctx, homeDir(ctx), '.gemini', 'settings.json'),
     entry: (spec) => plain(spec),
+    // google-gemini/gemini-cli docs/tools/mcp-server.md: `httpUrl` is Streamable HTTP (`url` is the old SSE).
+    remoteEntry: (url) => ({ httpUrl: url }),
     restart: 'Restart Gemini CLI and check with /mcp.',
   },
 };

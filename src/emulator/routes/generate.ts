@@ -18,6 +18,7 @@ import { sendJson, sleep, waitForDisconnect } from '../http.js';
 import { findModel } from '../models.js';
 import type { Answer } from '../response.js';
 import { blockedResponse, imageAnswer, refusedResponse, textAnswer, toResponse, toStreamChunks } from '../response.js';
+import { sourceImageOf } from '../sourceImage.js';
 import type { Fault } from '../types.js';
 import { promptTokens } from '../usage.js';
 import type { GenerateRequest } from '../validate.js';
@@ -76,7 +77,7 @@ export async function handleGenerate(
     }
     if (fault?.kind === 'stream-error' && !stream) throw overloaded();
 
-    const answer = await buildAnswer(ctx, request, fault);
+    const answer = await buildAnswer(ctx, request, fault, sourceImageOf(body, ctx.files));
     ctx.stats.renderMsTotal += answer.renderMs;
     if (rq.signal.aborted) return;
     ctx.stats.imagesReturned += answer.imagesReturned;
@@ -88,9 +89,15 @@ export async function handleGenerate(
   }
 }
 
-function buildAnswer(ctx: EmulatorContext, request: GenerateRequest, fault: Fault | undefined): Promise<Answer> {
+function buildAnswer(
+  ctx: EmulatorContext,
+  request: GenerateRequest,
+  fault: Fault | undefined,
+  source: Buffer | undefined,
+): Promise<Answer> {
   if (request.model.kind === 'text') return Promise.resolve(textAnswer(request));
-  return imageAnswer(request, ctx.renderer, fault?.kind === 'text-only' ? { kind: 'text-only' } : { kind: 'normal' });
+  const outcome = fault?.kind === 'text-only' ? ({ kind: 'text-only' } as const) : ({ kind: 'normal' } as const);
+  return imageAnswer(request, ctx.renderer, outcome, source);
 }
 
 async function infrastructureFault(rq: RouteRequest, fault: Fault, model: string, stream: boolean): Promise<void> {

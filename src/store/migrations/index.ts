@@ -6,9 +6,10 @@ import { migration0004Ledger } from './0004_ledger.js';
 import { migration0005PipelineCancel } from './0005_pipeline_cancel.js';
 import { migration0006AccessTokens } from './0006_access_tokens.js';
 import { migration0007LedgerTextCalls } from './0007_ledger_text_calls.js';
-import { migration0008PipelineRequestIds } from './0008_pipeline_request_ids.js';
-import { migration0009AccessList } from './0009_access_list.js';
-import { migration0010UserRetention } from './0010_user_retention.js';
+import { migration0009LedgerEmulated } from './0009_ledger_emulated.js';
+import { migration0010PipelineRequestIds } from './0010_pipeline_request_ids.js';
+import { migration0011AccessList } from './0011_access_list.js';
+import { migration0012UserRetention } from './0012_user_retention.js';
 
 /**
  * Every migration, by name. Names sort in the order they must run; never rename or edit one that has
@@ -22,7 +23,8 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005_pipeline_cancel': migration0005PipelineCancel,
   '0006_access_tokens': migration0006AccessTokens,
   '0007_ledger_text_calls': migration0007LedgerTextCalls,
-  '0008_pipeline_request_ids': migration0008PipelineRequestIds,
-  '0009_access_list': migration0009AccessList,
-  '0010_user_retention': migration0010UserRetention,
+  '0009_ledger_emulated': migration0009LedgerEmulated,
+  '0010_pipeline_request_ids': migration0010PipelineRequestIds,
+  '0011_access_list': migration0011AccessList,
+  '0012_user_retention': migration0012UserRetention,
 };

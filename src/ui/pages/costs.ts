@@ -14,7 +14,12 @@ export function costsBody(viewer: Viewer, summary: ImageCostSummary, now: Date, 
   const dayBars = days.map((day) => {
     const d = byDay.get(day);
     const cost = d?.costUsd ?? 0;
-    return { label: day.slice(5), value: cost, title: `${day}: ${formatUsd(cost)}, ${d?.images ?? 0} images` };
+    return {
+      label: day.slice(5),
+      value: cost,
+      valueLabel: `$${cost >= 0.01 ? cost.toFixed(2) : cost.toFixed(3)}`,
+      title: `${day}: ${formatUsd(cost)}, ${d?.images ?? 0} images`,
+    };
   });
   const monthTotal = summary.byDay.reduce((sum, d) => sum + d.costUsd, 0);
   const allTotal = summary.byModel.reduce((sum, m) => sum + m.costUsd, 0);
@@ -26,7 +31,13 @@ export function costsBody(viewer: Viewer, summary: ImageCostSummary, now: Date, 
 <li>Last ${COST_DAYS} days<strong>${formatUsd(monthTotal)}</strong></li>
 <li>All time<strong>${formatUsd(allTotal)}</strong></li>
 <li>Images billed<strong>${allImages}</strong></li>
+${summary.emulatedImages > 0 ? html`<li>Emulated (free)<strong>${summary.emulatedImages}</strong></li>` : ''}
 </ul>
+${
+  summary.emulatedImages > 0
+    ? html`<p class="muted">${summary.emulatedImages} image${summary.emulatedImages === 1 ? ' was' : 's were'} made by the offline emulator: synthetic, billed at $0.</p>`
+    : ''
+}
 <h2>Per day, last ${COST_DAYS} days</h2>
 ${columnChart(dayBars, `Cost per day over the last ${COST_DAYS} days; ${formatUsd(monthTotal)} in total`)}
 <h2>Per model, all time</h2>

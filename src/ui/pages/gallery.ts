@@ -1,8 +1,11 @@
 /** My gallery: thumbnails with prompt, date, model, size and cost; search by prompt; cursor paging. */
+
 import { html } from 'hono/html';
 import { formatUsd } from '../../core/budgetPeriods.js';
+import { recordIsEmulated } from '../../core/emulatedRegistry.js';
 import type { ImagePage } from '../../core/ports.js';
 import { formatDate, type Html } from '../layout.js';
+import { thumbSize } from '../thumbnails.js';
 import type { Viewer } from '../viewer.js';
 
 export function galleryBody(viewer: Viewer, images: ImagePage, query: { search: string; cursor?: string }): Html {
@@ -23,9 +26,9 @@ ${
     ? empty
     : html`<ul class="grid">${images.images.map(
         (image) => html`<li><a href="/ui/images/${image.id}">
-<img src="/ui/thumb/${image.id}" alt="${image.prompt}" loading="lazy" decoding="async" width="320" height="320">
+<img src="/ui/thumb/${image.id}" alt="${image.prompt}" loading="lazy" decoding="async" ${thumbSize(image)}>
 <div class="meta"><p class="prompt">${image.prompt}</p>
-<span class="muted">${formatDate(image.createdAt)}<br>${image.modelAlias} · ${image.imageSize} · ${image.width}×${image.height} · ${formatUsd(image.costUsd)}</span></div>
+<span class="muted">${formatDate(image.createdAt)}<br>${image.modelAlias} · ${image.imageSize} · ${image.width}×${image.height} · ${formatUsd(image.costUsd)}</span>${recordIsEmulated(image) ? html` <span class="badge">emulated</span>` : ''}</div>
 </a></li>`,
       )}</ul>`
 }

@@ -1,8 +1,11 @@
 /** One image: the picture, its facts, open / download / copy link / delete, and its lineage. */
+
 import { html } from 'hono/html';
 import { formatUsd } from '../../core/budgetPeriods.js';
+import { recordIsEmulated } from '../../core/emulatedRegistry.js';
 import type { ImageRecord } from '../../core/ports.js';
 import { csrfField, formatDate, type Html } from '../layout.js';
+import { thumbSize } from '../thumbnails.js';
 import type { Viewer } from '../viewer.js';
 
 export function imageBody(
@@ -12,7 +15,7 @@ export function imageBody(
 ): Html {
   const file = `/ui/images/${image.id}/file`;
   const thumbLink = (r: ImageRecord) =>
-    html`<li><a href="/ui/images/${r.id}"><img src="/ui/thumb/${r.id}" alt="${r.prompt}" loading="lazy" width="160" height="160"><div class="meta"><p class="prompt">${r.prompt}</p></div></a></li>`;
+    html`<li><a href="/ui/images/${r.id}"><img src="/ui/thumb/${r.id}" alt="${r.prompt}" loading="lazy" ${thumbSize(r)}><div class="meta"><p class="prompt">${r.prompt}</p></div></a></li>`;
   return html`<p><a href="/ui">← Back to the gallery</a></p>
 <h1>Image ${image.id}</h1>
 <div class="image-page">
@@ -24,7 +27,7 @@ ${image.negativePrompt ? html`<dt>Avoid</dt><dd>${image.negativePrompt}</dd>` : 
 <dt>Made</dt><dd>${formatDate(image.createdAt)} (${image.kind === 'edit' ? 'edit' : 'new image'})</dd>
 <dt>Model</dt><dd>${image.modelAlias} (${image.modelId})</dd>
 <dt>Size</dt><dd>${image.imageSize}, ${image.width}×${image.height}, ${image.aspectRatio}</dd>
-<dt>Cost</dt><dd>${formatUsd(image.costUsd)}</dd>
+<dt>Cost</dt><dd>${formatUsd(image.costUsd)}${recordIsEmulated(image) ? html` <span class="badge">emulated</span> a synthetic image from the offline emulator, free` : ''}</dd>
 ${viewer.isAdmin && image.ownerId !== viewer.ownerId ? html`<dt>Owner</dt><dd>${image.ownerId}</dd>` : ''}
 </dl>
 <div class="actions">

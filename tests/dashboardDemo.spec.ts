@@ -1,0 +1,126 @@
+/**
+ * The dashboard a newcomer finds (issue 13), in headless Chromium against the built server with sign-in
+ * off: `/` leads to it; thumbnails keep each image's shape (21:9 and 9:16 fitted, not centre-cropped);
+ * emulator images are marked "emulated" and cost $0 on the gallery, the image page and the Costs page; the
+ * per-day cost chart writes its values. Screenshots land in test-results/screenshots/.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserSkipNote, CHROMIUM, chromiumMissing } from './helpers/browser.js';
+import { type Emulator, startEmulator } from './helpers/emulator.js';
+import { type StudioProcess, startStudio, textOf } from './helpers/studio.js';
+
+const SHOTS = path.resolve(import.meta.dirname, '../test-results/screenshots');
+const SKIP_NOTE = browserSkipNote('tests/dashboardDemo.spec.ts');
+let browser: Browser;
+let emu: Emulator;
+
+beforeAll(async () => {
+  if (chromiumMissing) return;
+  await mkdir(SHOTS, { recursive: true });
+  emu = await startEmulator();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await emu?.close();
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+async function make(studio: StudioProcess, prompt: string, aspect_ratio: string): Promise<void> {
+  const made = await studio.client.callTool({ name: 'generate_image', arguments: { prompt, aspect_ratio } });
+  expect(made.isError, textOf(made)).toBeFalsy();
+}
+
+describe.skipIf(chromiumMissing)(`the dashboard of the offline demo${SKIP_NOTE}`, () => {
+  let studio: StudioProcess;
+  beforeAll(async () => {
+    studio = await startStudio('http', { apiKey: null, args: ['--emulator'] });
+    await make(studio, 'a panoramic mountain ridge', '21:9');
+    await make(studio, 'a tall lighthouse', '9:16');
+    await make(studio, 'a square tile', '1:1');
+  });
+  afterAll(async () => {
+    await studio?.close({ removeData: true });
+  });
+
+  it('/ leads to the gallery; thumbnails keep their shape; images say emulated and $0', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    try {
+      await page.goto(`${studio.url}/`);
+      expect(new URL(page.url()).pathname).toBe('/ui');
+      // Thumbnails are made on demand (and lazy-loaded): wait until each has arrived.
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll<HTMLImageElement>('.grid img')].every(
+          (img) => img.complete && img.naturalWidth > 0,
+        ),
+      );
+      const thumbs = await page.locator('.grid img').evaluateAll((imgs) =>
+        (imgs as HTMLImageElement[]).map((img) => ({
+          alt: img.alt,
+          natural: img.naturalWidth / img.naturalHeight,
+          declared: Number(img.getAttribute('width')) / Number(img.getAttribute('height')),
+          fit: getComputedStyle(img).objectFit,
+        })),
+      );
+      const ratio = (alt: string) => thumbs.find((t) => t.alt === alt);
+      expect(ratio('a panoramic mountain ridge')?.natural).toBeCloseTo(21 / 9, 1);
+      expect(ratio('a panoramic mountain ridge')?.declared).toBeCloseTo(21 / 9, 1);
+      expect(ratio('a tall lighthouse')?.natural).toBeCloseTo(9 / 16, 1);
+      expect(ratio('a tall lighthouse')?.declared).toBeCloseTo(9 / 16, 1);
+      for (const t of thumbs) expect(t.fit).toBe('contain');
+      await expect(page.locator('.grid .badge', { hasText: 'emulated' }).count()).resolves.toBe(3);
+      await expect(page.locator('.grid').textContent()).resolves.toContain('$0.00');
+      await shot(page, 'demo-gallery-fit');
+
+      await page.locator('a', { has: page.locator('img[alt="a tall lighthouse"]') }).click();
+      await expect(page.locator('dl.facts').textContent()).resolves.toMatch(
+        /\$0\.00 ?emulated a synthetic image from the offline emulator/,
+      );
+      await shot(page, 'demo-image-page');
+
+      await page.goto(`${studio.url}/ui/costs`);
+      const totals = await page.locator('ul.totals').textContent();
+      expect(totals).toMatch(/Emulated \(free\)\s*3/);
+      expect(totals).toMatch(/All time\s*\$0\.00/);
+      await shot(page, 'demo-costs');
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe.skipIf(chromiumMissing)(`the cost chart${SKIP_NOTE}`, () => {
+  let studio: StudioProcess;
+  beforeAll(async () => {
+    // Not the built-in emulator: Gemini is the emulator on loopback, so the images are billed at list price.
+    studio = await startStudio('http', { geminiUrl: emu.url });
+    await make(studio, 'a billed harbour', '16:9');
+    await make(studio, 'another billed harbour', '1:1');
+  });
+  afterAll(async () => {
+    await studio?.close({ removeData: true });
+  });
+
+  it('writes the value of each day over its column', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    try {
+      await page.goto(`${studio.url}/ui/costs`);
+      const values = await page.locator('svg.chart text.value').allTextContents();
+      const today = Number(/\$(\d+\.\d+)/.exec(values.at(-1) ?? '')?.[1]);
+      expect(values.length).toBeGreaterThanOrEqual(1);
+      expect(today).toBeGreaterThan(0.1);
+      await expect(page.locator('ul.totals').textContent()).resolves.not.toContain('Emulated');
+      await shot(page, 'costs-chart-values');
+    } finally {
+      await page.close();
+    }
+  });
+});
