@@ -7,11 +7,11 @@ import { parseArgs } from 'node:util';
 import type { AuthServer } from '../auth/authServer.js';
 import { resolveAuthMode } from '../config/authMode.js';
 import { type Config, type FullConfig, resolveConfig } from '../config/config.js';
-import type { OperationsConfig } from '../config/operations.js';
 import type { AccessList } from '../core/accessList.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Runtime } from '../server/runtime.js';
+import { fresh, startAccessList } from './accessListWiring.js';
 import { createLogger } from './logger.js';
 import { selfCommand } from './selfCommand.js';
 import { packageVersion } from './version.js';
@@ -136,14 +136,7 @@ async function runStdio(config: FullConfig, log: Logger): Promise<void> {
     import('./createRuntime.js'),
     import('../server/mcpServerFactory.js'),
   ]);
-  // Over stdio there is no /metrics to scrape; traces are exported when OTLP is configured.
-  const { tracingRequested } = await import('../observability/tracingRequested.js');
-  const observability = tracingRequested()
-    ? await (await import('../observability/index.js')).startObservability({
-        version: packageVersion(),
-        instanceId: `stdio-${process.pid}`,
-      })
-    : undefined;
+  const observability = await (await import('./operationsWiring.js')).startStdioTracing();
   const runtime = createRuntime(config, log);
   // A configuration problem found while storage opens (an unmigrated PostgreSQL database) stops the server.
   runtime.studio().catch((error) => {
@@ -169,18 +162,14 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
     { createMcpServerFactory },
     { createHttpApp },
     { listen },
-    { startObservability },
-    { resolveOperationsConfig },
-    { hostname },
+    { startServeOperations },
   ] = await Promise.all([
     import('@modelcontextprotocol/server'),
     import('./createRuntime.js'),
     import('../server/mcpServerFactory.js'),
     import('../http/app.js'),
     import('../http/serve.js'),
-    import('../observability/index.js'),
-    import('../config/operations.js'),
-    import('node:os'),
+    import('./operationsWiring.js'),
   ]);
   let signIn = false;
   try {
@@ -188,16 +177,7 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
   } catch (error) {
     fail((error as Error).message);
   }
-  let operations: OperationsConfig;
-  try {
-    operations = resolveOperationsConfig(config.host);
-  } catch (error) {
-    fail((error as Error).message);
-  }
-  const observability = await startObservability({
-    version: packageVersion(),
-    instanceId: config.instanceName ?? `${hostname()}-${process.pid}`,
-  });
+  const { operations, observability } = await startServeOperations(config).catch((error: Error) => fail(error.message));
   const runtime = createRuntime(config, log, { maskErrors: operations.maskErrors });
   runtime.operations = operations;
   // Over HTTP nothing is gained by answering before storage is ready; a storage problem stops the start.
@@ -320,25 +300,6 @@ function onShutdown(log: Logger, graceSeconds: number, close: () => Promise<void
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
-}
-
-async function startAccessList(config: FullConfig, runtime: Runtime): Promise<AccessList> {
-  const [{ AccessList }, store] = await Promise.all([import('../core/accessList.js'), import('../store/index.js')]);
-  const database = await runtime.database();
-  const access = new AccessList(
-    store.createAccessListRepository(database.db as Parameters<typeof store.createAccessListRepository>[0]),
-    { allowed: config.allowedEmails, admins: config.adminEmails },
-  );
-  await access.start();
-  return access;
-}
-
-/** `handler`, after re-reading the allow-list. */
-function fresh<A extends unknown[], R>(access: AccessList, handler: (...args: A) => Promise<R> | R) {
-  return async (...args: A): Promise<R> => {
-    await access.refresh();
-    return handler(...args);
-  };
 }
 
 async function startSignIn(config: FullConfig, runtime: Runtime, origin: string, log: Logger, access: AccessList) {
