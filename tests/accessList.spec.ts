@@ -89,6 +89,8 @@ describe.skipIf(!BASE_URL)('the allow-list edited by admins (needs STUDIO_TEST_D
     // Alice, an admin, adds him on the first instance's dashboard.
     user = 'alice';
     const admin = await dashboardSignIn(first);
+    // Where the browser ended, should the sign-in not come back to the dashboard.
+    expect(admin.status, `${admin.url}: ${admin.text.slice(0, 300)}`).toBe(200);
     const adminCookie = cookieOf(admin.jar);
     const page = await browserRequest(`${first}/ui/admin`, { headers: { cookie: adminCookie, accept: 'text/html' } });
     expect(page.status, page.text.slice(0, 300)).toBe(200);
