@@ -28,9 +28,10 @@ const ALL_MIGRATIONS = [
   '0006_access_tokens',
   '0007_ledger_text_calls',
   '0009_ledger_emulated',
-  '0010_pipeline_request_ids',
-  '0011_access_list',
-  '0012_user_retention',
+  '0011_studio_library',
+  '0012_pipeline_request_ids',
+  '0013_access_list',
+  '0014_user_retention',
 ];
 
 let dir: string;

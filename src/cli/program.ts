@@ -9,6 +9,7 @@ import { resolveAuthMode } from '../config/authMode.js';
 import { type Config, type FullConfig, resolveConfig } from '../config/config.js';
 import type { AccessList } from '../core/accessList.js';
 import { AppError } from '../core/errors.js';
+import { linkSecretFromAuthSecret } from '../core/imageLinks.js';
 import type { Logger } from '../core/logger.js';
 import type { Runtime } from '../server/runtime.js';
 import { fresh, startAccessList } from './accessListWiring.js';
@@ -178,6 +179,9 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
     fail((error as Error).message);
   }
   const { operations, observability } = await startServeOperations(config).catch((error: Error) => fail(error.message));
+  // With sign-in on, /i/ links are always signed: they must work for their owner and for no one else.
+  if (signIn && !config.linkSecret && config.authSecret)
+    config = { ...config, linkSecret: linkSecretFromAuthSecret(config.authSecret) };
   const runtime = createRuntime(config, log, { maskErrors: operations.maskErrors });
   runtime.operations = operations;
   // Over HTTP nothing is gained by answering before storage is ready; a storage problem stops the start.
@@ -346,6 +350,8 @@ async function startDashboard(
     ...(access ? { access } : {}),
     storage: async () => store.storageUse((await runtime.database()).db as Parameters<typeof store.storageUse>[0]),
     studio: runtime.studio,
+    pipelines: runtime.pipelines,
+    autoStyle: config.autoStyle,
     signIn,
     secret: config.authSecret ?? randomBytes(32).toString('base64url'),
     publicUrl: () => runtime.publicUrl,

@@ -53,12 +53,24 @@ const commonFields = {
   output_path: z
     .string()
     .optional()
-    .describe(`Local server only: also save the image to this file or folder (${WRITE_RULE}).`),
+    .describe(
+      `Local server only: also save the image to this file or folder (${WRITE_RULE}; never the studio data folder). A file already there is kept and the copy gets a new name (-2, -3, …) unless overwrite is true.`,
+    ),
+  overwrite: z
+    .boolean()
+    .optional()
+    .describe('With output_path: replace a file that is already there. Default false (it is kept).'),
   return_full_image: z
     .boolean()
     .optional()
     .describe('Inline the full-resolution image instead of a preview when it fits the client limit. Default false.'),
   seed: z.number().int().min(0).max(2_147_483_647).optional().describe('Seed for more repeatable results.'),
+  palette: z
+    .union([z.string().min(1).max(200), z.array(z.string().min(1).max(7)).min(1).max(12)])
+    .optional()
+    .describe(
+      'Brand colours to apply after generation (colour-adjust stage: hues near each colour are mapped onto it, lightness kept): the name of a palette saved in the studio, or hex colours like ["#E4572E", "#29335C"]. Free (no model call).',
+    ),
 };
 
 type CommonParams = {
@@ -71,7 +83,9 @@ type CommonParams = {
   thinking_level?: string;
   grounding?: boolean;
   output_path?: string;
+  overwrite?: boolean;
   seed?: number;
+  palette?: string | string[];
 };
 
 const enhanceField = z
@@ -114,6 +128,14 @@ const generateSchema = z.object({
       'Let the text model rewrite a raw prompt into a detailed one first (engineer-prompt stage; on by default, a few hundredths of a cent). Set false to send the prompt exactly as written.',
     ),
   enhance: enhanceField,
+  style: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe(
+      'The name of a style saved in the studio (learned from reference images): the engineer-prompt stage rewrites the prompt to follow its guide (also for a concept).',
+    ),
   ...commonFields,
 });
 
@@ -151,9 +173,13 @@ async function generationSpecs(ctx: StudioToolContext, params: GenerateParams): 
     },
     ctx.call,
   );
-  // A concept's prompt is already refined; so is one the caller asked to keep as written.
-  const autoStyle = !conceptId && (params.auto_style ?? ctx.autoStyle);
-  return jobs.map((job) => ({ job, autoStyle, enhance: params.enhance ?? false, conceptId }));
+  const style = params.style ? await libraryOf(ctx).resolveStyle(params.style, ctx.call) : undefined;
+  if (style && params.auto_style === false)
+    throw new InvalidInputError('A style is applied by rewriting the prompt: leave auto_style on, or drop style.');
+  // A concept's prompt is already refined; so is one the caller asked to keep as written. A style rewrites both.
+  const autoStyle = Boolean(style) || (!conceptId && (params.auto_style ?? ctx.autoStyle));
+  const palette = await paletteOf(ctx, params.palette);
+  return jobs.map((job) => ({ job, autoStyle, enhance: params.enhance ?? false, conceptId, style, palette }));
 }
 
 export const generateImage = defineTool({
@@ -215,7 +241,8 @@ export const editImage = defineTool({
       { image: params.image, instruction: params.instruction, ...commonOptions(ctx, params) },
       ctx.call,
     );
-    await runPipelinesAndRespond(ctx, [{ job, autoStyle: false, enhance: params.enhance ?? false }], res, {
+    const palette = await paletteOf(ctx, params.palette);
+    await runPipelinesAndRespond(ctx, [{ job, autoStyle: false, enhance: params.enhance ?? false, palette }], res, {
       returnFullImage: params.return_full_image,
     });
   },
@@ -238,7 +265,17 @@ function commonOptions(ctx: StudioToolContext, params: CommonParams): CommonImag
     grounding: params.grounding,
     seed: params.seed,
     outputPath: params.output_path,
+    overwrite: params.overwrite,
   };
+}
+
+function libraryOf(ctx: StudioToolContext) {
+  if (!ctx.studio.library) throw new InvalidInputError('This server keeps no palettes or styles.');
+  return ctx.studio.library;
+}
+
+async function paletteOf(ctx: StudioToolContext, value: string | string[] | undefined): Promise<string[] | undefined> {
+  return value === undefined ? undefined : libraryOf(ctx).resolvePalette(value, ctx.call);
 }
 
 export const imageTools = [generateImage, generateImageAsync, editImage];

@@ -9,6 +9,7 @@ import { html } from 'hono/html';
 import type { AccessList } from '../core/accessList.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { PipelineEngine } from '../core/pipelines/engine.js';
 import type { StorageUse } from '../core/ports.js';
 import { withReference } from '../core/requestContext.js';
 import type { Studio } from '../core/studio.js';
@@ -26,6 +27,7 @@ import {
 } from './csrf.js';
 import { imageRoutes } from './imageRoutes.js';
 import { messagePage, signInRefusal } from './pages/messages.js';
+import { studioRoutes } from './studio/studioRoutes.js';
 import { type DashboardSignIn, LOCAL_VIEWER, type Viewer } from './viewer.js';
 
 export interface DashboardOptions {
@@ -44,13 +46,17 @@ export interface DashboardOptions {
   storage?: () => Promise<StorageUse[]>;
   log: Logger;
   now?: () => Date;
+  /** The pipeline engine, for the Create and Edit forms (absent: the studio only looks back). */
+  pipelines?: () => Promise<PipelineEngine>;
+  /** Default of the engineer-prompt stage for a raw prompt (STUDIO_AUTO_STYLE), as for generate_image. */
+  autoStyle?: boolean;
 }
 
 export type DashboardEnv = { Variables: { viewer: Viewer; form: Record<string, string> } };
 export type DashboardContext = Context<DashboardEnv>;
 
 export const CSP =
-  "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const PUBLIC = new Set(['/ui/sign-in', '/ui/sign-in/error', '/ui/signed-out']);
 
 export function createDashboard(options: DashboardOptions): { fetch(request: Request): Promise<Response> } {
@@ -150,6 +156,7 @@ export function createDashboard(options: DashboardOptions): { fetch(request: Req
     if (!options.signIn) return c.redirect('/ui', 303);
     return (await options.signIn).signOut(c.req.raw, '/ui/signed-out');
   });
+  studioRoutes(app, options);
   imageRoutes(app, options);
   accountRoutes(app, options);
   accessRoutes(app, options.access);

@@ -14,11 +14,12 @@ import {
   TimeoutError,
   UnexpectedError,
 } from '../errors.js';
-import { callGemini, enhance, type ImageJobDeps, storeResult, toAppError } from '../imageJobs.js';
+import { callGemini, enhance, type ImageJobDeps, referencesWritten, storeResult, toAppError } from '../imageJobs.js';
 import type { Logger } from '../logger.js';
 import type { GenerateImageResult } from '../ports.js';
 import { billedCall, type SpendingGuard } from '../spending.js';
 import { telemetry } from '../telemetry.js';
+import { adjustColours } from './colourAdjust.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
 import { LocalQueue } from './localQueue.js';
 import { engineerPrompt } from './promptEngineer.js';
@@ -88,6 +89,7 @@ const WEIGHTS: Record<StageName, number> = {
   'engineer-prompt': 15,
   generate: 60,
   'enhance-image': 40,
+  'colour-adjust': 5,
   store: 10,
 };
 
@@ -151,6 +153,7 @@ export class PipelineEngine {
     // batch does not hold everyone else's image behind it (the local queue is round-robin by itself).
     const ahead = this._queue.shared ? await this._o.repo.countUnfinished(caller.ownerId) : 0;
     await this._o.repo.insert(records);
+    for (const spec of specs) await referencesWritten(this._o.jobs, spec.job);
     telemetry().count('pipelines_submitted_total', { kind: 'image' }, records.length);
     await this._queue.push(records.map((r, i) => ({ id: r.id, ownerId: r.ownerId, rank: ahead + i })));
     return records;
@@ -396,10 +399,13 @@ export class PipelineEngine {
         (stages.find((s) => s.name === 'engineer-prompt')?.output?.prompt as string | undefined) ?? spec.job.prompt;
       let result: GenerateImageResult | undefined;
       let calls = 0;
+      let coloured: Record<string, unknown> | undefined;
       const onRetry = () => this._events.emit('retry', id);
+      // Set when a cancel or the time limit stops the enhance pass: the billed draft is still stored.
+      let keepDraft = false;
       for (const stage of stages) {
         if (stage.state === 'completed' || stage.state === 'skipped') continue;
-        signal.throwIfAborted();
+        if (!keepDraft) signal.throwIfAborted();
         record = await this._stage(record, stage.name, { state: 'running', startedAt: this._now() });
         let output: Record<string, unknown> | undefined;
         let state: StageRecord['state'] = 'completed';
@@ -411,7 +417,7 @@ export class PipelineEngine {
               try {
                 prompt = await engineerPrompt(this._o.text, {
                   model: this._o.textModel,
-                  styleGuide: this._o.styleGuide,
+                  styleGuide: spec.style?.guide ?? this._o.styleGuide,
                   prompt: spec.job.prompt,
                   signal,
                   billing: { ownerId: stageRecord.ownerId, pipelineId: id },
@@ -441,16 +447,37 @@ export class PipelineEngine {
                 );
                 calls += 1;
               } catch (error) {
-                // The draft is billed already: a budget that has no room for the second call keeps the draft.
-                if (!(error instanceof BudgetExceededError)) throw error;
+                // The draft is billed already: a budget with no room for the second call, a second call that
+                // fails, a cancel or the time limit during it all keep the draft. Only a shutdown stops here
+                // (the pipeline runs again on the next start).
+                const stopped = signal.aborted ? this._running.get(id)?.reason : undefined;
+                const kept = stopped instanceof CancelledError || stopped instanceof TimeoutError;
+                if (signal.aborted && (this._closed || !kept)) throw error;
+                keepDraft = signal.aborted;
                 state = 'skipped';
-                note = `Not enhanced: ${error.message.replace(/ This call was not sent.*$/, '')} The draft was stored as it is.`;
+                note = enhanceNote(stopped ?? error);
+                if (!(error instanceof BudgetExceededError))
+                  this._o.log.warn({ pipeline: id, err: note }, 'enhance-image failed; the draft is kept');
               }
+              break;
+            }
+            case 'colour-adjust': {
+              if (!result) throw new AppError('Nothing to colour: the generate stage produced no image.');
+              const adjusted = await adjustColours(result, spec.palette ?? []);
+              result = adjusted.result;
+              output = adjusted.output;
+              coloured = adjusted.summary;
               break;
             }
             case 'store':
               if (!result) throw new AppError('Nothing to store: the generate stage produced no image.');
-              await storeResult(this._o.jobs, spec.job, result, { prompt, calls });
+              await storeResult(this._o.jobs, spec.job, result, {
+                prompt,
+                calls,
+                extra: { style: spec.style?.name, colourAdjust: coloured },
+              }).catch((error: unknown) => {
+                throw storeFailure(error, calls);
+              });
               break;
             case 'architect':
               throw new AppError('An architect stage cannot run in an image pipeline.');
@@ -704,6 +731,7 @@ function stagesFor(spec: ImagePipelineSpec): StageRecord[] {
     ...(spec.autoStyle ? (['engineer-prompt'] as const) : []),
     'generate',
     ...(spec.enhance ? (['enhance-image'] as const) : []),
+    ...(spec.palette?.length ? (['colour-adjust'] as const) : []),
     'store',
   ];
   return names.map((name) => ({ name, state: 'pending', progress: 0, startedAt: null, finishedAt: null }));
@@ -717,4 +745,28 @@ function progressOf(stages: StageRecord[]): number {
     0,
   );
   return total === 0 ? 0 : Math.min(99, Math.floor((done / total) * 100));
+}
+
+/** What the result says when the enhance pass did not happen; the draft is stored either way. */
+function enhanceNote(error: unknown): string {
+  if (error instanceof CancelledError)
+    return 'Not enhanced: the pipeline was cancelled during the enhance pass. The draft, already billed, was stored as it is.';
+  if (error instanceof TimeoutError)
+    return `Not enhanced: ${error.message.replace(/ Try again.*$/, '')} The draft, already billed, was stored as it is.`;
+  if (error instanceof BudgetExceededError)
+    return `Not enhanced: ${error.message.replace(/ This call was not sent.*$/, '')} The draft was stored as it is.`;
+  const reason = toAppError(error)
+    .message.replace(/ No cost was recorded\.?/, '')
+    .trim();
+  return `Not enhanced: the enhance pass failed (${reason}). The draft was stored as it is, and only the draft was billed.`;
+}
+
+/** A store that fails after Gemini made (and billed) the image: say so, instead of a bare file-system error. */
+function storeFailure(error: unknown, calls: number): AppError {
+  const cause = toAppError(error);
+  const billed = calls > 1 ? `${calls} billed Gemini calls` : 'a billed Gemini call';
+  return new AppError(
+    `The image was made (${billed}, counted in the cost ledger) but could not be stored: ${cause.message}. Check the data folder (free space, permissions), then ask again.`,
+    { cause: error },
+  );
 }

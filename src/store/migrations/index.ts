@@ -7,9 +7,10 @@ import { migration0005PipelineCancel } from './0005_pipeline_cancel.js';
 import { migration0006AccessTokens } from './0006_access_tokens.js';
 import { migration0007LedgerTextCalls } from './0007_ledger_text_calls.js';
 import { migration0009LedgerEmulated } from './0009_ledger_emulated.js';
-import { migration0010PipelineRequestIds } from './0010_pipeline_request_ids.js';
-import { migration0011AccessList } from './0011_access_list.js';
-import { migration0012UserRetention } from './0012_user_retention.js';
+import { migration0011StudioLibrary } from './0011_studio_library.js';
+import { migration0012PipelineRequestIds } from './0012_pipeline_request_ids.js';
+import { migration0013AccessList } from './0013_access_list.js';
+import { migration0014UserRetention } from './0014_user_retention.js';
 
 /**
  * Every migration, by name. Names sort in the order they must run; never rename or edit one that has
@@ -24,7 +25,8 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0006_access_tokens': migration0006AccessTokens,
   '0007_ledger_text_calls': migration0007LedgerTextCalls,
   '0009_ledger_emulated': migration0009LedgerEmulated,
-  '0010_pipeline_request_ids': migration0010PipelineRequestIds,
-  '0011_access_list': migration0011AccessList,
-  '0012_user_retention': migration0012UserRetention,
+  '0011_studio_library': migration0011StudioLibrary,
+  '0012_pipeline_request_ids': migration0012PipelineRequestIds,
+  '0013_access_list': migration0013AccessList,
+  '0014_user_retention': migration0014UserRetention,
 };

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
  * lines) and the trace it continues (a W3C traceparent), so that a pipeline run later, or on another
  * instance, is found from a complaint and joins its call's trace.
  */
-export const migration0010PipelineRequestIds = {
+export const migration0012PipelineRequestIds = {
   // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on the current schema types.
   async up(db: Kysely<any>): Promise<void> {
     await db.schema.alterTable('pipelines').addColumn('request_id', 'text').execute();

@@ -4,7 +4,7 @@ import { type Kysely, sql } from 'kysely';
  * The people admins allowed (or made admins) in the dashboard, besides those of the environment, and the
  * audit log of every change. Portable DDL only, like 0001.
  */
-export const migration0011AccessList = {
+export const migration0013AccessList = {
   // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on the current schema types.
   async up(db: Kysely<any>): Promise<void> {
     await db.schema

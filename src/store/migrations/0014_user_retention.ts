@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /** A person's own retention (days, GB), overriding the deployment's; null: the deployment's applies. */
-export const migration0012UserRetention = {
+export const migration0014UserRetention = {
   // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on the current schema types.
   async up(db: Kysely<any>): Promise<void> {
     await db.schema.alterTable('users').addColumn('retention_days', 'real').execute();
