@@ -476,7 +476,7 @@ export class PipelineEngine {
                 calls,
                 extra: { style: spec.style?.name, colourAdjust: coloured },
               }).catch((error: unknown) => {
-                throw storeFailure(error, calls);
+                throw storeFailure(error, calls, this._o.maskInternalErrors === true);
               });
               break;
             case 'architect':
@@ -576,8 +576,11 @@ export class PipelineEngine {
       resultImageId: null,
     };
     countFinished(record, status);
+    // The detail people are not shown (masked on public binds) stays in the log, under the request's id.
     if (error instanceof UnexpectedError)
       this._o.log.error({ err: error.cause ?? error, pipeline: record.id }, 'pipeline failed unexpectedly');
+    else if (status === 'failed' && error.internalMessage)
+      this._o.log.warn({ pipeline: record.id, code: error.code, detail: error.internalMessage }, 'pipeline failed');
     if (!onlyIf) return this._update(record.id, update);
     const finished = await this._o.repo.updateIf(record.id, onlyIf, update, this._now());
     return finished && this._announce(finished);
@@ -762,11 +765,13 @@ function enhanceNote(error: unknown): string {
 }
 
 /** A store that fails after Gemini made (and billed) the image: say so, instead of a bare file-system error. */
-function storeFailure(error: unknown, calls: number): AppError {
+function storeFailure(error: unknown, calls: number, masked: boolean): AppError {
   const cause = toAppError(error);
   const billed = calls > 1 ? `${calls} billed Gemini calls` : 'a billed Gemini call';
+  // On a public bind the raw cause (a file path, an SQL error) stays in the log (issue 15).
+  const why = masked && cause instanceof UnexpectedError ? ' (the server log has the details)' : `: ${cause.message}`;
   return new AppError(
-    `The image was made (${billed}, counted in the cost ledger) but could not be stored: ${cause.message}. Check the data folder (free space, permissions), then ask again.`,
-    { cause: error },
+    `The image was made (${billed}, counted in the cost ledger) but could not be stored${why}. Check the data folder (free space, permissions), then ask again.`,
+    { cause: error, internalMessage: cause.message },
   );
 }
