@@ -39,6 +39,18 @@ const RULES = {
   },
   // The studio dashboard for people (/ui): server-rendered pages over the core.
   ui: { folders: ['core'], packages: ['hono'] },
+  // Metrics and traces behind core/telemetry (prom-client; OpenTelemetry loaded only when exporting).
+  observability: {
+    folders: ['core'],
+    packages: [
+      'prom-client',
+      '@opentelemetry/api',
+      '@opentelemetry/sdk-trace',
+      '@opentelemetry/exporter-trace-otlp-http',
+      '@opentelemetry/resources',
+      '@opentelemetry/core',
+    ],
+  },
   cli: { folders: ['*'], packages: ['*'] },
   // The in-chat gallery view (runs in the host's iframe, bundled by scripts/buildApp.mjs).
   app: { folders: [], packages: ['@modelcontextprotocol/ext-apps'] },
@@ -52,6 +64,9 @@ const EXCLUSIVE = {
   'pg-boss': 'store',
   '@aws-sdk/client-s3': 'store',
   '@aws-sdk/s3-request-presigner': 'store',
+  'prom-client': 'observability',
+  '@opentelemetry/sdk-trace': 'observability',
+  '@opentelemetry/exporter-trace-otlp-http': 'observability',
 };
 
 const violations = [];

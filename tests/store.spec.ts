@@ -31,6 +31,9 @@ const ALL_MIGRATIONS = [
   '0011_studio_library',
   '0012_ledger_outcome',
   '0013_deployment_settings',
+  '0014_pipeline_request_ids',
+  '0015_access_list',
+  '0016_user_retention',
 ];
 
 let dir: string;

@@ -12,6 +12,7 @@ import type { PipelineEngine } from '../core/pipelines/engine.js';
 import type { BlobStore } from '../core/ports.js';
 import type { Studio } from '../core/studio.js';
 import { createStudioLibrary } from '../core/studioLibrary.js';
+import { telemetry } from '../core/telemetry.js';
 import { withTextLedger } from '../core/textLedger.js';
 import type { Runtime } from '../server/runtime.js';
 // Light (no SDK): the setting is checked before anything starts.
@@ -44,6 +45,8 @@ export interface RuntimeOptions {
    * the registry's dates (and learns from a 404) instead of spending a call on it.
    */
   readModelList?: boolean;
+  /** Keep the text of unexpected errors out of what callers see (public binds). */
+  maskErrors?: boolean;
 }
 
 export function createRuntime(
@@ -244,14 +247,25 @@ async function startServices(
     spending: studio.spending,
     isTransient: store.isTransientDatabaseError,
     sweepMs: config.sweepSeconds * 1000,
+    maskInternalErrors: options.maskErrors === true,
   });
   // Closed before the database (closers run in reverse).
   closers.push(() => pipelines.close());
+  reportPipelineGauges(config, () => store.countActivePipelines(database.db));
   // A one-shot command line takes work too, so its own pipelines run when no server does; in a shared
   // queue whatever it holds when it exits is handed back to the servers.
   await pipelines.start();
   if (options.recoverPipelines ?? true) await pipelines.recover();
   return { studio, pipelines, blobs, database };
+}
+
+/** Gauges read at scrape time: the limits in force and the pipelines waiting and running. */
+function reportPipelineGauges(config: FullConfig, count: () => Promise<{ queued: number; running: number }>): void {
+  const t = telemetry();
+  t.sample('concurrency_limit', () => config.concurrency);
+  t.sample('total_concurrency_limit', () => config.totalConcurrency ?? 0);
+  t.sample('queue_depth', async () => (await count()).queued);
+  t.sample('pipelines_running', async () => (await count()).running);
 }
 
 /** The local data folder, or the S3-compatible bucket of `blobUrl`. */

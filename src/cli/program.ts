@@ -7,10 +7,12 @@ import { parseArgs } from 'node:util';
 import type { AuthServer } from '../auth/authServer.js';
 import { resolveAuthMode } from '../config/authMode.js';
 import { type Config, type FullConfig, resolveConfig } from '../config/config.js';
+import type { AccessList } from '../core/accessList.js';
 import { AppError } from '../core/errors.js';
 import { linkSecretFromAuthSecret } from '../core/imageLinks.js';
 import type { Logger } from '../core/logger.js';
 import type { Runtime } from '../server/runtime.js';
+import { fresh, startAccessList } from './accessListWiring.js';
 import { createLogger } from './logger.js';
 import { selfCommand } from './selfCommand.js';
 import { packageVersion } from './version.js';
@@ -22,6 +24,7 @@ Usage:
   nanobanana-studio serve [options]      Serve MCP over Streamable HTTP at /mcp, the dashboard at /ui, images at /i/.
   nanobanana-studio emulator [options]   Run only the offline Gemini emulator (for GEMINI_BASE_URL).
   nanobanana-studio migrate              Apply database migrations (needed before serving on PostgreSQL).
+  nanobanana-studio maintenance          Retention, expired Gemini copies, orphan files, vacuum (dry run; --apply).
   nanobanana-studio generate "prompt"    Make images from a terminal (also: edit, list, open, cost; each has --help).
   nanobanana-studio budget [set]         Per-user daily/monthly budgets (USD) and requests per minute (admins).
   nanobanana-studio token create|list|revoke   Personal access tokens for header-only clients (sign-in on).
@@ -76,6 +79,7 @@ const OPTIONS = {
  */
 const PEOPLE_COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   migrate: () => import('./commands/migrate.js'),
+  maintenance: () => import('./commands/maintenance.js'),
   generate: () => import('./commands/generate.js'),
   edit: () => import('./commands/edit.js'),
   list: () => import('./commands/list.js'),
@@ -135,6 +139,7 @@ async function runStdio(config: FullConfig, log: Logger): Promise<void> {
     import('./createRuntime.js'),
     import('../server/mcpServerFactory.js'),
   ]);
+  const observability = await (await import('./operationsWiring.js')).startStdioTracing();
   const runtime = createRuntime(config, log);
   // A configuration problem found while storage opens (an unmigrated PostgreSQL database) stops the server.
   runtime.studio().catch((error) => {
@@ -147,30 +152,40 @@ async function runStdio(config: FullConfig, log: Logger): Promise<void> {
   onShutdown(log, config.shutdownGraceSeconds, async () => {
     await handle.close();
     await runtime.close();
+    await observability?.close();
   });
   // The client closing our stdin ends the session.
   process.stdin.once('end', () => process.emit('SIGTERM'));
 }
 
 async function runHttp(config: FullConfig, log: Logger): Promise<void> {
-  const [{ createMcpHandler }, { createRuntime }, { createMcpServerFactory }, { createHttpApp }, { listen }] =
-    await Promise.all([
-      import('@modelcontextprotocol/server'),
-      import('./createRuntime.js'),
-      import('../server/mcpServerFactory.js'),
-      import('../http/app.js'),
-      import('../http/serve.js'),
-    ]);
+  const [
+    { createMcpHandler },
+    { createRuntime },
+    { createMcpServerFactory },
+    { createHttpApp },
+    { listen },
+    { startServeOperations },
+  ] = await Promise.all([
+    import('@modelcontextprotocol/server'),
+    import('./createRuntime.js'),
+    import('../server/mcpServerFactory.js'),
+    import('../http/app.js'),
+    import('../http/serve.js'),
+    import('./operationsWiring.js'),
+  ]);
   let signIn = false;
   try {
     signIn = resolveAuthMode(config);
   } catch (error) {
     fail((error as Error).message);
   }
+  const { operations, observability } = await startServeOperations(config).catch((error: Error) => fail(error.message));
   // With sign-in on, /i/ links are always signed: they must work for their owner and for no one else.
   if (signIn && !config.linkSecret && config.authSecret)
     config = { ...config, linkSecret: linkSecretFromAuthSecret(config.authSecret) };
-  const runtime = createRuntime(config, log);
+  const runtime = createRuntime(config, log, { maskErrors: operations.maskErrors });
+  runtime.operations = operations;
   // Over HTTP nothing is gained by answering before storage is ready; a storage problem stops the start.
   await runtime.studio();
   // The sign-in server needs the public URL (known once listening, with --port 0) as its issuer.
@@ -178,8 +193,13 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
   const publicUrl = new Promise<string>((resolve) => {
     listeningAt = resolve;
   });
-  const auth = signIn ? publicUrl.then((origin) => startSignIn(config, runtime, origin, log)) : undefined;
-  const ui = await startDashboard(config, runtime, auth, log);
+  // The allow-list lives in the database (seeded from the environment) and is re-read before every request
+  // that may sign someone in, so an admin's change holds on every instance from the next request.
+  const access = signIn ? await startAccessList(config, runtime) : undefined;
+  const auth = signIn
+    ? publicUrl.then((origin) => startSignIn(config, runtime, origin, log, access as AccessList))
+    : undefined;
+  const ui = await startDashboard(config, runtime, auth, log, access);
   const maxBody = config.maxRequestBodyMb * 1024 * 1024;
   // The conformance suite's fixtures, for npm run conformance only (scripts/conformance.mjs).
   const fixtures = process.env.STUDIO_CONFORMANCE_FIXTURES === 'true';
@@ -202,6 +222,10 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
     linkSecret: config.linkSecret,
     auth,
     ui,
+    maskErrors: operations.maskErrors,
+    ...(operations.metricsEnabled
+      ? { metrics: { scrape: observability.metrics.scrape, token: operations.metricsToken } }
+      : {}),
   });
   const server = await listen(app, config.host, config.port);
   runtime.publicUrl = (config.publicUrl ?? server.url).replace(/\/+$/, '');
@@ -214,13 +238,20 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
     }
   }
   process.stderr.write(serveBanner(server.url, runtime.publicUrl, Boolean(ui)));
+  const stopMaintenance = (await import('./maintenanceRun.js')).scheduleMaintenance(
+    runtime,
+    operations,
+    log.child({ area: 'maintenance' }),
+  );
   onShutdown(log, config.shutdownGraceSeconds, async () => {
+    stopMaintenance();
     // No new connections; calls in progress keep theirs while their pipelines finish (or are handed back).
     server.stopAccepting();
     await runtime.drain();
     await server.close();
     await mcp.close();
     await runtime.close();
+    await observability.close();
   });
 }
 
@@ -283,16 +314,14 @@ function onShutdown(log: Logger, graceSeconds: number, close: () => Promise<void
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
-async function startSignIn(config: FullConfig, runtime: Runtime, origin: string, log: Logger) {
+async function startSignIn(config: FullConfig, runtime: Runtime, origin: string, log: Logger, access: AccessList) {
   const [{ createAuthServer }, { withAdvisoryLock }] = await Promise.all([
     import('../auth/authServer.js'),
     import('../store/index.js'),
   ]);
-  const allowed = new Set(config.allowedEmails);
-  const admins = new Set(config.adminEmails);
   const database = await runtime.database();
   // Instances starting together on a fresh PostgreSQL database take turns creating the sign-in tables.
-  return withAdvisoryLock(database.db, 'nanobanana-studio:auth-migrations', async () =>
+  const server = await withAdvisoryLock(database.db, 'nanobanana-studio:auth-migrations', async () =>
     createAuthServer({
       database,
       origin,
@@ -302,14 +331,17 @@ async function startSignIn(config: FullConfig, runtime: Runtime, origin: string,
         clientSecret: config.oidcClientSecret as string,
       },
       secret: config.authSecret as string,
-      allowedEmails: () => allowed,
-      adminEmails: () => admins,
+      allowedEmails: () => access.allowed(),
+      adminEmails: () => access.admins(),
       accessTokenSeconds: config.accessTokenSeconds,
       allowPrivateClientMetadataHosts: config.clientMetadataPrivateHosts,
       personalTokens: (await runtime.studio()).accessTokens,
       log: log.child({ area: 'auth' }),
     }),
   );
+  const signIn = server.fetch.bind(server);
+  const verify = server.verifyAccessToken.bind(server);
+  return Object.assign(server, { fetch: fresh(access, signIn), verifyAccessToken: fresh(access, verify) });
 }
 
 /** The studio dashboard at /ui, signed in through the same provider (or the local user with sign-in off). */
@@ -318,9 +350,13 @@ async function startDashboard(
   runtime: Runtime,
   signIn: Promise<AuthServer> | undefined,
   log: Logger,
+  access: AccessList | undefined,
 ) {
   const [{ createDashboard }, { randomBytes }] = await Promise.all([import('../ui/routes.js'), import('node:crypto')]);
-  return createDashboard({
+  const store = await import('../store/index.js');
+  const dashboard = createDashboard({
+    ...(access ? { access } : {}),
+    storage: async () => store.storageUse((await runtime.database()).db as Parameters<typeof store.storageUse>[0]),
     studio: runtime.studio,
     pipelines: runtime.pipelines,
     autoStyle: config.autoStyle,
@@ -331,6 +367,7 @@ async function startDashboard(
     adminEmails: config.adminEmails,
     log: log.child({ area: 'ui' }),
   });
+  return access ? { fetch: fresh(access, dashboard.fetch) } : dashboard;
 }
 
 /** What `serve` prints once listening: where the MCP endpoint and the dashboard are, and how to add it to a client. */

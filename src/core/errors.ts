@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'refused'
   | 'upstream'
   | 'timeout'
-  | 'cancelled';
+  | 'cancelled'
+  | 'internal';
 
 export interface AppErrorOptions {
   cause?: unknown;
@@ -135,6 +136,15 @@ export class TimeoutError extends AppError {
 
 export class CancelledError extends AppError {
   static override readonly code: ErrorCode = 'cancelled';
+}
+
+/**
+ * Something that was never meant to happen (a bug, a full disk, a lost database) caught where work must
+ * end with an AppError (a pipeline's record). Its message is the raw one, for the log and for development:
+ * the error boundaries mask it on public binds (core/errorPresentation).
+ */
+export class UnexpectedError extends AppError {
+  static override readonly code: ErrorCode = 'internal';
 }
 
 export function isAppError(error: unknown): error is AppError {

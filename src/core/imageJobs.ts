@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { NoticeSink } from './callNotices.js';
 import { isEmulated } from './emulatedRegistry.js';
-import { AppError, CancelledError, InvalidInputError } from './errors.js';
+import { AppError, CancelledError, InvalidInputError, UnexpectedError } from './errors.js';
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
 import { dehydrateHistory, rehydrateHistory } from './history.js';
 import { readImageInfo } from './imaging.js';
@@ -343,7 +343,7 @@ export async function storeResult(
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof Error && error.name === 'AbortError') return new CancelledError('The request was cancelled.');
-  return new AppError(error instanceof Error ? error.message : String(error), { cause: error });
+  return new UnexpectedError(error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 function modelOf(deps: ImageJobDeps, job: ImageJob) {

@@ -410,3 +410,14 @@ export interface UserSettingsRepository {
   /** `null` goes back to the server's default. */
   setDefaultModel(userId: string, alias: string | null): Promise<void>;
 }
+
+/** One person's stored images (maintenance's view of storage), for the admin page. */
+export interface StorageUse {
+  ownerId: string;
+  email: string | null;
+  images: number;
+  bytes: number;
+  /** Their own retention, when set (else the deployment's applies). */
+  retentionDays: number | null;
+  retentionGb: number | null;
+}

@@ -25,6 +25,7 @@ import type {
   TokenUsage,
   UsageRow,
 } from './ports.js';
+import { telemetry } from './telemetry.js';
 
 export interface SpendingGuardOptions {
   repo: SpendingRepository;
@@ -121,29 +122,34 @@ export class SpendingGuard {
       settle: (call) =>
         !model || !size
           ? Promise.reject(new Error('A batch hold is released, not settled.'))
-          : this._o.repo.settle(
-              reservationId,
-              {
-                ownerId,
-                kind: call.kind,
-                modelId: model.id,
-                modelAlias: model.alias,
-                imageSize: size,
-                promptTokens: call.usage.promptTokens,
-                imageTokens: call.usage.imageTokens,
-                thoughtsTokens: call.usage.thoughtsTokens,
-                totalTokens: call.usage.totalTokens,
-                // The list price now; the same function made the estimate.
-                costUsd: estimateCostUsd(model, size),
-                pipelineId: call.pipelineId,
-                imageId: call.imageId,
-                createdAt: this._now().toISOString(),
-                ...(isEmulated(this._o.registry) ? { emulated: true } : {}),
-              },
-              held,
-            ),
+          : this._o.repo
+              .settle(
+                reservationId,
+                {
+                  ownerId,
+                  kind: call.kind,
+                  modelId: model.id,
+                  modelAlias: model.alias,
+                  imageSize: size,
+                  promptTokens: call.usage.promptTokens,
+                  imageTokens: call.usage.imageTokens,
+                  thoughtsTokens: call.usage.thoughtsTokens,
+                  totalTokens: call.usage.totalTokens,
+                  // The list price now; the same function made the estimate.
+                  costUsd: estimateCostUsd(model, size),
+                  pipelineId: call.pipelineId,
+                  imageId: call.imageId,
+                  createdAt: this._now().toISOString(),
+                  ...(isEmulated(this._o.registry) ? { emulated: true } : {}),
+                },
+                held,
+              )
+              .then(() => telemetry().count('spend_usd_total', { model: model.alias }, estimateCostUsd(model, size))),
       release: () => this._o.repo.settle(reservationId, null, held),
-      record: (entry) => this._o.repo.settle(reservationId, entry, held),
+      record: (entry) =>
+        this._o.repo
+          .settle(reservationId, entry, held)
+          .then(() => telemetry().count('spend_usd_total', { model: entry.modelAlias }, entry.costUsd)),
     };
   }
 

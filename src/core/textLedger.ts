@@ -5,9 +5,11 @@
  * without it the row records the tokens at a cost of 0.
  * @module
  */
+
 import { randomUUID } from 'node:crypto';
 import type { JsonGenerator } from './pipelines/types.js';
 import type { SpendingRepository, TokenUsage } from './ports.js';
+import { telemetry } from './telemetry.js';
 
 export interface TextPrices {
   /** USD per million input tokens. */
@@ -63,6 +65,7 @@ export function withTextLedger(
             },
             false,
           )
+          .then(() => telemetry().count('spend_usd_total', { model: request.model }, costUsd))
           .catch((err) => options.log.warn({ err, owner: billing.ownerId }, 'text call not written to the ledger'));
       }
       return result;

@@ -14,6 +14,7 @@ import type {
   TokenUsage,
   UploadedFile,
 } from '../core/ports.js';
+import { telemetry } from '../core/telemetry.js';
 import { MISSING_KEY_MESSAGE } from './errors.js';
 import { normaliseFileName, toUploadedFile } from './files.js';
 import { buildJsonCall, jsonText, noJsonAnswer, parseJsonText } from './json.js';
@@ -144,14 +145,24 @@ export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
     context: RetryOptions['context'],
     extra: Pick<RetryOptions, 'signal' | 'onRetry'> = {},
   ): Promise<{ value: T; attempts: number }> {
-    return client().then((ai) =>
-      withRetry((ctx) => operation(ai, ctx), {
-        policy,
-        context: { ...context, ...(apiKey === undefined ? {} : { apiKey }) },
-        ...(extra.signal === undefined ? {} : { signal: extra.signal }),
-        ...(extra.onRetry === undefined ? {} : { onRetry: extra.onRetry }),
-        ...(log === undefined ? {} : { log }),
-      }),
+    // One span per Gemini call, its retries included.
+    return telemetry().span(
+      `gemini ${context.operation}`,
+      {
+        'gen_ai.system': 'gemini',
+        'gen_ai.operation.name': context.operation,
+        'gen_ai.request.model': context.model ?? '',
+      },
+      () =>
+        client().then((ai) =>
+          withRetry((ctx) => operation(ai, ctx), {
+            policy,
+            context: { ...context, ...(apiKey === undefined ? {} : { apiKey }) },
+            ...(extra.signal === undefined ? {} : { signal: extra.signal }),
+            ...(extra.onRetry === undefined ? {} : { onRetry: extra.onRetry }),
+            ...(log === undefined ? {} : { log }),
+          }),
+        ),
     );
   }
 

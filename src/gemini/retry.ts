@@ -10,6 +10,7 @@
  */
 
 import { AppError, CancelledError } from '../core/errors.js';
+import { secondsSince, telemetry } from '../core/telemetry.js';
 import {
   type FailureContext,
   isAbortError,
@@ -181,8 +182,11 @@ export async function withRetry<T>(
     });
 
     let error: unknown;
+    const started = performance.now();
+    const labels = { operation: options.context.operation, model: options.context.model ?? '' };
     try {
       const value = await raceAbort(operation({ signal, attempt, fetch: fetchForAttempt }), signal);
+      observeAttempt(labels, attempt, 'ok', started);
       return { value, attempts: attempt };
     } catch (caught) {
       error = caught;
@@ -191,11 +195,15 @@ export async function withRetry<T>(
     }
 
     // The caller's cancellation wins over everything, including a timeout that fired in the same tick.
-    if (aborted(callerSignal)) throw cancelledError(error);
+    if (aborted(callerSignal)) {
+      observeAttempt(labels, attempt, 'cancelled', started);
+      throw cancelledError(error);
+    }
     // Any abort the caller did not ask for is a timeout: ours, or the SDK's own timer for the same
     // duration (`httpOptions.timeout`) if it happened to fire first.
     const timedOut = timeout.signal.aborted || isAbortError(error);
     const verdict = judge(error, timedOut, errorHeaders);
+    observeAttempt(labels, attempt, attemptStatus(verdict, timedOut), started);
     const failure = timedOut ? new AttemptTimeout(`no answer within ${policy.timeoutMs} ms`, { cause: error }) : error;
 
     if (!verdict.retryable) throw fail(failure, attempt);
@@ -224,6 +232,7 @@ export async function withRetry<T>(
       delayMs,
       ...(requested === undefined ? {} : { requestedMs: requested }),
     });
+    telemetry().count('gemini_retries_total', labels);
     try {
       options.onRetry?.({ attempt: attempt + 1, delayMs, reason: verdict.reason });
     } catch (hookError) {
@@ -232,4 +241,25 @@ export async function withRetry<T>(
     }
     await sleep(delayMs, callerSignal);
   }
+}
+
+/** One attempt in the metrics: by operation, model, status (HTTP code, ok, timeout, …) and attempt number. */
+function observeAttempt(
+  labels: { operation: string; model: string },
+  attempt: number,
+  status: string,
+  started: number,
+) {
+  const t = telemetry();
+  t.count('gemini_calls_total', { ...labels, status, attempt });
+  t.observe('gemini_call_duration_seconds', labels, secondsSince(started));
+  if (status === '429') t.count('gemini_rate_limited_total', { model: labels.model });
+}
+
+function attemptStatus(verdict: Verdict, timedOut: boolean): string {
+  if (timedOut) return 'timeout';
+  if (verdict.status !== undefined) return String(verdict.status);
+  if (verdict.reason === 'connection dropped') return 'network';
+  if (verdict.reason === 'malformed response body') return 'malformed';
+  return 'error';
 }

@@ -16,14 +16,17 @@ import {
 } from '@modelcontextprotocol/server';
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { presentError } from '../core/errorPresentation.js';
 import { AppError, NotFoundError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { currentRequestId } from '../core/requestContext.js';
 import type { Studio } from '../core/studio.js';
 import { bodyLimits } from './bodyLimits.js';
 import { mcpCors, publicCors } from './cors.js';
 import { imageRoute } from './imageRoute.js';
 import { challengeResponse, jsonRpcParseErrors } from './jsonRpcErrors.js';
 import { createOriginPolicy, originGate } from './origin.js';
+import { metricsHandler, observeRequests } from './requestObserver.js';
 
 export interface HttpAppOptions {
   mcp: McpHttpHandler;
@@ -43,6 +46,10 @@ export interface HttpAppOptions {
   auth?: Promise<HttpAuth>;
   /** The studio dashboard for people, answering /ui and /ui/* (src/ui, wired by the command line). */
   ui?: { fetch(request: Request): Response | Promise<Response> };
+  /** Prometheus metrics at /metrics (absent: 404); with a token, only for `Authorization: Bearer <token>`. */
+  metrics?: { scrape(): Promise<{ body: string; contentType: string }>; token?: string };
+  /** Hide the text of unexpected errors (public binds); the log keeps it. */
+  maskErrors?: boolean;
 }
 
 /** What the HTTP app needs of the sign-in server (src/auth, wired by the command line). */
@@ -87,6 +94,8 @@ export function createHttpApp(options: HttpAppOptions) {
 
   // A body over the limit is refused by the MCP app's parser with a bare 413; say what to do instead.
   const outer = new Hono();
+  outer.use('*', observeRequests());
+  if (options.metrics) outer.get('/metrics', metricsHandler(options.metrics));
   outer.use('/mcp', mcpCors(origins), originGate(origins), jsonRpcParseErrors);
   for (const path of [
     '/.well-known/*',
@@ -166,8 +175,13 @@ export function createHttpApp(options: HttpAppOptions) {
   app.get('/i/:file', imageRoute({ studio: options.studio, linkSecret: options.linkSecret, viewers: options.auth }));
 
   for (const a of [app, outer]) {
-    a.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
-    a.onError((error, c) => errorResponse(error, c, options.log));
+    a.notFound((c) =>
+      c.json(
+        { error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.`, reference: currentRequestId() },
+        404,
+      ),
+    );
+    a.onError((error, c) => errorResponse(error, c, options.log, options.maskErrors === true));
   }
   // On the plain app: the MCP app's body parser would consume the bodies better-auth reads.
   const auth = options.auth;
@@ -187,10 +201,12 @@ export function createHttpApp(options: HttpAppOptions) {
   return outer;
 }
 
-function errorResponse(error: Error, c: Context, log: Logger) {
+function errorResponse(error: Error, c: Context, log: Logger, masked: boolean) {
   if (error instanceof HTTPException) return error.getResponse();
-  if (error instanceof NotFoundError) return c.json({ error: 'not_found', message: error.message }, 404);
-  if (error instanceof AppError) return c.json({ error: error.code, message: error.message }, 400);
+  const reference = currentRequestId();
+  const message = presentError(error, { masked });
+  if (error instanceof NotFoundError) return c.json({ error: 'not_found', message, reference }, 404);
+  if (error instanceof AppError) return c.json({ error: error.code, message, reference }, 400);
   log.error({ err: error, path: c.req.path }, 'HTTP request failed');
-  return c.json({ error: 'internal', message: 'Internal server error.' }, 500);
+  return c.json({ error: 'internal', message, reference }, 500);
 }

@@ -13,13 +13,22 @@ export interface ToolErrorPresenter {
   message(error: unknown): string;
   /** Called for every failure (log it). */
   report(error: unknown, tool: string): void;
+  /** True for an error the caller was not meant to see (a bug, an outage), false for a tool error. */
+  isInternal?(error: unknown): boolean;
 }
 
 export interface RegisterToolsOptions<Ctx> {
   makeContext: (serverCtx: ServerContext) => Ctx | Promise<Ctx>;
   errors: ToolErrorPresenter;
   maxResultBytes: number;
+  /**
+   * Wraps each call (request id, span, metrics); `outcome` is `ok`, `error` (a tool error the caller can
+   * act on) or `internal_error`, as the presenter classified it.
+   */
+  around?: (tool: string, run: () => Promise<ToolOutcome>) => Promise<ToolOutcome>;
 }
+
+export type ToolOutcome = 'ok' | 'error' | 'internal_error';
 
 /** Returns the registered tools by name (to enable, disable or update them later). */
 export function registerTools<Ctx>(
@@ -41,13 +50,18 @@ export function registerTools<Ctx>(
       },
       async (params: unknown, serverCtx: ServerContext) => {
         const response = new ToolResponse();
-        try {
-          const ctx = await options.makeContext(serverCtx);
-          await tool.handle(ctx, params, response);
-        } catch (error) {
-          options.errors.report(error, tool.name);
-          response.addError(options.errors.message(error));
-        }
+        const call = async (): Promise<ToolOutcome> => {
+          try {
+            const ctx = await options.makeContext(serverCtx);
+            await tool.handle(ctx, params, response);
+            return response.isError ? 'error' : 'ok';
+          } catch (error) {
+            options.errors.report(error, tool.name);
+            response.addError(options.errors.message(error));
+            return options.errors.isInternal?.(error) ? 'internal_error' : 'error';
+          }
+        };
+        await (options.around ? options.around(tool.name, call) : call());
         return response.serialize({ maxBytes: options.maxResultBytes });
       },
     );

@@ -14,7 +14,9 @@ import { type PathPolicy, rootsFromUris } from '../core/allowedPaths.js';
 import { describeNotice } from '../core/callNotices.js';
 import { ForbiddenError, NotFoundError } from '../core/errors.js';
 import { createImageLinks } from '../core/imageLinks.js';
+import { currentRequest, newRequestId, runInRequest } from '../core/requestContext.js';
 import { type CallContext, LOCAL_OWNER } from '../core/studio.js';
+import { secondsSince, telemetry } from '../core/telemetry.js';
 import { clientLog, honourSetLevel, LogLevelMemory } from '../mcp/clientLog.js';
 import { installProtocolErrors } from '../mcp/protocolErrors.js';
 import { progressReporter, registerTools } from '../mcp/registerTools.js';
@@ -44,7 +46,9 @@ export interface McpServerFactoryOptions {
 }
 
 export function createMcpServerFactory(runtime: Runtime, transport: Transport, options: McpServerFactoryOptions = {}) {
-  const errors = createToolErrorPresenter(runtime.log.child({ area: 'mcp' }));
+  const errors = createToolErrorPresenter(runtime.log.child({ area: 'mcp' }), {
+    masked: runtime.operations?.maskErrors ?? false,
+  });
   const imageUrl = createImageLinks({
     mode: runtime.config.imageLinks,
     ttlSeconds: runtime.config.linkTtlSeconds,
@@ -129,7 +133,7 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport, o
     const registered = registerTools<StudioToolContext>(
       server,
       [...imageTools, ...pipelineTools, ...galleryTools, ...uploadTools, ...libraryTools, ...appTools],
-      { makeContext, errors, maxResultBytes: runtime.config.maxResultBytes },
+      { makeContext, errors, maxResultBytes: runtime.config.maxResultBytes, around: observeToolCall },
     );
     // The in-chat gallery (MCP Apps): its view and app-only tools, for the hosts that render it.
     const gallery = registerGalleryResource(server, () => runtime.publicUrl);
@@ -159,6 +163,30 @@ async function personalTemplatesOf(runtime: Runtime, ownerId: string): Promise<S
     name: r.name,
     value: r.value,
   }));
+}
+
+/**
+ * Each tool call runs under a request id (the HTTP request's, or its own on stdio), in a span, counted
+ * and timed by tool and outcome.
+ */
+function observeToolCall(
+  tool: string,
+  run: () => Promise<'ok' | 'error' | 'internal_error'>,
+): Promise<'ok' | 'error' | 'internal_error'> {
+  const request = currentRequest() ?? { requestId: newRequestId() };
+  return runInRequest(request, async () => {
+    const started = performance.now();
+    const outcome = await telemetry()
+      .span(`tool ${tool}`, { 'mcp.tool.name': tool }, async () => {
+        const result = await run();
+        if (result === 'internal_error') throw new Error(`tool ${tool} failed`);
+        return result;
+      })
+      .catch(() => 'internal_error' as const);
+    telemetry().count('tool_calls_total', { tool, outcome });
+    telemetry().observe('tool_call_duration_seconds', { tool }, secondsSince(started));
+    return outcome;
+  });
 }
 
 /**

@@ -3,6 +3,7 @@
  * @module
  */
 import type { FullConfig } from '../config/config.js';
+import type { OperationsConfig } from '../config/operations.js';
 import type { Logger } from '../core/logger.js';
 import type { PipelineEngine } from '../core/pipelines/engine.js';
 import type { BlobStore } from '../core/ports.js';
@@ -10,6 +11,8 @@ import type { Studio } from '../core/studio.js';
 
 export interface Runtime {
   config: FullConfig;
+  /** Metrics, error masking, retention (absent: defaults for a loopback bind). */
+  operations?: OperationsConfig;
   /**
    * The studio, once storage is open. Start-up does not wait for it, so the MCP handshake is answered
    * while the database and heavy modules load; the first tool call waits if it has to.

@@ -1,14 +1,19 @@
+import { type ErrorPresentation, isInternalError, presentError } from '../core/errorPresentation.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ToolErrorPresenter } from '../mcp/registerTools.js';
 
-/** Known errors show their own (caller-facing) message; anything else is logged and summarised. */
-export function createToolErrorPresenter(log: Logger): ToolErrorPresenter {
+/**
+ * Known errors show their own (caller-facing) message; anything else is logged with its detail and
+ * summarised, masked on public binds (see core/errorPresentation). Both carry the request's reference.
+ */
+export function createToolErrorPresenter(
+  log: Logger,
+  presentation: ErrorPresentation = { masked: false },
+): ToolErrorPresenter {
   return {
-    message(error) {
-      if (error instanceof AppError) return error.message;
-      return `Internal error in the image server: ${error instanceof Error ? error.message : String(error)}. The server log has the details; try again, and report it if it persists.`;
-    },
+    message: (error) => presentError(error, presentation),
+    isInternal: isInternalError,
     report(error, tool) {
       if (error instanceof AppError) {
         log.warn({ tool, code: error.code, err: error.internalMessage ?? error.message }, 'tool call failed');

@@ -15,3 +15,25 @@ export async function withAdvisoryLock<T>(db: unknown, name: string, body: () =>
     return body();
   });
 }
+
+/**
+ * Runs `body` only if no other instance holds the advisory lock `name` right now (PostgreSQL
+ * `pg_try_advisory_lock`); returns `undefined` without running it otherwise. SQLite: runs it.
+ */
+export async function tryWithAdvisoryLock<T>(
+  db: unknown,
+  name: string,
+  body: () => Promise<T>,
+): Promise<T | undefined> {
+  const kysely = db as Kysely<unknown>;
+  if (!(kysely.getExecutor().adapter instanceof PostgresAdapter)) return body();
+  return kysely.connection().execute(async (connection) => {
+    const got = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtext(${name})) as ok`.execute(connection);
+    if (!got.rows[0]?.ok) return undefined;
+    try {
+      return await body();
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${name}))`.execute(connection);
+    }
+  });
+}

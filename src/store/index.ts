@@ -4,8 +4,9 @@
  * @module
  */
 
+export { createAccessListRepository } from './accessListRepository.js';
 export { createAccessTokenRepository } from './accessTokenRepository.js';
-export { withAdvisoryLock } from './advisoryLock.js';
+export { tryWithAdvisoryLock, withAdvisoryLock } from './advisoryLock.js';
 export { claimLocalBlobFolder } from './blobFolderClaim.js';
 export type { Database, DatabaseOptions, OpenDatabaseOptions } from './database.js';
 export { openDatabase, poolSizeFor } from './database.js';
@@ -15,10 +16,13 @@ export { createSpendingRepository } from './ledgerRepository.js';
 export { createLibraryRepository } from './libraryRepository.js';
 export type { LocalBlobStore } from './localBlobStore.js';
 export { createLocalBlobStore } from './localBlobStore.js';
+export type { MaintenancePlan, MaintenanceResult, RetentionPolicy, StorageUse } from './maintenance.js';
+export { applyMaintenance, planMaintenance, setUserRetention, storageUse } from './maintenance.js';
 export { migrateToLatest, pendingMigrations } from './migrate.js';
 export { databaseOptionsFor, openServingDatabase } from './openForConfig.js';
 export type { PendingBlobsReport } from './pendingBlobs.js';
 export { reconcilePendingBlobs } from './pendingBlobs.js';
+export { countActivePipelines } from './pipelineCounts.js';
 export type { PipelineRepositoryOptions } from './pipelineRepository.js';
 export { createPipelineRepository } from './pipelineRepository.js';
 export type { ReconcileOptions, ReconcileReport } from './reconcile.js';

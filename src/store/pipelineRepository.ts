@@ -171,6 +171,8 @@ function toRow(r: PipelineRecord): PipelinesTable {
     finished_at: r.finishedAt,
     cancel_requested_at: r.cancelRequestedAt,
     run_by: r.runBy,
+    request_id: r.requestId ?? null,
+    trace_parent: r.traceParent ?? null,
   };
 }
 
@@ -196,6 +198,8 @@ function fromRow(row: PipelinesTable): PipelineRecord {
     finishedAt: row.finished_at,
     cancelRequestedAt: row.cancel_requested_at ?? null,
     runBy: row.run_by ?? null,
+    requestId: row.request_id ?? null,
+    traceParent: row.trace_parent ?? null,
   };
 }
 

@@ -12,6 +12,8 @@ export interface UsersTable {
   /** ISO 8601, UTC (`Date#toISOString`). */
   created_at: string;
   default_model: string | null;
+  retention_days?: number | null;
+  retention_gb?: number | null;
 }
 
 export interface ImagesTable {
@@ -48,6 +50,8 @@ export interface DB {
   images: ImagesTable;
   uploads: UploadsTable;
   pipelines: PipelinesTable;
+  access_list: AccessListTable;
+  access_audit: AccessAuditTable;
   concepts: ConceptsTable;
   ledger: LedgerTable;
   spend_reservations: SpendReservationsTable;
@@ -114,6 +118,8 @@ export interface PipelinesTable {
   finished_at: string | null;
   cancel_requested_at: string | null;
   run_by: string | null;
+  request_id: string | null;
+  trace_parent: string | null;
 }
 
 export interface ConceptsTable {
@@ -194,4 +200,20 @@ export interface RequestLogTable {
   id: string;
   owner_id: string;
   created_at: string;
+}
+
+export interface AccessListTable {
+  email: string;
+  role: 'member' | 'admin';
+  added_by: string;
+  added_at: string;
+}
+
+export interface AccessAuditTable {
+  id: string;
+  at: string;
+  actor: string;
+  action: 'add' | 'change' | 'remove';
+  email: string;
+  role: 'member' | 'admin' | null;
 }

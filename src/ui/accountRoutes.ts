@@ -96,8 +96,22 @@ export function accountRoutes(app: Hono<DashboardEnv>, options: DashboardOptions
           budgets,
           allowedEmails: options.allowedEmails,
           adminEmails: options.adminEmails,
+          ...(options.storage ? { storage: await options.storage() } : {}),
+          ...(options.access && !viewer.local
+            ? {
+                access: {
+                  entries: await options.access.entries(),
+                  isConfigured: (email: string) => options.access?.isConfigured(email) === true,
+                  audit: await options.access.audit(50),
+                },
+              }
+            : {}),
         }),
-        notice: saved ? { text: `Budget of ${saved} saved.` } : undefined,
+        notice: saved
+          ? { text: `Budget of ${saved} saved.` }
+          : c.req.query('access')
+            ? { text: c.req.query('access') as string }
+            : undefined,
       }),
     );
   });

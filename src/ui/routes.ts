@@ -6,10 +6,14 @@
  */
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
+import type { AccessList } from '../core/accessList.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { PipelineEngine } from '../core/pipelines/engine.js';
+import type { StorageUse } from '../core/ports.js';
+import { withReference } from '../core/requestContext.js';
 import type { Studio } from '../core/studio.js';
+import { accessRoutes } from './accessRoutes.js';
 import { accountRoutes } from './accountRoutes.js';
 import { ASSETS } from './assets.js';
 import {
@@ -36,6 +40,10 @@ export interface DashboardOptions {
   publicUrl: () => string | undefined;
   allowedEmails: readonly string[];
   adminEmails: readonly string[];
+  /** The allow-list in the database, edited by admins on /ui/admin (absent: the configuration's, read-only). */
+  access?: AccessList;
+  /** Each person's images and bytes, for the admin page. */
+  storage?: () => Promise<StorageUse[]>;
   log: Logger;
   now?: () => Date;
   /** The pipeline engine, for the Create and Edit forms (absent: the studio only looks back). */
@@ -151,6 +159,7 @@ export function createDashboard(options: DashboardOptions): { fetch(request: Req
   studioRoutes(app, options);
   imageRoutes(app, options);
   accountRoutes(app, options);
+  accessRoutes(app, options.access);
 
   app.notFound((c) =>
     c.html(
@@ -169,7 +178,10 @@ export function createDashboard(options: DashboardOptions): { fetch(request: Req
     if (error instanceof ForbiddenError) return c.html(messagePage(viewer, 'Not allowed', error.message), 403);
     if (error instanceof InvalidInputError) return c.html(messagePage(viewer, 'Please check', error.message), 400);
     options.log.error({ err: error, path: c.req.path }, 'dashboard request failed');
-    return c.html(messagePage(viewer, 'Something went wrong', 'Try again; the server log has the details.'), 500);
+    return c.html(
+      messagePage(viewer, 'Something went wrong', withReference('Try again; the server log has the details')),
+      500,
+    );
   });
   return { fetch: async (request) => app.fetch(request) };
 }

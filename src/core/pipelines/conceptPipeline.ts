@@ -4,9 +4,11 @@
  * the earlier ones.
  * @module
  */
+
 import { type AppError, CancelledError, NotFoundError } from '../errors.js';
 import { toAppError } from '../imageJobs.js';
 import { proposeConcepts } from './architect.js';
+import { requestOrigin } from './requestOrigin.js';
 import type {
   ConceptRecord,
   JsonGenerator,
@@ -68,6 +70,7 @@ export async function runProposeConcepts(
     finishedAt: null,
     cancelRequestedAt: null,
     runBy: null,
+    ...requestOrigin(),
   };
   await deps.repo.insert([record]);
   try {

@@ -7,16 +7,31 @@
  */
 import { EventEmitter } from 'node:events';
 import type { CallNotice } from '../callNotices.js';
-import { AppError, BudgetExceededError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
+import {
+  AppError,
+  BudgetExceededError,
+  CancelledError,
+  NotFoundError,
+  TimeoutError,
+  UnexpectedError,
+} from '../errors.js';
 import { callGemini, enhance, type ImageJobDeps, referencesWritten, storeResult, toAppError } from '../imageJobs.js';
 import type { Logger } from '../logger.js';
 import type { GenerateImageResult, LedgerOutcome } from '../ports.js';
 import { billedCall, type SpendingGuard } from '../spending.js';
+import { telemetry } from '../telemetry.js';
 import { adjustColours } from './colourAdjust.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
 import { LocalQueue } from './localQueue.js';
 import { ProgressFollowers } from './progressFollowers.js';
 import { engineerPrompt } from './promptEngineer.js';
+import {
+  countFinished,
+  observeQueueWait,
+  pipelineErrorText,
+  requestOrigin,
+  runAsPipelineRequest,
+} from './requestOrigin.js';
 import { billedCallsOf, callKeyOf, pendingAgain, recordUnanswered, unansweredStages } from './runBilling.js';
 import { decodeSpec, encodeSpec, type ImagePipelineSpec } from './spec.js';
 import { startSweeper } from './sweeper.js';
@@ -69,6 +84,8 @@ export interface PipelineEngineOptions {
   isTransient?: (error: unknown) => boolean;
   /** With a shared queue: how often pipelines whose job ended without them are looked for and settled. */
   sweepMs?: number;
+  /** Keep the text of unexpected errors out of pipeline records (public binds); the log has it. */
+  maskInternalErrors?: boolean;
 }
 
 export interface Caller {
@@ -163,6 +180,7 @@ export class PipelineEngine {
       finishedAt: null,
       cancelRequestedAt: null,
       runBy: null,
+      ...requestOrigin(),
     }));
     // In a shared queue, an owner's pipelines are ranked behind those already waiting, so that one person's
     // batch does not hold everyone else's image behind it (the local queue is round-robin by itself).
@@ -174,6 +192,7 @@ export class PipelineEngine {
     );
     await this._o.repo.insert(records);
     for (const spec of specs) await referencesWritten(this._o.jobs, spec.job);
+    telemetry().count('pipelines_submitted_total', { kind: 'image' }, records.length);
     await this._queue.push(records.map((r, i) => ({ id: r.id, ownerId: r.ownerId, rank: ahead + i })));
     return records;
   }
@@ -383,7 +402,8 @@ export class PipelineEngine {
     lease.addEventListener('abort', lost, { once: true });
     this._running.set(item.id, { controller });
     try {
-      return await this._run(item.id, controller, lease);
+      const origin = await this._o.repo.get(item.id);
+      return await runAsPipelineRequest(origin, () => this._run(item.id, controller, lease));
     } catch (err) {
       // Not recorded (the database is away, or the error came while recording the end): never report
       // the job done with its row unfinished. The queue runs it again; its sweep settles it for good.
@@ -438,6 +458,7 @@ export class PipelineEngine {
         this._now(),
       );
       if (!started) return 'done';
+      observeQueueWait(record, started.startedAt ?? started.updatedAt);
       record = this._announce(started);
       const earlierAttempt = record.attempts - 1;
       await recordUnanswered(
@@ -478,76 +499,82 @@ export class PipelineEngine {
         let output: Record<string, unknown> | undefined;
         let state: StageRecord['state'] = 'completed';
         let note: string | undefined;
-        switch (stage.name) {
-          case 'engineer-prompt':
-            try {
-              prompt = await engineerPrompt(this._o.text, {
-                model: this._o.textModel,
-                styleGuide: spec.style?.guide ?? this._o.styleGuide,
-                prompt: spec.job.prompt,
-                signal,
-                billing: { ownerId: record.ownerId, pipelineId: id },
-              });
-              output = { prompt };
-            } catch (error) {
-              if (signal.aborted) throw error;
-              // A failed rewrite is no reason to lose the image: fall back to the prompt as written.
-              state = 'skipped';
-              note = `The text model could not rewrite the prompt (${toAppError(error).message}); the prompt was used as written.`;
-              this._o.log.warn({ pipeline: id, err: note }, 'engineer-prompt skipped');
-            }
-            break;
-          case 'generate':
-            // A rerun after a crash calls Gemini again, and is billed (and ledgered) again.
-            result = await billedCall(this._o.spending, spec.job, { kind: spec.job.kind, pipelineId: id, abort }, () =>
-              callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry, onNotice }),
-            );
-            calls += 1;
-            break;
-          case 'enhance-image': {
-            if (!result) throw new AppError('Nothing to enhance: the generate stage produced no image.');
-            const draft = result;
-            try {
-              result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id, abort }, () =>
-                enhance(this._o.jobs, spec.job, draft, { signal, onRetry, onNotice }),
+        const stageRecord = record;
+        await telemetry().span(`stage ${stage.name}`, { 'pipeline.stage': stage.name }, async () => {
+          switch (stage.name) {
+            case 'engineer-prompt':
+              try {
+                prompt = await engineerPrompt(this._o.text, {
+                  model: this._o.textModel,
+                  styleGuide: spec.style?.guide ?? this._o.styleGuide,
+                  prompt: spec.job.prompt,
+                  signal,
+                  billing: { ownerId: stageRecord.ownerId, pipelineId: id },
+                });
+                output = { prompt };
+              } catch (error) {
+                if (signal.aborted) throw error;
+                // A failed rewrite is no reason to lose the image: fall back to the prompt as written.
+                state = 'skipped';
+                note = `The text model could not rewrite the prompt (${toAppError(error).message}); the prompt was used as written.`;
+                this._o.log.warn({ pipeline: id, err: note }, 'engineer-prompt skipped');
+              }
+              break;
+            case 'generate':
+              // A rerun after a crash calls Gemini again, and is billed (and ledgered) again.
+              result = await billedCall(
+                this._o.spending,
+                spec.job,
+                { kind: spec.job.kind, pipelineId: id, abort },
+                () => callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry, onNotice }),
               );
               calls += 1;
-            } catch (error) {
-              // The draft is billed already: a budget with no room for the second call, a second call that
-              // fails, a cancel or the time limit during it all keep the draft. Only a shutdown stops here
-              // (the pipeline runs again on the next start).
-              const stopped = signal.aborted ? this._running.get(id)?.reason : undefined;
-              const kept = stopped instanceof CancelledError || stopped instanceof TimeoutError;
-              if (signal.aborted && (this._closed || !kept)) throw error;
-              keepDraft = signal.aborted;
-              state = 'skipped';
-              note = enhanceNote(stopped ?? error);
-              if (!(error instanceof BudgetExceededError))
-                this._o.log.warn({ pipeline: id, err: note }, 'enhance-image failed; the draft is kept');
+              break;
+            case 'enhance-image': {
+              if (!result) throw new AppError('Nothing to enhance: the generate stage produced no image.');
+              const draft = result;
+              try {
+                result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id, abort }, () =>
+                  enhance(this._o.jobs, spec.job, draft, { signal, onRetry, onNotice }),
+                );
+                calls += 1;
+              } catch (error) {
+                // The draft is billed already: a budget with no room for the second call, a second call that
+                // fails, a cancel or the time limit during it all keep the draft. Only a shutdown stops here
+                // (the pipeline runs again on the next start).
+                const stopped = signal.aborted ? this._running.get(id)?.reason : undefined;
+                const kept = stopped instanceof CancelledError || stopped instanceof TimeoutError;
+                if (signal.aborted && (this._closed || !kept)) throw error;
+                keepDraft = signal.aborted;
+                state = 'skipped';
+                note = enhanceNote(stopped ?? error);
+                if (!(error instanceof BudgetExceededError))
+                  this._o.log.warn({ pipeline: id, err: note }, 'enhance-image failed; the draft is kept');
+              }
+              break;
             }
-            break;
+            case 'colour-adjust': {
+              if (!result) throw new AppError('Nothing to colour: the generate stage produced no image.');
+              const adjusted = await adjustColours(result, spec.palette ?? []);
+              result = adjusted.result;
+              output = adjusted.output;
+              coloured = adjusted.summary;
+              break;
+            }
+            case 'store':
+              if (!result) throw new AppError('Nothing to store: the generate stage produced no image.');
+              await storeResult(this._o.jobs, spec.job, result, {
+                prompt,
+                calls,
+                extra: { style: spec.style?.name, colourAdjust: coloured },
+              }).catch((error: unknown) => {
+                throw storeFailure(error, calls, this._o.maskInternalErrors === true);
+              });
+              break;
+            case 'architect':
+              throw new AppError('An architect stage cannot run in an image pipeline.');
           }
-          case 'colour-adjust': {
-            if (!result) throw new AppError('Nothing to colour: the generate stage produced no image.');
-            const adjusted = await adjustColours(result, spec.palette ?? []);
-            result = adjusted.result;
-            output = adjusted.output;
-            coloured = adjusted.summary;
-            break;
-          }
-          case 'store':
-            if (!result) throw new AppError('Nothing to store: the generate stage produced no image.');
-            await storeResult(this._o.jobs, spec.job, result, {
-              prompt,
-              calls,
-              extra: { style: spec.style?.name, colourAdjust: coloured },
-            }).catch((error: unknown) => {
-              throw storeFailure(error, calls);
-            });
-            break;
-          case 'architect':
-            throw new AppError('An architect stage cannot run in an image pipeline.');
-        }
+        });
         record = await this._stage(record, stage.name, {
           state,
           progress: 100,
@@ -605,6 +632,7 @@ export class PipelineEngine {
     const stages = record.stages.map((s) =>
       s.state === 'pending' ? { ...s, state: 'completed' as const, progress: 100 } : s,
     );
+    countFinished(record, 'completed');
     await this._update(record.id, {
       status: 'completed',
       stage: null,
@@ -648,10 +676,16 @@ export class PipelineEngine {
       status,
       stages,
       finishedAt: this._now(),
-      error: error.message,
+      error: pipelineErrorText(record, error, this._o.maskInternalErrors === true),
       errorCode: error.code,
       resultImageId: null,
     };
+    countFinished(record, status);
+    // The detail people are not shown (masked on public binds) stays in the log, under the request's id.
+    if (error instanceof UnexpectedError)
+      this._o.log.error({ err: error.cause ?? error, pipeline: record.id }, 'pipeline failed unexpectedly');
+    else if (status === 'failed' && error.internalMessage)
+      this._o.log.warn({ pipeline: record.id, code: error.code, detail: error.internalMessage }, 'pipeline failed');
     if (!onlyIf) return this._update(record.id, update);
     const finished = await this._o.repo.updateIf(record.id, onlyIf, update, this._now());
     return finished && this._announce(finished);
@@ -847,11 +881,13 @@ function enhanceNote(error: unknown): string {
 }
 
 /** A store that fails after Gemini made (and billed) the image: say so, instead of a bare file-system error. */
-function storeFailure(error: unknown, calls: number): AppError {
+function storeFailure(error: unknown, calls: number, masked: boolean): AppError {
   const cause = toAppError(error);
   const billed = calls > 1 ? `${calls} billed Gemini calls` : 'a billed Gemini call';
+  // On a public bind the raw cause (a file path, an SQL error) stays in the log (issue 15).
+  const why = masked && cause instanceof UnexpectedError ? ' (the server log has the details)' : `: ${cause.message}`;
   return new AppError(
-    `The image was made (${billed}, counted in the cost ledger) but could not be stored: ${cause.message}. Check the data folder (free space, permissions), then ask again.`,
-    { cause: error },
+    `The image was made (${billed}, counted in the cost ledger) but could not be stored${why}. Check the data folder (free space, permissions), then ask again.`,
+    { cause: error, internalMessage: cause.message },
   );
 }

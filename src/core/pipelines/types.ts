@@ -49,6 +49,10 @@ export interface PipelineRecord {
   cancelRequestedAt: string | null;
   /** The instance that ran it last (its `instanceName`). */
   runBy: string | null;
+  /** The request that made it: the reference in its errors and the `reqId` of its log lines. */
+  requestId?: string | null;
+  /** The trace of that request (W3C traceparent), continued by the run. */
+  traceParent?: string | null;
 }
 
 export interface PipelineUpdate {

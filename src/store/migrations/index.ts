@@ -10,6 +10,9 @@ import { migration0009LedgerEmulated } from './0009_ledger_emulated.js';
 import { migration0011StudioLibrary } from './0011_studio_library.js';
 import { migration0012LedgerOutcome } from './0012_ledger_outcome.js';
 import { migration0013DeploymentSettings } from './0013_deployment_settings.js';
+import { migration0014PipelineRequestIds } from './0014_pipeline_request_ids.js';
+import { migration0015AccessList } from './0015_access_list.js';
+import { migration0016UserRetention } from './0016_user_retention.js';
 
 /**
  * Every migration, by name. Names sort in the order they must run; never rename or edit one that has
@@ -27,4 +30,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0011_studio_library': migration0011StudioLibrary,
   '0012_ledger_outcome': migration0012LedgerOutcome,
   '0013_deployment_settings': migration0013DeploymentSettings,
+  '0014_pipeline_request_ids': migration0014PipelineRequestIds,
+  '0015_access_list': migration0015AccessList,
+  '0016_user_retention': migration0016UserRetention,
 };

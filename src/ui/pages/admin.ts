@@ -1,10 +1,11 @@
 /** Admin: usage per model over 30 days, budgets per person (view and set), the allow-list in force. */
 import { html } from 'hono/html';
 import { formatUsd } from '../../core/budgetPeriods.js';
-import type { Budget, UsageRow } from '../../core/ports.js';
+import type { Budget, StorageUse, UsageRow } from '../../core/ports.js';
 import { barChart } from '../charts.js';
 import { csrfField, type Html } from '../layout.js';
 import type { Viewer } from '../viewer.js';
+import { type AccessListView, accessListSection } from './accessList.js';
 import { COST_DAYS } from './costs.js';
 
 export interface AdminView {
@@ -12,6 +13,10 @@ export interface AdminView {
   budgets: Budget[];
   allowedEmails: readonly string[];
   adminEmails: readonly string[];
+  /** The allow-list kept in the database (editable); without it, the configuration's is shown. */
+  access?: AccessListView;
+  /** Each person's stored images (absent: not known here). */
+  storage?: StorageUse[];
 }
 
 export function adminBody(viewer: Viewer, view: AdminView): Html {
@@ -43,12 +48,17 @@ ${
 <tbody>${models.map(([alias, m]) => html`<tr><td>${alias}</td><td class="num">${m.images}</td><td class="num">${formatUsd(m.costUsd)}</td></tr>`)}</tbody></table></div>`
     : html`<p class="muted">No billed calls in the last ${COST_DAYS} days.</p>`
 }
+${view.storage ? storageSection(view.storage) : ''}
 <h2>Budgets per person</h2>
 <p class="muted">Amounts in USD per UTC day and month; requests per minute. Leave a field empty for no limit.</p>
 ${[...people].map(([ownerId, email]) => budgetForm(viewer, ownerId, email, budgets.get(ownerId)))}
 <h3>Someone else</h3>
 ${budgetForm(viewer, undefined, null, undefined)}
-<h2>Allow-list in force</h2>
+${view.access ? accessListSection(viewer, view.access) : configuredList(viewer, view)}`;
+}
+
+function configuredList(viewer: Viewer, view: AdminView): Html {
+  return html`<h2>Allow-list in force</h2>
 <p class="muted">From the server’s configuration (STUDIO_ALLOWED_EMAILS, STUDIO_ADMIN_EMAILS); change it there and restart.</p>
 ${
   viewer.local
@@ -77,4 +87,19 @@ ${
 <div><label for="rpm-${id}">Requests/min</label><input id="rpm-${id}" name="rpm" inputmode="numeric" value="${value(budget?.requestsPerMinute)}"></div>
 <button type="submit">Save budget</button>
 </form>`;
+}
+
+function storageSection(rows: StorageUse[]): Html {
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+  const own = (r: StorageUse) =>
+    [r.retentionDays === null ? '' : `${r.retentionDays} days`, r.retentionGb === null ? '' : `${r.retentionGb} GB`]
+      .filter(Boolean)
+      .join(', ') || 'deployment’s';
+  return html`<h2>Storage per person</h2>
+${
+  rows.length
+    ? html`<div class="table-wrap"><table id="storage-per-person"><thead><tr><th scope="col">Person</th><th scope="col" class="num">Images</th><th scope="col" class="num">Stored</th><th scope="col">Retention</th></tr></thead>
+<tbody>${rows.map((r) => html`<tr><td>${r.email ?? r.ownerId}</td><td class="num">${r.images}</td><td class="num">${mb(r.bytes)}</td><td>${own(r)}</td></tr>`)}</tbody></table></div>`
+    : html`<p class="muted">No images stored.</p>`
+}`;
 }

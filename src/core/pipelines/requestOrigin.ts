@@ -1,0 +1,55 @@
+/**
+ * A pipeline remembers the request that made it (id and trace), and its run, however much later and on
+ * whichever instance, happens under that request: its log lines carry the same `reqId`, its error the same
+ * reference, its spans join the same trace. Its metrics are counted here too.
+ * @module
+ */
+import { type AppError, UnexpectedError } from '../errors.js';
+import { currentRequestId, runInRequest, withReference } from '../requestContext.js';
+import { telemetry } from '../telemetry.js';
+import type { PipelineRecord } from './types.js';
+
+/** The current request, for a new pipeline record. */
+export function requestOrigin(): { requestId: string | null; traceParent: string | null } {
+  return { requestId: currentRequestId() ?? null, traceParent: telemetry().traceparent() ?? null };
+}
+
+/** Runs `fn` as the pipeline's request, inside a span for the whole run. */
+export function runAsPipelineRequest<T>(record: PipelineRecord | undefined, fn: () => Promise<T>): Promise<T> {
+  const span = () =>
+    telemetry().span(
+      `pipeline ${record?.kind ?? 'image'}`,
+      { 'pipeline.id': record?.id ?? '', 'pipeline.kind': record?.kind ?? 'image' },
+      fn,
+      record?.traceParent ? { parent: record.traceParent } : {},
+    );
+  return record?.requestId ? runInRequest({ requestId: record.requestId }, span) : span();
+}
+
+/**
+ * A pipeline's error text as people will see it (get_image, generate_image): with the reference of the
+ * request that made it, and, for an unexpected error when errors are masked, none of its own text.
+ */
+export function pipelineErrorText(record: PipelineRecord, error: AppError, masked: boolean): string {
+  const reference = record.requestId ?? undefined;
+  if (error instanceof UnexpectedError) {
+    return masked
+      ? withReference(
+          'Internal error in the image server. Try again; if it persists, report this reference to the server administrator',
+          reference,
+        )
+      : withReference(`Internal error in the image server: ${error.message}`, reference);
+  }
+  return withReference(error.message, reference);
+}
+
+export function countFinished(record: PipelineRecord, state: 'completed' | 'failed' | 'cancelled'): void {
+  telemetry().count('pipelines_finished_total', { kind: record.kind, state });
+}
+
+/** How long a pipeline waited for its first run. */
+export function observeQueueWait(record: PipelineRecord, startedAt: string): void {
+  if (record.attempts > 0) return;
+  const seconds = (Date.parse(startedAt) - Date.parse(record.createdAt)) / 1000;
+  if (Number.isFinite(seconds)) telemetry().observe('queue_wait_seconds', { kind: record.kind }, Math.max(0, seconds));
+}
