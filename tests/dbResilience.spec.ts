@@ -65,7 +65,8 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
 
   beforeAll(async () => {
     db = await createTestSchema(BASE_URL as string, 'dbres');
-    emu = await startEmulator();
+    // Before 3.1 Flash Image's shutdown (2026-10-29), so its 512 px tier keeps these runs light.
+    emu = await startEmulator({ startAt: '2026-10-20T00:00:00Z' });
     await migrateSchema(db);
     dataDir = await makeDataDir();
     fleet = fleetOn(db, emu, dataDir, { STUDIO_SWEEP_SECONDS: '1' });
@@ -245,12 +246,13 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
         let elsewhere: string[] = [];
         for (let round = 0; round < 3 && elsewhere.length === 0; round += 1) {
           const events: unknown[] = [];
-          const result = await fleet.instances
-            .get('a')
-            ?.client.callTool(
-              { name: 'generate_image', arguments: { prompt: `dbres: followed ${round}`, n: 4, image_size: '512' } },
-              { onprogress: (p) => events.push(p) },
-            );
+          const result = await fleet.instances.get('a')?.client.callTool(
+            {
+              name: 'generate_image',
+              arguments: { prompt: `dbres: followed ${round}`, n: 4, model: 'nb2', image_size: '512' },
+            },
+            { onprogress: (p) => events.push(p) },
+          );
           expect(result?.isError, JSON.stringify(result?.content)).toBeFalsy();
           await sleep(200);
           const { rows: ran } = await db.admin.query<{ id: string; run_by: string }>(

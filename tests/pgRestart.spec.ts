@@ -52,7 +52,8 @@ describe.skipIf('missing' in binaries)(
 
     beforeAll(async () => {
       own = await startOwnPostgres((binaries as { bin: string }).bin);
-      emu = await startEmulator();
+      // Before 3.1 Flash Image's shutdown (2026-10-29), so its 512 px tier keeps these runs light.
+      emu = await startEmulator({ startAt: '2026-10-20T00:00:00Z' });
       dataDir = await makeDataDir();
     }, 60_000);
 

@@ -69,6 +69,8 @@ export function fleetOn(
           STUDIO_CONCURRENCY: '4',
           STUDIO_SHUTDOWN_GRACE_SECONDS: '0',
           STUDIO_LOG_LEVEL: 'info',
+          // Small, fast images: 512 px exists only on nb2 (3.1 Flash Image), kept served here (see scaleOut.spec).
+          STUDIO_MODEL_NB2_SHUTDOWN: 'none',
           ...baseEnv,
           ...extra,
         },
@@ -78,7 +80,7 @@ export function fleetOn(
     },
     call,
     async startAsync(name, prompt, n = 1) {
-      const result = await call(name, 'generate_image_async', { prompt, n, image_size: '512' });
+      const result = await call(name, 'generate_image_async', { prompt, n, model: 'nb2', image_size: '512' });
       expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
       return (result.structuredContent as { pipeline_ids: string[] }).pipeline_ids;
     },
