@@ -73,10 +73,11 @@ async function openSqlite(file: string): Promise<Kysely<DB>> {
   try {
     // WAL lets the dashboard read while a generation writes; NORMAL is durable across application
     // crashes (only an OS crash can lose the last transactions) and much faster than FULL under WAL.
+    // The busy timeout first: switching a new file to WAL takes a lock another process may hold.
+    sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
     // SQLite's built-in lower() folds ASCII only; PostgreSQL's folds all of Unicode. Replacing it keeps
     // the prompt search (`lower(prompt) like lower(?)`) case-insensitive for accented text on both.
     sqlite.function('lower', { deterministic: true }, (value: unknown) =>
