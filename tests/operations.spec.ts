@@ -355,7 +355,9 @@ describe('traces over OTLP', () => {
       expect(gemini?.parentSpanId).toBe(generate?.spanId);
       const http = received.find((s) => s.name === 'HTTP POST /mcp' && s.spanId === tool?.parentSpanId);
       expect(http).toBeDefined();
-      expect(gemini?.attributes?.find((a) => a.key === 'gen_ai.request.model')?.value.stringValue).toMatch(/image/);
+      expect(gemini?.attributes?.find((a) => a.key === 'gen_ai.request.model')?.value.stringValue).toBe(
+        'gemini-nano-banana-2.1',
+      );
       // A caller's traceparent is continued: the request's span joins the caller's trace.
       await fetch(`${studio.url}/health`, {
         headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
