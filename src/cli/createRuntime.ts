@@ -18,6 +18,11 @@ import { parseBlobUrl } from '../store/s3BlobStore.js';
 import { createLogger } from './logger.js';
 import { packageVersion } from './version.js';
 
+/** Pipelines one process runs at once without STUDIO_CONCURRENCY: Gemini's answers bound them (issue 14). */
+const LOCAL_QUEUE_DEFAULT_CONCURRENCY = 512;
+/** The PostgreSQL queue's workers per instance without STUDIO_CONCURRENCY (each polls the database). */
+const SHARED_QUEUE_DEFAULT_CONCURRENCY = 4;
+
 export const EMULATOR_API_KEY = 'emulator-offline-key';
 
 /**
@@ -127,6 +132,7 @@ async function startServices(
     baseUrl,
     vertex: config.vertex,
     timeoutMs: config.geminiTimeoutSeconds * 1000,
+    ...(config.concurrency === undefined ? {} : { maxConcurrency: config.concurrency }),
     maxAttempts: config.geminiMaxAttempts,
     log: (event) => {
       const { level, msg, ...rest } = event;
@@ -173,7 +179,8 @@ async function startServices(
     database.kind === 'postgres' && config.databaseUrl
       ? await store.openSharedPipelines(database.db, {
           url: config.databaseUrl,
-          concurrency: config.concurrency,
+          // The shared queue's workers poll PostgreSQL, so its default stays small (issue 18 reworks it).
+          concurrency: config.concurrency ?? SHARED_QUEUE_DEFAULT_CONCURRENCY,
           totalConcurrency: config.totalConcurrency,
           leaseSeconds: config.leaseSeconds,
           maxRunSeconds: config.maxPipelineMinutes * 60,
@@ -204,7 +211,8 @@ async function startServices(
     textModel: config.textModel,
     styleGuide: config.styleGuide,
     log: log.child({ area: 'pipelines' }),
-    concurrency: config.concurrency,
+    // Pipelines mostly wait on Gemini: the key's adaptive limit is what bounds them, this only bounds memory.
+    concurrency: config.concurrency ?? LOCAL_QUEUE_DEFAULT_CONCURRENCY,
     maxRunMs: config.maxPipelineMinutes * 60_000,
     maxAttempts: 3,
     newPipelineId: () => store.newId('pl_'),

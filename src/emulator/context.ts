@@ -7,6 +7,7 @@ import type { Clock } from './clock.js';
 import type { DirectiveTracker } from './directives.js';
 import type { FaultQueue } from './faults.js';
 import type { FileStore } from './fileStore.js';
+import type { QuotaMeter } from './quota.js';
 import type { ImageRenderer } from './render.js';
 import type { EmulatorStats, RecordedRequest } from './types.js';
 
@@ -14,6 +15,7 @@ export interface EmulatorContext {
   clock: Clock;
   files: FileStore;
   faults: FaultQueue;
+  quota: QuotaMeter;
   directives: DirectiveTracker;
   renderer: ImageRenderer;
   stats: EmulatorStats;

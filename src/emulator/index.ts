@@ -14,10 +14,12 @@ import type { EmulatorContext } from './context.js';
 import { DirectiveTracker } from './directives.js';
 import { FaultQueue } from './faults.js';
 import { FileStore } from './fileStore.js';
+import { QuotaMeter } from './quota.js';
 import { ImageRenderer } from './render.js';
 import { startServer } from './server.js';
 import type { Emulator, EmulatorOptions, EmulatorStats } from './types.js';
 
+export type { QuotaArrival, QuotaSetting } from './quota.js';
 export type {
   Emulator,
   EmulatorOptions,
@@ -44,6 +46,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clock,
     files: new FileStore(() => clock.now()),
     faults: new FaultQueue(options.latencyMs ?? 0),
+    quota: new QuotaMeter(),
     directives: new DirectiveTracker(),
     renderer: new ImageRenderer(64),
     stats,
@@ -53,6 +56,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       // Cleared in place: callers may hold `emulator.requests`. The render cache survives (it is pure).
       ctx.requests.length = 0;
       ctx.faults.clear();
+      ctx.quota.set(null);
       ctx.files.clear();
       ctx.directives.clear();
       Object.assign(stats, {
@@ -78,6 +82,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       enqueue: (fault, enqueueOptions) => ctx.faults.enqueue(fault, enqueueOptions),
       setGlobal: (fault) => ctx.faults.setGlobal(fault),
       clear: () => ctx.faults.clear(),
+    },
+    quota: {
+      set: (setting) => ctx.quota.set(setting),
+      arrivals: () => [...ctx.quota.arrivals],
     },
     clock: { now: () => clock.now(), advance: (ms) => clock.advance(ms) },
     stats: () => ({ ...stats }),

@@ -3,6 +3,7 @@
  * importing the server (which would create import cycles).
  * @module
  */
+import type { QuotaArrival, QuotaSetting } from './quota.js';
 
 export interface EmulatorOptions {
   /** Interface to bind; default `127.0.0.1`. */
@@ -82,6 +83,11 @@ export interface Emulator {
     setGlobal(fault: Partial<{ latencyMs: number }> | null): void;
     clear(): void;
   };
+  /**
+   * A per-key request quota on generateContent (off by default): over it, 429 with RetryInfo, as Google.
+   * `arrivals()` lists every generate request the quota saw, admitted or not.
+   */
+  quota: { set(setting: QuotaSetting | null): void; arrivals(): QuotaArrival[] };
   clock: { now(): number; advance(ms: number): void };
   stats(): EmulatorStats;
   reset(): void;

@@ -5,7 +5,9 @@
  * sure no pipeline stays running forever.
  * @module
  */
+
 import { EventEmitter } from 'node:events';
+import { runAsCaller } from '../concurrency/caller.js';
 import { AppError, BudgetExceededError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
 import { callGemini, enhance, type ImageJobDeps, storeResult, toAppError } from '../imageJobs.js';
 import type { Logger } from '../logger.js';
@@ -96,7 +98,8 @@ export class PipelineEngine {
       (signal) => this._onSignal(signal),
       () => void this._poll(true),
     );
-    await this._queue.start((item, signal) => this._runItem(item, signal));
+    // Run as its owner: the Gemini key's adaptive limit serves waiting calls in turn between people.
+    await this._queue.start((item, signal) => runAsCaller(item.ownerId, () => this._runItem(item, signal)));
     if (this._queue.shared) {
       this._poller = setInterval(() => void this._poll(), this._o.pollMs ?? 2000);
       this._poller.unref();
