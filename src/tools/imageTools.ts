@@ -14,52 +14,44 @@ import { galleryToolMeta } from './mcpApp.js';
 import { READ_RULE, WRITE_RULE } from './pathRule.js';
 import { runPipelinesAndRespond } from './pipelineRun.js';
 
+/** The fields generate_image and edit_image share, without their texts (said once, on generate_image). */
 const commonFields = {
-  aspect_ratio: z
-    .enum(ALL_ASPECT_RATIOS)
-    .optional()
-    .describe(
-      'Width:height. Default 1:1 (for edits: the original ratio). 1:4, 4:1, 1:8 and 8:1 only on nb2, nb2.1 and lite.',
-    ),
-  image_size: z
-    .string()
-    .optional()
-    .describe('Resolution tier: 512, 1K (default), 2K or 4K, any case. 512 only on nb2; lite and nb1 are 1K only.'),
-  model: z
-    .string()
-    .optional()
-    .describe(
-      'Leave unset unless the person named a model. Aliases: nb2 (default, Nano Banana 2), pro (Nano Banana Pro: only when the person asks for Pro; about twice the price), nb2.1, lite (cheapest, 1K), nb1 (legacy). Full model ids work too.',
-    ),
-  negative_prompt: z.string().max(2000).optional().describe('What the image must not contain.'),
-  system_instruction: z.string().max(4000).optional().describe('Standing instructions for the model (style, rules).'),
-  reference_images: z
-    .array(z.string().min(1))
-    .max(14)
-    .optional()
-    .describe(
-      `Images to draw from: image ids from earlier calls (img_…), upload ids from upload_file (upl_…), or on a local server file paths (absolute or ~/…; ${READ_RULE}).`,
-    ),
-  thinking_level: z
-    .string()
-    .optional()
-    .describe(
-      `How hard the model thinks before drawing: ${THINKING_LEVELS.join(', ')} (support varies by model; pro takes none).`,
-    ),
-  grounding: z
-    .boolean()
-    .optional()
-    .describe('Ground the image in Google Search results (current events, real places).'),
-  output_path: z
-    .string()
-    .optional()
-    .describe(`Local server only: also save the image to this file or folder (${WRITE_RULE}).`),
-  return_full_image: z
-    .boolean()
-    .optional()
-    .describe('Inline the full-resolution image instead of a preview when it fits the client limit. Default false.'),
-  seed: z.number().int().min(0).max(2_147_483_647).optional().describe('Seed for more repeatable results.'),
+  // A string, not an enum: the list is said once in the text, and the core checks it per model (and reads
+  // "16x9" too).
+  aspect_ratio: z.string().max(10).optional(),
+  image_size: z.string().optional(),
+  model: z.string().optional(),
+  negative_prompt: z.string().max(2000).optional(),
+  system_instruction: z.string().max(4000).optional(),
+  reference_images: z.array(z.string().min(1)).max(14).optional(),
+  thinking_level: z.string().optional(),
+  grounding: z.boolean().optional(),
+  output_path: z.string().optional(),
+  return_full_image: z.boolean().optional(),
+  seed: z.number().int().min(0).max(2_147_483_647).optional(),
 };
+
+const commonTexts: Record<keyof typeof commonFields, string> = {
+  aspect_ratio: `${ALL_ASPECT_RATIOS.join(' ')}. Default 1:1 (edits: the original). 1:4 4:1 1:8 8:1 only on nb2, nb2.1, lite.`,
+  image_size: '512, 1K (default), 2K, 4K; 512 only on nb2, lite and nb1 1K only.',
+  model:
+    'Unset unless named: nb2 (default, Nano Banana 2), pro (Nano Banana Pro, only if asked; ~2× price), nb2.1, lite (cheapest, 1K), nb1 (legacy) or a model id.',
+  negative_prompt: 'What to leave out.',
+  system_instruction: 'Standing rules for the model (style).',
+  reference_images: `Images to draw from: img_…/upl_… ids or local server paths (${READ_RULE}).`,
+  thinking_level: `${THINKING_LEVELS.join(', ')} (varies by model; not pro).`,
+  grounding: 'Ground in Google Search (news, real places).',
+  output_path: `Local server: also save to this file or folder (${WRITE_RULE}).`,
+  return_full_image: 'Full resolution inline instead of a preview, if it fits.',
+  seed: 'For repeatable results.',
+};
+
+/** The shared fields with their texts: only generate_image carries them (the tool list is sent with every conversation). */
+const describedCommonFields = described(commonFields, commonTexts);
+
+function described<T extends Record<string, z.ZodType>>(fields: T, texts: Record<keyof T, string>): T {
+  return Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.describe(texts[k as keyof T])])) as T;
+}
 
 type CommonParams = {
   aspect_ratio?: string;
@@ -74,48 +66,34 @@ type CommonParams = {
   seed?: number;
 };
 
-const enhanceField = z
-  .boolean()
-  .optional()
-  .describe(
-    'Run the enhance-image stage: a second pass by the same model that sharpens detail and polishes lighting while keeping the composition. It is a second billed image (twice the cost). Default false.',
-  );
+const ENHANCE_TEXT = 'A second pass sharpening detail and light, same composition; billed as another image.';
 
-const generateSchema = z.object({
-  prompt: z
-    .string()
-    .max(8192)
-    .optional()
-    .describe(
-      'What to draw: subject, setting, style, lighting, composition, any text. Required unless concept_id is given.',
-    ),
-  concept_id: z
-    .string()
-    .optional()
-    .describe('A concept id from propose_concepts ("pl_…#0"): its refined prompt is used instead of prompt.'),
-  refinement: z
-    .string()
-    .max(2000)
-    .optional()
-    .describe('A tweak applied on top of the concept ("warmer light", "no text").'),
-  n: z
-    .number()
-    .int()
-    .min(1)
-    .max(4)
-    .optional()
-    .describe('How many images (1 to 4, default 1), generated in parallel; each is billed.'),
-  iterations: z.number().int().min(1).max(4).optional().describe('Synonym of n.'),
-  resolution: z.string().optional().describe('Synonym of image_size.'),
-  auto_style: z
-    .boolean()
-    .optional()
-    .describe(
-      'Let the text model rewrite a raw prompt into a detailed one first (engineer-prompt stage; on by default, a few hundredths of a cent). Set false to send the prompt exactly as written.',
-    ),
-  enhance: enhanceField,
-  ...commonFields,
-});
+const generateFields = {
+  prompt: z.string().max(8192).optional(),
+  concept_id: z.string().optional(),
+  refinement: z.string().max(2000).optional(),
+  n: z.number().int().min(1).max(4).optional(),
+  // Synonyms for models that guess these names: accepted, not listed (src/mcp/compactSchema.ts).
+  iterations: z.number().int().min(1).max(4).optional().meta({ unlisted: true }),
+  resolution: z.string().optional().meta({ unlisted: true }),
+  auto_style: z.boolean().optional(),
+  enhance: z.boolean().optional(),
+};
+
+const generateTexts: Record<keyof typeof generateFields, string> = {
+  prompt: 'What to draw (subject, setting, style, light, composition, text). Required unless concept_id.',
+  concept_id: 'From propose_concepts ("pl_…#0"), drawn instead of prompt.',
+  refinement: 'A tweak on top of concept_id ("warmer light").',
+  n: 'Images to make (default 1), each billed.',
+  iterations: '= n.',
+  resolution: '= image_size.',
+  auto_style: 'Detail a raw prompt with the text model first (default on, a few hundredths of a cent).',
+  enhance: ENHANCE_TEXT,
+};
+
+const generateSchema = z.object({ ...described(generateFields, generateTexts), ...describedCommonFields });
+/** generate_image_async takes the same fields; its description points to generate_image's texts. */
+const generateAsyncSchema = z.object({ ...generateFields, ...commonFields });
 
 type GenerateParams = z.infer<typeof generateSchema>;
 
@@ -160,7 +138,7 @@ export const generateImage = defineTool({
   name: 'generate_image',
   title: 'Generate images',
   description:
-    'Create 1 to 4 new images from a text prompt with Google Gemini (Nano Banana). Use it whenever the person asks for a picture, illustration, photo, logo, icon or sticker. Returns each image id, a preview, and a link or file path to the full image. Keep the defaults (Nano Banana 2 at 1K) unless the person asks otherwise; choose model "pro" only when they ask for Pro or the highest quality. Blocks until the images are ready (streaming progress) up to a limit, then hands over: the pipeline ids come back with status running, to fetch with get_image. To change an existing image, use edit_image instead.',
+    'Create 1 to 4 images from a prompt with Google Gemini (Nano Banana): picture, illustration, photo, logo, icon, sticker. Returns each image id, a preview and a link or path. Keep the defaults (Nano Banana 2, 1K); model "pro" only when they ask for Pro or top quality. Waits up to a limit, then returns pipeline ids (status running) for get_image. To change an image: edit_image.',
   inputSchema: generateSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   _meta: galleryToolMeta,
@@ -173,10 +151,10 @@ export const generateImage = defineTool({
 
 export const generateImageAsync = defineTool({
   name: 'generate_image_async',
-  title: 'Start generating images in the background',
+  title: 'Generate images in the background',
   description:
-    'Same input as generate_image, but returns at once with {pipeline_ids, status: "running"} instead of waiting. Use it for slow or bulk work (Pro, 4K, several variations) while you keep talking; fetch each result later with get_image (long-poll with wait_seconds) or stop it with cancel_pipeline.',
-  inputSchema: generateSchema,
+    'generate_image without waiting (same fields, described there): returns {pipeline_ids, status: "running"} at once, for slow or bulk work. Fetch each with get_image (wait_seconds long-polls); stop with cancel_pipeline.',
+  inputSchema: generateAsyncSchema,
   outputSchema: z.object({
     pipeline_ids: z.array(z.string()),
     status: z.literal('running'),
@@ -196,16 +174,14 @@ export const editImage = defineTool({
   name: 'edit_image',
   title: 'Edit an image',
   description:
-    'Change an existing image with an instruction ("make it night", "remove the car", "add a red hat"). Continues that image\'s own conversation with the model, so successive edits stay consistent, and records the lineage. `image` is an id from generate_image, edit_image or list_images (or, on a local server, a file path). Keeps the original model, size and ratio unless you set them.',
+    'Change an existing image by instruction ("make it night", "remove the car"). Continues that image\'s conversation with the model, so successive edits stay consistent; records the lineage. Keeps its model, size and ratio unless set; the other fields are generate_image\'s.',
   inputSchema: z.object({
     image: z
       .string()
       .min(1)
-      .describe(
-        `The image to edit: its id (img_…), an upload id (upl_…), or on a local server a file path (absolute or ~/…; ${READ_RULE}).`,
-      ),
+      .describe(`Its id (img_…), an upload id (upl_…), or on a local server a file path (${READ_RULE}).`),
     instruction: z.string().min(1).max(8192).describe('What to change, in plain words.'),
-    enhance: enhanceField,
+    enhance: z.boolean().optional().describe(ENHANCE_TEXT),
     ...commonFields,
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
