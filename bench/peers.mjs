@@ -9,7 +9,7 @@
 // mcp-image is pointed at the emulator through GOOGLE_GEMINI_BASE_URL (read by @google/genai itself) with
 // SKIP_PROMPT_ENHANCEMENT=true (its prompt rewrite, a text call, off: ours is off too, STUDIO_AUTO_STYLE=false).
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -279,6 +279,7 @@ async function seedLibrary(dataDir, count) {
     const made = await client.callTool({ name: 'generate_image', arguments: { prompt: `library ${i}`, n: 4 } });
     if (made.isError) throw new Error(JSON.stringify(made.content));
   }
+  await new Promise((r) => setTimeout(r, 1000)); // background work after the answers (thumbnails)
   await client.close();
   const Database = (await import('better-sqlite3')).default;
   const db = new Database(path.join(dataDir, 'studio.db'));
@@ -295,6 +296,9 @@ async function seedLibrary(dataDir, count) {
       const file = path.join(dataDir, ...blobKey.split('/'));
       mkdirSync(path.dirname(file), { recursive: true });
       copyFileSync(path.join(dataDir, ...from.blob_key.split('/')), file);
+      // Thumbnails are made when an image is stored (issue 14); the copies get theirs like the originals.
+      const thumb = path.join(dataDir, 'thumbs', `${from.id}.webp`);
+      if (existsSync(thumb)) copyFileSync(thumb, path.join(dataDir, 'thumbs', `${id}.webp`));
       const createdAt = new Date(Date.parse(from.created_at) - i * 1000).toISOString();
       insert.run({ ...from, id, blob_key: blobKey, created_at: createdAt, parent_id: null });
     }

@@ -144,11 +144,12 @@ async function startServices(
   closers.push(() => database.close());
   const images = store.createImageRepository(database.db);
   const blobs = createBlobStore(config, store, closers);
-  // Restores "no file without its row, no row without its file" after a crash; off the start-up path.
+  // Restores "no file without its row, no row without its file" after a crash; off the start-up path,
+  // and at most once a day (not on every stdio session's start).
   if (options.reconcileStorage ?? true) {
     void store
-      .reconcileStorage({ repo: images, blobs, prefix: 'images/' })
-      .then((report) => log.debug({ report }, 'storage reconciled'))
+      .reconcileIfDue({ repo: images, blobs, prefix: 'images/' })
+      .then((report) => log.debug({ report: report ?? 'not due' }, 'storage reconciled'))
       .catch((err) => log.warn({ err }, 'storage reconciliation failed'));
   }
 
