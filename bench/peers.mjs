@@ -174,27 +174,33 @@ try {
   // The dashboard's first view with LIBRARY images: the gallery page and its 24 thumbnails, fresh server.
   const serve = await startServe(studioEnv({ emuUrl: emu.url, dataDir: libraryDir }));
   try {
-    const t0 = performance.now();
-    const page = await (await fetch(`${serve.url}/ui`)).text();
-    const thumbs = [...new Set([...page.matchAll(/\/ui\/thumb\/([A-Za-z0-9_]+)/g)].map((m) => m[1]))];
-    // A browser fetches them over a handful of connections at once; 6 is Chromium's per-host limit.
-    const queue = [...thumbs];
-    await Promise.all(
-      Array.from({ length: 6 }, async () => {
-        while (queue.length > 0) {
-          const res = await fetch(`${serve.url}/ui/thumb/${queue.shift()}`);
-          if (!res.ok) throw new Error(`thumbnail: ${res.status}`);
-          await res.arrayBuffer();
-        }
-      }),
-    );
-    const firstView = performance.now() - t0;
+    const view = async () => {
+      const t0 = performance.now();
+      const page = await (await fetch(`${serve.url}/ui`)).text();
+      const thumbs = [...new Set([...page.matchAll(/\/ui\/thumb\/([A-Za-z0-9_]+)/g)].map((m) => m[1]))];
+      // A browser fetches them over a handful of connections at once; 6 is Chromium's per-host limit.
+      const queue = [...thumbs];
+      await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          while (queue.length > 0) {
+            const res = await fetch(`${serve.url}/ui/thumb/${queue.shift()}`);
+            if (!res.ok) throw new Error(`thumbnail: ${res.status}`);
+            await res.arrayBuffer();
+          }
+        }),
+      );
+      return { ms: performance.now() - t0, count: thumbs.length };
+    };
+    // The first view of a fresh server also pays for its lazy start (database, modules); the second is the
+    // gallery alone (no browser cache: every thumbnail is fetched again).
+    const first = await view();
+    const second = await view();
     rows.push([
-      `dashboard first view, ${thumbs.length} thumbnails, ${LIBRARY} images`,
-      `${fmt(firstView)} ms`,
+      `dashboard first view, ${first.count} thumbnails, ${LIBRARY} images (then again)`,
+      `${fmt(first.ms)} ms (${fmt(second.ms)} ms)`,
       '',
       '≤ 100 ms',
-      firstView <= 100 && thumbs.length === 24 ? 'yes' : 'NO',
+      first.ms <= 100 && first.count === 24 ? 'yes' : 'NO',
     ]);
   } finally {
     await serve.stop();

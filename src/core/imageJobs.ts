@@ -27,7 +27,7 @@ import type {
 } from './ports.js';
 import { type LoadedReference, loadReference, type ReferenceContext } from './references.js';
 import type { CallContext, CommonImageOptions, EditInput, GenerateInput, StudioImage } from './studio.js';
-import { storeThumbnail } from './thumbnails.js';
+import { storeThumbnailLater } from './thumbnails.js';
 import type { UploadService } from './uploads.js';
 
 export interface ImageJobDeps {
@@ -288,7 +288,7 @@ export async function storeResult(
   deps.log.info({ id: record.id, model: model.id, size: job.imageSize, bytes: record.bytes }, 'image stored');
   // The gallery's thumbnail, made now so no gallery page decodes originals; off the caller's path (sharp
   // works in libuv's thread pool), and a failure only means it is made on first view instead.
-  void storeThumbnail(deps.blobs, record.id, result.data).catch((err) =>
+  void storeThumbnailLater(deps.blobs, record.id, result.data).catch((err) =>
     deps.log.warn({ err, id: record.id }, 'thumbnail not stored; made on first view'),
   );
   const image: StudioImage = {

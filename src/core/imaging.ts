@@ -54,18 +54,12 @@ export async function makePreview(
     return { data, mimeType: info.mimeType, width: info.width, height: info.height, original: true };
   }
   const sharp = await loadSharp();
-  // One decode of the original, shrunk on load where the format allows (JPEG, WebP), to at most maxEdge;
-  // every attempt below re-encodes this small copy instead of decoding the original again.
-  const base = await sharp(data, { failOn: 'none' })
-    .resize({ width: maxEdge, height: maxEdge, fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
-    .flatten({ background: '#ffffff' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const raw = { width: base.info.width, height: base.info.height, channels: base.info.channels };
   for (const edge of EDGES.filter((e) => e <= maxEdge)) {
     for (const quality of [80, 60]) {
-      const { data: out, info: outInfo } = await sharp(base.data, { raw })
-        .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
+      // Shrunk on load where the format allows (JPEG, WebP): no full-size decode.
+      const { data: out, info: outInfo } = await sharp(data, { failOn: 'none' })
+        .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
+        .flatten({ background: '#ffffff' })
         .jpeg({ quality })
         .toBuffer({ resolveWithObject: true });
       if (out.length <= rawBudget) {

@@ -23,6 +23,18 @@ export async function storeThumbnail(blobs: BlobStore, imageId: string, data: Bu
   return thumb;
 }
 
+let backgroundTail: Promise<unknown> = Promise.resolve();
+
+/**
+ * storeThumbnail in the background, one at a time: a burst of results must not all decode at once next to
+ * the work their callers wait for (CPU and memory); the thumbnails follow shortly after.
+ */
+export function storeThumbnailLater(blobs: BlobStore, imageId: string, data: Buffer): Promise<Buffer> {
+  const done = backgroundTail.then(() => storeThumbnail(blobs, imageId, data));
+  backgroundTail = done.catch(() => undefined);
+  return done;
+}
+
 /** The stored thumbnail, or (an older image) one made now from the original and stored. */
 export async function readThumbnail(blobs: BlobStore, record: { id: string; blobKey: string }): Promise<Buffer> {
   try {

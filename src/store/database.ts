@@ -5,6 +5,7 @@ import { redactUrl } from '../core/redactUrl.js';
 import { migrateToLatest } from './migrate.js';
 import { withDefaultUser } from './pgUrl.js';
 import type { DB } from './schema.js';
+import { withStatementCache } from './statementCache.js';
 
 /**
  * Where the data lives: the embedded SQLite file, or PostgreSQL (same queries, same migrations). `schema`
@@ -65,7 +66,7 @@ async function openSqlite(file: string): Promise<Kysely<DB>> {
     sqlite.close();
     throw error;
   }
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
 async function openPostgres(url: string, schema: string | undefined): Promise<Kysely<DB>> {
