@@ -2,7 +2,9 @@
  * Runs image pipelines on a bounded worker pool fed by a queue that is fair between callers. Every
  * transition is written to the repository first and then announced, so a long-poll wakes as soon as a
  * pipeline changes and a restarted server can resume or fail what was interrupted. A watchdog makes
- * sure no pipeline stays running forever.
+ * sure no pipeline stays running forever. Split along its seams: the stages and progress (stages.ts),
+ * recovery after a restart (recovery.ts), the queue (localQueue.ts or the shared one); running, waiting
+ * and cancelling stay here.
  * @module
  */
 
@@ -16,7 +18,9 @@ import { billedCall, type SpendingGuard } from '../spending.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
 import { LocalQueue } from './localQueue.js';
 import { engineerPrompt } from './promptEngineer.js';
+import { recoverPipelines } from './recovery.js';
 import { decodeSpec, encodeSpec, type ImagePipelineSpec } from './spec.js';
+import { isTerminal, progressOf, signalOf, stagesFor } from './stages.js';
 import {
   type ConceptRecord,
   type JsonGenerator,
@@ -32,6 +36,8 @@ import {
   type StageRecord,
   TERMINAL_STATUSES,
 } from './types.js';
+
+export { isTerminal } from './stages.js';
 
 export interface PipelineEngineOptions {
   repo: PipelineRepository;
@@ -67,14 +73,6 @@ export interface Caller {
 }
 
 export type PipelineListener = (record: PipelineRecord) => void;
-
-const WEIGHTS: Record<StageName, number> = {
-  architect: 100,
-  'engineer-prompt': 15,
-  generate: 60,
-  'enhance-image': 40,
-  store: 10,
-};
 
 export class PipelineEngine {
   private readonly _queue: PipelineQueue;
@@ -261,32 +259,26 @@ export class PipelineEngine {
   }
 
   /**
-   * Resumes what a previous process left queued or running, or fails it when it was tried too often.
-   * With a shared queue, the queue itself hands an interrupted job to another instance; this only
-   * re-queues pipelines that lost their job, and fails those whose job already ended.
+   * Resumes what a previous process left queued or running, or fails it when it was tried too often
+   * (recovery.ts).
    */
   async recover(): Promise<{ resumed: number; failed: number }> {
-    if (this._queue.shared) return this._recoverShared();
-    let resumed = 0;
-    let failed = 0;
-    for (const record of await this._o.repo.listUnfinished()) {
-      if (record.kind !== 'image') {
-        await this._finish(record, 'failed', new AppError('The server restarted while this ran. Call it again.'));
-        failed += 1;
-      } else if (record.attempts >= this._o.maxAttempts) {
-        const error = new AppError(
-          `The server was interrupted ${record.attempts} times while making this image; it was not retried again. Nothing was billed for an image that was not stored. Call generate_image again.`,
-        );
-        await this._finish(record, 'failed', error);
-        failed += 1;
-      } else {
+    return recoverPipelines({
+      repo: this._o.repo,
+      queue: this._queue,
+      log: this._o.log,
+      maxAttempts: this._o.maxAttempts,
+      maxRunMs: this._o.maxRunMs,
+      now: () => this._o.jobs.now(),
+      requeue: async (record) => {
         await this._update(record.id, { status: 'queued' });
-        await this._queue.push([{ id: record.id, ownerId: record.ownerId }]);
-        resumed += 1;
-      }
-    }
-    if (resumed + failed > 0) this._o.log.info({ resumed, failed }, 'pipelines recovered after a restart');
-    return { resumed, failed };
+      },
+      fail: async (record, error, from) => {
+        if (from) return (await this._finish(record, 'failed', error, from)) !== undefined;
+        await this._finish(record, 'failed', error);
+        return true;
+      },
+    });
   }
 
   /**
@@ -633,30 +625,6 @@ export class PipelineEngine {
     }
   }
 
-  private async _recoverShared(): Promise<{ resumed: number; failed: number }> {
-    let resumed = 0;
-    let failed = 0;
-    for (const record of await this._o.repo.listUnfinished()) {
-      const state = (await this._queue.jobState?.(record.id)) ?? 'missing';
-      if (state === 'missing' && record.kind === 'image') {
-        await this._queue.push([{ id: record.id, ownerId: record.ownerId }]);
-        resumed += 1;
-      } else if (state === 'ended' || (state === 'missing' && this._abandoned(record))) {
-        const error = new AppError(
-          'The server running this was interrupted and it could not be resumed. Call it again.',
-        );
-        if (await this._finish(record, 'failed', error, ['queued', 'running'])) failed += 1;
-      }
-    }
-    if (resumed + failed > 0) this._o.log.info({ resumed, failed }, 'pipelines recovered from the shared queue');
-    return { resumed, failed };
-  }
-
-  /** A concept pipeline runs inside its request; one silent for longer than a run may take has lost it. */
-  private _abandoned(record: PipelineRecord): boolean {
-    return Date.parse(record.updatedAt) < this._o.jobs.now().getTime() - this._o.maxRunMs;
-  }
-
   private get _instanceId(): string {
     return this._o.instanceId ?? 'local';
   }
@@ -664,32 +632,4 @@ export class PipelineEngine {
   private _now(): string {
     return this._o.jobs.now().toISOString();
   }
-}
-
-function signalOf(record: PipelineRecord, from: string): PipelineSignal {
-  return { id: record.id, status: record.status, updatedAt: record.updatedAt, from };
-}
-
-export function isTerminal(record: PipelineRecord | undefined): boolean {
-  return record !== undefined && TERMINAL_STATUSES.includes(record.status);
-}
-
-function stagesFor(spec: ImagePipelineSpec): StageRecord[] {
-  const names: StageName[] = [
-    ...(spec.autoStyle ? (['engineer-prompt'] as const) : []),
-    'generate',
-    ...(spec.enhance ? (['enhance-image'] as const) : []),
-    'store',
-  ];
-  return names.map((name) => ({ name, state: 'pending', progress: 0, startedAt: null, finishedAt: null }));
-}
-
-function progressOf(stages: StageRecord[]): number {
-  const total = stages.reduce((sum, s) => sum + WEIGHTS[s.name], 0);
-  const done = stages.reduce(
-    (sum, s) =>
-      sum + (s.state === 'completed' || s.state === 'skipped' ? WEIGHTS[s.name] : (WEIGHTS[s.name] * s.progress) / 100),
-    0,
-  );
-  return total === 0 ? 0 : Math.min(99, Math.floor((done / total) * 100));
 }

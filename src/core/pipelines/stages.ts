@@ -1,0 +1,50 @@
+/**
+ * The stages of a pipeline and what follows from them: which stages a spec has, the overall progress
+ * (stages weighted by their usual share of the time), whether a pipeline is over, and the signal that
+ * tells other instances it changed.
+ * @module
+ */
+import type { ImagePipelineSpec } from './spec.js';
+import {
+  type PipelineRecord,
+  type PipelineSignal,
+  type StageName,
+  type StageRecord,
+  TERMINAL_STATUSES,
+} from './types.js';
+
+const WEIGHTS: Record<StageName, number> = {
+  architect: 100,
+  'engineer-prompt': 15,
+  generate: 60,
+  'enhance-image': 40,
+  store: 10,
+};
+
+export function signalOf(record: PipelineRecord, from: string): PipelineSignal {
+  return { id: record.id, status: record.status, updatedAt: record.updatedAt, from };
+}
+
+export function isTerminal(record: PipelineRecord | undefined): boolean {
+  return record !== undefined && TERMINAL_STATUSES.includes(record.status);
+}
+
+export function stagesFor(spec: ImagePipelineSpec): StageRecord[] {
+  const names: StageName[] = [
+    ...(spec.autoStyle ? (['engineer-prompt'] as const) : []),
+    'generate',
+    ...(spec.enhance ? (['enhance-image'] as const) : []),
+    'store',
+  ];
+  return names.map((name) => ({ name, state: 'pending', progress: 0, startedAt: null, finishedAt: null }));
+}
+
+export function progressOf(stages: StageRecord[]): number {
+  const total = stages.reduce((sum, s) => sum + WEIGHTS[s.name], 0);
+  const done = stages.reduce(
+    (sum, s) =>
+      sum + (s.state === 'completed' || s.state === 'skipped' ? WEIGHTS[s.name] : (WEIGHTS[s.name] * s.progress) / 100),
+    0,
+  );
+  return total === 0 ? 0 : Math.min(99, Math.floor((done / total) * 100));
+}
