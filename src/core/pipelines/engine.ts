@@ -10,32 +10,31 @@
 
 import { EventEmitter } from 'node:events';
 import { runAsCaller } from '../concurrency/caller.js';
-import { AppError, BudgetExceededError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
-import { callGemini, enhance, type ImageJobDeps, storeResult, toAppError } from '../imageJobs.js';
+import { AppError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
+import { type ImageJobDeps, toAppError } from '../imageJobs.js';
 import type { Logger } from '../logger.js';
 import type { GenerateImageResult } from '../ports.js';
-import { billedCall, type SpendingGuard } from '../spending.js';
+import type { SpendingGuard } from '../spending.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
+import { runImageStage } from './imageStages.js';
 import { LocalQueue } from './localQueue.js';
-import { engineerPrompt } from './promptEngineer.js';
 import { recoverPipelines } from './recovery.js';
 import { decodeSpec, encodeSpec, type ImagePipelineSpec } from './spec.js';
 import { isTerminal, progressOf, signalOf, stagesFor } from './stages.js';
-import {
-  type ConceptRecord,
-  type JsonGenerator,
-  type PipelineQueue,
-  type PipelineRecord,
-  type PipelineRepository,
-  type PipelineSignal,
-  type PipelineSignals,
-  type PipelineStatus,
-  type QueueItem,
-  type RunOutcome,
-  type StageName,
-  type StageRecord,
-  TERMINAL_STATUSES,
+import type {
+  ConceptRecord,
+  JsonGenerator,
+  PipelineQueue,
+  PipelineRecord,
+  PipelineRepository,
+  PipelineSignals,
+  PipelineStatus,
+  QueueItem,
+  RunOutcome,
+  StageName,
+  StageRecord,
 } from './types.js';
+import { RemoteChanges } from './waiting.js';
 
 export { isTerminal } from './stages.js';
 
@@ -79,27 +78,35 @@ export class PipelineEngine {
   private readonly _running = new Map<string, { controller: AbortController; reason?: AppError }>();
   private readonly _events = new EventEmitter();
   private _closed = false;
-  /** Pipelines someone here waits on, with the last change seen (for signals and polling). */
-  private readonly _watched = new Map<string, { count: number; progress: number; updatedAt: string }>();
+  /** Pipelines someone here waits on, kept up to date from other instances (waiting.ts). */
+  private readonly _remote: RemoteChanges;
   private _poller: ReturnType<typeof setInterval> | undefined;
-  private _pollTicks = 0;
   private _unsubscribe: (() => void) | undefined;
 
   constructor(private readonly _o: PipelineEngineOptions) {
     this._events.setMaxListeners(0);
     this._queue = _o.queue ?? new LocalQueue(_o.concurrency);
+    this._remote = new RemoteChanges({
+      repo: _o.repo,
+      signals: _o.signals,
+      log: _o.log,
+      instanceId: () => this._instanceId,
+      runningHere: () => this._running.keys(),
+      announce: (record) => this._announce(record),
+      abortRunning: (id) => this._abortRunning(id),
+    });
   }
 
   /** Starts taking work from the queue, and (shared) listening to the other instances. */
   async start(): Promise<void> {
     this._unsubscribe = this._o.signals?.subscribe(
-      (signal) => this._onSignal(signal),
-      () => void this._poll(true),
+      (signal) => this._remote.onSignal(signal),
+      () => void this._remote.poll(true),
     );
     // Run as its owner: the Gemini key's adaptive limit serves waiting calls in turn between people.
     await this._queue.start((item, signal) => runAsCaller(item.ownerId, () => this._runItem(item, signal)));
     if (this._queue.shared) {
-      this._poller = setInterval(() => void this._poll(), this._o.pollMs ?? 2000);
+      this._poller = setInterval(() => void this._remote.poll(), this._o.pollMs ?? 2000);
       this._poller.unref();
     }
   }
@@ -180,7 +187,7 @@ export class PipelineEngine {
     const done = () => ids.every((id) => isTerminal(latest.get(id)));
     return new Promise<PipelineRecord[]>((resolve, reject) => {
       let settled = false;
-      const unwatch = this._watch(ids);
+      const unwatch = this._remote.watch(ids);
       const finish = () => {
         if (settled) return;
         settled = true;
@@ -250,7 +257,7 @@ export class PipelineEngine {
 
   /** Every change to the pipelines `ids` (all of them when omitted), as stored, from any instance. */
   onChange(listener: PipelineListener, ids?: string[]): () => void {
-    const unwatch = ids ? this._watch(ids, true) : () => {};
+    const unwatch = ids ? this._remote.watch(ids, true) : () => {};
     this._events.on('change', listener);
     return () => {
       this._events.off('change', listener);
@@ -375,58 +382,18 @@ export class PipelineEngine {
         if (stage.state === 'completed' || stage.state === 'skipped') continue;
         signal.throwIfAborted();
         record = await this._stage(record, stage.name, { state: 'running', startedAt: this._now() });
-        let output: Record<string, unknown> | undefined;
-        let state: StageRecord['state'] = 'completed';
-        let note: string | undefined;
-        switch (stage.name) {
-          case 'engineer-prompt':
-            try {
-              prompt = await engineerPrompt(this._o.text, {
-                model: this._o.textModel,
-                styleGuide: this._o.styleGuide,
-                prompt: spec.job.prompt,
-                signal,
-                billing: { ownerId: record.ownerId, pipelineId: id },
-              });
-              output = { prompt };
-            } catch (error) {
-              if (signal.aborted) throw error;
-              // A failed rewrite is no reason to lose the image: fall back to the prompt as written.
-              state = 'skipped';
-              note = `The text model could not rewrite the prompt (${toAppError(error).message}); the prompt was used as written.`;
-              this._o.log.warn({ pipeline: id, err: note }, 'engineer-prompt skipped');
-            }
-            break;
-          case 'generate':
-            // A rerun after a crash calls Gemini again, and is billed (and ledgered) again.
-            result = await billedCall(this._o.spending, spec.job, { kind: spec.job.kind, pipelineId: id }, () =>
-              callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry }),
-            );
-            calls += 1;
-            break;
-          case 'enhance-image': {
-            if (!result) throw new AppError('Nothing to enhance: the generate stage produced no image.');
-            const draft = result;
-            try {
-              result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id }, () =>
-                enhance(this._o.jobs, spec.job, draft, { signal, onRetry }),
-              );
-              calls += 1;
-            } catch (error) {
-              // The draft is billed already: a budget that has no room for the second call keeps the draft.
-              if (!(error instanceof BudgetExceededError)) throw error;
-              state = 'skipped';
-              note = `Not enhanced: ${error.message.replace(/ This call was not sent.*$/, '')} The draft was stored as it is.`;
-            }
-            break;
-          }
-          case 'store':
-            if (!result) throw new AppError('Nothing to store: the generate stage produced no image.');
-            await storeResult(this._o.jobs, spec.job, result, { prompt, calls });
-            break;
-          case 'architect':
-            throw new AppError('An architect stage cannot run in an image pipeline.');
-        }
+        const done = await runImageStage(this._o, stage.name, {
+          spec,
+          pipelineId: id,
+          ownerId: record.ownerId,
+          prompt,
+          result,
+          calls,
+          signal,
+          onRetry,
+        });
+        ({ prompt, result, calls } = done);
+        const { state, output, note } = done;
         record = await this._stage(record, stage.name, {
           state,
           progress: 100,
@@ -534,8 +501,7 @@ export class PipelineEngine {
 
   /** Tells local listeners about a stored change; stops the run when someone asked to cancel it. */
   private _announce(record: PipelineRecord): PipelineRecord {
-    const watched = this._watched.get(record.id);
-    if (watched && watched.updatedAt < record.updatedAt) watched.updatedAt = record.updatedAt;
+    this._remote.seen(record);
     this._events.emit('change', record);
     if (record.cancelRequestedAt && !isTerminal(record)) this._abortRunning(record.id);
     return record;
@@ -556,72 +522,6 @@ export class PipelineEngine {
     for (;;) {
       const [record] = await this.wait([id], caller, 60_000);
       if (record && isTerminal(record)) return record;
-    }
-  }
-
-  // --- other instances -------------------------------------------------------------------------
-
-  /** Registers interest in changes from other instances: every change (`progress`), or only the end. */
-  private _watch(ids: string[], progress = false): () => void {
-    const step = progress ? 1 : 0;
-    for (const id of ids) {
-      const entry = this._watched.get(id);
-      if (entry) {
-        entry.count += 1;
-        entry.progress += step;
-      } else this._watched.set(id, { count: 1, progress: step, updatedAt: '' });
-    }
-    return () => {
-      for (const id of ids) {
-        const entry = this._watched.get(id);
-        if (!entry) continue;
-        entry.progress -= step;
-        if (--entry.count === 0) this._watched.delete(id);
-      }
-    };
-  }
-
-  private _onSignal(signal: PipelineSignal): void {
-    if (signal.cancel) {
-      this._abortRunning(signal.id);
-      return;
-    }
-    if (signal.from === this._instanceId) return;
-    const watched = this._watched.get(signal.id);
-    if (!watched || watched.updatedAt >= signal.updatedAt) return;
-    // A long-poll only needs the end: skip reading the stages in between unless someone shows progress.
-    if (watched.progress === 0 && !TERMINAL_STATUSES.includes(signal.status)) return;
-    this._o.repo
-      .get(signal.id)
-      .then((record) => {
-        if (
-          record &&
-          this._watched.get(record.id) &&
-          (this._watched.get(record.id)?.updatedAt ?? '') < record.updatedAt
-        )
-          this._announce(record);
-      })
-      .catch((err) => this._o.log.warn({ err, pipeline: signal.id }, 'could not read a changed pipeline'));
-  }
-
-  /**
-   * The fallback to signals: re-reads what is waited on (announcing what changed) and what runs here
-   * (stopping what someone asked to cancel). Every tick while the signal connection is down, at once when
-   * it is back; every fifth tick while it is up (a safety net).
-   */
-  private async _poll(force = false): Promise<void> {
-    const ids = new Set([...this._watched.keys(), ...this._running.keys()]);
-    if (ids.size === 0) return;
-    this._pollTicks += 1;
-    if (!force && this._o.signals?.connected && this._pollTicks % 5 !== 0) return;
-    try {
-      for (const record of await this._o.repo.getMany([...ids])) {
-        const watched = this._watched.get(record.id);
-        if (watched && watched.updatedAt < record.updatedAt) this._announce(record);
-        else if (record.cancelRequestedAt && !isTerminal(record)) this._abortRunning(record.id);
-      }
-    } catch (err) {
-      this._o.log.warn({ err }, 'could not poll the pipelines waited on');
     }
   }
 
