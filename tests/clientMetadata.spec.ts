@@ -27,6 +27,7 @@ describe('client ID metadata documents (CIMD)', () => {
   let origin: string;
   let docsOrigin: string;
   const documents = new Map<string, Record<string, unknown>>();
+  let hugeSent = 0;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'nbs-cimd-'));
@@ -54,6 +55,20 @@ describe('client ID metadata documents (CIMD)', () => {
       { stdio: 'ignore' },
     );
     docs = https.createServer({ key: await readFile(key), cert: await readFile(cert) }, (req, res) => {
+      if (req.url === '/clients/huge.json') {
+        // 50 MB of JSON whitespace, chunked, written only as fast as the reader takes it.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        const pump = () => {
+          while (hugeSent < 50 * 1024 * 1024 && !res.destroyed) {
+            hugeSent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        pump();
+        return;
+      }
       const doc = documents.get(req.url ?? '');
       res.writeHead(doc ? 200 : 404, { 'content-type': 'application/json' });
       res.end(JSON.stringify(doc ?? { error: 'not_found' }));
@@ -122,6 +137,29 @@ describe('client ID metadata documents (CIMD)', () => {
       Buffer.from(String(provider.saved?.access_token).split('.')[1] as string, 'base64url').toString(),
     ) as { azp?: string; client_id?: string };
     expect(claims.azp ?? claims.client_id).toBe(url);
+  }, 60_000);
+
+  it('refuses a document larger than 64 KB without reading it whole', async () => {
+    const url = `${docsOrigin}/clients/huge.json`;
+    const authorize = new URL(`${origin}/api/auth/oauth2/authorize`);
+    authorize.search = new URLSearchParams({
+      client_id: url,
+      redirect_uri: 'http://127.0.0.1:4999/callback',
+      response_type: 'code',
+      code_challenge: 'x'.repeat(43),
+      code_challenge_method: 'S256',
+      scope: 'openid email',
+      state: 's',
+      resource: `${origin}/mcp`,
+    }).toString();
+    const res = await browserRequest(authorize.toString(), {
+      headers: { accept: 'text/html', 'sec-fetch-mode': 'navigate' },
+    });
+    expect(res.headers.get('location') ?? '').toMatch(/error=invalid_client/);
+    await new Promise((r) => setTimeout(r, 200));
+    // What the server took before it stopped reading (plus what sat in socket buffers): far from 50 MB.
+    console.error(`client metadata document: ${(hugeSent / 1024 / 1024).toFixed(1)} MB sent of 50`);
+    expect(hugeSent).toBeLessThan(8 * 1024 * 1024);
   }, 60_000);
 
   it('refuses a document that names another client, or sends the code elsewhere', async () => {

@@ -17,7 +17,7 @@ import { type StudioProcess, startStudio } from './helpers/studio.js';
 
 const SHOTS = path.resolve(import.meta.dirname, '../test-results/screenshots');
 const CSP =
-  "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 type ToolResult = { isError?: boolean; content: Array<{ type: string; text?: string }> };
 const textOf = (result: ToolResult) =>

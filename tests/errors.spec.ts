@@ -246,6 +246,74 @@ describe('local paths over stdio', () => {
     }
   });
 
+  it('generate_image (output_path into the data folder is refused: a stored image cannot be overwritten)', async () => {
+    const made = await call('generate_image', { prompt: 'a stored original' });
+    const stored = /- file: (\S+)/.exec(textOf(made))?.[1] as string;
+    expect(stored.startsWith(studio.dataDir)).toBe(true);
+    const before = await readFile(stored);
+    for (const target of [stored, path.join(studio.dataDir, 'images'), path.join(studio.dataDir, 'studio.db')]) {
+      const result = await call('generate_image', { prompt: 'an impostor', output_path: target });
+      expect(result.isError, target).toBe(true);
+      expect(textOf(result)).toMatch(/inside the studio's data folder .* never written to/);
+      expect(textOf(result)).toContain(allowed);
+    }
+    // Through a link into the data folder, too.
+    await symlink(path.join(studio.dataDir, 'images'), path.join(allowed, 'into-data'));
+    const linked = await call('generate_image', {
+      prompt: 'an impostor',
+      output_path: path.join(allowed, 'into-data'),
+    });
+    expect(textOf(linked)).toMatch(/inside the studio's data folder/);
+    expect(await readFile(stored)).toEqual(before);
+  });
+
+  it('generate_image (output_path: an existing file is kept and the copy gets a new name, unless overwrite)', async () => {
+    const target = path.join(allowed, 'keep.png');
+    await writeFile(target, 'my own file');
+    const first = await call('generate_image', { prompt: 'a heron', output_path: target });
+    expect(first.isError, textOf(first)).toBeFalsy();
+    expect(textOf(first)).toContain(`saved to: ${path.join(allowed, 'keep-2.png')}`);
+    expect(textOf(first)).toContain(`kept: ${target} was already there`);
+    const second = await call('generate_image', { prompt: 'a heron', output_path: target });
+    expect(textOf(second)).toContain(`saved to: ${path.join(allowed, 'keep-3.png')}`);
+    expect(await readFile(target, 'utf8')).toBe('my own file');
+    const replaced = await call('generate_image', { prompt: 'a heron', output_path: target, overwrite: true });
+    expect(textOf(replaced)).toContain(`saved to: ${target}`);
+    expect(textOf(replaced)).not.toContain('kept:');
+    expect((await readFile(target)).subarray(0, 4)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  });
+
+  it('a path with a name over 255 bytes, or over 4095 bytes in all, is an input error that says so', async () => {
+    const longName = `${'n'.repeat(300)}.png`;
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ['generate_image', { prompt: 'x', output_path: path.join(allowed, longName) }],
+      ['generate_image', { prompt: 'x', output_path: path.join(allowed, `${'d'.repeat(256)}/`) }],
+      ['generate_image', { prompt: 'x', reference_images: [path.join(allowed, longName)] }],
+      ['upload_file', { path: path.join(allowed, longName) }],
+    ];
+    for (const [tool, args] of cases) {
+      const result = await call(tool, args);
+      expect(result.isError, JSON.stringify(args).slice(0, 80)).toBe(true);
+      expect(textOf(result)).toMatch(/is 30\d bytes long|is 256 bytes long/);
+      expect(textOf(result)).toContain('at most 255 bytes per name');
+      expect(textOf(result)).not.toMatch(/Internal error|ENAMETOOLONG/);
+    }
+    const deep = path.join(allowed, ...Array.from({ length: 30 }, () => 'f'.repeat(150)), 'x.png');
+    const tooDeep = await call('generate_image', { prompt: 'x', output_path: deep });
+    expect(textOf(tooDeep)).toMatch(/The path is \d+ bytes long; file systems take at most 4095/);
+    // A name just under the limit works (the temp file no longer adds to it).
+    const nearLimit = path.join(allowed, `${'k'.repeat(251)}.png`);
+    const near = await call('generate_image', { prompt: 'x', output_path: nearLimit });
+    expect(near.isError, textOf(near)).toBeFalsy();
+    expect(textOf(near)).toContain(`saved to: ${nearLimit}`);
+    // Again: the new name (-2) would be too long. The copy fails after the image was made and billed, so
+    // the image is kept and returned, and the result says why there is no copy.
+    const again = await call('generate_image', { prompt: 'x', output_path: nearLimit });
+    expect(again.isError, textOf(again)).toBeFalsy();
+    expect(idsOf(again)).toHaveLength(1);
+    expect(textOf(again)).toMatch(/- not saved to .*at most 255 bytes per name.*\(the image is stored in the studio\)/);
+  });
+
   it('generate_image (a relative path without client roots asks for an absolute one)', async () => {
     const result = await call('generate_image', { prompt: 'x', reference_images: ['fox.png'] });
     expect(result.isError).toBe(true);

@@ -3,7 +3,7 @@
  * STUDIO_TEST_DATABASE_URL is set) on PostgreSQL in a fresh schema, concurrent reservations from two
  * instances, the guard's messages, and end to end through the built CLI, the MCP client and the emulator.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -485,6 +485,92 @@ describe('end to end: budget command, MCP tools and the ledger', () => {
       expect(textOf(made)).toContain('The draft was stored as it is.');
       const { rows } = await ledgerOf(studio.dataDir);
       expect(rows.map((r) => r.kind)).toEqual(['generate']);
+    } finally {
+      await studio.close({ removeData: true });
+    }
+  });
+
+  test('a failed enhance pass keeps and returns the billed draft, says why, and the ledger counts only the draft', async () => {
+    // Fault injection on the second (enhance) turn only: its prompt is the enhance instruction.
+    emu.faults.enqueue({ kind: 'refuse' }, { times: 1, match: { promptIncludes: 'Enhance this image' } });
+    const studio = await startStudio('stdio', { geminiUrl: emu.url });
+    try {
+      const made = (await studio.client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: `a windmill ${marker('enhance-fails')}`, enhance: true },
+      })) as Result;
+      expect(made.isError, textOf(made)).toBeFalsy();
+      const [imageId] = idsOf(made);
+      expect(imageId).toMatch(/^img_/);
+      expect(textOf(made)).toContain('Not enhanced: the enhance pass failed (');
+      expect(textOf(made)).toContain('The draft was stored as it is, and only the draft was billed.');
+      expect(textOf(made)).not.toContain('No cost was recorded');
+      const { rows, reservations } = await ledgerOf(studio.dataDir);
+      expect(rows.map((r) => [r.kind, r.image_id])).toEqual([['generate', imageId]]);
+      expect(reservations).toEqual([]);
+      // The billed image is in the gallery, and the cost says one image.
+      const listed = (await studio.client.callTool({ name: 'list_images', arguments: {} })) as Result;
+      expect(textOf(listed)).toContain(imageId as string);
+      expect((await costOf(studio.dataDir)).total).toEqual({ images: 1, cost_usd: expect.closeTo(NB2_1K, 9) });
+    } finally {
+      emu.faults.clear();
+      await studio.close({ removeData: true });
+    }
+  });
+
+  test('a cancel during the enhance pass keeps the billed draft (stored, listed, counted once)', async () => {
+    const m = marker('enhance-cancel');
+    emu.faults.enqueue(
+      { kind: 'latency', latencyMs: 4000 },
+      { times: 1, match: { promptIncludes: 'Enhance this image' } },
+    );
+    const studio = await startStudio('stdio', { geminiUrl: emu.url });
+    const call = (name: string, args: Record<string, unknown>) =>
+      studio.client.callTool({ name, arguments: args }) as Promise<
+        Result & { structuredContent?: Record<string, unknown> }
+      >;
+    try {
+      const started = await call('generate_image_async', {
+        prompt: `a lantern ${m}`,
+        enhance: true,
+        auto_style: false,
+      });
+      const [id] = (started.structuredContent?.pipeline_ids ?? []) as string[];
+      for (let i = 0; i < 100; i += 1) {
+        const snap = (await call('get_image', { pipeline_id: id })).structuredContent as { stage?: string };
+        if (snap.stage === 'enhance-image') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const cancelled = await call('cancel_pipeline', { pipeline_id: id });
+      const snapshot = cancelled.structuredContent as { status: string; image?: { id: string } };
+      expect(snapshot.status, textOf(cancelled)).toBe('completed');
+      expect(textOf(cancelled)).toContain('cancelled during the enhance pass');
+      const { rows, reservations } = await ledgerOf(studio.dataDir);
+      expect(rows.map((r) => r.kind)).toEqual(['generate']);
+      expect(reservations).toEqual([]);
+      const listed = await call('list_images', { search: m });
+      expect(textOf(listed)).toContain(rows[0]?.image_id as string);
+    } finally {
+      emu.faults.clear();
+      await studio.close({ removeData: true });
+    }
+  });
+
+  test('an image made (and billed) that cannot be stored says so, and the ledger still counts it', async () => {
+    const studio = await startStudio('stdio', { geminiUrl: emu.url });
+    try {
+      // The images folder is a file: the blob cannot be written (permissions would not stop root).
+      await writeFile(path.join(studio.dataDir, 'images'), 'in the way');
+      const failed = (await studio.client.callTool({
+        name: 'generate_image',
+        arguments: { prompt: `a kite ${marker('store-fails')}` },
+      })) as Result;
+      expect(failed.isError).toBe(true);
+      expect(textOf(failed)).toContain('The image was made (a billed Gemini call, counted in the cost ledger)');
+      expect(textOf(failed)).toContain('but could not be stored');
+      const { rows, reservations } = await ledgerOf(studio.dataDir);
+      expect(rows.map((r) => r.kind)).toEqual(['generate']);
+      expect(reservations).toEqual([]);
     } finally {
       await studio.close({ removeData: true });
     }

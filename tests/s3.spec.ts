@@ -4,7 +4,7 @@
  * the reconciliation against the same emulator; `parseBlobUrl` errors.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -190,11 +190,24 @@ describe('the command line with S3 storage', () => {
       const id = (JSON.parse(made.stdout) as { images: Array<{ id: string }> }).images[0]?.id ?? '';
       const key = (await keysUnder(`${prefix}images/`)).find((k) => k.includes(`${id}.`)) ?? '';
       expect(key).not.toBe('');
-      const opened = await runCli(['open', id, '--print'], { env });
+      // Someone else on the machine planted a file where a shared temporary copy would go: it is not used.
+      const tmp = await mkdtemp(path.join(os.tmpdir(), 'nbs-s3-tmp-'));
+      await mkdir(path.join(tmp, 'nanobanana-studio'));
+      await writeFile(path.join(tmp, 'nanobanana-studio', path.basename(key)), 'planted by someone else');
+      const opened = await runCli(['open', id, '--print'], { env: { ...env, TMPDIR: tmp } });
       expect(opened.code, opened.stderr).toBe(0);
       const file = opened.stdout.trim();
       expect(path.isAbsolute(file)).toBe(true);
       expect((await readFile(file)).equals(await objectBytes(key))).toBe(true);
+      expect((await stat(path.dirname(file))).mode & 0o077).toBe(0);
+      // A copy folder others may write to is refused, saying so.
+      await rm(path.dirname(file), { recursive: true });
+      await mkdir(path.dirname(file), { mode: 0o777 });
+      await chmod(path.dirname(file), 0o777);
+      const refused = await runCli(['open', id, '--print'], { env: { ...env, TMPDIR: tmp } });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('is not a private folder of yours');
+      await rm(tmp, { recursive: true, force: true });
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

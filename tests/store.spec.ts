@@ -30,6 +30,7 @@ const ALL_MIGRATIONS = [
   '0006_access_tokens',
   '0007_ledger_text_calls',
   '0009_ledger_emulated',
+  '0011_studio_library',
 ];
 
 let dir: string;

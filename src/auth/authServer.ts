@@ -15,9 +15,12 @@ import { genericOAuth, jwt } from 'better-auth/plugins';
 import { Hono } from 'hono';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 import type { Logger } from '../core/logger.js';
+import { accessTokenDenyListSchema, createAccessTokenDenyList } from './accessTokenDenyList.js';
+import { accessTokenRevocation } from './accessTokenRevocation.js';
 import { clientMetadataDocuments } from './clientMetadataDocuments.js';
 import { createDashboardSessions, type DashboardSessions } from './dashboardSessions.js';
 import { consentPage, signInErrorPage } from './pages.js';
+import { refreshReplayGuard } from './refreshRotation.js';
 
 export interface AuthServerOptions {
   /** Our Kysely instance and its dialect (better-auth issues its own SQL through it). */
@@ -144,6 +147,8 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
         scopes: ['openid', 'profile', 'email', 'offline_access'],
         allowDynamicClientRegistration: true,
         allowUnauthenticatedClientRegistration: true,
+        // Strict rotation: a rotated refresh token presented again is a replay (see refreshRotation.ts).
+        refreshTokenReuseInterval: 0,
         ...(options.accessTokenSeconds ? { accessTokenExpiresIn: options.accessTokenSeconds } : {}),
         customAccessTokenClaims: async ({ user }: { user?: { email?: string } | null }) =>
           user?.email ? { email: user.email } : {},
@@ -167,6 +172,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
           oauthClientResource: { modelName: 'auth_oauth_client_resource' },
         },
       } as Parameters<typeof mcp>[0]),
+      accessTokenDenyListSchema(),
       clientMetadataDocuments({
         allowPrivateHosts: options.allowPrivateClientMetadataHosts ?? false,
         log: options.log,
@@ -215,7 +221,17 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     isAdmin: (email) => options.adminEmails().has(email),
     remember,
   });
+  const denyList = createAccessTokenDenyList(context.adapter as never, options.accessTokenSeconds ?? 3600);
+  const refreshGuard = refreshReplayGuard({ adapter: context.adapter as never, denyList, log: options.log });
+  const revocation = accessTokenRevocation({
+    verify: async (token) => (await verifyJwt(token)).payload,
+    denyList,
+    adapter: context.adapter as never,
+    log: options.log,
+  });
   const app = new Hono();
+  app.post(`${AUTH_BASE}/oauth2/token`, (c) => refreshGuard(c.req.raw, auth.handler));
+  app.post(`${AUTH_BASE}/oauth2/revoke`, (c) => revocation(c.req.raw, auth.handler));
   app.on(['GET', 'POST'], `${AUTH_BASE}/*`, (c) => auth.handler(c.req.raw));
   // RFC 9728 protected-resource and RFC 8414 authorization-server metadata at the origin.
   app.get('/.well-known/*', (c) => auth.handler(c.req.raw));
@@ -315,6 +331,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
         };
       }
       const { payload } = await verifyJwt(token);
+      if (await denyList.isRevoked(payload)) throw new Error('This access token was revoked. Sign in again.');
       const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : '';
       if (!isAllowed(email)) throw new Error('This email is no longer on the allow-list of this studio.');
       if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number')

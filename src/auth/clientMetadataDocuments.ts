@@ -54,13 +54,35 @@ async function fetchDocument(url: string): Promise<Record<string, unknown>> {
     headers: { accept: 'application/json' },
   });
   if (!response.ok) throw new Error(`the client metadata document answered ${response.status}`);
-  const text = await response.text();
-  if (text.length > MAX_BYTES) throw new Error('the client metadata document is larger than 64 KB');
+  const text = await readAtMost(response, MAX_BYTES);
   const document = JSON.parse(text) as Record<string, unknown>;
   if (document.client_id !== url) throw new Error('the client metadata document names another client_id');
   if (!Array.isArray(document.redirect_uris) || document.redirect_uris.length === 0)
     throw new Error('the client metadata document has no redirect_uris');
   return document;
+}
+
+/** The body as text, read only up to `max` bytes: a larger document is cut off, not read whole. */
+async function readAtMost(response: Response, max: number): Promise<string> {
+  const tooLarge = () => new Error('the client metadata document is larger than 64 KB');
+  if (Number(response.headers.get('content-length') ?? 0) > max) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  for (;;) {
+    const read = await reader?.read();
+    if (!read || read.done) break;
+    size += read.value.byteLength;
+    if (size > max) {
+      await reader?.cancel();
+      throw tooLarge();
+    }
+    chunks.push(read.value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: better-auth's plugin and endpoint-context types are generic internals.

@@ -11,6 +11,7 @@ import { createModelRegistry, type ModelRegistry } from '../core/models.js';
 import type { PipelineEngine } from '../core/pipelines/engine.js';
 import type { BlobStore } from '../core/ports.js';
 import type { Studio } from '../core/studio.js';
+import { createStudioLibrary } from '../core/studioLibrary.js';
 import { withTextLedger } from '../core/textLedger.js';
 import type { Runtime } from '../server/runtime.js';
 // Light (no SDK): the setting is checked before anything starts.
@@ -151,6 +152,11 @@ async function startServices(
       .reconcileIfDue({ repo: images, blobs, prefix: 'images/' })
       .then((report) => log.debug({ report: report ?? 'not due' }, 'storage reconciled'))
       .catch((err) => log.warn({ err }, 'storage reconciliation failed'));
+    // Uploads and reference bytes a crash left without their row: only the journalled writes are looked at.
+    void store
+      .reconcilePendingBlobs({ db: database.db, blobs })
+      .then((report) => log.debug({ report }, 'interrupted blob writes reconciled'))
+      .catch((err) => log.warn({ err }, 'reconciling interrupted blob writes failed'));
   }
 
   const ledger = store.createSpendingRepository(database.db);
@@ -191,6 +197,21 @@ async function startServices(
         })
       : undefined;
   if (shared) closers.push(() => shared.close());
+  const text = withTextLedger(gemini, {
+    ledger,
+    emulated: config.emulator,
+    prices:
+      config.emulator || config.textPriceInputPerMillion === undefined || config.textPriceOutputPerMillion === undefined
+        ? undefined
+        : { inputPerMillion: config.textPriceInputPerMillion, outputPerMillion: config.textPriceOutputPerMillion },
+    log: log.child({ area: 'spending' }),
+  });
+  studio.library = createStudioLibrary({
+    repo: store.createLibraryRepository(database.db),
+    text,
+    textModel: config.textModel,
+    newId: () => store.newId('lib_'),
+  });
   const pipelines = new PipelineEngine({
     repo: store.createPipelineRepository(database.db, { notify: shared?.notify }),
     queue: shared?.queue,
@@ -198,17 +219,7 @@ async function startServices(
     instanceId,
     graceMs: config.shutdownGraceSeconds * 1000,
     jobs: studio.jobs,
-    text: withTextLedger(gemini, {
-      ledger,
-      emulated: config.emulator,
-      prices:
-        config.emulator ||
-        config.textPriceInputPerMillion === undefined ||
-        config.textPriceOutputPerMillion === undefined
-          ? undefined
-          : { inputPerMillion: config.textPriceInputPerMillion, outputPerMillion: config.textPriceOutputPerMillion },
-      log: log.child({ area: 'spending' }),
-    }),
+    text,
     textModel: config.textModel,
     styleGuide: config.styleGuide,
     log: log.child({ area: 'pipelines' }),

@@ -8,6 +8,7 @@ import type { AuthServer } from '../auth/authServer.js';
 import { resolveAuthMode } from '../config/authMode.js';
 import { type Config, type FullConfig, resolveConfig } from '../config/config.js';
 import { AppError } from '../core/errors.js';
+import { linkSecretFromAuthSecret } from '../core/imageLinks.js';
 import type { Logger } from '../core/logger.js';
 import type { Runtime } from '../server/runtime.js';
 import { createLogger } from './logger.js';
@@ -164,6 +165,9 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
   } catch (error) {
     fail((error as Error).message);
   }
+  // With sign-in on, /i/ links are always signed: they must work for their owner and for no one else.
+  if (signIn && !config.linkSecret && config.authSecret)
+    config = { ...config, linkSecret: linkSecretFromAuthSecret(config.authSecret) };
   const runtime = createRuntime(config, log);
   // Over HTTP nothing is gained by answering before storage is ready; a storage problem stops the start.
   await runtime.studio();
@@ -310,6 +314,8 @@ async function startDashboard(
   const [{ createDashboard }, { randomBytes }] = await Promise.all([import('../ui/routes.js'), import('node:crypto')]);
   return createDashboard({
     studio: runtime.studio,
+    pipelines: runtime.pipelines,
+    autoStyle: config.autoStyle,
     signIn,
     secret: config.authSecret ?? randomBytes(32).toString('base64url'),
     publicUrl: () => runtime.publicUrl,

@@ -16,6 +16,8 @@ import { SENSITIVE_RULE, sensitiveReason } from './sensitivePaths.js';
 export interface PathPolicy {
   /** Absolute folders named explicitly: the data folder, STUDIO_ALLOWED_ROOTS, the client's roots. */
   roots: string[];
+  /** Folders inside the roots that are never written to (the studio's own data folder). */
+  protectedRoots?: string[];
   /** Folder that relative paths are resolved against (the first client root), if any. */
   base?: string;
   platform?: NodeJS.Platform;
@@ -43,6 +45,7 @@ export async function resolveAllowedPath(
   access: PathAccess = 'read',
 ): Promise<string> {
   if (requested.includes('\0')) throw new InvalidInputError('The path contains a NUL character.');
+  assertPathLength(requested);
   const expanded = expandHome(requested.trim(), policy.home);
   if (!path.isAbsolute(expanded) && !policy.base) {
     throw new InvalidInputError(
@@ -70,6 +73,46 @@ export async function resolveAllowedPath(
   throw new ForbiddenError(
     `"${requested}" is outside the folders this server may use${where}. Allowed: ${describeRoots(policy, access)}. Add a folder with STUDIO_ALLOWED_ROOTS, or share it as a root in your client.`,
   );
+}
+
+/**
+ * Resolves a place to write to: an allowed path that is not inside a protected folder (the data folder
+ * holds the studio's own images and database; a copy written there could replace what a record points at).
+ */
+export async function resolveWritablePath(requested: string, policy: PathPolicy): Promise<string> {
+  const real = await resolveAllowedPath(requested, policy, 'write');
+  const caseInsensitive = (policy.platform ?? process.platform) !== 'linux';
+  for (const folder of policy.protectedRoots ?? []) {
+    const protectedReal = await realpathOfNearestExisting(path.resolve(folder));
+    if (isInside(real, protectedReal, caseInsensitive)) {
+      const elsewhere = {
+        ...policy,
+        roots: policy.roots.filter((root) => !isInside(path.resolve(root), path.resolve(folder), caseInsensitive)),
+      };
+      throw new ForbiddenError(
+        `"${requested}" is inside the studio's data folder (${folder}), which keeps its own images and database; it is never written to. The image is stored there already (see "file:" in the result). Save the copy elsewhere: ${describeRoots(elsewhere, 'write')}, or add a folder with STUDIO_ALLOWED_ROOTS.`,
+      );
+    }
+  }
+  return real;
+}
+
+/** Linux limits: 255 bytes per file or folder name (NAME_MAX), 4095 for a whole path (PATH_MAX). */
+export const NAME_MAX_BYTES = 255;
+export const PATH_MAX_BYTES = 4095;
+
+/** Refuses a path the file system would refuse with ENAMETOOLONG, saying which part is too long. */
+export function assertPathLength(requested: string): void {
+  const bytes = Buffer.byteLength(requested);
+  if (bytes > PATH_MAX_BYTES)
+    throw new InvalidInputError(
+      `The path is ${bytes} bytes long; file systems take at most ${PATH_MAX_BYTES}. Use a shorter path.`,
+    );
+  const long = requested.split(/[/\\]/).find((part) => Buffer.byteLength(part) > NAME_MAX_BYTES);
+  if (long !== undefined)
+    throw new InvalidInputError(
+      `A file or folder name in the path is ${Buffer.byteLength(long)} bytes long ("${long.slice(0, 40)}…"); file systems take at most ${NAME_MAX_BYTES} bytes per name. Use a shorter name.`,
+    );
 }
 
 /** The allowed folders in words, for tool errors and logs. */
@@ -124,7 +167,12 @@ async function realpathOfNearestExisting(absolute: string): Promise<string> {
       const real = await realpath(current);
       return path.join(real, ...tail.reverse());
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENAMETOOLONG')
+        throw new InvalidInputError(`The path "${absolute.slice(0, 80)}…" is too long for the file system.`);
+      if (code === 'ENOTDIR')
+        throw new InvalidInputError(`A part of the path "${absolute}" is a file, not a folder. Check the path.`);
+      if (code !== 'ENOENT') throw error;
       const parent = path.dirname(current);
       if (parent === current) return absolute;
       tail.push(path.basename(current));

@@ -5,9 +5,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { resolveAllowedPath } from './allowedPaths.js';
 import { isEmulated } from './emulatedRegistry.js';
 import { AppError, CancelledError, InvalidInputError } from './errors.js';
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
@@ -16,7 +14,8 @@ import { readImageInfo } from './imaging.js';
 import type { Logger } from './logger.js';
 import { extensionForMime } from './mime.js';
 import { estimateCostUsd, type ImageSize, type ModelRegistry } from './models.js';
-import { writeOutputCopies } from './outputFiles.js';
+import { outputOptions, planOutputPaths, writeOutputCopies } from './outputFiles.js';
+import { clearPending, putTracked } from './pendingBlobs.js';
 import type {
   BlobStore,
   GenerateImageResult,
@@ -76,6 +75,10 @@ export interface ImageJob {
   continueConversation: boolean;
   /** Absolute, already checked against the allowed roots (stdio only). */
   outputPath?: string;
+  /** Replace a file already at outputPath (otherwise the copy gets a new name). */
+  outputOverwrite?: boolean;
+  /** Folders never written to (the data folder), checked again when the copy is written. */
+  outputProtected?: string[];
   /** Copy the options the caller gave, for the record. */
   requested: Pick<CommonImageOptions, 'referenceImages'>;
 }
@@ -101,6 +104,7 @@ export async function planGeneration(deps: ImageJobDeps, input: GenerateInput, c
     parentId: null,
     continueConversation: false,
     outputPath: outputs[index],
+    ...outputOptions(input, ctx),
   }));
 }
 
@@ -133,6 +137,7 @@ export async function planEdit(deps: ImageJobDeps, input: EditInput, ctx: CallCo
     parentId: parent?.id ?? null,
     continueConversation: continues,
     outputPath: (await planOutputPaths(input.outputPath, 1, ctx))[0],
+    ...outputOptions(input, ctx),
   };
 }
 
@@ -218,7 +223,7 @@ export async function storeResult(
   deps: ImageJobDeps,
   job: ImageJob,
   result: GenerateImageResult,
-  meta: { prompt: string; calls: number },
+  meta: { prompt: string; calls: number; extra?: Record<string, unknown> },
 ): Promise<StudioImage> {
   const existing = await deps.images.get(job.imageId);
   if (existing)
@@ -233,18 +238,33 @@ export async function storeResult(
   const month = `${created.getUTCFullYear()}/${String(created.getUTCMonth() + 1).padStart(2, '0')}`;
   const blobKey = `images/${month}/${job.imageId}.${extensionForMime(result.mimeType)}`;
   await deps.blobs.put(blobKey, result.data);
+  const historyKeys: string[] = [];
   const history = await dehydrateHistory(result.history, async (data, mimeType) => {
     if (data.equals(result.data)) return blobKey;
-    return putReference(deps, data, mimeType);
+    const key = await putReference(deps, data, mimeType);
+    historyKeys.push(key);
+    return key;
   });
   let outputPath: string | undefined;
+  let outputKept: string | undefined;
+  let outputError: string | undefined;
   if (job.outputPath) {
-    // Checked against the allowed roots when the job was planned; its parent folder is the root now.
-    [outputPath] = await writeOutputCopies(
-      [{ id: job.imageId, prompt: job.prompt, data: result.data, mimeType: result.mimeType }],
-      job.outputPath,
-      { roots: [path.dirname(job.outputPath.replace(/[/\\]+$/, ''))] },
-    );
+    // Checked against the allowed roots when the job was planned; its parent folder is the root now,
+    // and the data folder is checked again (the folder may have become a link into it since).
+    // A copy that cannot be written does not cost the (billed) image: the result says why instead.
+    try {
+      const [copy] = await writeOutputCopies(
+        [{ id: job.imageId, prompt: job.prompt, data: result.data, mimeType: result.mimeType }],
+        job.outputPath,
+        { roots: [path.dirname(job.outputPath.replace(/[/\\]+$/, ''))], protectedRoots: job.outputProtected },
+        { overwrite: job.outputOverwrite },
+      );
+      outputPath = copy?.path;
+      outputKept = copy?.kept;
+    } catch (error) {
+      outputError = `${job.outputPath}: ${toAppError(error).message}`;
+      deps.log.warn({ id: job.imageId, err: outputError }, 'output copy not written');
+    }
   }
   const record: ImageRecord = {
     id: job.imageId,
@@ -282,9 +302,13 @@ export async function storeResult(
       groundingSources: result.groundingSources,
       attempts: result.attempts,
       savedTo: outputPath,
+      keptExisting: outputKept,
+      outputError,
+      ...meta.extra,
     }),
   };
   await deps.images.insert(record);
+  for (const key of historyKeys) await clearPending(deps.blobs, key);
   deps.log.info({ id: record.id, model: model.id, size: job.imageSize, bytes: record.bytes }, 'image stored');
   // The gallery's thumbnail, made now so no gallery page decodes originals; off the caller's path (sharp
   // works in libuv's thread pool), and a failure only means it is made on first view instead.
@@ -296,6 +320,8 @@ export async function storeResult(
     data: result.data,
     storedPath: deps.blobs.localPath(blobKey),
     outputPath,
+    outputKept,
+    outputError,
     modelText: result.text,
     groundingSources: result.groundingSources,
   };
@@ -306,26 +332,6 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof Error && error.name === 'AbortError') return new CancelledError('The request was cancelled.');
   return new AppError(error instanceof Error ? error.message : String(error), { cause: error });
-}
-
-/**
- * Resolves `output_path` against the allowed roots once, at planning, to absolute paths per image: a
- * folder (kept with its trailing slash) for all, or `name.ext`, `name-2.ext`, … for a file and n > 1.
- */
-async function planOutputPaths(
-  requested: string | undefined,
-  n: number,
-  ctx: CallContext,
-): Promise<Array<string | undefined>> {
-  if (requested === undefined) return Array.from({ length: n }, () => undefined);
-  if (!ctx.paths) throw new InvalidInputError('output_path is only available on a local (stdio) server.');
-  const absolute = await resolveAllowedPath(requested, ctx.paths, 'write');
-  const isFolder = /[/\\]$/.test(requested) || (await stat(absolute).catch(() => undefined))?.isDirectory() === true;
-  if (isFolder) return Array.from({ length: n }, () => `${absolute}${path.sep}`);
-  if (n === 1) return [absolute];
-  const ext = path.extname(absolute);
-  const stem = ext ? absolute.slice(0, -ext.length) : absolute;
-  return Array.from({ length: n }, (_, i) => `${stem}-${i + 1}${ext}`);
 }
 
 function modelOf(deps: ImageJobDeps, job: ImageJob) {
@@ -366,9 +372,19 @@ async function resolveReference(deps: ImageJobDeps, ref: JobReference, ownerId: 
   return { kind: 'inline', data: await deps.blobs.get(ref.key), mimeType: ref.mimeType };
 }
 
-/** Content-addressed: the same reference bytes are kept once. */
+/**
+ * Content-addressed: the same reference bytes are kept once. A new one is journalled (pendingBlobs) until
+ * the row that uses it exists: the image (history) or the pipeline (a job's references, see
+ * {@link referencesWritten}).
+ */
 async function putReference(deps: ImageJobDeps, data: Buffer, mimeType: string): Promise<string> {
   const key = `refs/${createHash('sha256').update(data).digest('hex')}.${extensionForMime(mimeType)}`;
-  if (!(await deps.blobs.exists(key))) await deps.blobs.put(key, data);
+  if (!(await deps.blobs.exists(key))) await putTracked(deps.blobs, key, data);
   return key;
+}
+
+/** The job's references are in a row now (its pipeline): they are no longer pending. */
+export async function referencesWritten(deps: Pick<ImageJobDeps, 'blobs'>, job: ImageJob): Promise<void> {
+  for (const ref of job.references)
+    if ('key' in ref && ref.key.startsWith('refs/')) await clearPending(deps.blobs, ref.key);
 }

@@ -23,6 +23,14 @@ export interface ImageLinkOptions {
   now?: () => Date;
 }
 
+/**
+ * The link key when sign-in is on and no STUDIO_LINK_SECRET is set: derived from the sign-in secret, so
+ * every instance signs and checks the same links, and `/i/` links work for the people they are given to.
+ */
+export function linkSecretFromAuthSecret(authSecret: string): string {
+  return createHmac('sha256', authSecret).update('nanobanana-studio /i/ links').digest('base64url');
+}
+
 export function signImageLink(id: string, exp: number, secret: string): string {
   return createHmac('sha256', secret).update(`${id}|${exp}`).digest('base64url');
 }

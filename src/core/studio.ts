@@ -18,6 +18,7 @@ import type {
 } from './ports.js';
 import { getOwnedImage } from './references.js';
 import { SpendingGuard } from './spending.js';
+import type { StudioLibrary } from './studioLibrary.js';
 import { readThumbnail, thumbnailKey } from './thumbnails.js';
 import type { UploadService } from './uploads.js';
 import { UserSettings } from './userSettings.js';
@@ -66,6 +67,8 @@ export interface CommonImageOptions {
   grounding?: boolean;
   seed?: number;
   outputPath?: string;
+  /** With outputPath: replace a file already there (otherwise the copy gets a new name). */
+  overwrite?: boolean;
 }
 
 export interface GenerateInput extends CommonImageOptions {
@@ -86,6 +89,10 @@ export interface StudioImage {
   storedPath?: string;
   /** Absolute path of the copy written to `output_path`. */
   outputPath?: string;
+  /** The file that was already at the asked-for `output_path`, kept (the copy got another name). */
+  outputKept?: string;
+  /** Why the `output_path` copy could not be written (the image itself is stored). */
+  outputError?: string;
   /** Text the model said with the image. */
   modelText?: string;
   groundingSources?: Array<{ uri: string; title?: string }>;
@@ -122,6 +129,8 @@ export interface Studio {
   accessTokens: AccessTokens;
   /** What each person chose for themselves (their default model). */
   settings: UserSettings;
+  /** Palettes, styles and prompt templates people keep (set once the text model is wired, see cli/createRuntime). */
+  library?: StudioLibrary;
 }
 
 export function createStudio(deps: StudioDeps): Studio {
@@ -189,12 +198,16 @@ export async function loadStudioImage(
     modelText?: string;
     groundingSources?: StudioImage['groundingSources'];
     savedTo?: string;
+    keptExisting?: string;
+    outputError?: string;
   };
   return {
     record,
     data,
     storedPath: studio.localPath(record),
     outputPath: options.savedTo,
+    outputKept: options.keptExisting,
+    outputError: options.outputError,
     modelText: options.modelText,
     groundingSources: options.groundingSources,
   };

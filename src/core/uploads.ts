@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { NotFoundError } from './errors.js';
 import type { Logger } from './logger.js';
 import { extensionForMime } from './mime.js';
+import { clearPending, putTracked } from './pendingBlobs.js';
 import type { BlobStore, GeminiFiles, ReferenceImage, UploadedFile, UploadRecord, UploadRepository } from './ports.js';
 import { type RawUpload, readUpload } from './uploadInput.js';
 
@@ -161,8 +162,9 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
       const month = `${created.getUTCFullYear()}/${String(created.getUTCMonth() + 1).padStart(2, '0')}`;
       const blobKey = `uploads/${month}/${id}.${extensionForMime(mimeType)}`;
       const displayName = input.displayName?.trim() || read.defaultName || `upload.${extensionForMime(mimeType)}`;
-      // Blob first, then the Gemini copy, then the row; a failure undoes what was done.
-      await deps.blobs.put(blobKey, read.data);
+      // The Gemini copy (slow) first, then the blob, then the row, so that the blob is without its row only
+      // for a moment; the blob is journalled meanwhile (pendingBlobs), so a crash leaves nothing behind
+      // for long. A failure undoes what was done.
       let file: UploadedFile | undefined;
       try {
         if (wantsGemini) {
@@ -173,6 +175,7 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
             ...(input.signal ? { signal: input.signal } : {}),
           });
         }
+        await putTracked(deps.blobs, blobKey, read.data);
         const record: UploadRecord = {
           id,
           ownerId: input.ownerId,
@@ -189,10 +192,14 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
           createdAt: created.toISOString(),
         };
         await deps.uploads.insert(record);
+        await clearPending(deps.blobs, blobKey);
         log.info({ id, bytes: record.bytes, mimeType, geminiName: file?.name }, 'file uploaded');
         return { upload: record, existing: false };
       } catch (error) {
-        await deps.blobs.delete(blobKey).catch((err) => log.warn({ err, blobKey }, 'could not remove an upload blob'));
+        await deps.blobs
+          .delete(blobKey)
+          .then(() => clearPending(deps.blobs, blobKey))
+          .catch((err) => log.warn({ err, blobKey }, 'could not remove an upload blob'));
         if (file) await deleteQuietly(file.name);
         throw error;
       }

@@ -17,9 +17,10 @@ import {
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, NotFoundError } from '../core/errors.js';
-import { checkImageLink } from '../core/imageLinks.js';
 import type { Logger } from '../core/logger.js';
 import type { Studio } from '../core/studio.js';
+import { bodyLimits } from './bodyLimits.js';
+import { imageRoute } from './imageRoute.js';
 
 export interface HttpAppOptions {
   mcp: McpHttpHandler;
@@ -45,18 +46,12 @@ export interface HttpAuth {
   fetch(request: Request): Response | Promise<Response>;
   /** Throws when the token is not valid for /mcp (expired, wrong audience, email no longer allowed). */
   verifyAccessToken(token: string): Promise<AuthInfo>;
+  /** The person behind a dashboard session cookie (for /i/ links opened in their browser). */
+  sessionUser?(request: Request): Promise<{ userId: string; isAdmin: boolean } | undefined>;
 }
 
 /** Where the sign-in server answers. */
 export const AUTH_PATHS = ['/api/auth/*', '/.well-known/*', '/login', '/login-error', '/signed-in', '/consent'];
-
-const LINK_REFUSALS = {
-  missing: 'This image link is not signed. Ask the studio for a fresh link (image_info).',
-  invalid: 'This image link has a wrong signature. Ask the studio for a fresh link (image_info).',
-  expired: 'This image link has expired. Ask the studio for a fresh link (image_info).',
-} as const;
-
-const LOCAL_OWNER = { ownerId: 'local' };
 
 interface ParsedBodyContext {
   get(key: 'parsedBody'): unknown;
@@ -76,6 +71,8 @@ export function createHttpApp(options: HttpAppOptions) {
 
   // A body over the limit is refused by the MCP app's parser with a bare 413; say what to do instead.
   const outer = new Hono();
+  // Every other route gets a limit that fits it, enforced while the body streams in (bodyLimits.ts).
+  outer.use('*', bodyLimits());
   outer.use('/mcp', async (c, next) => {
     const length = Number(c.req.header('content-length') ?? 0);
     if (length > options.maxRequestBodyBytes) {
@@ -112,11 +109,22 @@ export function createHttpApp(options: HttpAppOptions) {
     }),
   );
 
+  // The token is checked before the MCP app's parser reads the body (up to its 64 MB): nobody signed in,
+  // nothing read.
+  const checkedFirst = new WeakMap<Request, AuthInfo>();
+  if (bearer)
+    outer.use('/mcp', async (c, next) => {
+      const checked = await (await bearer)(c.req.raw);
+      if (checked instanceof Response) return checked;
+      checkedFirst.set(c.req.raw, checked);
+      return next();
+    });
+
   // createMcpHonoApp's body parser stores the parsed JSON under 'parsedBody' (untyped in its Hono env).
   app.all('/mcp', async (c) => {
     let authInfo: AuthInfo | undefined;
     if (bearer) {
-      const checked = await (await bearer)(c.req.raw);
+      const checked = checkedFirst.get(c.req.raw) ?? (await (await bearer)(c.req.raw));
       if (checked instanceof Response) return checked;
       authInfo = checked;
     }
@@ -126,26 +134,7 @@ export function createHttpApp(options: HttpAppOptions) {
     });
   });
 
-  app.get('/i/:file', async (c) => {
-    const match = /^(img_[A-Za-z0-9]+)\.([a-z0-9]+)$/.exec(c.req.param('file'));
-    if (!match?.[1]) throw new NotFoundError('No such image.');
-    if (options.linkSecret) {
-      const check = checkImageLink(match[1], c.req.query('exp'), c.req.query('sig'), options.linkSecret);
-      if (check !== 'ok') return c.json({ error: `link_${check}`, message: LINK_REFUSALS[check] }, 403);
-    }
-    const studio = await options.studio();
-    const record = await studio.get(match[1], LOCAL_OWNER);
-    const data = await studio.readImage(record);
-    const etag = `"${record.id}"`;
-    const headers = {
-      'Content-Type': record.mimeType,
-      'Cache-Control': 'public, max-age=31536000, immutable',
-      ETag: etag,
-      'X-Content-Type-Options': 'nosniff',
-    };
-    if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
-    return c.body(new Uint8Array(data), 200, headers);
-  });
+  app.get('/i/:file', imageRoute({ studio: options.studio, linkSecret: options.linkSecret, viewers: options.auth }));
 
   for (const a of [app, outer]) {
     a.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));

@@ -15,6 +15,7 @@ import { galleryTools } from '../tools/galleryTools.js';
 import { registerImageResources } from '../tools/imageResources.js';
 import { imageTools } from '../tools/imageTools.js';
 import { registerGalleryResource, showToMcpAppsClientsOnly } from '../tools/mcpApp.js';
+import { registerPersonalTemplates, type SavedTemplate } from '../tools/personalTemplates.js';
 import { pipelineTools } from '../tools/pipelineTools.js';
 import { registerPromptTemplates } from '../tools/promptTemplates.js';
 import { registerUploadResources, uploadTools } from '../tools/uploadTools.js';
@@ -41,7 +42,7 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
     maxPreviewBytes: runtime.config.maxPreviewBytes,
   };
 
-  return (requestCtx?: McpRequestContext): McpServer => {
+  return async (requestCtx?: McpRequestContext): Promise<McpServer> => {
     const server = new McpServer(
       { name: 'nanobanana-studio', title: 'Nano Banana Studio', version: runtime.version },
       { capabilities: { tools: {}, resources: {}, prompts: {}, completions: {} }, instructions: SERVER_INSTRUCTIONS },
@@ -87,8 +88,24 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
     registerImageResources(server, runtime.studio, baseCall, imageUrl);
     registerUploadResources(server, runtime.studio, baseCall);
     registerPromptTemplates(server);
+    // The person's own templates (saved in the studio). Over HTTP the studio is open before the first request;
+    // over stdio the handshake does not wait for storage, and they are added (list_changed) once it is open.
+    const personal = personalTemplatesOf(runtime, baseCall.ownerId).then((t) => registerPersonalTemplates(server, t));
+    if (transport === 'http') await personal;
+    else void personal.catch((err) => runtime.log.warn({ err }, 'personal templates not loaded'));
     return server;
   };
+}
+
+async function personalTemplatesOf(runtime: Runtime, ownerId: string): Promise<SavedTemplate[]> {
+  const library = (await runtime.studio()).library;
+  if (!library) return [];
+  const rows = await library.templates.list({ ownerId });
+  // The person's own first, so that they win over a team template of the same name.
+  return [...rows.filter((r) => r.scope === 'person'), ...rows.filter((r) => r.scope === 'team')].map((r) => ({
+    name: r.name,
+    value: r.value,
+  }));
 }
 
 /**
@@ -121,6 +138,7 @@ function pathPolicyFor(server: McpServer, runtime: Runtime): () => Promise<PathP
     return {
       roots: [runtime.config.dataDir, ...explicit, ...fromClient],
       base: fromClient[0],
+      protectedRoots: [runtime.config.dataDir],
       ...(explicit.length === 0 ? { home: os.homedir(), cwd: process.cwd() } : {}),
     };
   };

@@ -137,7 +137,7 @@ export function createPipelineRepository(db: Kysely<DB>, options: PipelineReposi
 
 const stagesSchema = z.array(
   z.object({
-    name: z.enum(['architect', 'engineer-prompt', 'generate', 'enhance-image', 'store']),
+    name: z.enum(['architect', 'engineer-prompt', 'generate', 'enhance-image', 'colour-adjust', 'store']),
     state: z.enum(['pending', 'running', 'completed', 'failed', 'skipped', 'cancelled']),
     progress: z.number(),
     startedAt: z.string().nullable(),

@@ -54,6 +54,22 @@ export interface DB {
   budgets: BudgetsTable;
   request_log: RequestLogTable;
   access_tokens: AccessTokensTable;
+  library_items: LibraryItemsTable;
+}
+
+/** Palettes, styles and prompt templates people keep (migration 0011). */
+export interface LibraryItemsTable {
+  id: string;
+  kind: string;
+  scope: 'person' | 'team';
+  /** The person; empty for team items. */
+  owner_id: string;
+  name: string;
+  /** JSON text. */
+  body: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface AccessTokensTable {

@@ -27,8 +27,10 @@ const commonFields = {
   thinking_level: z.string().optional(),
   grounding: z.boolean().optional(),
   output_path: z.string().optional(),
+  overwrite: z.boolean().optional(),
   return_full_image: z.boolean().optional(),
   seed: z.number().int().min(0).max(2_147_483_647).optional(),
+  palette: z.union([z.string().min(1).max(200), z.array(z.string().min(1).max(7)).min(1).max(12)]).optional(),
 };
 
 const commonTexts: Record<keyof typeof commonFields, string> = {
@@ -41,9 +43,12 @@ const commonTexts: Record<keyof typeof commonFields, string> = {
   reference_images: `Images to draw from: img_…/upl_… ids or local server paths (${READ_RULE}).`,
   thinking_level: `${THINKING_LEVELS.join(', ')} (varies by model; not pro).`,
   grounding: 'Ground in Google Search (news, real places).',
-  output_path: `Local server: also save to this file or folder (${WRITE_RULE}).`,
+  output_path: `Local server: also save to this file or folder (${WRITE_RULE}; not the data folder); a file there is kept (the copy gets -2, -3…) unless overwrite.`,
+  overwrite: 'With output_path: replace a file already there.',
   return_full_image: 'Full resolution inline instead of a preview, if it fits.',
   seed: 'For repeatable results.',
+  palette:
+    'Brand colours applied after generation (hues mapped onto them, lightness kept): a saved palette name or hex colours ["#E4572E", …]. Free.',
 };
 
 /** The shared fields with their texts: only generate_image carries them (the tool list is sent with every conversation). */
@@ -63,7 +68,9 @@ type CommonParams = {
   thinking_level?: string;
   grounding?: boolean;
   output_path?: string;
+  overwrite?: boolean;
   seed?: number;
+  palette?: string | string[];
 };
 
 const ENHANCE_TEXT = 'A second pass sharpening detail and light, same composition; billed as another image.';
@@ -78,6 +85,7 @@ const generateFields = {
   resolution: z.string().optional().meta({ unlisted: true }),
   auto_style: z.boolean().optional(),
   enhance: z.boolean().optional(),
+  style: z.string().min(1).max(64).optional(),
 };
 
 const generateTexts: Record<keyof typeof generateFields, string> = {
@@ -89,6 +97,7 @@ const generateTexts: Record<keyof typeof generateFields, string> = {
   resolution: '= image_size.',
   auto_style: 'Detail a raw prompt with the text model first (default on, a few hundredths of a cent).',
   enhance: ENHANCE_TEXT,
+  style: 'A style saved in the studio: the prompt is rewritten to follow its guide.',
 };
 
 const generateSchema = z.object({ ...described(generateFields, generateTexts), ...describedCommonFields });
@@ -129,9 +138,13 @@ async function generationSpecs(ctx: StudioToolContext, params: GenerateParams): 
     },
     ctx.call,
   );
-  // A concept's prompt is already refined; so is one the caller asked to keep as written.
-  const autoStyle = !conceptId && (params.auto_style ?? ctx.autoStyle);
-  return jobs.map((job) => ({ job, autoStyle, enhance: params.enhance ?? false, conceptId }));
+  const style = params.style ? await libraryOf(ctx).resolveStyle(params.style, ctx.call) : undefined;
+  if (style && params.auto_style === false)
+    throw new InvalidInputError('A style is applied by rewriting the prompt: leave auto_style on, or drop style.');
+  // A concept's prompt is already refined; so is one the caller asked to keep as written. A style rewrites both.
+  const autoStyle = Boolean(style) || (!conceptId && (params.auto_style ?? ctx.autoStyle));
+  const palette = await paletteOf(ctx, params.palette);
+  return jobs.map((job) => ({ job, autoStyle, enhance: params.enhance ?? false, conceptId, style, palette }));
 }
 
 export const generateImage = defineTool({
@@ -191,7 +204,8 @@ export const editImage = defineTool({
       { image: params.image, instruction: params.instruction, ...commonOptions(ctx, params) },
       ctx.call,
     );
-    await runPipelinesAndRespond(ctx, [{ job, autoStyle: false, enhance: params.enhance ?? false }], res, {
+    const palette = await paletteOf(ctx, params.palette);
+    await runPipelinesAndRespond(ctx, [{ job, autoStyle: false, enhance: params.enhance ?? false, palette }], res, {
       returnFullImage: params.return_full_image,
     });
   },
@@ -214,7 +228,17 @@ function commonOptions(ctx: StudioToolContext, params: CommonParams): CommonImag
     grounding: params.grounding,
     seed: params.seed,
     outputPath: params.output_path,
+    overwrite: params.overwrite,
   };
+}
+
+function libraryOf(ctx: StudioToolContext) {
+  if (!ctx.studio.library) throw new InvalidInputError('This server keeps no palettes or styles.');
+  return ctx.studio.library;
+}
+
+async function paletteOf(ctx: StudioToolContext, value: string | string[] | undefined): Promise<string[] | undefined> {
+  return value === undefined ? undefined : libraryOf(ctx).resolvePalette(value, ctx.call);
 }
 
 export const imageTools = [generateImage, generateImageAsync, editImage];

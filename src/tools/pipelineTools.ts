@@ -65,7 +65,7 @@ export const cancelPipeline = defineTool({
   name: 'cancel_pipeline',
   title: 'Cancel a pipeline',
   description:
-    'Stop a queued or running pipeline (its Gemini call is aborted; an image not made is not billed). A finished one comes back unchanged.',
+    'Stop a queued or running pipeline (its Gemini call is aborted; an image not made is not billed; stopped during enhance, the billed draft is kept and returned). A finished one comes back unchanged.',
   inputSchema: z.object({ pipeline_id: z.string().min(1).describe('A pipeline id (pl_…).') }),
   outputSchema: snapshotSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -125,7 +125,11 @@ async function respondWithSnapshot(
   const { image, structured } = await snapshotOf(ctx, record);
   const line = `Pipeline ${record.id}: ${record.status}${record.stage && record.status === 'running' ? ` (${record.stage}, ${record.progressPercent}%)` : ''}.`;
   if (image) {
-    await renderImages(ctx, [image], res, { heading: line });
+    // What the pipeline left out on the way (an enhance that failed, was cancelled or had no budget).
+    const notes = (record.stages ?? [])
+      .filter((st) => st.name === 'enhance-image' && st.state === 'skipped' && st.error)
+      .map((st) => st.error as string);
+    await renderImages(ctx, [image], res, { heading: [line, ...notes].join('\n') });
   } else {
     const next =
       record.status === 'queued' || record.status === 'running'

@@ -73,6 +73,11 @@ export async function describeImage(
   const stored = ctx.transport === 'stdio' ? (image?.storedPath ?? ctx.studio.localPath(record)) : undefined;
   if (stored) lines.push(`- file: ${stored}`);
   if (image?.outputPath) lines.push(`- saved to: ${image.outputPath}`);
+  if (image?.outputError) lines.push(`- not saved to ${image.outputError} (the image is stored in the studio)`);
+  if (image?.outputKept)
+    lines.push(
+      `- kept: ${image.outputKept} was already there and was left as it is (pass overwrite: true to replace it)`,
+    );
   if (record.parentId) lines.push(`- edited from: ${record.parentId}`);
   lines.push(`- prompt: ${truncate(record.prompt, 300)}`);
   if (image?.modelText) lines.push(`- model said: ${truncate(image.modelText, 300)}`);

@@ -4,6 +4,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import { STUDIO_SCRIPT, STUDIO_STYLES } from './studio/studioAssets.js';
 import { STYLES } from './styles.js';
 
 const COPY_SCRIPT = `document.addEventListener('click', async (event) => {
@@ -31,6 +32,8 @@ function asset(name: string, ext: string, body: string, type: string): Asset {
   return { path: `/ui/assets/${name}.${hash}.${ext}`, body, type };
 }
 
-export const STYLESHEET = asset('studio', 'css', STYLES, 'text/css; charset=utf-8');
+export const STYLESHEET = asset('studio', 'css', STYLES + STUDIO_STYLES, 'text/css; charset=utf-8');
 export const COPY_JS = asset('copy', 'js', COPY_SCRIPT, 'text/javascript; charset=utf-8');
-export const ASSETS = new Map([STYLESHEET, COPY_JS].map((a) => [a.path, a]));
+/** The Create page's drop zone and live progress (no-op elsewhere). */
+export const STUDIO_JS = asset('create', 'js', STUDIO_SCRIPT, 'text/javascript; charset=utf-8');
+export const ASSETS = new Map([STYLESHEET, COPY_JS, STUDIO_JS].map((a) => [a.path, a]));

@@ -6,6 +6,7 @@ import { page } from './layout.js';
 import { galleryBody } from './pages/gallery.js';
 import { imageBody } from './pages/imagePage.js';
 import type { DashboardEnv, DashboardOptions } from './routes.js';
+import { imageExtras } from './studio/studioRoutes.js';
 import { rightsOf } from './viewer.js';
 
 const PAGE_SIZE = 24;
@@ -41,7 +42,7 @@ export function imageRoutes(app: Hono<DashboardEnv>, options: DashboardOptions):
       page(viewer, {
         title: `Image ${image.id}`,
         current: 'gallery',
-        body: imageBody(viewer, image, { parent, children }),
+        body: html`${imageBody(viewer, image, { parent, children })}${await imageExtras(c, options, image)}`,
         script: true,
       }),
     );

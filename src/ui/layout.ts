@@ -5,12 +5,12 @@
  */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { COPY_JS, STYLESHEET } from './assets.js';
+import { COPY_JS, STUDIO_JS, STYLESHEET } from './assets.js';
 import { CSRF_FIELD } from './csrf.js';
 import type { Viewer } from './viewer.js';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
-export type Section = 'gallery' | 'costs' | 'settings' | 'admin' | 'none';
+export type Section = 'gallery' | 'create' | 'library' | 'costs' | 'settings' | 'admin' | 'none';
 
 export interface PageOptions {
   title: string;
@@ -33,6 +33,7 @@ export function page(viewer: Viewer | undefined, options: PageOptions): Html {
 <title>${options.title} · Nano Banana Studio</title>
 <link rel="stylesheet" href="${STYLESHEET.path}">
 ${options.script ? html`<script src="${COPY_JS.path}" defer></script>` : ''}
+<script src="${STUDIO_JS.path}" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
@@ -41,7 +42,7 @@ ${options.script ? html`<script src="${COPY_JS.path}" defer></script>` : ''}
 ${
   viewer
     ? html`<nav aria-label="Dashboard"><ul>
-${link('gallery', '/ui', 'Gallery')}${link('costs', '/ui/costs', 'Costs')}${link('settings', '/ui/settings', 'Settings')}${viewer.isAdmin ? link('admin', '/ui/admin', 'Admin') : ''}
+${link('gallery', '/ui', 'Gallery')}${link('create', '/ui/studio', 'Create')}${link('library', '/ui/studio/palettes', 'Library')}${link('costs', '/ui/costs', 'Costs')}${link('settings', '/ui/settings', 'Settings')}${viewer.isAdmin ? link('admin', '/ui/admin', 'Admin') : ''}
 </ul></nav>
 <div class="who">${viewer.local ? 'Local studio (no sign-in)' : viewer.email}${
         viewer.local

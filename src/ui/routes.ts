@@ -8,6 +8,7 @@ import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { PipelineEngine } from '../core/pipelines/engine.js';
 import type { Studio } from '../core/studio.js';
 import { accountRoutes } from './accountRoutes.js';
 import { ASSETS } from './assets.js';
@@ -22,6 +23,7 @@ import {
 } from './csrf.js';
 import { imageRoutes } from './imageRoutes.js';
 import { messagePage, signInRefusal } from './pages/messages.js';
+import { studioRoutes } from './studio/studioRoutes.js';
 import { type DashboardSignIn, LOCAL_VIEWER, type Viewer } from './viewer.js';
 
 export interface DashboardOptions {
@@ -36,13 +38,17 @@ export interface DashboardOptions {
   adminEmails: readonly string[];
   log: Logger;
   now?: () => Date;
+  /** The pipeline engine, for the Create and Edit forms (absent: the studio only looks back). */
+  pipelines?: () => Promise<PipelineEngine>;
+  /** Default of the engineer-prompt stage for a raw prompt (STUDIO_AUTO_STYLE), as for generate_image. */
+  autoStyle?: boolean;
 }
 
 export type DashboardEnv = { Variables: { viewer: Viewer; form: Record<string, string> } };
 export type DashboardContext = Context<DashboardEnv>;
 
 export const CSP =
-  "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 const PUBLIC = new Set(['/ui/sign-in', '/ui/sign-in/error', '/ui/signed-out']);
 
 export function createDashboard(options: DashboardOptions): { fetch(request: Request): Promise<Response> } {
@@ -142,6 +148,7 @@ export function createDashboard(options: DashboardOptions): { fetch(request: Req
     if (!options.signIn) return c.redirect('/ui', 303);
     return (await options.signIn).signOut(c.req.raw, '/ui/signed-out');
   });
+  studioRoutes(app, options);
   imageRoutes(app, options);
   accountRoutes(app, options);
 

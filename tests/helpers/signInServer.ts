@@ -28,7 +28,7 @@ export async function startServer(
   port: number,
   env: Record<string, string>,
   dataDir?: string,
-): Promise<{ stop(options?: { keepData?: boolean }): Promise<void>; dataDir: string }> {
+): Promise<{ stop(options?: { keepData?: boolean }): Promise<void>; dataDir: string; pid: number }> {
   const ownDir = dataDir ?? (await makeDataDir());
   const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], {
     env: {
@@ -56,6 +56,7 @@ export async function startServer(
   });
   return {
     dataDir: ownDir,
+    pid: child.pid as number,
     async stop(options) {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -91,9 +92,15 @@ export function browserRequest(
   });
 }
 
-/** Follows redirects (keeping cookies per origin and clicking Allow on the consent page) until `stopAt`. */
-export async function browse(start: string, stopAt: string): Promise<URL> {
-  const jar = new Map<string, Map<string, string>>();
+/**
+ * Follows redirects (keeping cookies per origin in `jar` and clicking Allow on the consent page) until
+ * `stopAt`.
+ */
+export async function browse(
+  start: string,
+  stopAt: string,
+  jar = new Map<string, Map<string, string>>(),
+): Promise<URL> {
   let url = start;
   let method = 'GET';
   let body: string | undefined;
@@ -164,6 +171,11 @@ export class TestOAuthProvider {
   }
   saveTokens(tokens: OAuthTokens) {
     this.saved = tokens;
+  }
+  /** What real clients do when the server refuses their credentials (the SDK then signs in again). */
+  invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery') {
+    if (scope === 'all' || scope === 'tokens') this.saved = undefined;
+    if (scope === 'all' || scope === 'client') this.client = undefined;
   }
   saveCodeVerifier(verifier: string) {
     this.verifier = verifier;

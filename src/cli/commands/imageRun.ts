@@ -31,6 +31,7 @@ export const IMAGE_OPTIONS = {
   negative: { type: 'string' },
   ref: { type: 'string', multiple: true },
   out: { type: 'string', short: 'o' },
+  overwrite: { type: 'boolean' },
   enhance: { type: 'boolean' },
   seed: { type: 'string' },
   json: { type: 'boolean' },
@@ -46,6 +47,8 @@ export const IMAGE_HELP = `  -n, --count N      How many images, 1 to 4 (default
   --negative TEXT    What the image must not contain.
   --ref PATH_OR_ID   A reference image: a file or an image id (repeat for several).
   -o, --out PATH     Also save a copy: into a folder (made if needed), or as a file (.png/.jpg/.webp converts).
+                     A file already there is kept and the copy gets a new name (-2, -3, …).
+  --overwrite        Replace a file already at --out instead.
   --enhance          A second polishing pass by the model (billed as a second image).
   --seed N           Seed for more repeatable results.
   --json             Print one JSON document on stdout, for scripts.
@@ -66,6 +69,7 @@ export interface ImageValues {
   negative?: string;
   ref?: string[];
   out?: string;
+  overwrite?: boolean;
   enhance?: boolean;
   seed?: string;
   json?: boolean;
@@ -99,6 +103,7 @@ export async function readImageRequest(command: string, values: ImageValues, nam
       referenceImages: refs.length ? refs : undefined,
       seed,
       outputPath: out,
+      overwrite: values.overwrite,
     },
     // The command line runs as the person, in their shell: a path they name is theirs to use.
     extraRoots: [...(out === undefined ? [] : [out]), ...refs, ...named].map((p) => path.resolve(p)),
@@ -122,7 +127,11 @@ async function outputTarget(out: string | undefined): Promise<string | undefined
 /** The data folder, STUDIO_ALLOWED_ROOTS, the current folder and the paths named on the command line. */
 export function pathPolicy(ctx: CommandContext, extraRoots: string[]): PathPolicy {
   const cwd = process.cwd();
-  return { roots: [ctx.config.dataDir, ...ctx.config.allowedRoots, cwd, ...extraRoots], base: cwd };
+  return {
+    roots: [ctx.config.dataDir, ...ctx.config.allowedRoots, cwd, ...extraRoots],
+    base: cwd,
+    protectedRoots: [ctx.config.dataDir],
+  };
 }
 
 /**
@@ -168,7 +177,12 @@ export async function makeImages(
     if (values.json) {
       writeJson({
         images: images.map(({ image, pipelineId }) =>
-          imageJson(image.record, { path: image.storedPath, outputPath: image.outputPath, pipelineId }),
+          imageJson(image.record, {
+            path: image.storedPath,
+            outputPath: image.outputPath,
+            outputKept: image.outputKept,
+            pipelineId,
+          }),
         ),
         failed: failures.map(({ record, index }) => ({
           index,

@@ -4,10 +4,10 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import { access, lstat, mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { NotFoundError } from '../../core/errors.js';
+import { AppError, NotFoundError } from '../../core/errors.js';
 import { COMMON_HELP, COMMON_OPTIONS, PROGRAM, runCommand, withStudio } from './commandRuntime.js';
 import { stderrLine } from './progress.js';
 
@@ -39,12 +39,12 @@ export function run(argv: string[]): Promise<number> {
           }
           return local;
         }
-        // Object storage (S3): a copy in the temporary folder, made once per image (the bytes never change).
-        const copy = path.join(os.tmpdir(), 'nanobanana-studio', path.basename(record.blobKey));
+        // Object storage (S3): a copy in the person's own temporary folder, made once per image (the bytes
+        // never change). Not a shared folder: anyone on the machine could plant a file or a link there.
+        const copy = path.join(await privateTempFolder(), path.basename(record.blobKey));
         if (!(await exists(copy))) {
-          await mkdir(path.dirname(copy), { recursive: true });
           const temp = `${copy}.tmp-${process.pid}`;
-          await writeFile(temp, await studio.readImage(record));
+          await writeFile(temp, await studio.readImage(record), { flag: 'wx', mode: 0o600 });
           await rename(temp, copy);
         }
         return copy;
@@ -95,4 +95,19 @@ function exists(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** `nanobanana-studio-<uid>` in the temporary folder: made private (0700), and refused unless it is ours. */
+async function privateTempFolder(): Promise<string> {
+  const uid = process.getuid?.();
+  const folder = path.join(os.tmpdir(), `nanobanana-studio-${uid ?? os.userInfo().username}`);
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const info = await lstat(folder);
+  const shared = process.platform !== 'win32' && (info.mode & 0o077) !== 0;
+  if (!info.isDirectory() || (uid !== undefined && info.uid !== uid) || shared) {
+    throw new AppError(
+      `${folder} is not a private folder of yours (someone else may have made it, or others may write to it). Remove it, then try again.`,
+    );
+  }
+  return folder;
 }

@@ -20,7 +20,10 @@ export function usd(value: number): string {
 }
 
 /** An image as `--json` shows it. */
-export function imageJson(record: ImageRecord, extra: { path?: string; outputPath?: string; pipelineId?: string }) {
+export function imageJson(
+  record: ImageRecord,
+  extra: { path?: string; outputPath?: string; outputKept?: string; pipelineId?: string },
+) {
   return {
     id: record.id,
     ...(extra.pipelineId ? { pipeline_id: extra.pipelineId } : {}),
@@ -39,6 +42,7 @@ export function imageJson(record: ImageRecord, extra: { path?: string; outputPat
     ...(recordIsEmulated(record) ? { emulated: true } : {}),
     path: extra.path ?? null,
     output_path: extra.outputPath ?? null,
+    ...(extra.outputKept ? { output_kept: extra.outputKept } : {}),
     created_at: record.createdAt,
   };
 }
@@ -54,6 +58,8 @@ export function imageLine(image: StudioImage): string {
     image.storedPath ?? r.blobKey,
   ];
   if (image.outputPath) parts.push(`-> ${image.outputPath}`);
+  if (image.outputKept) parts.push(`(${image.outputKept} was there already and was kept)`);
+  if (image.outputError) parts.push(`(not saved to ${image.outputError})`);
   return parts.join('  ');
 }
 

@@ -10,14 +10,15 @@
 
 import { EventEmitter } from 'node:events';
 import { runAsCaller } from '../concurrency/caller.js';
-import { AppError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
-import { type ImageJobDeps, toAppError } from '../imageJobs.js';
+import { AppError, BudgetExceededError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
+import { callGemini, enhance, type ImageJobDeps, referencesWritten, storeResult, toAppError } from '../imageJobs.js';
 import type { Logger } from '../logger.js';
 import type { GenerateImageResult } from '../ports.js';
-import type { SpendingGuard } from '../spending.js';
+import { billedCall, type SpendingGuard } from '../spending.js';
+import { adjustColours } from './colourAdjust.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
-import { runImageStage } from './imageStages.js';
 import { LocalQueue } from './localQueue.js';
+import { engineerPrompt } from './promptEngineer.js';
 import { recoverPipelines } from './recovery.js';
 import { decodeSpec, encodeSpec, type ImagePipelineSpec } from './spec.js';
 import { isTerminal, progressOf, signalOf, stagesFor } from './stages.js';
@@ -141,6 +142,7 @@ export class PipelineEngine {
     // batch does not hold everyone else's image behind it (the local queue is round-robin by itself).
     const ahead = this._queue.shared ? await this._o.repo.countUnfinished(caller.ownerId) : 0;
     await this._o.repo.insert(records);
+    for (const spec of specs) await referencesWritten(this._o.jobs, spec.job);
     await this._queue.push(records.map((r, i) => ({ id: r.id, ownerId: r.ownerId, rank: ahead + i })));
     return records;
   }
@@ -377,23 +379,87 @@ export class PipelineEngine {
         (stages.find((s) => s.name === 'engineer-prompt')?.output?.prompt as string | undefined) ?? spec.job.prompt;
       let result: GenerateImageResult | undefined;
       let calls = 0;
+      let coloured: Record<string, unknown> | undefined;
       const onRetry = () => this._events.emit('retry', id);
+      // Set when a cancel or the time limit stops the enhance pass: the billed draft is still stored.
+      let keepDraft = false;
       for (const stage of stages) {
         if (stage.state === 'completed' || stage.state === 'skipped') continue;
-        signal.throwIfAborted();
+        if (!keepDraft) signal.throwIfAborted();
         record = await this._stage(record, stage.name, { state: 'running', startedAt: this._now() });
-        const done = await runImageStage(this._o, stage.name, {
-          spec,
-          pipelineId: id,
-          ownerId: record.ownerId,
-          prompt,
-          result,
-          calls,
-          signal,
-          onRetry,
-        });
-        ({ prompt, result, calls } = done);
-        const { state, output, note } = done;
+        let output: Record<string, unknown> | undefined;
+        let state: StageRecord['state'] = 'completed';
+        let note: string | undefined;
+        switch (stage.name) {
+          case 'engineer-prompt':
+            try {
+              prompt = await engineerPrompt(this._o.text, {
+                model: this._o.textModel,
+                styleGuide: spec.style?.guide ?? this._o.styleGuide,
+                prompt: spec.job.prompt,
+                signal,
+                billing: { ownerId: record.ownerId, pipelineId: id },
+              });
+              output = { prompt };
+            } catch (error) {
+              if (signal.aborted) throw error;
+              // A failed rewrite is no reason to lose the image: fall back to the prompt as written.
+              state = 'skipped';
+              note = `The text model could not rewrite the prompt (${toAppError(error).message}); the prompt was used as written.`;
+              this._o.log.warn({ pipeline: id, err: note }, 'engineer-prompt skipped');
+            }
+            break;
+          case 'generate':
+            // A rerun after a crash calls Gemini again, and is billed (and ledgered) again.
+            result = await billedCall(this._o.spending, spec.job, { kind: spec.job.kind, pipelineId: id }, () =>
+              callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry }),
+            );
+            calls += 1;
+            break;
+          case 'enhance-image': {
+            if (!result) throw new AppError('Nothing to enhance: the generate stage produced no image.');
+            const draft = result;
+            try {
+              result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id }, () =>
+                enhance(this._o.jobs, spec.job, draft, { signal, onRetry }),
+              );
+              calls += 1;
+            } catch (error) {
+              // The draft is billed already: a budget with no room for the second call, a second call that
+              // fails, a cancel or the time limit during it all keep the draft. Only a shutdown stops here
+              // (the pipeline runs again on the next start).
+              const stopped = signal.aborted ? this._running.get(id)?.reason : undefined;
+              const kept = stopped instanceof CancelledError || stopped instanceof TimeoutError;
+              if (signal.aborted && (this._closed || !kept)) throw error;
+              keepDraft = signal.aborted;
+              state = 'skipped';
+              note = enhanceNote(stopped ?? error);
+              if (!(error instanceof BudgetExceededError))
+                this._o.log.warn({ pipeline: id, err: note }, 'enhance-image failed; the draft is kept');
+            }
+            break;
+          }
+          case 'colour-adjust': {
+            if (!result) throw new AppError('Nothing to colour: the generate stage produced no image.');
+            const adjusted = await adjustColours(result, spec.palette ?? []);
+            result = adjusted.result;
+            output = adjusted.output;
+            coloured = adjusted.summary;
+            break;
+          }
+          case 'store':
+            if (!result) throw new AppError('Nothing to store: the generate stage produced no image.');
+            await storeResult(this._o.jobs, spec.job, result, {
+              prompt,
+              calls,
+              extra: { style: spec.style?.name, colourAdjust: coloured },
+            }).catch((error: unknown) => {
+              throw storeFailure(error, calls);
+            });
+            break;
+          case 'architect':
+            throw new AppError('An architect stage cannot run in an image pipeline.');
+        }
         record = await this._stage(record, stage.name, {
           state,
           progress: 100,
@@ -532,4 +598,28 @@ export class PipelineEngine {
   private _now(): string {
     return this._o.jobs.now().toISOString();
   }
+}
+
+/** What the result says when the enhance pass did not happen; the draft is stored either way. */
+function enhanceNote(error: unknown): string {
+  if (error instanceof CancelledError)
+    return 'Not enhanced: the pipeline was cancelled during the enhance pass. The draft, already billed, was stored as it is.';
+  if (error instanceof TimeoutError)
+    return `Not enhanced: ${error.message.replace(/ Try again.*$/, '')} The draft, already billed, was stored as it is.`;
+  if (error instanceof BudgetExceededError)
+    return `Not enhanced: ${error.message.replace(/ This call was not sent.*$/, '')} The draft was stored as it is.`;
+  const reason = toAppError(error)
+    .message.replace(/ No cost was recorded\.?/, '')
+    .trim();
+  return `Not enhanced: the enhance pass failed (${reason}). The draft was stored as it is, and only the draft was billed.`;
+}
+
+/** A store that fails after Gemini made (and billed) the image: say so, instead of a bare file-system error. */
+function storeFailure(error: unknown, calls: number): AppError {
+  const cause = toAppError(error);
+  const billed = calls > 1 ? `${calls} billed Gemini calls` : 'a billed Gemini call';
+  return new AppError(
+    `The image was made (${billed}, counted in the cost ledger) but could not be stored: ${cause.message}. Check the data folder (free space, permissions), then ask again.`,
+    { cause: error },
+  );
 }

@@ -12,6 +12,10 @@ export interface ImagePipelineSpec {
   enhance: boolean;
   /** The concept the prompt came from, if any. */
   conceptId?: string;
+  /** A saved style's guide for the engineer-prompt stage (instead of the server's), and its name. */
+  style?: { name: string; guide: string };
+  /** Brand colours (#RRGGBB) for the colour-adjust stage (core/palette.ts). */
+  palette?: string[];
 }
 
 export function encodeSpec(spec: ImagePipelineSpec): string {

@@ -18,6 +18,7 @@ const WEIGHTS: Record<StageName, number> = {
   'engineer-prompt': 15,
   generate: 60,
   'enhance-image': 40,
+  'colour-adjust': 5,
   store: 10,
 };
 
@@ -34,6 +35,7 @@ export function stagesFor(spec: ImagePipelineSpec): StageRecord[] {
     ...(spec.autoStyle ? (['engineer-prompt'] as const) : []),
     'generate',
     ...(spec.enhance ? (['enhance-image'] as const) : []),
+    ...(spec.palette?.length ? (['colour-adjust'] as const) : []),
     'store',
   ];
   return names.map((name) => ({ name, state: 'pending', progress: 0, startedAt: null, finishedAt: null }));

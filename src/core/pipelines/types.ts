@@ -9,7 +9,7 @@ export const PIPELINE_STATUSES = ['queued', 'running', 'completed', 'failed', 'c
 export type PipelineStatus = (typeof PIPELINE_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly PipelineStatus[] = ['completed', 'failed', 'cancelled'];
 
-export type StageName = 'architect' | 'engineer-prompt' | 'generate' | 'enhance-image' | 'store';
+export type StageName = 'architect' | 'engineer-prompt' | 'generate' | 'enhance-image' | 'colour-adjust' | 'store';
 export type StageState = 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'cancelled';
 
 export interface StageRecord {
@@ -111,7 +111,13 @@ export interface JsonGenerator {
   generateJson(request: {
     model: string;
     systemInstruction?: string;
-    prompt: string | Array<{ role: 'user' | 'model'; parts: Array<{ text?: string }> }>;
+    prompt:
+      | string
+      | Array<{
+          role: 'user' | 'model';
+          /** Text, or an image for the model to look at (style extraction). */
+          parts: Array<{ text?: string; inlineData?: { mimeType: string; data: string } }>;
+        }>;
     jsonSchema: object;
     signal?: AbortSignal;
     /** Who the call is for, so that it goes into the cost ledger (see core/spending `withTextLedger`). */

@@ -7,6 +7,7 @@ import { migration0005PipelineCancel } from './0005_pipeline_cancel.js';
 import { migration0006AccessTokens } from './0006_access_tokens.js';
 import { migration0007LedgerTextCalls } from './0007_ledger_text_calls.js';
 import { migration0009LedgerEmulated } from './0009_ledger_emulated.js';
+import { migration0011StudioLibrary } from './0011_studio_library.js';
 
 /**
  * Every migration, by name. Names sort in the order they must run; never rename or edit one that has
@@ -21,4 +22,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0006_access_tokens': migration0006AccessTokens,
   '0007_ledger_text_calls': migration0007LedgerTextCalls,
   '0009_ledger_emulated': migration0009LedgerEmulated,
+  '0011_studio_library': migration0011StudioLibrary,
 };
