@@ -7,6 +7,8 @@
  *   tells a client to reject fields we might add later, nothing a model reads;
  * - fields marked `.meta({ unlisted: true })`: accepted and validated, but not advertised (synonyms
  *   kept for models that guess another name, e.g. iterations for n);
+ * - on a field listed without a text (its text is said once on another tool), the bounds (lengths, item
+ *   counts, ranges): said with the text, and still enforced here by zod;
  * - annotations equal to the spec's defaults (readOnlyHint false, destructiveHint true, idempotentHint
  *   false, openWorldHint true), except readOnlyHint and openWorldHint, which clients show and some read
  *   without applying the default.
@@ -34,7 +36,7 @@ export function withoutDialect<S>(schema: S): S {
     return rest;
   };
   const compact: JsonSchemaProducer = {
-    input: (options) => withoutUnlisted(strip(produce.input(options))),
+    input: (options) => withoutBoundsOfBareFields(withoutUnlisted(strip(produce.input(options)))),
     output: (options) => openObjects(strip(produce.output(options))) as Record<string, unknown>,
   };
   // A prototype link, not a copy: everything else (parse, shape, `_zod`) is the original schema's.
@@ -49,6 +51,28 @@ function withoutUnlisted(json: Record<string, unknown>): Record<string, unknown>
   const listed = Object.entries(properties).filter(([, field]) => field.unlisted !== true);
   if (listed.length === Object.keys(properties).length) return json;
   return { ...json, properties: Object.fromEntries(listed) };
+}
+
+const BOUNDS = new Set(['minLength', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum']);
+
+function withoutBoundsOfBareFields(json: Record<string, unknown>): Record<string, unknown> {
+  const properties = json.properties as Record<string, Record<string, unknown>> | undefined;
+  if (properties === undefined) return json;
+  const unbounded = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(unbounded);
+    if (node === null || typeof node !== 'object') return node;
+    return Object.fromEntries(
+      Object.entries(node)
+        .filter(([key]) => !BOUNDS.has(key))
+        .map(([key, value]) => [key, unbounded(value)]),
+    );
+  };
+  return {
+    ...json,
+    properties: Object.fromEntries(
+      Object.entries(properties).map(([name, field]) => [name, field.description ? field : unbounded(field)]),
+    ),
+  };
 }
 
 function openObjects(json: unknown): unknown {

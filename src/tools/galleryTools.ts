@@ -11,7 +11,7 @@ export const listImages = defineTool({
   name: 'list_images',
   title: 'List recent images',
   description:
-    'Images made so far, newest first (ids, prompts, models, links), to refer back ("edit the cat from before"). `search` finds by prompt words; `cursor` pages back.',
+    'Images made so far, newest first (ids, prompts, models, links), to refer back. `search` finds by prompt words; `cursor` pages back.',
   inputSchema: z.object({
     limit: z.number().int().min(1).max(50).default(10).describe('How many images.'),
     search: z.string().max(200).optional().describe('Only prompts containing this (any case).'),

@@ -30,25 +30,25 @@ const commonFields = {
   overwrite: z.boolean().optional(),
   return_full_image: z.boolean().optional(),
   seed: z.number().int().min(0).max(2_147_483_647).optional(),
+  // Bounds checked where the palette is resolved (a name or up to 12 hex colours); not repeated in the list.
   palette: z.union([z.string().min(1).max(200), z.array(z.string().min(1).max(7)).min(1).max(12)]).optional(),
 };
 
 const commonTexts: Record<keyof typeof commonFields, string> = {
-  aspect_ratio: `${ALL_ASPECT_RATIOS.join(' ')}. Default 1:1 (edits: the original). 1:4 4:1 1:8 8:1 only on nb2, nb2.1, lite.`,
+  aspect_ratio: `${ALL_ASPECT_RATIOS.join(' ')}. Default 1:1 (edits: kept). 1:4 4:1 1:8 8:1 only on nb2, nb2.1, lite.`,
   image_size: '512, 1K (default), 2K, 4K; 512 only on nb2, lite and nb1 1K only.',
   model:
-    'Unset unless named: nb2 (default, Nano Banana 2), pro (Nano Banana Pro, only if asked; ~2× price), nb2.1, lite (cheapest, 1K), nb1 (legacy) or a model id.',
+    'Unset unless named: nb2 (default), pro (only if asked; ~2× price), nb2.1, lite (cheapest, 1K), nb1, or a model id.',
   negative_prompt: 'What to leave out.',
   system_instruction: 'Standing rules for the model (style).',
-  reference_images: `Images to draw from: img_…/upl_… ids or local server paths (${READ_RULE}).`,
+  reference_images: "Images to draw from: img_…/upl_… ids, or local server paths (the rule of edit_image's image).",
   thinking_level: `${THINKING_LEVELS.join(', ')} (varies by model; not pro).`,
-  grounding: 'Ground in Google Search (news, real places).',
-  output_path: `Local server: also save to this file or folder (${WRITE_RULE}; not the data folder); a file there is kept (the copy gets -2, -3…) unless overwrite.`,
-  overwrite: 'With output_path: replace a file already there.',
-  return_full_image: 'Full resolution inline instead of a preview, if it fits.',
-  seed: 'For repeatable results.',
-  palette:
-    'Brand colours applied after generation (hues mapped onto them, lightness kept): a saved palette name or hex colours ["#E4572E", …]. Free.',
+  grounding: 'Ground in Google Search (news, places).',
+  output_path: `Local server: also save here (${WRITE_RULE}; not the data folder); an existing file is kept (copy -2…) unless overwrite.`,
+  overwrite: 'Replace an existing output_path file.',
+  return_full_image: 'Full resolution instead of a preview, if it fits.',
+  seed: 'For repeatability.',
+  palette: 'Brand colours applied after (free): a saved palette name or hex colours ["#E4572E", …].',
 };
 
 /** The shared fields with their texts: only generate_image carries them (the tool list is sent with every conversation). */
@@ -90,14 +90,14 @@ const generateFields = {
 
 const generateTexts: Record<keyof typeof generateFields, string> = {
   prompt: 'What to draw (subject, setting, style, light, composition, text). Required unless concept_id.',
-  concept_id: 'From propose_concepts ("pl_…#0"), drawn instead of prompt.',
-  refinement: 'A tweak on top of concept_id ("warmer light").',
-  n: 'Images to make (default 1), each billed.',
+  concept_id: 'From propose_concepts ("pl_…#0"), instead of prompt.',
+  refinement: 'Tweak on concept_id ("warmer light").',
+  n: 'Images (default 1), each billed.',
   iterations: '= n.',
   resolution: '= image_size.',
   auto_style: 'Detail a raw prompt with the text model first (default on, a few hundredths of a cent).',
   enhance: ENHANCE_TEXT,
-  style: 'A style saved in the studio: the prompt is rewritten to follow its guide.',
+  style: 'A studio style: the prompt is rewritten to follow it.',
 };
 
 const generateSchema = z.object({ ...described(generateFields, generateTexts), ...describedCommonFields });
@@ -151,7 +151,7 @@ export const generateImage = defineTool({
   name: 'generate_image',
   title: 'Generate images',
   description:
-    'Create 1 to 4 images from a prompt with Google Gemini (Nano Banana): picture, illustration, photo, logo, icon, sticker. Returns each image id, a preview and a link or path. Keep the defaults (Nano Banana 2, 1K); model "pro" only when they ask for Pro or top quality. Waits up to a limit, then returns pipeline ids (status running) for get_image. To change an image: edit_image.',
+    'Create 1 to 4 images (picture, photo, logo, icon, sticker) from a prompt with Google Gemini (Nano Banana). Returns each image id, a preview and a link or path. Keep the defaults (Nano Banana 2, 1K); model "pro" only when they ask for Pro. Waits up to a limit, then returns pipeline ids (status running) for get_image. To change an image: edit_image.',
   inputSchema: generateSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   _meta: galleryToolMeta,
@@ -166,7 +166,7 @@ export const generateImageAsync = defineTool({
   name: 'generate_image_async',
   title: 'Generate images in the background',
   description:
-    'generate_image without waiting (same fields, described there): returns {pipeline_ids, status: "running"} at once, for slow or bulk work. Fetch each with get_image (wait_seconds long-polls); stop with cancel_pipeline.',
+    'generate_image without waiting (same fields, described there): returns {pipeline_ids, status: "running"} at once. Fetch each with get_image (wait_seconds long-polls); stop with cancel_pipeline.',
   inputSchema: generateAsyncSchema,
   outputSchema: z.object({
     pipeline_ids: z.array(z.string()),
@@ -187,7 +187,7 @@ export const editImage = defineTool({
   name: 'edit_image',
   title: 'Edit an image',
   description:
-    'Change an existing image by instruction ("make it night", "remove the car"). Continues that image\'s conversation with the model, so successive edits stay consistent; records the lineage. Keeps its model, size and ratio unless set; the other fields are generate_image\'s.',
+    'Change an image by instruction ("make it night", "remove the car"), continuing its conversation with the model so edits stay consistent; records the lineage. Keeps its model, size and ratio unless set; other fields as in generate_image.',
   inputSchema: z.object({
     image: z
       .string()

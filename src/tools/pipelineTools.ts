@@ -20,22 +20,9 @@ const snapshotSchema = z.object({
   status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']),
   progress_percent: z.number(),
   stage: z.string().optional(),
-  stages: z.array(
-    z.object({
-      name: z.string(),
-      state: z.string(),
-      started_at: z.string().optional(),
-      finished_at: z.string().optional(),
-    }),
-  ),
-  results: z.array(
-    z.object({
-      image_id: z.string(),
-      url: z.string().optional(),
-      path: z.string().optional(),
-      thumbnail: z.string().optional(),
-    }),
-  ),
+  // Open objects: started_at, finished_at (stages) and url, path, thumbnail (results) come when known.
+  stages: z.array(z.object({ name: z.string(), state: z.string() }).passthrough()),
+  results: z.array(z.object({ image_id: z.string() }).passthrough()),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 
@@ -43,7 +30,7 @@ export const getImage = defineTool({
   name: 'get_image',
   title: 'Get a pipeline result',
   description:
-    'Status and result of a pipeline (from generate_image_async, or handed over by generate_image). wait_seconds long-polls until it completes, fails or is cancelled. Returns status, progress_percent, stage, then the image (id, link or path, preview) or the error.',
+    'Status and result of a pipeline (generate_image_async, or handed over by generate_image); wait_seconds long-polls to the end. Returns status, progress_percent, stage, then the image (id, link or path, preview) or the error.',
   inputSchema: z.object({
     pipeline_id: z.string().min(1).describe('A pipeline id (pl_…).'),
     wait_seconds: z.number().min(0).max(270).default(0).describe('Seconds to wait for the end (0 answers at once).'),
@@ -65,7 +52,7 @@ export const cancelPipeline = defineTool({
   name: 'cancel_pipeline',
   title: 'Cancel a pipeline',
   description:
-    'Stop a queued or running pipeline (its Gemini call is aborted; an image not made is not billed; stopped during enhance, the billed draft is kept and returned). A finished one comes back unchanged.',
+    'Stop a queued or running pipeline (its Gemini call is aborted; no image, no bill; during enhance the billed draft is kept). A finished one comes back unchanged.',
   inputSchema: z.object({ pipeline_id: z.string().min(1).describe('A pipeline id (pl_…).') }),
   outputSchema: snapshotSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -79,7 +66,7 @@ export const proposeConcepts = defineTool({
   name: 'propose_concepts',
   title: 'Propose image concepts',
   description:
-    'Before paying for renders, turn a rough idea into 1 to 4 distinct concepts (title, refined prompt, keywords) with a text model, for a fraction of a cent. Show them; then generate_image with the chosen concept_id. conversation_id refines them with feedback ("warmer").',
+    'Before paying for renders, turn a rough idea into 1 to 4 concepts (title, refined prompt, keywords) with a text model, for a fraction of a cent; then generate_image with the chosen concept_id. conversation_id refines them with feedback.',
   inputSchema: z.object({
     prompt: z.string().min(1).max(4000).describe('The rough idea, or feedback on the previous concepts.'),
     conversation_id: z.string().optional().describe('From a previous propose_concepts answer, to build on it.'),

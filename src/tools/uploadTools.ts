@@ -19,7 +19,7 @@ export const uploadFile = defineTool({
   name: 'upload_file',
   title: 'Upload a reference image',
   description:
-    "Upload an image the person shares (photo, sketch, logo) once; its id (upl_…) works in reference_images or as edit_image's image. Local server: `path`; over HTTP: base64 `data` (under the request limit, 64 MB by default). Large files go to the Gemini Files API (48-hour expiry handled).",
+    "Upload an image the person shares once; its id (upl_…) works in reference_images or as edit_image's image. Local server: `path`; over HTTP: base64 `data` (under the request limit, 64 MB default). Large files go to the Gemini Files API.",
   inputSchema: z.object({
     path: z
       .string()
