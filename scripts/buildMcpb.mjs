@@ -72,6 +72,7 @@ async function manifestTools() {
     ...(await dist('pipelineTools.js')).pipelineTools,
     ...(await dist('galleryTools.js')).galleryTools,
     ...(await dist('uploadTools.js')).uploadTools,
+    ...(await dist('libraryTool.js')).libraryTools,
   ];
   return tools.map((tool) => ({ name: tool.name, description: firstSentence(tool.description) }));
 }

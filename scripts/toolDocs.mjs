@@ -6,12 +6,13 @@ import path from 'node:path';
 import { z } from 'zod';
 import { galleryTools } from '../dist/tools/galleryTools.js';
 import { imageTools } from '../dist/tools/imageTools.js';
+import { libraryTools } from '../dist/tools/libraryTool.js';
 import { pipelineTools } from '../dist/tools/pipelineTools.js';
 import { uploadTools } from '../dist/tools/uploadTools.js';
 
 const README = path.resolve(import.meta.dirname, '../README.md');
 // The same order as the server registers them.
-const tools = [...imageTools, ...pipelineTools, ...galleryTools, ...uploadTools];
+const tools = [...imageTools, ...pipelineTools, ...galleryTools, ...uploadTools, ...libraryTools];
 
 const lines = ['| Tool | When the assistant uses it | Parameters |', '|---|---|---|'];
 for (const tool of tools) {

@@ -94,10 +94,14 @@ describe('palette and style options over stdio', () => {
     expect(badPalette.isError).toBe(true);
     expect(textOf(badPalette)).toContain('"blue" is not a hex colour. Write colours as #RRGGBB');
     const unnamed = await call('generate_image', { prompt: 'x', palette: 'Brand' });
-    expect(textOf(unnamed)).toMatch(/Or name a saved palette \(none saved yet; save one in the studio/);
+    expect(textOf(unnamed)).toMatch(
+      /Or name a saved palette \(none saved yet; save one with the studio_library tool or in the studio/,
+    );
     const style = await call('generate_image', { prompt: 'x', style: 'House' });
     expect(style.isError).toBe(true);
-    expect(textOf(style)).toContain('No style named "House". Save one in the studio (/ui) first.');
+    expect(textOf(style)).toContain(
+      'No style named "House". Save one with the studio_library tool or in the studio (/ui) first.',
+    );
     const list = await call('list_images', {});
     expect(textOf(list)).not.toContain('"x"');
   }, 60_000);

@@ -190,6 +190,7 @@ const TOOLS = [
   'upload_file',
   'list_uploads',
   'delete_upload',
+  'studio_library',
 ];
 /** The in-chat gallery's app-only tools (MCP Apps `visibility: ['app']`). */
 const APP_TOOLS = ['app_variation', 'app_edit', 'app_upscale'];

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizeExchangeAndCall } from './helpers/clientFlow.js';
 import { browserRequest, startSignedInStudio, TestOAuthProvider } from './helpers/signInServer.js';
 
 /** The client as claude.ai is one: identified by the URL of its metadata, never registered. */
@@ -138,6 +139,58 @@ describe('client ID metadata documents (CIMD)', () => {
     ) as { azp?: string; client_id?: string };
     expect(claims.azp ?? claims.client_id).toBe(url);
   }, 60_000);
+
+  // The published documents of two real clients, served here under a loopback URL (the client_id is the URL).
+  const publishedDocuments = [
+    {
+      name: 'vscode',
+      // https://vscode.dev/oauth/client-metadata.json as quoted verbatim in public CIMD test fixtures
+      // (client_uri, logo_uri left out: they are informative); VS Code desktop uses the fixed 33418 port.
+      document: {
+        client_name: 'Visual Studio Code',
+        grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'none',
+        application_type: 'native',
+        redirect_uris: ['http://127.0.0.1:33418/', 'https://vscode.dev/redirect'],
+      },
+      redirectUri: 'http://127.0.0.1:33418/',
+    },
+    {
+      name: 'claude-code',
+      // https://claude.ai/oauth/claude-code-client-metadata (port-less loopback redirects; Claude Code listens on a
+      // random port, RFC 8252 §7.3), as listed in published CIMD client tables.
+      document: {
+        client_name: 'Claude Code',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'none',
+        redirect_uris: ['http://localhost/callback', 'http://127.0.0.1/callback'],
+      },
+      redirectUri: 'http://localhost:53117/callback',
+    },
+  ];
+  publishedDocuments.push({
+    name: 'private-use',
+    // A native client that publishes a private-use callback (Cursor's form, RFC 8252 §7.1).
+    document: {
+      client_name: 'Private-use client',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      redirect_uris: ['cursor://anysphere.cursor-mcp/oauth/callback'],
+    },
+    redirectUri: 'cursor://anysphere.cursor-mcp/oauth/callback',
+  } as (typeof publishedDocuments)[number]);
+  for (const published of publishedDocuments)
+    it(`the metadata document of ${published.name} signs in and calls a tool`, async () => {
+      const url = documentFor(published.name, published.document);
+      await authorizeExchangeAndCall(origin, {
+        clientId: url,
+        redirectUri: published.redirectUri,
+        scope: 'openid email',
+      });
+    }, 60_000);
 
   it('refuses a document larger than 64 KB without reading it whole', async () => {
     const url = `${docsOrigin}/clients/huge.json`;

@@ -21,6 +21,8 @@ import { clientMetadataDocuments } from './clientMetadataDocuments.js';
 import { createDashboardSessions, type DashboardSessions } from './dashboardSessions.js';
 import { consentPage, signInErrorPage } from './pages.js';
 import { refreshReplayGuard } from './refreshRotation.js';
+import { createRegistrationNormaliser, matchesRegisteredRedirect } from './registrationNormaliser.js';
+import { serveWellKnown } from './wellKnown.js';
 
 export interface AuthServerOptions {
   /** Our Kysely instance and its dialect (better-auth issues its own SQL through it). */
@@ -63,6 +65,7 @@ export interface AuthInfoLike {
 
 export interface AuthServer extends DashboardSessions {
   mcpUrl: string;
+  scopes: readonly string[];
   issuer: string;
   /** The OAuth endpoints, metadata, and the sign-in, consent and error pages. */
   fetch(request: Request): Response | Promise<Response>;
@@ -74,6 +77,8 @@ const AUTH_BASE = '/api/auth';
 /** Personal access tokens start with this (see core/accessTokens). */
 const PAT_PREFIX = 'nbs_pat_';
 const PENDING_COOKIE = 'nbs_pending_auth';
+/** The scopes MCP clients ask for (advertised in the challenge and the protected-resource metadata). */
+export const MCP_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
 export async function createAuthServer(options: AuthServerOptions): Promise<AuthServer> {
   const { origin } = options;
@@ -144,7 +149,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
         resource: mcpUrl,
         loginPage: '/login',
         consentPage: '/consent',
-        scopes: ['openid', 'profile', 'email', 'offline_access'],
+        scopes: [...MCP_SCOPES],
         allowDynamicClientRegistration: true,
         allowUnauthenticatedClientRegistration: true,
         // Strict rotation: a rotated refresh token presented again is a replay (see refreshRotation.ts).
@@ -230,11 +235,25 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     log: options.log,
   });
   const app = new Hono();
+  // Registrations as native clients really send them (see registrationNormaliser).
+  const register = createRegistrationNormaliser({
+    handler: auth.handler,
+    restoreRedirectUris: (clientId, redirectUris) =>
+      context.adapter.update({
+        model: 'oauthClient',
+        where: [{ field: 'clientId', value: clientId }],
+        update: { redirectUris },
+      }) as Promise<void>,
+    log: options.log,
+  });
+  app.post(`${AUTH_BASE}/oauth2/register`, (c) => register(c.req.raw));
   app.post(`${AUTH_BASE}/oauth2/token`, (c) => refreshGuard(c.req.raw, auth.handler));
   app.post(`${AUTH_BASE}/oauth2/revoke`, (c) => revocation(c.req.raw, auth.handler));
   app.on(['GET', 'POST'], `${AUTH_BASE}/*`, (c) => auth.handler(c.req.raw));
   // RFC 9728 protected-resource and RFC 8414 authorization-server metadata at the origin.
-  app.get('/.well-known/*', (c) => auth.handler(c.req.raw));
+  app.get('/.well-known/*', (c) =>
+    serveWellKnown(c.req.raw, auth.handler, { authBase: AUTH_BASE, scopes: MCP_SCOPES }),
+  );
 
   // Sign-in: straight on to the OpenID provider, carrying the signed authorization request along.
   app.get('/login', async (c) => {
@@ -272,7 +291,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
       const uris = client?.redirectUris;
       const registered = Array.isArray(uris) ? uris : typeof uris === 'string' ? (JSON.parse(uris) as string[]) : [];
       const redirectUri = query.get('redirect_uri');
-      if (redirectUri && registered.includes(redirectUri)) {
+      if (redirectUri && matchesRegisteredRedirect(registered, redirectUri)) {
         const back = new URL(redirectUri);
         back.searchParams.set('error', 'access_denied');
         back.searchParams.set('error_description', signInRefusal(error));
@@ -312,6 +331,7 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
   return {
     mcpUrl,
     issuer,
+    scopes: MCP_SCOPES,
     fetch: (request) => app.fetch(request),
     ...sessions,
 

@@ -7,6 +7,7 @@
  */
 import { extendOAuthProvider } from '@better-auth/oauth-provider';
 import { registerClientMetadataDocument } from '@better-auth/oauth-provider/internal';
+import { normaliseRegistration } from './registrationNormaliser.js';
 
 const DISCOVERY_ID = 'cimd';
 const MAX_BYTES = 64 * 1024;
@@ -106,13 +107,24 @@ export function clientMetadataDocuments(options: ClientMetadataDocumentOptions) 
         return existing ?? null;
       }
       const provider = ctx.context.getPlugin('oauth-provider');
+      // The same rules as dynamic registration: private-use redirects (cursor://…) through a placeholder.
+      const normalised = normaliseRegistration(metadata);
       const result = await registerClientMetadataDocument(ctx, provider.options, {
         clientId,
         clientDiscoveryId: DISCOVERY_ID,
-        metadata,
+        metadata: normalised?.body ?? metadata,
         existingClient: existing ?? undefined,
       } as Any);
-      return (result as Any).client ?? null;
+      const client = (result as Any).client ?? null;
+      if (client && normalised?.placeholders.size) {
+        await ctx.context.adapter.update({
+          model: 'oauthClient',
+          where: [{ field: 'clientId', value: clientId }],
+          update: { redirectUris: normalised.redirectUris },
+        });
+        client.redirectUris = normalised.redirectUris;
+      }
+      return client;
     },
   };
   return {

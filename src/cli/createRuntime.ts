@@ -211,6 +211,7 @@ async function startServices(
     text,
     textModel: config.textModel,
     newId: () => store.newId('lib_'),
+    admit: (ownerId) => studio.spending.admit(ownerId),
   });
   const pipelines = new PipelineEngine({
     repo: store.createPipelineRepository(database.db, { notify: shared?.notify }),

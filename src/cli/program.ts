@@ -40,6 +40,7 @@ Options:
   --port N                   HTTP port (default 8766; 0 picks a free one). Env STUDIO_PORT.
   --public-url URL           Base URL for image links. Env STUDIO_PUBLIC_URL.
   --allowed-hosts H1,H2      Host names accepted besides localhost (DNS-rebinding protection). Env STUDIO_ALLOWED_HOSTS.
+  --allowed-origins O1,O2    Browser origins allowed to call /mcp (CORS; any other Origin gets 403). Env STUDIO_ALLOWED_ORIGINS.
   --allow-unauthenticated    Serve without sign-in on a non-loopback address (STUDIO_AUTH=off), when something in
                              front of it already authenticates people.
   --config FILE              JSON config file (any option above, camelCase). Env STUDIO_CONFIG.
@@ -61,6 +62,7 @@ const OPTIONS = {
   port: { type: 'string' },
   'public-url': { type: 'string' },
   'allowed-hosts': { type: 'string' },
+  'allowed-origins': { type: 'string' },
   config: { type: 'string' },
   'log-level': { type: 'string' },
   'allow-unauthenticated': { type: 'boolean' },
@@ -179,7 +181,10 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
   const auth = signIn ? publicUrl.then((origin) => startSignIn(config, runtime, origin, log)) : undefined;
   const ui = await startDashboard(config, runtime, auth, log);
   const maxBody = config.maxRequestBodyMb * 1024 * 1024;
-  const mcp = createMcpHandler(createMcpServerFactory(runtime, 'http'), {
+  // The conformance suite's fixtures, for npm run conformance only (scripts/conformance.mjs).
+  const fixtures = process.env.STUDIO_CONFORMANCE_FIXTURES === 'true';
+  if (fixtures) log.warn('STUDIO_CONFORMANCE_FIXTURES=true: the conformance test fixtures are registered (test only).');
+  const mcp = createMcpHandler(createMcpServerFactory(runtime, 'http', { conformanceFixtures: fixtures }), {
     maxRequestBodySize: maxBody,
     onerror: (err) => log.warn({ err }, 'MCP HTTP error'),
   });
@@ -190,6 +195,8 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
     version: runtime.version,
     host: config.host,
     allowedHosts: config.allowedHosts,
+    allowedOrigins: config.allowedOrigins,
+    publicUrl: config.publicUrl,
     maxRequestBodyBytes: maxBody,
     emulator: config.emulator,
     linkSecret: config.linkSecret,
@@ -254,6 +261,7 @@ function flagsToConfig(values: Record<string, string | boolean | undefined>): Co
     port: num('port'),
     publicUrl: str('public-url'),
     allowedHosts: list('allowed-hosts', ','),
+    allowedOrigins: list('allowed-origins', ','),
     logLevel: str('log-level') as Config['logLevel'],
     allowUnauthenticated: values['allow-unauthenticated'] as boolean | undefined,
   };

@@ -48,6 +48,8 @@ export interface Config {
   publicUrl?: string;
   /** Extra Host header names accepted by `serve` (DNS-rebinding protection), e.g. a public hostname. */
   allowedHosts?: string[];
+  /** Browser origins allowed to call /mcp (CORS and the Origin check), e.g. https://inspector.example.com. */
+  allowedOrigins?: string[];
   /** Gemini API key. Prefer the environment (GEMINI_API_KEY). */
   apiKey?: string;
   /** Gemini endpoint (a proxy, or the emulator). */
@@ -165,6 +167,7 @@ const configSchema = z
     port: z.number().int().min(0).max(65535),
     publicUrl: z.url().optional(),
     allowedHosts: z.array(z.string().min(1)),
+    allowedOrigins: z.array(z.string().min(1)),
     apiKey: z.string().min(1).optional(),
     geminiBaseUrl: z.url().optional(),
     vertex: z.object({ project: z.string().optional(), location: z.string().optional() }).strict().optional(),
@@ -222,6 +225,7 @@ export const DEFAULTS: Omit<FullConfig, 'dataDir' | 'imageLinks'> = {
   host: '127.0.0.1',
   port: 8766,
   allowedHosts: [],
+  allowedOrigins: [],
   emulator: false,
   emulatorLatencyMs: 0,
   defaultModel: 'nb2',
@@ -328,6 +332,7 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
     port: numberFrom('STUDIO_PORT', env.STUDIO_PORT),
     publicUrl: env.STUDIO_PUBLIC_URL,
     allowedHosts: env.STUDIO_ALLOWED_HOSTS ? splitList(env.STUDIO_ALLOWED_HOSTS, ',') : undefined,
+    allowedOrigins: env.STUDIO_ALLOWED_ORIGINS ? splitList(env.STUDIO_ALLOWED_ORIGINS, ',') : undefined,
     apiKey: nonEmpty(env.GEMINI_API_KEY) ?? nonEmpty(env.GOOGLE_API_KEY),
     geminiBaseUrl: nonEmpty(env.GEMINI_BASE_URL),
     vertex: vertexOn

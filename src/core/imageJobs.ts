@@ -4,8 +4,10 @@
  * job is plain JSON, so a restarted server can run it again without the caller.
  * @module
  */
+
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import type { NoticeSink } from './callNotices.js';
 import { isEmulated } from './emulatedRegistry.js';
 import { AppError, CancelledError, InvalidInputError } from './errors.js';
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
@@ -161,6 +163,8 @@ function jobFields(deps: ImageJobDeps, ctx: CallContext, input: CommonImageOptio
 export interface CallOptions {
   signal?: AbortSignal;
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+  /** Tells the waiting caller what happens on the way (a model fallback, a converted reference). */
+  onNotice?: NoticeSink;
   /** The prompt to send instead of the job's own (a refined one). */
   prompt?: string;
 }

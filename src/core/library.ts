@@ -66,7 +66,7 @@ export class LibraryShelf<T> {
     if (!hit) {
       const names = rows.map((r) => r.name);
       throw new NotFoundError(
-        `No ${this._kind} named "${wanted}".${names.length > 0 ? ` Yours: ${names.join(', ')}.` : ` Save one in the studio (/ui) first.`}`,
+        `No ${this._kind} named "${wanted}".${names.length > 0 ? ` Yours: ${names.join(', ')}.` : ` Save one with the studio_library tool or in the studio (/ui) first.`}`,
       );
     }
     return hit;

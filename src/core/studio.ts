@@ -6,6 +6,7 @@
 
 import { AccessTokens } from './accessTokens.js';
 import type { PathPolicy } from './allowedPaths.js';
+import type { NoticeSink } from './callNotices.js';
 import { type ImageJob, type ImageJobDeps, planEdit, planGeneration } from './imageJobs.js';
 import type { ModelRegistry } from './models.js';
 import type {
@@ -44,6 +45,8 @@ export interface CallContext {
   isAdmin?: boolean;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
+  /** What the person should hear while the call runs (retries, fallbacks, conversions). */
+  onNotice?: NoticeSink;
   /** Present where local paths are allowed (stdio). */
   paths?: PathPolicy;
   /** The caller's preferred model, used when a call names none. */

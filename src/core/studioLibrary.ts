@@ -7,7 +7,14 @@ import { InvalidInputError } from './errors.js';
 import { type Caller, type LibraryRepository, LibraryShelf } from './library.js';
 import { parsePalette } from './palette.js';
 import type { JsonGenerator } from './pipelines/types.js';
-import { learnStyle, type StyleReference, type StyleValue, styleValue } from './styles.js';
+import {
+  learnStyle,
+  MAX_STYLE_REFERENCES,
+  MIN_STYLE_REFERENCES,
+  type StyleReference,
+  type StyleValue,
+  styleValue,
+} from './styles.js';
 import { checkTemplate, type TemplateValue } from './templates.js';
 
 export interface PaletteValue {
@@ -36,6 +43,8 @@ export function createStudioLibrary(deps: {
   textModel: string;
   newId: () => string;
   now?: () => Date;
+  /** The caller's rate limit (the one every billed request takes); throws when they must wait. */
+  admit?: (ownerId: string) => Promise<void>;
 }): StudioLibrary {
   const palettes = new LibraryShelf<PaletteValue>(
     deps.repo,
@@ -60,14 +69,18 @@ export function createStudioLibrary(deps: {
     palettes,
     styles,
     templates,
-    learnStyle: (references, caller, options = {}) =>
-      learnStyle(deps.text, {
+    learnStyle: async (references, caller, options = {}) => {
+      // A wrong number of images is refused before the rate limit counts the request.
+      const n = references.length;
+      if (n >= MIN_STYLE_REFERENCES && n <= MAX_STYLE_REFERENCES) await deps.admit?.(caller.ownerId);
+      return learnStyle(deps.text, {
         model: deps.textModel,
         references,
         note: options.note,
         signal: options.signal,
         billing: { ownerId: caller.ownerId, pipelineId: null },
-      }),
+      });
+    },
     async resolvePalette(value, caller) {
       const items = typeof value === 'string' ? [value] : [...value];
       const saved = await palettes.list(caller);
@@ -84,7 +97,7 @@ export function createStudioLibrary(deps: {
       } catch (error) {
         const names = saved.map((r) => r.name);
         throw new InvalidInputError(
-          `${(error as Error).message} Or name a saved palette${names.length > 0 ? `: ${names.join(', ')}` : ' (none saved yet; save one in the studio at /ui/studio/palettes)'}.`,
+          `${(error as Error).message} Or name a saved palette${names.length > 0 ? `: ${names.join(', ')}` : ' (none saved yet; save one with the studio_library tool or in the studio at /ui/studio/palettes)'}.`,
         );
       }
     },

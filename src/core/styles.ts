@@ -53,10 +53,8 @@ const answer = z.object({
   avoid: z.string(),
 });
 
-export interface StyleReference {
-  data: Buffer;
-  mimeType: string;
-}
+/** Inline bytes, or a file already on Gemini (a large upload). */
+export type StyleReference = { data: Buffer; mimeType: string } | { uri: string; mimeType: string };
 
 /** Asks the text model for a style guide of the references; the guide as text, ready to save. */
 export async function learnStyle(
@@ -81,7 +79,11 @@ export async function learnStyle(
       {
         role: 'user',
         parts: [
-          ...options.references.map((r) => ({ inlineData: { mimeType: r.mimeType, data: r.data.toString('base64') } })),
+          ...options.references.map((r) =>
+            'uri' in r
+              ? { fileData: { fileUri: r.uri, mimeType: r.mimeType } }
+              : { inlineData: { mimeType: r.mimeType, data: r.data.toString('base64') } },
+          ),
           {
             text: `Write the style guide these ${n} reference images share.${options.note ? ` The person adds: ${options.note}` : ''}`,
           },

@@ -20,7 +20,10 @@ import { AppError, NotFoundError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Studio } from '../core/studio.js';
 import { bodyLimits } from './bodyLimits.js';
+import { mcpCors, publicCors } from './cors.js';
 import { imageRoute } from './imageRoute.js';
+import { challengeResponse, jsonRpcParseErrors } from './jsonRpcErrors.js';
+import { createOriginPolicy, originGate } from './origin.js';
 
 export interface HttpAppOptions {
   mcp: McpHttpHandler;
@@ -29,6 +32,9 @@ export interface HttpAppOptions {
   version: string;
   host: string;
   allowedHosts: string[];
+  /** Browser origins allowed on /mcp besides the server's own and localhost ones (see http/origin). */
+  allowedOrigins?: string[];
+  publicUrl?: string;
   maxRequestBodyBytes: number;
   emulator: boolean;
   /** When set, `/i/` links must carry a valid `exp` and `sig` (see core/imageLinks). */
@@ -46,6 +52,8 @@ export interface HttpAuth {
   fetch(request: Request): Response | Promise<Response>;
   /** Throws when the token is not valid for /mcp (expired, wrong audience, email no longer allowed). */
   verifyAccessToken(token: string): Promise<AuthInfo>;
+  /** The scopes to name in the challenge. */
+  scopes?: readonly string[];
   /** The person behind a dashboard session cookie (for /i/ links opened in their browser). */
   sessionUser?(request: Request): Promise<{ userId: string; isAdmin: boolean } | undefined>;
 }
@@ -63,14 +71,30 @@ export function createHttpApp(options: HttpAppOptions) {
   const allowedHosts = options.allowedHosts.length
     ? [...options.allowedHosts, ...(localBind ? ['localhost', '127.0.0.1', '[::1]'] : [])]
     : undefined;
+  // Origin is checked on every bind, not only loopback ones (2025-11-25 makes it a MUST).
+  const origins = createOriginPolicy({
+    allowedOrigins: options.allowedOrigins ?? [],
+    allowedHosts: options.allowedHosts,
+    publicUrl: options.publicUrl,
+    localBind,
+  });
   const app = createMcpHonoApp({
     host: options.host,
     allowedHosts,
+    allowedOrigins: origins.hostnames,
     maxRequestBodySize: options.maxRequestBodyBytes,
   });
 
   // A body over the limit is refused by the MCP app's parser with a bare 413; say what to do instead.
   const outer = new Hono();
+  outer.use('/mcp', mcpCors(origins), originGate(origins), jsonRpcParseErrors);
+  for (const path of [
+    '/.well-known/*',
+    '/api/auth/oauth2/register',
+    '/api/auth/oauth2/token',
+    '/api/auth/oauth2/revoke',
+  ])
+    outer.use(path, publicCors());
   // Every other route gets a limit that fits it, enforced while the body streams in (bodyLimits.ts).
   outer.use('*', bodyLimits());
   outer.use('/mcp', async (c, next) => {
@@ -96,8 +120,8 @@ export function createHttpApp(options: HttpAppOptions) {
 
   // Sign-in: every MCP request carries a bearer token, answered with a 401 challenge that points clients
   // to the protected-resource metadata when it does not.
-  const bearer = options.auth?.then((auth) =>
-    requireBearerAuth({
+  const bearer = options.auth?.then((auth) => {
+    const check = requireBearerAuth({
       resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(new URL(auth.mcpUrl)).toString(),
       expectedResource: new URL(auth.mcpUrl),
       verifier: {
@@ -106,8 +130,13 @@ export function createHttpApp(options: HttpAppOptions) {
             throw new OAuthError(OAuthErrorCode.InvalidToken, error.message);
           }),
       },
-    }),
-  );
+    });
+    // The challenge names the scope, and no error when no token was sent (jsonRpcErrors.ts).
+    return async (request: Request) => {
+      const checked = await check(request);
+      return checked instanceof Response ? challengeResponse(checked, request, auth.scopes ?? []) : checked;
+    };
+  });
 
   // The token is checked before the MCP app's parser reads the body (up to its 64 MB): nobody signed in,
   // nothing read.

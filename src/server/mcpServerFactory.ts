@@ -4,16 +4,27 @@
  * @module
  */
 import os from 'node:os';
-import { type McpRequestContext, McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  type McpRequestContext,
+  McpServer,
+  type RegisteredPrompt,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { type PathPolicy, rootsFromUris } from '../core/allowedPaths.js';
+import { describeNotice } from '../core/callNotices.js';
+import { ForbiddenError, NotFoundError } from '../core/errors.js';
 import { createImageLinks } from '../core/imageLinks.js';
 import { type CallContext, LOCAL_OWNER } from '../core/studio.js';
+import { clientLog, honourSetLevel, LogLevelMemory } from '../mcp/clientLog.js';
+import { installProtocolErrors } from '../mcp/protocolErrors.js';
 import { progressReporter, registerTools } from '../mcp/registerTools.js';
 import { appTools } from '../tools/appTools.js';
+import { registerConformanceFixtures } from '../tools/conformanceFixtures.js';
 import type { StudioToolContext } from '../tools/context.js';
 import { galleryTools } from '../tools/galleryTools.js';
 import { registerImageResources } from '../tools/imageResources.js';
 import { imageTools } from '../tools/imageTools.js';
+import { libraryTools } from '../tools/libraryTool.js';
 import { registerGalleryResource, showToMcpAppsClientsOnly } from '../tools/mcpApp.js';
 import { registerPersonalTemplates, type SavedTemplate } from '../tools/personalTemplates.js';
 import { pipelineTools } from '../tools/pipelineTools.js';
@@ -27,7 +38,12 @@ export type Transport = 'stdio' | 'http';
 export const SERVER_INSTRUCTIONS =
   'Generates and edits images with Google Gemini (Nano Banana). generate_image makes new images (generate_image_async, get_image and cancel_pipeline for background work); propose_concepts sketches directions before paying for renders; edit_image changes an earlier one by id and keeps its conversation; list_images and image_info find earlier images. Keep the default model (Nano Banana 2 at 1K) unless the person asks otherwise. Every result names the image id: use it to edit or reuse the image.';
 
-export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
+export interface McpServerFactoryOptions {
+  /** The official conformance suite's fixtures (npm run conformance only; see conformanceFixtures.ts). */
+  conformanceFixtures?: boolean;
+}
+
+export function createMcpServerFactory(runtime: Runtime, transport: Transport, options: McpServerFactoryOptions = {}) {
   const errors = createToolErrorPresenter(runtime.log.child({ area: 'mcp' }));
   const imageUrl = createImageLinks({
     mode: runtime.config.imageLinks,
@@ -42,17 +58,43 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
     maxPreviewBytes: runtime.config.maxPreviewBytes,
   };
 
+  const logLevels = new LogLevelMemory();
+  let connections = 0;
+
   return async (requestCtx?: McpRequestContext): Promise<McpServer> => {
     const server = new McpServer(
       { name: 'nanobanana-studio', title: 'Nano Banana Studio', version: runtime.version },
-      { capabilities: { tools: {}, resources: {}, prompts: {}, completions: {} }, instructions: SERVER_INSTRUCTIONS },
+      {
+        capabilities: { tools: {}, resources: {}, prompts: {}, completions: {}, logging: {} },
+        instructions: SERVER_INSTRUCTIONS,
+      },
     );
+    const era = requestCtx?.era ?? 'legacy';
+    installProtocolErrors(server, {
+      era,
+      isNotFound: (error) => error instanceof NotFoundError || error instanceof ForbiddenError,
+    });
+    // The level a client sets lasts for its connection (stdio) or its access token (HTTP, stateless).
+    connections += 1;
+    const logKey = transport === 'stdio' ? `stdio:${connections}` : (requestCtx?.authInfo?.token ?? 'http:local');
+    honourSetLevel(server, logLevels, logKey);
     const paths = pathPolicyFor(server, runtime);
     // Signed in (HTTP with sign-in on): the person the access token was issued to; otherwise the one local user.
     const signedIn = requestCtx?.authInfo?.extra as { userId?: string; isAdmin?: boolean } | undefined;
     const baseCall: CallContext = signedIn?.userId
       ? { ownerId: signedIn.userId, isAdmin: signedIn.isAdmin === true }
       : { ownerId: LOCAL_OWNER };
+
+    // The person's own templates as prompts; listed again when studio_library changes them.
+    let personalPrompts: Promise<RegisteredPrompt[]> | undefined;
+    const loadPersonalTemplates = () => {
+      const before = personalPrompts;
+      personalPrompts = (async () => {
+        for (const prompt of (await before?.catch(() => [])) ?? []) prompt.remove();
+        return registerPersonalTemplates(server, await personalTemplatesOf(runtime, baseCall.ownerId));
+      })();
+      return personalPrompts;
+    };
 
     const makeContext = async (serverCtx: ServerContext): Promise<StudioToolContext> => {
       const studio = await runtime.studio();
@@ -67,11 +109,18 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
         imageUrl,
         shape,
         uploads: studio.uploads,
+        onTemplatesChanged: async () => void (await loadPersonalTemplates()),
         call: {
           ...baseCall,
           ...(defaultModel ? { defaultModel } : {}),
           signal: serverCtx.mcpReq.signal,
           onProgress: progressReporter(serverCtx, (err) => runtime.log.debug({ err }, 'progress not delivered')),
+          onNotice: (notice) => {
+            const { level, message } = describeNotice(notice);
+            clientLog(serverCtx, { memory: logLevels, key: logKey, era, logger: 'nanobanana-studio' }, (err) =>
+              runtime.log.debug({ err }, 'log message not delivered'),
+            )(level, message);
+          },
           paths: transport === 'stdio' ? await paths() : undefined,
         },
       };
@@ -79,7 +128,7 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
 
     const registered = registerTools<StudioToolContext>(
       server,
-      [...imageTools, ...pipelineTools, ...galleryTools, ...uploadTools, ...appTools],
+      [...imageTools, ...pipelineTools, ...galleryTools, ...uploadTools, ...libraryTools, ...appTools],
       { makeContext, errors, maxResultBytes: runtime.config.maxResultBytes },
     );
     // The in-chat gallery (MCP Apps): its view and app-only tools, for the hosts that render it.
@@ -88,9 +137,13 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport) {
     registerImageResources(server, runtime.studio, baseCall, imageUrl);
     registerUploadResources(server, runtime.studio, baseCall);
     registerPromptTemplates(server);
+    if (options.conformanceFixtures)
+      registerConformanceFixtures(server, (ctx) =>
+        clientLog(ctx, { memory: logLevels, key: logKey, era, logger: 'conformance' }, () => {}),
+      );
     // The person's own templates (saved in the studio). Over HTTP the studio is open before the first request;
     // over stdio the handshake does not wait for storage, and they are added (list_changed) once it is open.
-    const personal = personalTemplatesOf(runtime, baseCall.ownerId).then((t) => registerPersonalTemplates(server, t));
+    const personal = loadPersonalTemplates();
     if (transport === 'http') await personal;
     else void personal.catch((err) => runtime.log.warn({ err }, 'personal templates not loaded'));
     return server;

@@ -30,4 +30,6 @@ export interface StudioToolContext {
   shape: ResultShape;
   /** Uploaded files (upload_file, list_uploads, delete_upload). */
   uploads?: UploadService;
+  /** Lists the person's templates again as prompts (after studio_library saved or deleted one). */
+  onTemplatesChanged?: () => Promise<void>;
 }

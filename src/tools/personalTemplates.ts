@@ -4,7 +4,13 @@
  * parameter's default and suggestions. Nobody else's are listed.
  * @module
  */
-import { completable, type McpServer, ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import {
+  completable,
+  type McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
+  type RegisteredPrompt,
+} from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { fillTemplate, promptNameOf, type TemplateValue, templateParameters } from '../core/templates.js';
 import { suggest } from './promptTemplates.js';
@@ -14,8 +20,10 @@ export interface SavedTemplate {
   value: TemplateValue;
 }
 
-export function registerPersonalTemplates(server: McpServer, templates: readonly SavedTemplate[]): void {
+/** Registers them; the handles let the caller remove them when the person's templates change. */
+export function registerPersonalTemplates(server: McpServer, templates: readonly SavedTemplate[]): RegisteredPrompt[] {
   const taken = new Set<string>();
+  const registered: RegisteredPrompt[] = [];
   for (const tpl of templates) {
     const promptName = promptNameOf(tpl.name);
     // A team template and a personal one of the same name: the person's own comes first in the list.
@@ -34,18 +42,24 @@ export function registerPersonalTemplates(server: McpServer, templates: readonly
       shape[p.name] = p.required ? field : field.optional();
     }
     const description = tpl.value.description || `Your template "${tpl.name}" from the studio.`;
-    server.registerPrompt(promptName, { title: tpl.name, description, argsSchema: z.object(shape) }, (args) => {
-      let text: string;
-      try {
-        text = fillTemplate(tpl.value.text, args as Record<string, string | undefined>);
-      } catch (error) {
-        throw new ProtocolError(ProtocolErrorCode.InvalidParams, (error as Error).message);
-      }
-      const next =
-        tpl.value.tool === 'edit_image'
-          ? 'Next: call edit_image with image set to the id of the image to change and the text above as instruction.'
-          : 'Next: call generate_image with the text above as prompt.';
-      return { description, messages: [{ role: 'user', content: { type: 'text', text: `${text}\n\n${next}` } }] };
-    });
+    const handle = server.registerPrompt(
+      promptName,
+      { title: tpl.name, description, argsSchema: z.object(shape) },
+      (args) => {
+        let text: string;
+        try {
+          text = fillTemplate(tpl.value.text, args as Record<string, string | undefined>);
+        } catch (error) {
+          throw new ProtocolError(ProtocolErrorCode.InvalidParams, (error as Error).message);
+        }
+        const next =
+          tpl.value.tool === 'edit_image'
+            ? 'Next: call edit_image with image set to the id of the image to change and the text above as instruction.'
+            : 'Next: call generate_image with the text above as prompt.';
+        return { description, messages: [{ role: 'user', content: { type: 'text', text: `${text}\n\n${next}` } }] };
+      },
+    );
+    registered.push(handle);
   }
+  return registered;
 }

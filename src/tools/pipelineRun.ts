@@ -30,6 +30,7 @@ export async function runPipelinesAndRespond(
     timeoutMs: ctx.syncLimitMs,
     signal: ctx.call.signal,
     onChange: progressReporter(ctx, specs.length),
+    onNotice: ctx.call.onNotice ? (notice) => ctx.call.onNotice?.(notice) : undefined,
   });
   if (completed.length === 0 && running.length === 0) {
     throw new AppError(failed[0]?.error ?? 'No image was produced.');

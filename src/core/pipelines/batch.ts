@@ -4,6 +4,7 @@
  * command line.
  * @module
  */
+import type { CallNotice } from '../callNotices.js';
 import { CancelledError } from '../errors.js';
 import { type Caller, isTerminal, type PipelineEngine } from './engine.js';
 import type { ImagePipelineSpec } from './spec.js';
@@ -16,6 +17,8 @@ export interface BatchOptions {
   signal?: AbortSignal;
   /** Every change to one of the batch's pipelines, with its position in the batch. */
   onChange?: (record: PipelineRecord, index: number) => void;
+  /** What a pipeline of the batch says on the way (retries, fallbacks), with its position in the batch. */
+  onNotice?: (notice: CallNotice, index: number) => void;
 }
 
 export interface BatchOutcome {
@@ -37,13 +40,30 @@ export async function runBatch(
   caller: Caller,
   options: BatchOptions,
 ): Promise<BatchOutcome> {
-  const submitted = await engine.submit(specs, caller);
+  // Listening before submitting: a pipeline can retry before submit returns its id.
+  const early: Array<[string, CallNotice]> = [];
+  let position: Map<string, number> | undefined;
+  const onNotice = options.onNotice;
+  const unlisten = onNotice
+    ? engine.onNotice((id, notice) => {
+        if (!position) early.push([id, notice]);
+        else if (position.has(id)) onNotice(notice, position.get(id) ?? 0);
+      })
+    : () => {};
+  let submitted: PipelineRecord[];
+  try {
+    submitted = await engine.submit(specs, caller);
+  } catch (error) {
+    unlisten();
+    throw error;
+  }
   const ids = submitted.map((r) => r.id);
-  const position = new Map(ids.map((id, i) => [id, i]));
+  position = new Map(ids.map((id, i) => [id, i]));
+  for (const [id, notice] of early.splice(0)) if (position.has(id)) onNotice?.(notice, position.get(id) ?? 0);
   const { onChange, signal } = options;
   const unsubscribe = onChange
     ? engine.onChange((record) => {
-        const index = position.get(record.id);
+        const index = position?.get(record.id);
         if (index !== undefined) onChange(record, index);
       }, ids)
     : () => {};
@@ -73,5 +93,6 @@ export async function runBatch(
     };
   } finally {
     unsubscribe();
+    unlisten();
   }
 }

@@ -9,6 +9,7 @@
  */
 
 import { EventEmitter } from 'node:events';
+import type { CallNotice } from '../callNotices.js';
 import { runAsCaller } from '../concurrency/caller.js';
 import { AppError, BudgetExceededError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
 import { callGemini, enhance, type ImageJobDeps, referencesWritten, storeResult, toAppError } from '../imageJobs.js';
@@ -257,6 +258,12 @@ export class PipelineEngine {
     return this._waitTerminal(record.id, caller);
   }
 
+  /** What pipelines running here have to say on the way (retries, fallbacks; see core/callNotices). */
+  onNotice(listener: (id: string, notice: CallNotice) => void): () => void {
+    this._events.on('notice', listener);
+    return () => this._events.off('notice', listener);
+  }
+
   /** Every change to the pipelines `ids` (all of them when omitted), as stored, from any instance. */
   onChange(listener: PipelineListener, ids?: string[]): () => void {
     const unwatch = ids ? this._remote.watch(ids, true) : () => {};
@@ -379,8 +386,12 @@ export class PipelineEngine {
         (stages.find((s) => s.name === 'engineer-prompt')?.output?.prompt as string | undefined) ?? spec.job.prompt;
       let result: GenerateImageResult | undefined;
       let calls = 0;
+      const onNotice = (notice: CallNotice) => this._events.emit('notice', id, notice);
+      const onRetry = (info: { attempt: number; delayMs: number; reason: string }) => {
+        this._events.emit('retry', id);
+        onNotice({ kind: 'retry', ...info });
+      };
       let coloured: Record<string, unknown> | undefined;
-      const onRetry = () => this._events.emit('retry', id);
       // Set when a cancel or the time limit stops the enhance pass: the billed draft is still stored.
       let keepDraft = false;
       for (const stage of stages) {
@@ -412,7 +423,7 @@ export class PipelineEngine {
           case 'generate':
             // A rerun after a crash calls Gemini again, and is billed (and ledgered) again.
             result = await billedCall(this._o.spending, spec.job, { kind: spec.job.kind, pipelineId: id }, () =>
-              callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry }),
+              callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry, onNotice }),
             );
             calls += 1;
             break;
@@ -421,7 +432,7 @@ export class PipelineEngine {
             const draft = result;
             try {
               result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id }, () =>
-                enhance(this._o.jobs, spec.job, draft, { signal, onRetry }),
+                enhance(this._o.jobs, spec.job, draft, { signal, onRetry, onNotice }),
               );
               calls += 1;
             } catch (error) {
