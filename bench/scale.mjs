@@ -4,6 +4,10 @@
 // - completed pipelines per second with 1, 2 and 3 HTTP instances at the same emulator latency
 // - PostgreSQL round trips per pipeline, counted exactly by a loopback proxy between the instances and
 //   PostgreSQL (every ReadyForQuery the server sends ends one round trip), and the idle rate
+// - connections per instance: the most each instance held at once during the run (pg_stat_activity, by
+//   the application_name every instance's connections carry), against the documented formula
+// - notifying commits per pipeline: NOTIFY deliveries the proxy forwarded (each reaches every listening
+//   instance), divided by the instances and the pipelines
 // Needs STUDIO_TEST_DATABASE_URL (or --database-url=); each run gets a fresh schema, dropped after.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -43,6 +47,8 @@ try {
       `${(result.wallMs / 1000).toFixed(1)} s (ideal ${((Math.ceil(PIPELINES / (count * CONCURRENCY)) * LATENCY_MS) / 1000).toFixed(1)} s)`,
       result.roundTripsPerPipeline.toFixed(1),
       `${result.idlePerSecond.toFixed(1)} /s`,
+      `${result.peakConnections.join(' / ')} (≤ ${CONCURRENCY + 3 + 1})`,
+      result.notifiesPerPipeline.toFixed(1),
     ]);
   }
 } finally {
@@ -57,11 +63,13 @@ printTable(
     `${PIPELINES} pipelines, ${LATENCY_MS} ms each`,
     'PG round trips per pipeline',
     'idle PG round trips',
+    'connections per instance, peak (formula)',
+    'notifying commits per pipeline',
   ],
   rows,
 );
 process.stderr.write(
-  `node ${process.version}, ${os.cpus().length} cores; PostgreSQL round trips counted at a loopback proxy\n`,
+  `node ${process.version}, ${os.cpus().length} cores; PostgreSQL round trips and notifications counted at a loopback proxy; connections: pool (concurrency + 3) + 1 LISTEN per instance\n`,
 );
 
 async function runWith(count) {
@@ -85,7 +93,14 @@ async function runWith(count) {
   const servers = [];
   try {
     await runProcess([CLI, 'migrate'], env);
-    for (let i = 0; i < count; i += 1) servers.push(await startServer({ ...env, STUDIO_INSTANCE_NAME: `bench-${i}` }));
+    const appBase = `${schema}_i`;
+    for (let i = 0; i < count; i += 1) {
+      const tagged = new URL(url);
+      tagged.searchParams.set('application_name', `${appBase}${i}`);
+      servers.push(
+        await startServer({ ...env, STUDIO_DATABASE_URL: tagged.toString(), STUDIO_INSTANCE_NAME: `bench-${i}` }),
+      );
+    }
     // Warm-up: one pipeline per instance (JIT, pools, pg-boss queue cache). The bench prompts repeat, so
     // the emulator renders from its cache and the figures measure the instances, not the image renderer.
     await Promise.all(servers.map((s, i) => generate(s.client, `warm-up ${i}`)));
@@ -94,14 +109,38 @@ async function runWith(count) {
     const idlePerSecond = (proxy.roundTrips() - idleStart) / IDLE_SECONDS;
 
     const tripsBefore = proxy.roundTrips();
+    const notifiesBefore = proxy.notifications();
+    const peak = Array.from({ length: count }, () => 0);
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const { rows: held } = await admin.query(
+          `select application_name, count(*)::int as n from pg_stat_activity where application_name like $1 group by 1`,
+          [`${appBase}%`],
+        );
+        for (let i = 0; i < count; i += 1) {
+          const n = held
+            .filter((r) => r.application_name.startsWith(`${appBase}${i}-`))
+            .reduce((sum, r) => sum + r.n, 0);
+          peak[i] = Math.max(peak[i], n);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
     const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: PIPELINES }, (_, i) =>
-        generate(servers[i % count].client, `scale bench ${i % 4}`, servers[(i + 1) % count].client),
-      ),
-    );
+    try {
+      await Promise.all(
+        Array.from({ length: PIPELINES }, (_, i) =>
+          generate(servers[i % count].client, `scale bench ${i % 4}`, servers[(i + 1) % count].client),
+        ),
+      );
+    } finally {
+      sampling = false;
+      await sampler;
+    }
     const wallMs = performance.now() - t0;
     const trips = proxy.roundTrips() - tripsBefore;
+    const notifies = proxy.notifications() - notifiesBefore;
     const idleShare = (idlePerSecond * wallMs) / 1000;
     return {
       wallMs,
@@ -109,6 +148,9 @@ async function runWith(count) {
       // Net of what the instances do when idle (queue polling, maintenance) over the same time.
       roundTripsPerPipeline: Math.max(0, trips - idleShare) / PIPELINES,
       idlePerSecond,
+      peakConnections: peak,
+      // Every NOTIFY reaches each instance's one LISTEN connection.
+      notifiesPerPipeline: notifies / count / PIPELINES,
     };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
@@ -120,7 +162,7 @@ async function runWith(count) {
 
 /** generate_image_async on one instance, get_image (long-poll) on another. */
 async function generate(client, prompt, fetchWith = client) {
-  const started = await client.callTool({ name: 'generate_image_async', arguments: { prompt, image_size: '512' } });
+  const started = await client.callTool({ name: 'generate_image_async', arguments: { prompt, model: 'lite' } });
   if (started.isError) throw new Error(JSON.stringify(started.content));
   const [id] = started.structuredContent.pipeline_ids;
   for (;;) {
@@ -164,6 +206,7 @@ function runProcess(argv, env) {
  */
 function startCountingProxy(target) {
   let count = 0;
+  let notifications = 0;
   const server = net.createServer((clientSocket) => {
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
     let buffer = Buffer.alloc(0);
@@ -177,7 +220,7 @@ function startCountingProxy(target) {
         if (buffer[0] === 0x5a) {
           if (startupDone) count += 1;
           else startupDone = true;
-        }
+        } else if (buffer[0] === 0x41) notifications += 1;
         buffer = buffer.subarray(1 + length);
       }
     });
@@ -193,7 +236,12 @@ function startCountingProxy(target) {
   });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () =>
-      resolve({ port: server.address().port, roundTrips: () => count, close: () => server.close() }),
+      resolve({
+        port: server.address().port,
+        roundTrips: () => count,
+        notifications: () => notifications,
+        close: () => server.close(),
+      }),
     );
   });
 }

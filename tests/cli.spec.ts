@@ -162,7 +162,7 @@ describe('nanobanana-studio CLI', () => {
         });
         child.on('exit', () => reject(new Error(text)));
       });
-      const response = await fetch(`${url}/v1beta/models/gemini-3.1-flash-image:generateContent`, {
+      const response = await fetch(`${url}/v1beta/models/gemini-nano-banana-2.1:generateContent`, {
         method: 'POST',
         headers: { 'x-goog-api-key': 'k', 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -233,7 +233,7 @@ describe('capabilities', () => {
         expect(tools.find((t) => t.name === 'cancel_pipeline')?.outputSchema).toBeDefined();
         // Strict hosts flag a type list (`type: ["string", "null"]`): optional fields are left out instead.
         for (const tool of tools) expect(JSON.stringify(tool.outputSchema ?? {})).not.toMatch(/"type":\[/);
-        expect(studio.client.getInstructions()).toContain('Nano Banana 2 at 1K');
+        expect(studio.client.getInstructions()).toContain('Nano Banana 2.1 at 1K');
         // The gallery view is declared on the image tools; hosts without MCP Apps ignore `_meta`.
         for (const name of ['generate_image', 'edit_image', 'get_image']) {
           expect(tools.find((t) => t.name === name)?._meta).toMatchObject({

@@ -75,14 +75,38 @@ describe('model registry', () => {
     expect(registry.resolve(name)?.id).toBe(id);
   });
 
-  it('defaults to Nano Banana 2 at 1K, 1:1', () => {
+  it('defaults to Nano Banana 2.1 at 1K, 1:1 (the default for new projects, gemini-api.md item 5)', () => {
     const options = resolveGenerationOptions(registry, {});
-    expect([options.model.alias, options.imageSize, options.aspectRatio]).toEqual(['nb2', '1K', '1:1']);
+    expect([options.model.alias, options.imageSize, options.aspectRatio]).toEqual(['nb2.1', '1K', '1:1']);
+  });
+
+  it('a per-user default that is retired falls back to its replacement with a note; named, it is refused', () => {
+    // The per-user default reaches the options as `fallbacks.defaultModel` (src/server/mcpServerFactory.ts).
+    const options = resolveGenerationOptions(registry, {}, { defaultModel: 'nb1' });
+    expect(options.model.alias).toBe('nb2.1');
+    expect(options.notices).toEqual([
+      expect.stringMatching(
+        /^The default model nb1 \(Nano Banana \(legacy\), gemini-2\.5-flash-image\) is retired \(shut down on 2026-10-02\); used nb2\.1/,
+      ),
+    ]);
+    expect(() => resolveGenerationOptions(registry, { model: 'nb1' })).toThrow(/is retired.*model: "nb2\.1"/);
+    // A replacement chain: nb1 → nb2 (if it were nb1's replacement) → nb2.1, skipping the retired nb2.
+    const chained = createModelRegistry({ nb1: { replacement: 'nb2' } });
+    expect(chained.replacementOf(chained.resolve('nb1') as never)?.alias).toBe('nb2.1');
+    // Dates decide: before nb2's shutdown it is only deprecated, and the result says so.
+    const october = createModelRegistry({}, 'nb2', { now: () => Date.parse('2026-10-20T00:00:00Z') });
+    const deprecated = resolveGenerationOptions(october, {});
+    expect(deprecated.model.alias).toBe('nb2');
+    expect(deprecated.notices[0]).toMatch(
+      /is deprecated since 2026-10-06 and is due to be shut down on 2026-10-29\. Switch to nb2\.1\./,
+    );
   });
 
   it('normalises sizes and ratios people type', () => {
     const options = resolveGenerationOptions(registry, { imageSize: '4k', aspectRatio: '16x9' });
     expect([options.imageSize, options.aspectRatio]).toEqual(['4K', '16:9']);
-    expect(resolveGenerationOptions(registry, { imageSize: '512px' }).imageSize).toBe('512');
+    // Only 3.1 Flash Image takes 512; it is retired after 2026-10-29 unless the lifecycle says otherwise.
+    const nb2Served = createModelRegistry({ nb2: { shutdown: null } });
+    expect(resolveGenerationOptions(nb2Served, { model: 'nb2', imageSize: '512px' }).imageSize).toBe('512');
   });
 });

@@ -183,8 +183,8 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     try {
       const made = await call(client, 'generate_image', { prompt: 'an owl in the default model' });
       expect(made).toMatch(/\(pro, /);
-      const named = await call(client, 'generate_image', { prompt: 'an owl on nb2', model: 'nb2' });
-      expect(named).toMatch(/\(nb2, /);
+      const named = await call(client, 'generate_image', { prompt: 'an owl on nb2.1', model: 'nb2.1' });
+      expect(named).toMatch(/\(nb2\.1, /);
     } finally {
       await client.close();
     }

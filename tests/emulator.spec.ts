@@ -16,6 +16,7 @@ const NB21 = 'gemini-nano-banana-2.1';
 const LITE = 'gemini-3.1-flash-lite-image';
 const NB1 = 'gemini-2.5-flash-image';
 const TEXT = 'gemini-3.8-flash';
+const BEFORE_SHUTDOWNS = '2026-09-15T00:00:00Z';
 
 const RATIOS_14 = ['1:1', '1:4', '1:8', '2:3', '3:2', '3:4', '4:1', '4:3', '4:5', '5:4', '8:1', '9:16', '16:9', '21:9'];
 const RATIOS_10 = RATIOS_14.filter((r) => !['1:4', '4:1', '1:8', '8:1'].includes(r));
@@ -65,7 +66,8 @@ const NB1_GRID: Record<string, [number, number]> = {
 let emu: Emulator;
 
 beforeAll(async () => {
-  emu = await startEmulator();
+  // Mid-September 2026: nb1 and nb2 still served (their shutdowns are tested in tests/modelLifecycle.spec.ts).
+  emu = await startEmulator({ startAt: BEFORE_SHUTDOWNS });
 });
 
 afterAll(async () => {
@@ -162,7 +164,7 @@ describe('determinism', () => {
   it('same model, prompt, size, ratio and seed give identical bytes, even from a fresh emulator', async () => {
     const config = { seed: 7, imageConfig: { aspectRatio: '3:2', imageSize: '1K' } };
     const first = finalImage(await generate(NB2, 'a teapot', config)).bytes;
-    const other = await startEmulator();
+    const other = await startEmulator({ startAt: BEFORE_SHUTDOWNS });
     try {
       const fresh = finalImage(
         await sdk(other).models.generateContent({ model: NB2, contents: 'a teapot', config }),
@@ -262,16 +264,17 @@ describe('response shape', () => {
           role: 'user',
           parts: [
             { inlineData: { data: png, mimeType: 'image/png' } },
-            { inlineData: { data: png, mimeType: 'image/webp' } },
+            { inlineData: { data: png, mimeType: 'image/png' } },
             { text: 'combine these' },
           ],
         },
       ],
     });
     const details = withRefs.usageMetadata?.promptTokensDetails ?? [];
-    expect(details.find((d) => d.modality === 'IMAGE')?.tokenCount).toBe(1120);
+    // 3.1 Flash Image counts 1,120 input tokens per reference image (Vertex AI model card; gemini-api.md item 7).
+    expect(details.find((d) => d.modality === 'IMAGE')?.tokenCount).toBe(2240);
     expect(details.find((d) => d.modality === 'TEXT')?.tokenCount).toBe(3);
-    expect(withRefs.usageMetadata?.promptTokenCount).toBe(1123);
+    expect(withRefs.usageMetadata?.promptTokenCount).toBe(2243);
   });
 
   it('grounding adds groundingMetadata with three web chunks, queries and a search entry point', async () => {
@@ -388,7 +391,7 @@ describe('validation errors (status and Google message as the SDK surfaces them)
     });
     expect(error.details?.[1]?.['@type']).toBe('type.googleapis.com/google.rpc.LocalizedMessage');
 
-    const strict = await startEmulator({ apiKey: 'the-one-key' });
+    const strict = await startEmulator({ apiKey: 'the-one-key', startAt: BEFORE_SHUTDOWNS });
     try {
       await expect(
         sdk(strict, {}, 'another-key').models.generateContent({ model: NB2, contents: 'x' }),
@@ -422,7 +425,8 @@ describe('multi-turn', () => {
     expect(body.contents.map((c) => c.role)).toEqual(['user', 'model', 'user']);
     const modelParts = body.contents[1]?.parts ?? [];
     expect(modelParts.filter((p) => p.thoughtSignature)).toHaveLength(2);
-    expect(second.usageMetadata?.promptTokensDetails?.find((d) => d.modality === 'IMAGE')?.tokenCount).toBe(1120);
+    // Two images in the history, 1,120 tokens each on 3.1 Flash Image (Vertex AI model card).
+    expect(second.usageMetadata?.promptTokensDetails?.find((d) => d.modality === 'IMAGE')?.tokenCount).toBe(2240);
   });
 
   async function firstTurn(model: string) {
@@ -580,8 +584,11 @@ describe('faults', () => {
     const unavailable = await apiError(generate(NB2, 'x'));
     expect([unavailable.status, unavailable.error.message]).toEqual([
       503,
-      'The model is overloaded. Please try again later.',
+      'This model is currently experiencing high demand. Spikes in demand are usually temporary. Please try again later.',
     ]);
+    emu.faults.enqueue({ kind: '503-overloaded' });
+    const older = await apiError(generate(NB2, 'x'));
+    expect([older.status, older.error.message]).toEqual([503, 'The model is overloaded. Please try again later.']);
 
     emu.faults.enqueue({ kind: '503-html' });
     const html = await apiError(generate(NB2, 'x'));
@@ -676,7 +683,7 @@ describe('faults', () => {
     expect((await apiError(generate(PRO, 'target again'))).status).toBe(500);
     expect((await generate(PRO, 'target')).candidates?.[0]?.finishReason).toBe('STOP');
 
-    const slow = await startEmulator({ latencyMs: 250 });
+    const slow = await startEmulator({ latencyMs: 250, startAt: BEFORE_SHUTDOWNS });
     try {
       started = Date.now();
       await sdk(slow).models.generateContent({ model: TEXT, contents: 'hi' });
@@ -759,7 +766,7 @@ describe('Files API', () => {
       ],
     });
     expect(finalImage(used).bytes.length).toBeGreaterThan(0);
-    expect(used.usageMetadata?.promptTokensDetails?.find((d) => d.modality === 'IMAGE')?.tokenCount).toBe(560);
+    expect(used.usageMetadata?.promptTokensDetails?.find((d) => d.modality === 'IMAGE')?.tokenCount).toBe(1120);
 
     await ai.files.delete({ name: file.name ?? '' });
     const gone = await apiError(ai.files.get({ name: file.name ?? '' }));
@@ -979,7 +986,7 @@ describe('routes, control surface and lifecycle', () => {
   });
 
   it('close() resolves quickly while a request hangs', async () => {
-    const doomed = await startEmulator();
+    const doomed = await startEmulator({ startAt: BEFORE_SHUTDOWNS });
     doomed.faults.enqueue({ kind: 'hang' });
     const pending = caught(sdk(doomed).models.generateContent({ model: NB2, contents: 'wait forever' }));
     while (doomed.requests.length === 0) await new Promise((r) => setTimeout(r, 10));

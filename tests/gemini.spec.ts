@@ -38,7 +38,8 @@ let emu: Emulator;
 let tinyPng: Buffer;
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
+  // Mid-September 2026: nb1 and nb2 still served (their shutdowns: tests/modelLifecycle.spec.ts).
+  emu = await startEmulator({ port: 0, startAt: '2026-09-15T00:00:00Z' });
   tinyPng = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fc0' } })
     .png()
     .toBuffer();

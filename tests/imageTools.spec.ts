@@ -33,15 +33,16 @@ describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) =>
       structuredContent?: unknown;
     }>;
 
-  it('generate_image (defaults: Nano Banana 2, 1K, 1:1, preview, link, no structuredContent)', async () => {
+  it('generate_image (defaults: Nano Banana 2.1, 1K, 1:1, preview, link, no structuredContent)', async () => {
     const m = marker('default');
     const result = await call('generate_image', { prompt: `a red bicycle ${m}` });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toBeUndefined();
     const text = textOf(result);
-    expect(text).toContain('Nano Banana 2 (nb2, gemini-3.1-flash-image)');
+    expect(text).toContain('Nano Banana 2.1 (nb2.1, gemini-nano-banana-2.1)');
+    expect(text).not.toContain('Note:'); // a GA model: nothing to say about its lifecycle
     expect(text).toContain('1K, ratio 1:1, 1024x1024 px, image/jpeg');
-    expect(text).toContain('estimated cost: $0.0670');
+    expect(text).toContain('estimated cost: $0.0336');
     const [id] = idsOf(result);
     expect(id).toMatch(/^img_[a-z0-9]{26}$/);
     if (kind === 'stdio') {
@@ -63,7 +64,7 @@ describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) =>
     expect(links.map((l) => l.uri)).toEqual([`images://${id}`]);
     expect(JSON.stringify(result).length).toBeLessThan(MB);
     const [request] = generateRequests(emu, m);
-    expect(request?.path).toBe('/v1beta/models/gemini-3.1-flash-image:generateContent');
+    expect(request?.path).toBe('/v1beta/models/gemini-nano-banana-2.1:generateContent');
     expect(request?.body.generationConfig?.imageConfig).toEqual({ aspectRatio: '1:1', imageSize: '1K' });
     expect(request?.headers['x-goog-api-key']).toBe('test-key');
   });
@@ -133,13 +134,13 @@ describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) =>
   it('generate_image (full image inline on request when it fits)', async () => {
     const result = await call('generate_image', {
       prompt: `a small icon ${marker('full')}`,
-      image_size: '512',
+      model: 'lite',
       return_full_image: true,
     });
     expect(result.isError, textOf(result)).toBeFalsy();
     const [image] = imagesOf(result);
     const meta = await sharp(Buffer.from(image?.data ?? '', 'base64')).metadata();
-    expect([meta.width, meta.height]).toEqual([512, 512]);
+    expect([meta.width, meta.height]).toEqual([1024, 1024]);
   });
 
   it('edit_image (continues the conversation with signatures, records lineage)', async () => {
@@ -175,7 +176,7 @@ describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) =>
     expect(json).toMatchObject({
       id: childId,
       parent_id: parentId,
-      model: 'gemini-3.1-flash-image',
+      model: 'gemini-nano-banana-2.1',
       image_size: '1K',
       aspect_ratio: '3:2',
       width: 1264,
@@ -183,7 +184,7 @@ describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) =>
       mime_type: 'image/jpeg',
     });
     expect(json.bytes).toBeGreaterThan(1000);
-    expect(json.cost_usd).toBe(0.067);
+    expect(json.cost_usd).toBe(0.0336);
     expect(Date.parse(json.created_at)).toBeGreaterThan(0);
   });
 

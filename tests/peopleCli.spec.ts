@@ -106,14 +106,14 @@ describe('nanobanana-studio generate, edit, list, open, cost', () => {
     for (const image of out.images) {
       expect(image).toMatchObject({
         kind: 'generate',
-        model: 'nb2',
+        model: 'nb2.1',
         size: '2K',
         aspect_ratio: '16:9',
         parent_id: null,
       });
       expect(image.id).toMatch(/^img_/);
       expect(image.pipeline_id).toMatch(/^pl_/);
-      expect(image.cost_usd).toBeCloseTo(0.101, 6);
+      expect(image.cost_usd).toBeCloseTo(0.0504, 6); // nb2.1 at 2K
       expect(path.isAbsolute(image.path)).toBe(true);
       expect(image.path.startsWith(dataDir)).toBe(true);
       const meta = await sharp(image.path).metadata();
@@ -124,7 +124,7 @@ describe('nanobanana-studio generate, edit, list, open, cost', () => {
       expect(image.output_path?.startsWith(path.join(workDir, 'shots') + path.sep)).toBe(true);
       expect((await stat(image.output_path as string)).size).toBeGreaterThan(0);
     }
-    expect(out.total_cost_usd).toBeCloseTo(0.202, 6);
+    expect(out.total_cost_usd).toBeCloseTo(0.1008, 6);
     // Piped stderr: plain progress lines, no ANSI escapes.
     expect(run.stderr).toMatch(/^image 1\/2: generate \d+%$/m);
     expect(run.stderr).toMatch(/^image 2\/2: done 100%$/m);
@@ -137,7 +137,7 @@ describe('nanobanana-studio generate, edit, list, open, cost', () => {
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      new RegExp(`^img_\\S+  nb2 1K 1:1  1024x1024  \\$0\\.0670  ${escapeRegExp(dataDir)}/images/\\S+\\.jpg$`),
+      new RegExp(`^img_\\S+  nb2\\.1 1K 1:1  1024x1024  \\$0\\.0336  ${escapeRegExp(dataDir)}/images/\\S+\\.jpg$`),
     );
     expect(run.stderr).toBe('');
   });
@@ -151,7 +151,7 @@ describe('nanobanana-studio generate, edit, list, open, cost', () => {
     expect(human.code).toBe(0);
     expect(human.stdout.trim().split('\n')).toHaveLength(2);
     expect(human.stdout).toMatch(
-      /^img_\S+ {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}nb2 1K 1:1 {2}1024x1024 {2}\$0\.0670 {2}.*red kite/m,
+      /^img_\S+ {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}nb2\.1 1K 1:1 {2}1024x1024 {2}\$0\.0336 {2}.*red kite/m,
     );
     const none = await cli(['list', '--search', 'no-such-prompt-anywhere']);
     expect(none.code).toBe(0);
@@ -208,11 +208,11 @@ describe('nanobanana-studio generate, edit, list, open, cost', () => {
       { day: new Date().toISOString().slice(0, 10), images: listed.images.length, cost_usd: expect.any(Number) },
     ]);
     expect(cost.by_model).toEqual([
-      { model: 'nb2', model_id: 'gemini-3.1-flash-image', images: 4, cost_usd: expect.any(Number) },
+      { model: 'nb2.1', model_id: 'gemini-nano-banana-2.1', images: 4, cost_usd: expect.any(Number) },
     ]);
     const human = await cli(['cost']);
     expect(human.stdout).toMatch(new RegExp(`^All time: 4 images, \\$${expected.toFixed(4).replace('.', '\\.')}`));
-    expect(human.stdout).toContain('nb2 (gemini-3.1-flash-image)');
+    expect(human.stdout).toContain('nb2.1 (gemini-nano-banana-2.1)');
   });
 });
 
@@ -306,7 +306,7 @@ describe('progress on a terminal', () => {
     expect(lastDraw).toMatch(/image 1\/2 \[█+\] 100% done/);
     expect(lastDraw).toMatch(/image 2\/2 \[█+\] 100% done/);
     // The result lines follow on stdout (the same terminal).
-    expect(output.match(/^img_\S+ {2}nb2 1K 1:1/gm)).toHaveLength(2);
+    expect(output.match(/^img_\S+ {2}nb2\.1 1K 1:1/gm)).toHaveLength(2);
   });
 });
 

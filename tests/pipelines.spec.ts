@@ -78,7 +78,7 @@ describe.each<TransportKind>(['stdio', 'http'])('pipelines over %s', (kind) => {
     const m = marker('async');
     emu.faults.enqueue(
       { kind: 'latency', latencyMs: 1500 },
-      { times: 1, match: { promptIncludes: m, model: 'gemini-3.1-flash-image' } },
+      { times: 1, match: { promptIncludes: m, model: 'gemini-nano-banana-2.1' } },
     );
     const started = await call('generate_image_async', { prompt: `a slow owl ${m}`, auto_style: false, iterations: 1 });
     expect(started.structuredContent).toMatchObject({ status: 'running' });
@@ -190,9 +190,9 @@ describe.each<TransportKind>(['stdio', 'http'])('pipelines over %s', (kind) => {
     const m = marker('enhance');
     const result = await call('generate_image', { prompt: `a rusty robot ${m}`, enhance: true, auto_style: false });
     expect(result.isError, textOf(result)).toBeFalsy();
-    expect(textOf(result)).toContain('estimated cost: $0.1340');
+    expect(textOf(result)).toContain('estimated cost: $0.0672');
     const requests = emu.requests.filter(
-      (r) => r.path.includes('gemini-3.1-flash-image') && JSON.stringify(r.body).includes(m),
+      (r) => r.path.includes('gemini-nano-banana-2.1') && JSON.stringify(r.body).includes(m),
     );
     expect(requests).toHaveLength(2);
     const second = requests[1]?.body as { contents: Array<{ role: string; parts: Array<{ text?: string }> }> };

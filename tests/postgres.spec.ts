@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
@@ -13,15 +14,19 @@ describe.skipIf(!BASE_URL)('on PostgreSQL (needs STUDIO_TEST_DATABASE_URL)', () 
   let schema: string;
   let admin: pg.Client;
   let emu: Emulator;
+  /** Every server of this database keeps its images here (the database refuses another local folder). */
+  let dataDir: string;
 
   beforeAll(async () => {
     db = await createTestSchema(BASE_URL as string, 'e2e');
     ({ url, name: schema, admin } = db);
     emu = await startEmulator();
+    dataDir = await makeDataDir();
   });
   afterAll(async () => {
     await db?.drop();
     await emu?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   const run = (args: string[], env: Record<string, string> = {}) =>
@@ -53,7 +58,7 @@ describe.skipIf(!BASE_URL)('on PostgreSQL (needs STUDIO_TEST_DATABASE_URL)', () 
     'serves images and pipelines from PostgreSQL across a restart (%s)',
     async (kind) => {
       const env = { STUDIO_DATABASE_URL: url };
-      const first = await startStudio(kind, { geminiUrl: emu.url, env });
+      const first = await startStudio(kind, { geminiUrl: emu.url, env, dataDir });
       const prompt = `a lighthouse on postgres ${kind}`;
       const made = await first.client.callTool({ name: 'generate_image', arguments: { prompt, n: 2 } });
       expect(made.isError, textOf(made)).toBeFalsy();
@@ -65,9 +70,8 @@ describe.skipIf(!BASE_URL)('on PostgreSQL (needs STUDIO_TEST_DATABASE_URL)', () 
         ids,
       ]);
       expect(pipelines.rows.map((r: { status: string }) => r.status)).toEqual(['completed', 'completed']);
-      // Same database, another data folder for files: the images' rows are there; their files are in the first
-      // folder, so this restart uses it too.
-      const second = await startStudio(kind, { geminiUrl: emu.url, env, dataDir: first.dataDir });
+      // Same database and folder after a restart: the images' rows and files are both there.
+      const second = await startStudio(kind, { geminiUrl: emu.url, env, dataDir });
       try {
         const listed = await second.client.callTool({ name: 'list_images', arguments: { search: prompt } });
         expect(idsOf(listed).sort()).toEqual([...ids].sort());
@@ -77,7 +81,7 @@ describe.skipIf(!BASE_URL)('on PostgreSQL (needs STUDIO_TEST_DATABASE_URL)', () 
         });
         expect(edited.isError, textOf(edited)).toBeFalsy();
       } finally {
-        await second.close({ removeData: true });
+        await second.close();
       }
     },
   );

@@ -36,8 +36,14 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
   let s3Endpoint: string;
   const instances = new Map<string, StudioProcess>();
 
+  /** The studio's database URL: its connections carry this run's name (`<schema>-query`, `<schema>-listen`). */
+  const studioUrl = () => {
+    const url = new URL(db.url);
+    url.searchParams.set('application_name', db.name);
+    return url.toString();
+  };
   const envFor = (name: string, extra: Record<string, string> = {}): Record<string, string> => ({
-    STUDIO_DATABASE_URL: db.url,
+    STUDIO_DATABASE_URL: studioUrl(),
     STUDIO_INSTANCE_NAME: name,
     STUDIO_LEASE_SECONDS: '10',
     STUDIO_CONCURRENCY: '3',
@@ -50,6 +56,8 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     AWS_REGION: 'us-east-1',
     STUDIO_LOG_LEVEL: 'info',
+    // Small, fast images: 512 px exists only on nb2 (3.1 Flash Image), kept served here on both sides.
+    STUDIO_MODEL_NB2_SHUTDOWN: 'none',
     ...extra,
   });
   const start = async (name: string, extra: Record<string, string> = {}) => {
@@ -61,7 +69,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
   const call = async (name: string, tool: string, args: Record<string, unknown>) =>
     (await instance(name).client.callTool({ name: tool, arguments: args })) as ToolResult;
   const startAsync = async (name: string, prompt: string, n = 1): Promise<string[]> => {
-    const result = await call(name, 'generate_image_async', { prompt, n, image_size: '512' });
+    const result = await call(name, 'generate_image_async', { prompt, n, model: 'nb2', image_size: '512' });
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
     return (result.structuredContent as { pipeline_ids: string[] }).pipeline_ids;
   };
@@ -99,7 +107,8 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
     const drops = (async () => {
       while (dropping) {
         await db.admin.query(
-          `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'nanobanana-studio-signals' and pid <> pg_backend_pid()`,
+          `select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid()`,
+          [`${db.name}-listen`],
         );
         await new Promise((r) => setTimeout(r, 150));
       }
@@ -136,7 +145,8 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
 
   beforeAll(async () => {
     db = await createTestSchema(BASE_URL as string, 'scale');
-    emu = await startEmulator();
+    // Before 3.1 Flash Image's shutdown (2026-10-29), so its 512 px tier can keep these tests light.
+    emu = await startEmulator({ startAt: '2026-10-20T00:00:00Z' });
     s3Dir = await mkdtemp(path.join(os.tmpdir(), 'nbs-scale-s3-'));
     const s3 = await startS3rver(s3Dir, BUCKET);
     s3rver = s3.child;
@@ -361,7 +371,11 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
         const names = ['a', 'b', 'c'];
         const results = await Promise.all(
           Array.from({ length: 30 }, (_, i) =>
-            call(names[i % 3] as string, 'generate_image', { prompt: `scale: budget ${i}`, image_size: '512' }),
+            call(names[i % 3] as string, 'generate_image', {
+              prompt: `scale: budget ${i}`,
+              model: 'nb2',
+              image_size: '512',
+            }),
           ),
         );
         const ok = results.filter((r) => !r.isError);
@@ -388,7 +402,11 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
       const names = ['a', 'b', 'c'];
       const results = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          call(names[i % 3] as string, 'generate_image_async', { prompt: `scale: rate ${i}`, image_size: '512' }),
+          call(names[i % 3] as string, 'generate_image_async', {
+            prompt: `scale: rate ${i}`,
+            model: 'nb2',
+            image_size: '512',
+          }),
         ),
       );
       expect(results.filter((r) => !r.isError).length).toBe(6);

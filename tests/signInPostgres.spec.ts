@@ -2,12 +2,14 @@
  * Sign-in on PostgreSQL: several instances starting together on a fresh database take turns creating the
  * sign-in tables, and any of them answers for the others (same secret, same keys in the database).
  */
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
 import { startTestIdp, type TestIdp } from './helpers/oidcProvider.js';
 import { createTestSchema, type TestSchema } from './helpers/pgSchema.js';
 import { runCli } from './helpers/runCli.js';
 import { browserRequest, freePort, signInEnv, startServer } from './helpers/signInServer.js';
+import { makeDataDir } from './helpers/studio.js';
 
 const BASE_URL = process.env.STUDIO_TEST_DATABASE_URL;
 
@@ -18,8 +20,10 @@ describe.skipIf(!BASE_URL)('sign-in on PostgreSQL with several instances (needs 
   const servers: Array<Awaited<ReturnType<typeof startServer>>> = [];
   let ports: number[] = [];
 
+  let dataDir: string;
   beforeAll(async () => {
     db = await createTestSchema(BASE_URL as string, 'auth');
+    dataDir = await makeDataDir();
     emu = await startEmulator();
     ports = await Promise.all([freePort(), freePort(), freePort()]);
     idp = await startTestIdp({
@@ -36,11 +40,14 @@ describe.skipIf(!BASE_URL)('sign-in on PostgreSQL with several instances (needs 
     await idp?.close();
     await emu?.close();
     await db?.drop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('three instances started at once all come up, and each challenges and publishes the same metadata', async () => {
     const env = {
       STUDIO_DATABASE_URL: db.url,
+      // One image folder for the instances of one database (it refuses another).
+      STUDIO_DATA_DIR: dataDir,
       GEMINI_BASE_URL: emu.url,
       ...signInEnv(idp),
       STUDIO_ALLOWED_EMAILS: 'alice@example.com',

@@ -31,6 +31,8 @@ const ALL_MIGRATIONS = [
   '0007_ledger_text_calls',
   '0009_ledger_emulated',
   '0011_studio_library',
+  '0012_ledger_outcome',
+  '0013_deployment_settings',
 ];
 
 let dir: string;

@@ -205,7 +205,9 @@ describe.skipIf(!BASE_URL)('revocation shared by instances on PostgreSQL (needs 
         ...signInEnv(idp),
         STUDIO_ALLOWED_EMAILS: 'alice@example.com',
       };
-      servers.push(await startServer(portA, env), await startServer(portB, env));
+      // One image folder for the instances of one database (a second folder is refused at start).
+      const first = await startServer(portA, env);
+      servers.push(first, await startServer(portB, env, first.dataDir));
       const provider = new TestOAuthProvider();
       const transport = () => new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), { authProvider: provider });
       try {

@@ -17,6 +17,7 @@ import type { Runtime } from '../server/runtime.js';
 // Light (no SDK): the setting is checked before anything starts.
 import { parseBlobUrl } from '../store/s3BlobStore.js';
 import { createLogger } from './logger.js';
+import { startModelListRefresh, warnIfDefaultRetired } from './modelListRefresh.js';
 import { packageVersion } from './version.js';
 
 /** Pipelines one process runs at once without STUDIO_CONCURRENCY: Gemini's answers bound them (issue 14). */
@@ -43,6 +44,11 @@ export interface RuntimeOptions {
    * leaves that to the servers: it would close the database under the sweep.
    */
   reconcileStorage?: boolean;
+  /**
+   * Read the key's model list in the background, then daily (default on). A one-shot command line goes by
+   * the registry's dates (and learns from a 404) instead of spending a call on it.
+   */
+  readModelList?: boolean;
 }
 
 export function createRuntime(
@@ -58,6 +64,7 @@ export function createRuntime(
   }
   // The emulator's images are free: every price (results, budgets, ledger) comes from this registry.
   if (config.emulator) registry = emulatedRegistry(registry);
+  warnIfDefaultRetired(registry, log);
   parseBlobUrl(config.blobUrl);
   if (!config.emulator && !config.apiKey && !config.vertex) {
     log.warn(
@@ -141,9 +148,22 @@ async function startServices(
     },
   });
 
-  const database = await store.openServingDatabase(config);
+  if ((options.readModelList ?? true) && (apiKey || config.vertex)) {
+    const stop = startModelListRefresh(registry, gemini, log.child({ area: 'models' }));
+    closers.push(async () => stop());
+  }
+
+  const database = await store.openServingDatabase(config, log.child({ area: 'database' }));
   closers.push(() => database.close());
   const images = store.createImageRepository(database.db);
+  if (database.kind === 'postgres' && !config.blobUrl) {
+    // Refuses a folder other than the one the database's images are in (another instance's).
+    await store.claimLocalBlobFolder(database.db, config.dataDir, new Date().toISOString());
+    log.warn(
+      { dataDir: config.dataDir },
+      'PostgreSQL with images in a local folder: every instance of this database must use this same folder. For instances on several machines, set STUDIO_BLOB_URL to an S3-compatible bucket.',
+    );
+  }
   const blobs = createBlobStore(config, store, closers);
   // Restores "no file without its row, no row without its file" after a crash; off the start-up path,
   // and at most once a day (not on every stdio session's start).
@@ -183,10 +203,11 @@ async function startServices(
   const instanceId = config.instanceName ?? `${os.hostname()}-${process.pid}`;
   // With PostgreSQL, pipelines go through the shared queue, so any instance may run any of them.
   const shared =
-    database.kind === 'postgres' && config.databaseUrl
+    database.kind === 'postgres' && config.databaseUrl && database.pool
       ? await store.openSharedPipelines(database.db, {
-          url: config.databaseUrl,
-          // The shared queue's workers poll PostgreSQL, so its default stays small (issue 18 reworks it).
+          url: config.databaseListenUrl ?? config.databaseUrl,
+          pool: database.pool,
+          // The shared queue's workers poll PostgreSQL, so its default stays small.
           concurrency: config.concurrency ?? SHARED_QUEUE_DEFAULT_CONCURRENCY,
           totalConcurrency: config.totalConcurrency,
           leaseSeconds: config.leaseSeconds,
@@ -230,6 +251,8 @@ async function startServices(
     maxAttempts: 3,
     newPipelineId: () => store.newId('pl_'),
     spending: studio.spending,
+    isTransient: store.isTransientDatabaseError,
+    sweepMs: config.sweepSeconds * 1000,
   });
   // Closed before the database (closers run in reverse).
   closers.push(() => pipelines.close());

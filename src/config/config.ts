@@ -7,7 +7,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { BUILTIN_MODELS, DEFAULT_TEXT_MODEL, IMAGE_SIZES, type ModelOverrides } from '../core/models.js';
+import { MODEL_STATUSES } from '../core/modelLifecycle.js';
+import {
+  BUILTIN_MODELS,
+  DEFAULT_MODEL_ALIAS,
+  DEFAULT_TEXT_MODEL,
+  IMAGE_SIZES,
+  type ModelOverrides,
+} from '../core/models.js';
 import { defaultDataDir } from './dataDir.js';
 
 /** Everything a person may set. All optional; see README "Options" for each. */
@@ -16,6 +23,11 @@ export interface Config {
   dataDir?: string;
   /** PostgreSQL instead of the embedded SQLite file (`postgres://user:pass@host:5432/db`). */
   databaseUrl?: string;
+  /**
+   * The instance's one LISTEN connection, when `databaseUrl` goes through a transaction-mode pooler
+   * (PgBouncer): LISTEN needs a session of its own, so it connects to PostgreSQL directly. Default: `databaseUrl`.
+   */
+  databaseListenUrl?: string;
   /**
    * Where images and uploads are stored: `s3://bucket/prefix` for an S3-compatible bucket (AWS S3, Google
    * Cloud Storage interoperability, Cloudflare R2, MinIO), or empty for the local data folder (default).
@@ -60,7 +72,7 @@ export interface Config {
   emulator?: boolean;
   /** Emulator latency per call (ms), for demos of progress. */
   emulatorLatencyMs?: number;
-  /** Model used when a call names none: an alias (`nb2`, `pro`, `lite`, `nb2.1`, `nb1`) or an id. */
+  /** Model used when a call names none: an alias (`nb2.1`, `pro`, `lite`, `nb2`) or an id. Default nb2.1. */
   defaultModel?: string;
   /** Per-alias id and price overrides, e.g. `{ "pro": { "id": "gemini-3-pro-image", "pricePerImage": { "4K": 0.24 } } }`. */
   models?: ModelOverrides;
@@ -102,6 +114,10 @@ export interface Config {
   totalConcurrency?: number;
   /** With PostgreSQL: a pipeline whose instance went silent this long is run by another one (seconds, at least 10). */
   leaseSeconds?: number;
+  /** With PostgreSQL: connections this instance's query pool may open (default: concurrency + 3). */
+  databasePoolSize?: number;
+  /** With PostgreSQL: how often pipelines left unfinished after their job ended are looked for (seconds). */
+  sweepSeconds?: number;
   /** Sign-in for MCP clients over HTTP: `on` or `off` (default off on loopback, on elsewhere). */
   auth?: 'on' | 'off';
   /** Serve without sign-in on a non-loopback address (something in front already authenticates people). */
@@ -129,12 +145,23 @@ export interface Config {
 }
 
 const sizeSchema = z.enum(IMAGE_SIZES);
+const lifecycleDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+  .nullable()
+  .optional();
+
 const overridesSchema = z.record(
   z.string(),
   z
     .object({
       id: z.string().min(1).optional(),
       pricePerImage: z.partialRecord(sizeSchema, z.number().min(0)).optional(),
+      status: z.enum(MODEL_STATUSES).optional(),
+      released: lifecycleDate,
+      deprecated: lifecycleDate,
+      shutdown: lifecycleDate,
+      replacement: z.string().min(1).nullable().optional(),
     })
     .strict(),
 );
@@ -143,6 +170,10 @@ const configSchema = z
   .object({
     dataDir: z.string().min(1),
     databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+      .optional(),
+    databaseListenUrl: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
       .optional(),
@@ -196,6 +227,8 @@ const configSchema = z
       .max(24 * 60),
     totalConcurrency: z.number().int().min(1).max(10_000).optional(),
     leaseSeconds: z.number().int().min(10).max(3600),
+    databasePoolSize: z.number().int().min(2).max(1000).optional(),
+    sweepSeconds: z.number().min(1).max(86_400),
     shutdownGraceSeconds: z.number().min(0).max(3600),
     instanceName: z.string().min(1).max(100).optional(),
     auth: z.enum(['on', 'off']).optional(),
@@ -228,7 +261,7 @@ export const DEFAULTS: Omit<FullConfig, 'dataDir' | 'imageLinks'> = {
   allowedOrigins: [],
   emulator: false,
   emulatorLatencyMs: 0,
-  defaultModel: 'nb2',
+  defaultModel: DEFAULT_MODEL_ALIAS,
   models: {},
   geminiTimeoutSeconds: 120,
   geminiMaxAttempts: 4,
@@ -243,6 +276,7 @@ export const DEFAULTS: Omit<FullConfig, 'dataDir' | 'imageLinks'> = {
   syncLimitSeconds: 180,
   maxPipelineMinutes: 15,
   leaseSeconds: 30,
+  sweepSeconds: 60,
   shutdownGraceSeconds: 20,
   allowUnauthenticated: false,
   allowedEmails: [],
@@ -318,6 +352,7 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
   return {
     dataDir: env.STUDIO_DATA_DIR,
     databaseUrl: nonEmpty(env.STUDIO_DATABASE_URL),
+    databaseListenUrl: nonEmpty(env.STUDIO_DATABASE_LISTEN_URL),
     blobUrl: nonEmpty(env.STUDIO_BLOB_URL),
     s3Endpoint: nonEmpty(env.STUDIO_S3_ENDPOINT) ?? nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL),
     s3ForcePathStyle:
@@ -359,6 +394,8 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
     maxPipelineMinutes: numberFrom('STUDIO_MAX_PIPELINE_MINUTES', env.STUDIO_MAX_PIPELINE_MINUTES),
     totalConcurrency: numberFrom('STUDIO_TOTAL_CONCURRENCY', env.STUDIO_TOTAL_CONCURRENCY),
     leaseSeconds: numberFrom('STUDIO_LEASE_SECONDS', env.STUDIO_LEASE_SECONDS),
+    databasePoolSize: numberFrom('STUDIO_DATABASE_POOL_SIZE', env.STUDIO_DATABASE_POOL_SIZE),
+    sweepSeconds: numberFrom('STUDIO_SWEEP_SECONDS', env.STUDIO_SWEEP_SECONDS),
     shutdownGraceSeconds: numberFrom('STUDIO_SHUTDOWN_GRACE_SECONDS', env.STUDIO_SHUTDOWN_GRACE_SECONDS),
     instanceName: nonEmpty(env.STUDIO_INSTANCE_NAME),
     auth: env.STUDIO_AUTH as Config['auth'],
@@ -379,12 +416,24 @@ function configFromEnv(env: NodeJS.ProcessEnv): Config {
   };
 }
 
-/** `STUDIO_MODEL_PRO=gemini-3-pro-image` and `STUDIO_PRICE_NB2_4K=0.16` override ids and prices. */
+/**
+ * `STUDIO_MODEL_PRO=gemini-3-pro-image`, `STUDIO_PRICE_NB2_4K=0.16` and `STUDIO_MODEL_NB2_SHUTDOWN=2027-01-31`
+ * (also `_STATUS`, `_RELEASED`, `_DEPRECATED`, `_REPLACEMENT`; `none` clears) override ids, prices and lifecycle.
+ */
 function modelOverridesFromEnv(env: NodeJS.ProcessEnv, base: ModelOverrides): ModelOverrides {
   const overrides: ModelOverrides = structuredClone(base);
   const aliasOf = (raw: string) => raw.toLowerCase().replace(/_/g, '.');
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || value === '') continue;
+    const lifecycleMatch = /^STUDIO_MODEL_([A-Z0-9_]+?)_(STATUS|RELEASED|DEPRECATED|SHUTDOWN|REPLACEMENT)$/.exec(name);
+    if (lifecycleMatch?.[1] && lifecycleMatch[2]) {
+      const alias = aliasOf(lifecycleMatch[1]);
+      const key = lifecycleMatch[2].toLowerCase() as 'status' | 'released' | 'deprecated' | 'shutdown' | 'replacement';
+      // `none` clears a date or replacement (e.g. Google postponed a shutdown indefinitely).
+      const cleared = value.trim().toLowerCase() === 'none' ? null : value.trim();
+      overrides[alias] = { ...overrides[alias], [key]: key === 'status' ? cleared?.toLowerCase() : cleared };
+      continue;
+    }
     const idMatch = /^STUDIO_MODEL_([A-Z0-9_]+)$/.exec(name);
     if (idMatch?.[1]) {
       const alias = aliasOf(idMatch[1]);
@@ -450,7 +499,7 @@ function definedOnly<T extends object>(obj: T): Partial<T> {
 function hintFor(key: string): string {
   const hints: Record<string, string> = {
     port: 'Use a number from 0 to 65535 (--port, STUDIO_PORT).',
-    defaultModel: 'Use an alias such as nb2, pro, lite (--default-model, STUDIO_DEFAULT_MODEL).',
+    defaultModel: 'Use an alias such as nb2.1, pro, lite (--default-model, STUDIO_DEFAULT_MODEL).',
     imageResponses: 'Use preview, full or none (STUDIO_IMAGE_RESPONSES).',
     publicUrl: 'Use an absolute URL such as https://images.example.com (STUDIO_PUBLIC_URL).',
     blobUrl: 'Use s3://bucket or s3://bucket/prefix, or leave it empty for the local data folder (STUDIO_BLOB_URL).',
@@ -459,11 +508,15 @@ function hintFor(key: string): string {
     linkTtlSeconds: 'Use a whole number of seconds from 1 to 604800, 7 days (STUDIO_LINK_TTL_SECONDS).',
     linkSecret: 'Set STUDIO_LINK_SECRET to a long random string.',
     databaseUrl: 'Use a URL such as postgres://user:password@127.0.0.1:5432/studio (STUDIO_DATABASE_URL).',
+    databaseListenUrl:
+      'Use a URL such as postgres://user:password@127.0.0.1:5432/studio, straight to PostgreSQL (STUDIO_DATABASE_LISTEN_URL).',
     geminiBaseUrl: 'Use an absolute URL (GEMINI_BASE_URL).',
     maxUploadMb:
       'Use a number of megabytes above 0 and at most 2000, the Gemini Files API limit (STUDIO_MAX_UPLOAD_MB).',
     totalConcurrency: 'Use a whole number from 1, for every instance together (STUDIO_TOTAL_CONCURRENCY).',
     leaseSeconds: 'Use a whole number of seconds from 10 to 3600 (STUDIO_LEASE_SECONDS).',
+    databasePoolSize: 'Use a whole number of connections from 2 to 1000 (STUDIO_DATABASE_POOL_SIZE).',
+    sweepSeconds: 'Use a number of seconds from 1 to 86400 (STUDIO_SWEEP_SECONDS).',
     shutdownGraceSeconds: 'Use a number of seconds from 0 to 3600 (STUDIO_SHUTDOWN_GRACE_SECONDS).',
     auth: 'Use on or off (STUDIO_AUTH).',
     oidcIssuer: 'Use the issuer URL of your OpenID provider, e.g. https://accounts.google.com (STUDIO_OIDC_ISSUER).',

@@ -31,6 +31,10 @@ export function emulatedRegistry(registry: ModelRegistry): MaybeEmulatedRegistry
       const model = registry.resolve(nameOrId);
       return model === undefined ? undefined : zero(model);
     },
+    replacementOf: (model) => {
+      const replacement = registry.replacementOf(model);
+      return replacement === undefined ? undefined : zero(replacement);
+    },
     emulated: true,
   };
 }

@@ -48,6 +48,9 @@ export class NotFoundError extends AppError {
 }
 
 /** A path outside the allowed roots, or an object owned by someone else. */
+/** Gemini answered 404 for the model itself: the id is unknown or was shut down. */
+export class ModelNotServedError extends NotFoundError {}
+
 export class ForbiddenError extends AppError {
   static override readonly code: ErrorCode = 'forbidden';
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { InvalidInputError } from './errors.js';
+import { chooseModel } from './modelChoice.js';
 import {
   type AspectRatio,
   IMAGE_SIZES,
@@ -29,6 +30,8 @@ export interface ResolvedOptions {
   aspectRatio: AspectRatio;
   thinkingLevel: ThinkingLevel | undefined;
   grounding: boolean;
+  /** What the caller should be told once in the result (a deprecated model, a default that fell back). */
+  notices: string[];
 }
 
 export interface Fallbacks {
@@ -43,7 +46,7 @@ export function resolveGenerationOptions(
   requested: RequestedOptions,
   fallbacks: Fallbacks = {},
 ): ResolvedOptions {
-  const model = resolveModel(registry, requested.model ?? fallbacks.defaultModel ?? registry.defaultAlias);
+  const { model, notices } = chooseModel(registry, requested.model, fallbacks.defaultModel);
   const imageSize = resolveSize(model, requested.imageSize, fallbacks.imageSize);
   const aspectRatio = resolveRatio(model, requested.aspectRatio, fallbacks.aspectRatio);
   const thinkingLevel = resolveThinking(model, requested.thinkingLevel);
@@ -59,17 +62,10 @@ export function resolveGenerationOptions(
       `${model.name} accepts at most ${model.maxReferenceImages} reference images; ${refs} were given. Remove ${refs - model.maxReferenceImages} or choose a model that takes more (nb2 and pro take 14).`,
     );
   }
-  return { model, imageSize, aspectRatio, thinkingLevel, grounding: requested.grounding ?? false };
+  return { model, imageSize, aspectRatio, thinkingLevel, grounding: requested.grounding ?? false, notices };
 }
 
-export function resolveModel(registry: ModelRegistry, name: string): ModelSpec {
-  const model = registry.resolve(name);
-  if (!model) {
-    const known = registry.models.map((m) => `${m.alias} (${m.name}, ${m.id})`).join('; ');
-    throw new InvalidInputError(`Unknown model "${name}". Use one of: ${known}.`);
-  }
-  return model;
-}
+export { resolveModel } from './modelChoice.js';
 
 function resolveSize(model: ModelSpec, requested: string | undefined, fallback: string | undefined): ImageSize {
   if (requested === undefined) {
@@ -82,7 +78,7 @@ function resolveSize(model: ModelSpec, requested: string | undefined, fallback: 
   }
   if (!(model.sizes as string[]).includes(size)) {
     throw new InvalidInputError(
-      `${model.name} (${model.alias}) does not support image_size ${size}. It supports: ${model.sizes.join(', ')}.${size === '512' ? ' Only nb2 makes 512 images.' : ''}`,
+      `${model.name} (${model.alias}) does not support image_size ${size}. It supports: ${model.sizes.join(', ')}.${size === '512' ? ' Only nb2 (3.1 Flash Image, deprecated) makes 512 images.' : ''}`,
     );
   }
   return size as ImageSize;

@@ -13,8 +13,10 @@ import { AppError, CancelledError, InvalidInputError } from './errors.js';
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
 import { dehydrateHistory, rehydrateHistory } from './history.js';
 import { readImageInfo } from './imaging.js';
+import { resolveReference } from './jobReferences.js';
 import type { Logger } from './logger.js';
 import { extensionForMime } from './mime.js';
+import { generateServed } from './modelChoice.js';
 import { estimateCostUsd, type ImageSize, type ModelRegistry } from './models.js';
 import { outputOptions, planOutputPaths, writeOutputCopies } from './outputFiles.js';
 import { clearPending, putTracked } from './pendingBlobs.js';
@@ -77,6 +79,8 @@ export interface ImageJob {
   continueConversation: boolean;
   /** Absolute, already checked against the allowed roots (stdio only). */
   outputPath?: string;
+  /** Told once in the result: a deprecated model, a retired default that fell back, a converted reference. */
+  notices?: string[];
   /** Replace a file already at outputPath (otherwise the copy gets a new name). */
   outputOverwrite?: boolean;
   /** Folders never written to (the data folder), checked again when the copy is written. */
@@ -98,7 +102,7 @@ export async function planGeneration(deps: ImageJobDeps, input: GenerateInput, c
   const references = await Promise.all(loaded.map((r) => keepReference(deps, r)));
   const outputs = await planOutputPaths(input.outputPath, input.n, ctx);
   return Array.from({ length: input.n }, (_, index) => ({
-    ...jobFields(deps, ctx, input, options),
+    ...jobFields(deps, ctx, input, options, loaded),
     kind: 'generate' as const,
     index,
     prompt,
@@ -131,7 +135,7 @@ export async function planEdit(deps: ImageJobDeps, input: EditInput, ctx: CallCo
   const continues = Boolean(parent?.history && parent.modelId === options.model.id && options.model.multiTurn);
   const refs = continues ? extra : [source, ...extra];
   return {
-    ...jobFields(deps, ctx, input, options),
+    ...jobFields(deps, ctx, input, options, [source, ...extra]),
     kind: 'edit',
     index: 0,
     prompt: instruction,
@@ -144,7 +148,14 @@ export async function planEdit(deps: ImageJobDeps, input: EditInput, ctx: CallCo
 }
 
 /** The fields every job takes from the caller and the resolved options. */
-function jobFields(deps: ImageJobDeps, ctx: CallContext, input: CommonImageOptions, options: ResolvedOptions) {
+function jobFields(
+  deps: ImageJobDeps,
+  ctx: CallContext,
+  input: CommonImageOptions,
+  options: ResolvedOptions,
+  references: LoadedReference[],
+) {
+  const notices = [...options.notices, ...references.flatMap((r) => (r.note ? [r.note] : []))];
   return {
     ownerId: ctx.ownerId,
     imageId: deps.newImageId(),
@@ -156,6 +167,7 @@ function jobFields(deps: ImageJobDeps, ctx: CallContext, input: CommonImageOptio
     aspectRatio: options.aspectRatio,
     thinkingLevel: options.thinkingLevel,
     grounding: options.grounding,
+    ...(notices.length > 0 ? { notices } : {}),
     requested: { referenceImages: input.referenceImages },
   };
 }
@@ -178,7 +190,7 @@ export async function callGemini(
   const model = modelOf(deps, job);
   const parent = job.continueConversation && job.parentId ? await deps.images.get(job.parentId) : undefined;
   const history = parent?.history ? await rehydrateHistory(parent.history, (key) => deps.blobs.get(key)) : undefined;
-  return deps.generator.generateImage({
+  return generateServed(deps.generator, deps.registry, model, {
     model: model.id,
     prompt: options.prompt ?? job.prompt,
     negativePrompt: job.negativePrompt,
@@ -207,7 +219,7 @@ export async function enhance(
   options: CallOptions = {},
 ): Promise<GenerateImageResult> {
   const model = modelOf(deps, job);
-  return deps.generator.generateImage({
+  return generateServed(deps.generator, deps.registry, model, {
     model: model.id,
     prompt: ENHANCE_INSTRUCTION,
     aspectRatio: job.aspectRatio,
@@ -306,6 +318,7 @@ export async function storeResult(
       groundingSources: result.groundingSources,
       attempts: result.attempts,
       savedTo: outputPath,
+      notices: job.notices,
       keptExisting: outputKept,
       outputError,
       ...meta.extra,
@@ -328,6 +341,7 @@ export async function storeResult(
     outputError,
     modelText: result.text,
     groundingSources: result.groundingSources,
+    notices: job.notices,
   };
   return image;
 }
@@ -365,15 +379,6 @@ async function keepReference(deps: ImageJobDeps, loaded: LoadedReference): Promi
   if (image.kind === 'file') return { fileUri: image.uri, mimeType: image.mimeType };
   if (loaded.record) return { key: loaded.record.blobKey, mimeType: image.mimeType };
   return { key: await putReference(deps, image.data, image.mimeType), mimeType: image.mimeType };
-}
-
-async function resolveReference(deps: ImageJobDeps, ref: JobReference, ownerId: string): Promise<ReferenceImage> {
-  if ('uploadId' in ref) {
-    if (!deps.uploads) throw new InvalidInputError('This server does not keep uploaded files.');
-    return deps.uploads.referenceFor(ref.uploadId, ref.ownerId ?? ownerId);
-  }
-  if ('fileUri' in ref) return { kind: 'file', uri: ref.fileUri, mimeType: ref.mimeType };
-  return { kind: 'inline', data: await deps.blobs.get(ref.key), mimeType: ref.mimeType };
 }
 
 /**

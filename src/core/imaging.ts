@@ -8,7 +8,7 @@ import { sniffImageMime } from './mime.js';
 
 type SharpFactory = (input?: Buffer, options?: SharpOptions) => Sharp;
 let sharpPromise: Promise<SharpFactory> | undefined;
-function loadSharp(): Promise<SharpFactory> {
+export function loadSharp(): Promise<SharpFactory> {
   sharpPromise ??= import('sharp').then((m) => m.default as unknown as SharpFactory);
   return sharpPromise;
 }

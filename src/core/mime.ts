@@ -5,7 +5,28 @@
  * @module
  */
 
-export type SniffedImageMime = 'image/jpeg' | 'image/png' | 'image/webp' | 'image/gif' | 'image/heic' | 'image/avif';
+export type SniffedImageMime =
+  | 'image/jpeg'
+  | 'image/png'
+  | 'image/webp'
+  | 'image/gif'
+  | 'image/heic'
+  | 'image/avif'
+  | 'image/bmp'
+  | 'image/tiff'
+  | 'image/svg+xml';
+
+/**
+ * What Gemini accepts as an input image (gemini-api.md item 6): anything else (GIF, AVIF, BMP, TIFF, SVG) is a
+ * 400, and so is a label that does not match the bytes. See geminiInput.ts for the conversion.
+ */
+export const GEMINI_INPUT_MIMES: ReadonlySet<string> = new Set([
+  'image/png',
+  'image/jpeg',
+  'image/webp',
+  'image/heic',
+  'image/heif',
+]);
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
 
@@ -47,7 +68,20 @@ export function sniffImageMime(bytes: Uint8Array): SniffedImageMime | undefined 
     const header = ascii(bytes, 0, 6);
     if (header === 'GIF87a' || header === 'GIF89a') return 'image/gif';
   }
-  return sniffIsoBmff(bytes);
+  if (bytes.length >= 26 && ascii(bytes, 0, 2) === 'BM') return 'image/bmp';
+  if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return 'image/tiff';
+  return sniffIsoBmff(bytes) ?? sniffSvg(bytes);
+}
+
+/** SVG is text: an optional BOM, XML declaration, comments or doctype, then an `<svg` root. */
+function sniffSvg(bytes: Uint8Array): 'image/svg+xml' | undefined {
+  const head = Buffer.from(bytes.subarray(0, 4096))
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+  if (!head.startsWith('<')) return undefined;
+  const rest = head.replace(/^(<\?xml[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>|\s+)*/i, '');
+  return /^<svg[\s>]/i.test(rest) ? 'image/svg+xml' : undefined;
 }
 
 const EXTENSIONS: Readonly<Record<string, string>> = {
@@ -60,6 +94,9 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
   'image/heic': 'heic',
   'image/heif': 'heif',
   'image/avif': 'avif',
+  'image/bmp': 'bmp',
+  'image/tiff': 'tiff',
+  'image/svg+xml': 'svg',
 };
 
 /** File extension (no dot) for a MIME type; `bin` for types we do not know. Parameters and case are ignored. */

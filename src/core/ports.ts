@@ -261,6 +261,12 @@ export interface GeminiFiles {
 export type LedgerKind = 'generate' | 'edit' | 'enhance' | 'text';
 
 /**
+ * A call whose answer never came, which Google may still bill: `aborted` (cancelled, timed out),
+ * `handed-back` (its instance stopped; another ran the pipeline again), `interrupted` (its instance died).
+ */
+export type LedgerOutcome = 'aborted' | 'handed-back' | 'interrupted';
+
+/**
  * One billed Gemini image call. The ledger only grows: deleting an image refunds nothing, and a call
  * that Gemini refused or that failed is never written.
  */
@@ -284,6 +290,8 @@ export interface LedgerEntry {
   createdAt: string;
   /** Made by the built-in emulator (synthetic, free). */
   emulated?: boolean;
+  /** Absent for a call that returned. */
+  outcome?: LedgerOutcome;
 }
 
 /** An admin's limits for one user; `null` is no limit. Amounts in USD, periods in UTC. */
@@ -354,6 +362,8 @@ export interface SpendingRepository {
   usage(query: { since: string }): Promise<UsageRow[]>;
   /** Deletes request-log rows older than `before` and reservations expired before it (ISO 8601); returns how many. */
   prune(before: string): Promise<number>;
+  /** Drops the owner's reservations held for these calls (`<pipelineId>:<kind>`), e.g. of a cancelled pipeline. */
+  releaseCalls(ownerId: string, callKeys: string[]): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------

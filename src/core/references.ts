@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { type PathPolicy, resolveAllowedPath } from './allowedPaths.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
-import { sniffImageMime } from './mime.js';
+import { toGeminiInput } from './geminiInput.js';
 import type { BlobStore, ImageRecord, ImageRepository, ReferenceImage } from './ports.js';
 import { looksLikeUploadId, type UploadService } from './uploads.js';
 
@@ -29,6 +29,8 @@ export interface LoadedReference {
   uploadOwnerId?: string;
   /** The absolute path, when the reference was a file. */
   path?: string;
+  /** Set when the file was converted to a type Gemini accepts (a GIF's first frame, …). */
+  note?: string;
 }
 
 const IMAGE_ID = /^img_[A-Za-z0-9]{10,40}$/;
@@ -71,12 +73,13 @@ export async function loadReference(
       `${absolute} is ${(info.size / 1e6).toFixed(1)} MB; reference images may be at most ${(ctx.maxBytes / 1e6).toFixed(0)} MB. Use a smaller copy.`,
     );
   }
-  const data = await readFile(absolute);
-  const mimeType = sniffImageMime(data);
-  if (!mimeType) {
-    throw new InvalidInputError(`${absolute} is not an image this server can read (PNG, JPEG, WebP, GIF, HEIC, AVIF).`);
-  }
-  return { image: { kind: 'inline', data, mimeType }, path: absolute };
+  // Sent as what Gemini accepts, labelled by its bytes: GIF, AVIF, BMP, TIFF and SVG become PNG.
+  const accepted = await toGeminiInput(await readFile(absolute), absolute);
+  return {
+    image: { kind: 'inline', data: accepted.data, mimeType: accepted.mimeType },
+    path: absolute,
+    ...(accepted.note ? { note: accepted.note } : {}),
+  };
 }
 
 /** The image with this id, if the caller may see it; otherwise the same "not found" as for a missing id. */

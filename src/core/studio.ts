@@ -99,6 +99,8 @@ export interface StudioImage {
   /** Text the model said with the image. */
   modelText?: string;
   groundingSources?: Array<{ uri: string; title?: string }>;
+  /** Said once in the result: a deprecated model, a default that fell back, a converted reference. */
+  notices?: string[];
 }
 
 export interface Studio {
@@ -201,6 +203,7 @@ export async function loadStudioImage(
     modelText?: string;
     groundingSources?: StudioImage['groundingSources'];
     savedTo?: string;
+    notices?: string[];
     keptExisting?: string;
     outputError?: string;
   };
@@ -213,5 +216,6 @@ export async function loadStudioImage(
     outputError: options.outputError,
     modelText: options.modelText,
     groundingSources: options.groundingSources,
+    notices: options.notices,
   };
 }

@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type PathPolicy, resolveAllowedPath } from './allowedPaths.js';
 import { InvalidInputError } from './errors.js';
+import { toGeminiInput } from './geminiInput.js';
 import { sniffImageMime } from './mime.js';
 
 export interface RawUpload {
@@ -22,8 +23,10 @@ export interface RawUpload {
 
 export interface CheckedUpload {
   data: Buffer;
-  /** The sniffed type. */
+  /** The sniffed type (after conversion: PNG for GIF, AVIF, BMP, TIFF and SVG). */
   mimeType: string;
+  /** Set when the file was converted to a type Gemini accepts. */
+  note?: string;
   /** The file name, for path uploads. */
   defaultName?: string;
 }
@@ -31,8 +34,20 @@ export interface CheckedUpload {
 /** Reads the bytes, enforcing `maxBytes`, and checks they are an image of the declared type. */
 export async function readUpload(input: RawUpload, maxBytes: number): Promise<CheckedUpload> {
   const read = await readInput(input, maxBytes);
-  const mimeType = checkedMime(read.data, input.mimeType ?? read.declaredMime, read.what);
-  return { data: read.data, mimeType, ...(read.defaultName ? { defaultName: read.defaultName } : {}) };
+  checkedMime(read.data, input.mimeType ?? read.declaredMime, read.what);
+  const accepted = await toGeminiInput(read.data, read.what === 'The data' ? 'The file' : read.what);
+  return {
+    data: accepted.data,
+    mimeType: accepted.mimeType,
+    ...(accepted.note ? { note: accepted.note } : {}),
+    ...(read.defaultName ? { defaultName: renamed(read.defaultName, accepted.mimeType) } : {}),
+  };
+}
+
+/** `logo.gif` stored as PNG is named `logo.png`. */
+function renamed(name: string, mimeType: string): string {
+  if (mimeType !== 'image/png' || /\.png$/i.test(name)) return name;
+  return `${name.replace(/\.[A-Za-z0-9]{1,5}$/, '')}.png`;
 }
 
 interface ReadInput {
@@ -103,7 +118,7 @@ function checkedMime(data: Buffer, declared: string | undefined, what: string): 
   const wanted = declared === undefined ? undefined : normaliseMime(declared);
   if (!sniffed) {
     throw new InvalidInputError(
-      `${what} is not an image this server can use (PNG, JPEG, WebP, GIF, HEIC or AVIF)${
+      `${what} is not an image this server can use (PNG, JPEG, WebP, HEIC; GIF, AVIF, BMP, TIFF and SVG are converted to PNG)${
         wanted ? `, although mime_type says ${wanted}` : ''
       }. Upload an image file.`,
     );

@@ -53,6 +53,8 @@ export interface UploadResult {
   upload: UploadRecord;
   /** True when the owner had already uploaded these exact bytes: that upload is returned. */
   existing: boolean;
+  /** Set when the file was converted to a type Gemini accepts (GIF, AVIF, BMP, TIFF, SVG → PNG). */
+  note?: string;
 }
 
 export interface UploadService {
@@ -154,7 +156,7 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
       const existing = await deps.uploads.findBySha256(input.ownerId, sha256);
       if (existing) {
         const upload = wantsGemini ? await ensureOnGemini(existing, input.signal) : existing;
-        return { upload, existing: true };
+        return { upload, existing: true, ...(read.note ? { note: read.note } : {}) };
       }
 
       const id = deps.newUploadId();
@@ -194,7 +196,7 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
         await deps.uploads.insert(record);
         await clearPending(deps.blobs, blobKey);
         log.info({ id, bytes: record.bytes, mimeType, geminiName: file?.name }, 'file uploaded');
-        return { upload: record, existing: false };
+        return { upload: record, existing: false, ...(read.note ? { note: read.note } : {}) };
       } catch (error) {
         await deps.blobs
           .delete(blobKey)

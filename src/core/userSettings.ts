@@ -26,10 +26,17 @@ export class UserSettings {
       return undefined;
     }
     const model = this._registry.resolve(wanted);
+    const served = this._registry.models.filter((m) => this._registry.lifecycle(m).effective !== 'retired');
     if (!model)
       throw new InvalidInputError(
-        `Unknown model "${wanted}". Choose one of: ${this._registry.models.map((m) => m.alias).join(', ')}.`,
+        `Unknown model "${wanted}". Choose one of: ${served.map((m) => m.alias).join(', ')}.`,
       );
+    if (this._registry.lifecycle(model).effective === 'retired') {
+      const replacement = this._registry.replacementOf(model);
+      throw new InvalidInputError(
+        `${model.name} (${model.alias}) is retired: Google no longer serves it.${replacement ? ` Choose ${replacement.alias} (${replacement.name}) instead.` : ''}`,
+      );
+    }
     await this._repo.setDefaultModel(userId, model.alias);
     return model.alias;
   }

@@ -7,6 +7,7 @@ import type { Clock } from './clock.js';
 import type { DirectiveTracker } from './directives.js';
 import type { FaultQueue } from './faults.js';
 import type { FileStore } from './fileStore.js';
+import type { AnyModel } from './models.js';
 import type { QuotaMeter } from './quota.js';
 import type { ImageRenderer } from './render.js';
 import type { EmulatorStats, RecordedRequest } from './types.js';
@@ -20,6 +21,8 @@ export interface EmulatorContext {
   renderer: ImageRenderer;
   stats: EmulatorStats;
   requests: RecordedRequest[];
+  /** Models beyond the built-in table (EmulatorOptions.extraModels), by id. */
+  extraModels: ReadonlyMap<string, AnyModel>;
   log: (line: string) => void;
   /** Resets everything `reset()` covers. */
   reset: () => void;

@@ -8,7 +8,9 @@
  *   [emulator:429]                   every attempt fails with 429 RESOURCE_EXHAUSTED (RetryInfo retryDelay 1s)
  *   [emulator:429=2.5s]              … with retryDelay "2.5s"
  *   [emulator:429x2]                 the first 2 attempts of this exact prompt fail, the 3rd succeeds
- *   [emulator:500] [emulator:503]    INTERNAL / UNAVAILABLE JSON errors
+ *   [emulator:500] [emulator:503]    INTERNAL / UNAVAILABLE JSON errors (503: today's "high demand" wording)
+ *   [emulator:503-overloaded]        503 with the older "The model is overloaded" wording
+ *   [emulator:504]                   504 DEADLINE_EXCEEDED
  *   [emulator:503-html]              503 with an HTML body (what a proxy or GFE serves)
  *   [emulator:hang]                  never answers (until the client gives up)
  *   [emulator:drop]                  closes the connection without a response
@@ -31,6 +33,7 @@ const KINDS: readonly FaultKind[] = [
   'stream-error',
   'text-only',
   'malformed',
+  '503-overloaded',
   '503-html',
   'latency',
   'bad-key',
@@ -41,6 +44,7 @@ const KINDS: readonly FaultKind[] = [
   '429',
   '500',
   '503',
+  '504',
 ];
 
 // The argument is lazy so that a trailing `xN` count is not swallowed by it (`[emulator:429=2sx3]`).

@@ -149,8 +149,36 @@ export function internalError(): GoogleError {
   );
 }
 
-export function overloaded(): GoogleError {
-  return new GoogleError(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.');
+/**
+ * 503 UNAVAILABLE. Today's wording (gemini-api.md item 7) is the default; `older` is the one still quoted in
+ * client code and §7 of the reference.
+ */
+export function overloaded(wording: 'current' | 'older' = 'current'): GoogleError {
+  const message =
+    wording === 'current'
+      ? 'This model is currently experiencing high demand. Spikes in demand are usually temporary. Please try again later.'
+      : 'The model is overloaded. Please try again later.';
+  return new GoogleError(503, 'UNAVAILABLE', message);
+}
+
+/**
+ * 504 DEADLINE_EXCEEDED: documented on Google's troubleshooting page as retryable ("the service is unable to
+ * finish processing within the deadline"); seen in the field on generateContent (letta-ai/letta PR #2861).
+ */
+export function deadlineExceeded(): GoogleError {
+  return new GoogleError(504, 'DEADLINE_EXCEEDED', 'Deadline expired before operation could complete.');
+}
+
+/**
+ * A request without any key: 403, not the 400 of a wrong key (googleapis/js-genai#898;
+ * PublicAffairs/openai-gemini#92 shows the whole body).
+ */
+export function unregisteredCaller(): GoogleError {
+  return new GoogleError(
+    403,
+    'PERMISSION_DENIED',
+    "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+  );
 }
 
 /** What a Google front end (or a proxy in front of it) serves when the backend is down: HTML, not JSON. */

@@ -11,6 +11,8 @@ export const FILE_TTL_MS = 48 * 60 * 60 * 1000;
 /** Videos are PROCESSING for this long after upload; images are ACTIVE at once. */
 const VIDEO_PROCESSING_MS = 2000;
 const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024;
+/** Files API storage per project (Google's Files API docs: 20 GB per project, 2 GB per file). */
+export const PROJECT_QUOTA_BYTES = 20 * 1024 * 1024 * 1024;
 const PUBLIC_BASE = 'https://generativelanguage.googleapis.com';
 
 export interface StoredFile {
@@ -20,6 +22,16 @@ export interface StoredFile {
   bytes: Buffer;
   createdAt: number;
   version: string;
+  /** Set by the `failNext` knob: the file ends in state FAILED (unusable in prompts). */
+  failed?: boolean;
+}
+
+/** Test knobs: files that fail processing, and the project's storage quota. */
+export interface FileKnobs {
+  /** The next N finalized uploads end in state FAILED. */
+  failNext: number;
+  /** Total bytes the project may keep; default 20 GB. */
+  quotaBytes: number;
 }
 
 interface UploadSession {
@@ -47,9 +59,26 @@ export class FileStore {
   private readonly files = new Map<string, StoredFile>();
   private readonly sessions = new Map<string, UploadSession>();
   private readonly now: () => number;
+  readonly knobs: FileKnobs = { failNext: 0, quotaBytes: PROJECT_QUOTA_BYTES };
 
   constructor(now: () => number) {
     this.now = now;
+  }
+
+  /** Bytes the project keeps now (unexpired files). */
+  usedBytes(): number {
+    return this.list().reduce((sum, file) => sum + file.bytes.length, 0);
+  }
+
+  private checkQuota(adding: number): void {
+    const used = this.usedBytes();
+    if (used + adding <= this.knobs.quotaBytes) return;
+    // Wording ours (no public sample of this error): the status is the one Google uses for quotas.
+    throw new GoogleError(
+      429,
+      'RESOURCE_EXHAUSTED',
+      `Files API storage quota exceeded: the project keeps ${used} bytes of its ${this.knobs.quotaBytes} bytes, and this file needs ${adding} more. Delete files or wait for them to expire (48 hours).`,
+    );
   }
 
   startUpload(options: StartUpload): string {
@@ -68,6 +97,7 @@ export class FileStore {
     if (options.declaredSize !== undefined && options.declaredSize > MAX_FILE_BYTES) {
       throw invalidArgument(`File size ${options.declaredSize} exceeds the maximum allowed size of 2 GB.`);
     }
+    if (options.declaredSize !== undefined) this.checkQuota(options.declaredSize);
     const uploadId = `ABgVH${randomBytes(24).toString('base64url')}`;
     this.sessions.set(uploadId, {
       uploadId,
@@ -110,6 +140,9 @@ export class FileStore {
       );
     }
     this.sessions.delete(uploadId);
+    this.checkQuota(session.received);
+    const failed = this.knobs.failNext > 0;
+    if (failed) this.knobs.failNext -= 1;
     const file: StoredFile = {
       id: session.fileId,
       displayName: session.displayName,
@@ -117,6 +150,7 @@ export class FileStore {
       bytes: Buffer.concat(session.chunks),
       createdAt: this.now(),
       version: session.version,
+      ...(failed ? { failed: true } : {}),
     };
     this.files.set(file.id, file);
     return { file };
@@ -156,7 +190,8 @@ export class FileStore {
     this.files.delete(id);
   }
 
-  state(file: StoredFile): 'ACTIVE' | 'PROCESSING' {
+  state(file: StoredFile): 'ACTIVE' | 'PROCESSING' | 'FAILED' {
+    if (file.failed) return 'FAILED';
     return file.mimeType.startsWith('video/') && this.now() < file.createdAt + VIDEO_PROCESSING_MS
       ? 'PROCESSING'
       : 'ACTIVE';
@@ -179,12 +214,15 @@ export class FileStore {
       state: this.state(file),
       source: 'UPLOADED',
     });
+    if (file.failed) resource.error = { code: 400, message: 'File processing failed.' };
     return resource;
   }
 
   clear(): void {
     this.files.clear();
     this.sessions.clear();
+    this.knobs.failNext = 0;
+    this.knobs.quotaBytes = PROJECT_QUOTA_BYTES;
   }
 }
 

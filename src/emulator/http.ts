@@ -28,8 +28,11 @@ export function sendJson(
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, error: GoogleError): void {
-  sendJson(res, error.code, error.toJSON(), error.headers);
+export function sendError(res: ServerResponse, error: GoogleError, stream = false): void {
+  sendJson(res, error.code, error.toJSON(), {
+    ...(stream ? { 'content-type': 'text/event-stream' } : {}),
+    ...error.headers,
+  });
 }
 
 export function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -14,6 +14,7 @@ import type { EmulatorContext } from './context.js';
 import { DirectiveTracker } from './directives.js';
 import { FaultQueue } from './faults.js';
 import { FileStore } from './fileStore.js';
+import { extraModel } from './models.js';
 import { QuotaMeter } from './quota.js';
 import { ImageRenderer } from './render.js';
 import { startServer } from './server.js';
@@ -30,10 +31,18 @@ export type {
   RecordedRequest,
 } from './types.js';
 
+function startingAt(startAt: string | number | undefined): (() => number) | undefined {
+  if (startAt === undefined) return undefined;
+  const target = typeof startAt === 'number' ? startAt : Date.parse(startAt);
+  if (!Number.isFinite(target)) throw new RangeError(`startAt is not a date: ${String(startAt)}`);
+  const delta = target - Date.now();
+  return () => Date.now() + delta;
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => {});
-  const clock = createClock(options.now);
+  const clock = createClock(options.now ?? startingAt(options.startAt));
   const stats: EmulatorStats = {
     generateCalls: 0,
     imagesReturned: 0,
@@ -51,6 +60,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     renderer: new ImageRenderer(64),
     stats,
     requests: [],
+    extraModels: new Map((options.extraModels ?? []).map((m) => [m.id, extraModel(m.id, m.like, m.displayName)])),
     log,
     reset: () => {
       // Cleared in place: callers may hold `emulator.requests`. The render cache survives (it is pure).
@@ -88,6 +98,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       arrivals: () => [...ctx.quota.arrivals],
     },
     clock: { now: () => clock.now(), advance: (ms) => clock.advance(ms) },
+    files: {
+      failNext: (count = 1) => {
+        ctx.files.knobs.failNext = count;
+      },
+      setQuotaBytes: (bytes) => {
+        ctx.files.knobs.quotaBytes = bytes;
+      },
+      usedBytes: () => ctx.files.usedBytes(),
+    },
     stats: () => ({ ...stats }),
     reset: ctx.reset,
     close: () => {

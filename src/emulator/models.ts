@@ -83,6 +83,13 @@ export interface ImageModel {
   imageTokens: Readonly<Record<string, number>>;
   /** Tokens billed per input image. */
   inputImageTokens: number;
+  /** Input / output token limits reported by `models.get`. */
+  inputTokenLimit: number;
+  outputTokenLimit: number;
+  /** Image search (`googleSearch.searchTypes.imageSearch`) is available (3.1 Flash Image family). */
+  imageSearch: boolean;
+  /** From this instant (ISO) on, the id answers 404 like any unknown model; absent while no shutdown is set. */
+  shutdown?: string;
 }
 
 export interface TextModel {
@@ -114,7 +121,13 @@ export const IMAGE_MODELS: readonly ImageModel[] = [
     enforcesSignatures: true,
     encoding: 'jpeg',
     imageTokens: FLASH_TOKENS,
-    inputImageTokens: 560,
+    // Vertex AI model card: 1,120 input tokens per reference image.
+    inputImageTokens: 1120,
+    inputTokenLimit: 131072,
+    outputTokenLimit: 32768,
+    imageSearch: true,
+    // Deprecated 2026-10-06 (Google); shutdown 2026-10-29 per model-gateway notes (gemini-api.md item 5).
+    shutdown: '2026-10-29T00:00:00Z',
   },
   {
     kind: 'image',
@@ -133,6 +146,9 @@ export const IMAGE_MODELS: readonly ImageModel[] = [
     encoding: 'jpeg',
     imageTokens: { '1K': 1120, '2K': 1120, '4K': 2000 },
     inputImageTokens: 560,
+    inputTokenLimit: 131072,
+    outputTokenLimit: 32768,
+    imageSearch: false,
   },
   {
     kind: 'image',
@@ -150,7 +166,11 @@ export const IMAGE_MODELS: readonly ImageModel[] = [
     enforcesSignatures: true,
     encoding: 'jpeg',
     imageTokens: { '1K': 1120, '2K': 1680, '4K': 2520 },
-    inputImageTokens: 560,
+    inputImageTokens: 1120,
+    inputTokenLimit: 131072,
+    outputTokenLimit: 32768,
+    // Assumed like its predecessor 3.1 Flash Image: no published image-search table for 2.1 yet.
+    imageSearch: true,
   },
   {
     kind: 'image',
@@ -169,6 +189,10 @@ export const IMAGE_MODELS: readonly ImageModel[] = [
     encoding: 'jpeg',
     imageTokens: { '1K': 1120 },
     inputImageTokens: 560,
+    // Model page: 65,536 input / 4,096 output tokens.
+    inputTokenLimit: 65536,
+    outputTokenLimit: 4096,
+    imageSearch: false,
   },
   {
     kind: 'image',
@@ -187,6 +211,11 @@ export const IMAGE_MODELS: readonly ImageModel[] = [
     encoding: 'png',
     imageTokens: { '1K': 1290 },
     inputImageTokens: 258,
+    inputTokenLimit: 131072,
+    outputTokenLimit: 32768,
+    imageSearch: false,
+    // Google's deprecations page: shut down 2026-10-02.
+    shutdown: '2026-10-02T00:00:00Z',
   },
 ];
 
@@ -216,6 +245,30 @@ export function findModel(id: string): AnyModel | undefined {
 
 export function allModels(): AnyModel[] {
   return [...BY_ID.values()];
+}
+
+/** Whether Google still serves this id at `now` (ms): after its shutdown it answers 404 like an unknown id. */
+export function isServed(model: AnyModel, now: number): boolean {
+  return model.kind === 'text' || model.shutdown === undefined || now < Date.parse(model.shutdown);
+}
+
+/** A model Google serves at `now`, by id (`gemini-x` or `models/gemini-x`), the test's extra models included. */
+export function findServedModel(
+  id: string,
+  now: number,
+  extra: ReadonlyMap<string, AnyModel> = new Map(),
+): AnyModel | undefined {
+  const bare = id.startsWith('models/') ? id.slice('models/'.length) : id;
+  const model = extra.get(bare) ?? findModel(bare);
+  return model && isServed(model, now) ? model : undefined;
+}
+
+/** "Google released a new model": a copy of a known one under a new id (for tests of the next model change). */
+export function extraModel(id: string, like: string, displayName?: string): AnyModel {
+  const base = findModel(like);
+  if (!base) throw new RangeError(`extraModels: unknown model to copy "${like}"`);
+  const { shutdown: _shutdown, ...rest } = base as ImageModel;
+  return { ...rest, kind: base.kind, id, displayName: displayName ?? id } as AnyModel;
 }
 
 /** Exact output dimensions; `size` is ignored for 2.5 (one size), the caller has validated both. */

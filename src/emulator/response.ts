@@ -209,19 +209,40 @@ function addGrounding(answer: Answer, request: GenerateRequest, text: string | u
     .replace(/^-|-$/g, '')
     .slice(0, 40);
   const h = hash32(subject).toString(36);
-  const chunks = [0, 1, 2].map((i) => ({
-    web: { uri: `https://example.com/${['news', 'wiki', 'guide'][i]}/${slug || 'topic'}-${h}`, title: 'example.com' },
-  }));
+  const web = request.webSearch || !request.imageSearch;
+  const chunks: Json[] = web
+    ? [0, 1, 2].map((i) => ({
+        web: {
+          uri: `https://example.com/${['news', 'wiki', 'guide'][i]}/${slug || 'topic'}-${h}`,
+          title: 'example.com',
+        },
+      }))
+    : [];
+  // Image search (3.1 Flash Image): image chunks as typed in the SDK (GroundingChunkImage) and the queries run.
+  if (request.imageSearch) {
+    chunks.push({
+      image: {
+        sourceUri: `https://images.example.com/page/${slug || 'topic'}-${h}`,
+        imageUri: `https://images.example.com/img/${slug || 'topic'}-${h}.jpg`,
+        title: subject,
+        domain: 'images.example.com',
+      },
+    });
+  }
   const grounding: Json = {
     searchEntryPoint: {
       renderedContent: `<style>.container{display:flex;gap:8px;font-family:sans-serif}.chip{border:1px solid #ddd;border-radius:16px;padding:4px 12px}</style><div class="container"><a class="chip" href="https://www.google.com/search?q=${encodeURIComponent(subject)}">${escapeHtml(subject)}</a></div>`,
     },
     groundingChunks: chunks,
-    webSearchQueries: [subject],
+    ...(web ? { webSearchQueries: [subject] } : {}),
+    ...(request.imageSearch ? { imageSearchQueries: [subject] } : {}),
   };
   if (text) {
     grounding.groundingSupports = [
-      { segment: { startIndex: 0, endIndex: Buffer.byteLength(text), text }, groundingChunkIndices: [0, 1, 2] },
+      {
+        segment: { startIndex: 0, endIndex: Buffer.byteLength(text), text },
+        groundingChunkIndices: chunks.map((_, i) => i),
+      },
     ];
   }
   answer.grounding = grounding;

@@ -7,7 +7,15 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import type { EmulatorContext, RouteRequest } from './context.js';
-import { badApiKey, GoogleError, internalError, invalidArgument, invalidJson, notFound } from './errors.js';
+import {
+  badApiKey,
+  GoogleError,
+  internalError,
+  invalidArgument,
+  invalidJson,
+  notFound,
+  unregisteredCaller,
+} from './errors.js';
 import { readBody, sendError } from './http.js';
 import { handleControl } from './routes/control.js';
 import {
@@ -156,7 +164,9 @@ async function handle(
   try {
     await route(ctx, policy, rq, isControl, isChunk);
   } catch (error) {
-    if (error instanceof GoogleError) sendError(res, error);
+    // The stream endpoint sends its errors with the stream's content type, not JSON (googleapis/js-genai#346,
+    // #577): the SDK then wraps the JSON text, which is why clients see doubly encoded messages.
+    if (error instanceof GoogleError) sendError(res, error, path.endsWith(':streamGenerateContent'));
     else throw error;
   }
 }
@@ -213,6 +223,7 @@ async function route(
 function checkKey(rq: RouteRequest, policy: KeyPolicy): void {
   const headerValue = rq.req.headers['x-goog-api-key'];
   const key = (Array.isArray(headerValue) ? headerValue[0] : headerValue) ?? rq.query.get('key') ?? '';
-  const valid = policy.apiKey !== undefined ? key === policy.apiKey : key !== '' && !key.startsWith('invalid');
+  if (key === '') throw unregisteredCaller();
+  const valid = policy.apiKey !== undefined ? key === policy.apiKey : !key.startsWith('invalid');
   if (!valid) throw badApiKey();
 }

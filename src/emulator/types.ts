@@ -14,8 +14,18 @@ export interface EmulatorOptions {
   apiKey?: string;
   /** Latency added to every generateContent / streamGenerateContent call (default 0). */
   latencyMs?: number;
-  /** Clock for Files API expiry; `clock.advance()` offsets it. Default: wall clock. */
+  /** Clock for Files API expiry and model shutdowns; `clock.advance()` offsets it. Default: wall clock. */
   now?: () => number;
+  /**
+   * Start the clock at this date (ISO string or ms) and let it run from there: e.g. `'2026-10-20'` to talk to
+   * the emulator as it was before `gemini-3.1-flash-image` was shut down. Ignored when `now` is given.
+   */
+  startAt?: string | number;
+  /**
+   * Models Google released after this emulator's table was written: each a copy of a known model (`like`) under
+   * a new id. Lets tests show that the product passes an id it does not know through.
+   */
+  extraModels?: Array<{ id: string; like: string; displayName?: string }>;
   /** Receives one line per notable event. The emulator never writes to stdout itself. */
   log?: (line: string) => void;
 }
@@ -36,6 +46,8 @@ export type FaultKind =
   | '500'
   | '503'
   | '503-html'
+  | '503-overloaded'
+  | '504'
   | 'hang'
   | 'drop'
   | 'malformed'
@@ -89,6 +101,8 @@ export interface Emulator {
    */
   quota: { set(setting: QuotaSetting | null): void; arrivals(): QuotaArrival[] };
   clock: { now(): number; advance(ms: number): void };
+  /** Files API knobs: the next N uploads end in state FAILED; the project's storage quota (default 20 GB). */
+  files: { failNext(count?: number): void; setQuotaBytes(bytes: number): void; usedBytes(): number };
   stats(): EmulatorStats;
   reset(): void;
   close(): Promise<void>;

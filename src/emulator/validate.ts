@@ -8,7 +8,9 @@
 import { fieldError, fileDenied, invalidArgument, invalidEnum, unknownField } from './errors.js';
 import type { FileStore } from './fileStore.js';
 import { fileIdFromUri } from './fileStore.js';
+import { checkImageMime } from './imageMime.js';
 import type { AnyModel, ImageModel } from './models.js';
+import { readStructured, readThinking, readTools } from './requestConfig.js';
 import { verifyPart } from './signatures.js';
 
 export interface GenerateRequest {
@@ -29,6 +31,10 @@ export interface GenerateRequest {
   includeThoughts: boolean;
   thinkingLevel: string;
   grounding: boolean;
+  /** `googleSearch.searchTypes.imageSearch` was asked for (3.1 Flash Image family). */
+  imageSearch: boolean;
+  /** Web results wanted (the default when `searchTypes` is absent). */
+  webSearch: boolean;
   responseMimeType: string;
   schema: unknown;
 }
@@ -104,16 +110,10 @@ const PART_KEYS = new Set([
   'partMetadata',
 ]);
 const MODALITIES = new Set(['TEXT', 'IMAGE', 'AUDIO']);
-const THINKING_LEVELS = new Set(['THINKING_LEVEL_UNSPECIFIED', 'MINIMAL', 'LOW', 'MEDIUM', 'HIGH']);
-const MIME_TYPES = new Set(['text/plain', 'application/json', 'text/x.enum']);
 
 /** Proto JSON accepts both `response_modalities` and `responseModalities`. */
 function camel(key: string): string {
   return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-function snake(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 function normaliseKeys(value: unknown, allowed: Set<string>, at: string): Json {
@@ -157,7 +157,7 @@ export function validateGenerate(body: unknown, model: AnyModel, files: FileStor
 
   const modalities = readModalities(config.responseModalities, model);
   const { includeThoughts, thinkingLevel } = readThinking(thinkingConfig, model);
-  const grounding = readTools(request.tools, model);
+  const { grounding, imageSearch, webSearch } = readTools(request.tools, model);
   const { responseMimeType, schema } = readStructured(config, model);
 
   if (typeof config.candidateCount === 'number' && config.candidateCount > 1 && model.kind === 'image') {
@@ -177,7 +177,7 @@ export function validateGenerate(body: unknown, model: AnyModel, files: FileStor
   const lastUser = findLastUser(contents);
   contents.forEach((content, i) => {
     content.parts.forEach((part, j) => {
-      const isImage = checkPart(part, files);
+      const isImage = checkPart(part, files, content.role);
       if (isImage) inputImages += 1;
       if (isImage && i === lastUser) referenceImages += 1;
       if (typeof part.text === 'string' && part.thought !== true) texts.push(part.text);
@@ -215,6 +215,8 @@ export function validateGenerate(body: unknown, model: AnyModel, files: FileStor
     includeThoughts,
     thinkingLevel,
     grounding,
+    imageSearch,
+    webSearch,
     responseMimeType,
     schema,
   };
@@ -268,7 +270,7 @@ function findLastUser(contents: ContentInfo[]): number {
 }
 
 /** Validates data parts; returns whether the part is an image. */
-function checkPart(part: Json, files: FileStore): boolean {
+function checkPart(part: Json, files: FileStore, role: string): boolean {
   if (part.inlineData !== undefined) {
     const inline = isObject(part.inlineData) ? part.inlineData : {};
     const mimeType =
@@ -278,6 +280,8 @@ function checkPart(part: Json, files: FileStore): boolean {
       throw invalidArgument("Invalid value at 'contents.parts.inline_data.data' (TYPE_BYTES), Base64 decoding failed.");
     }
     if (!mimeType) throw fieldError('contents.parts.inline_data.mime_type', 'mime_type is required.');
+    // The model's own images come back in the history as Google labelled them (JPEG bytes as image/png).
+    if (role === 'user') checkImageMime(mimeType, data);
     return mimeType.startsWith('image/');
   }
   if (part.fileData !== undefined) {
@@ -292,6 +296,7 @@ function checkPart(part: Json, files: FileStore): boolean {
       throw invalidArgument(`The File ${id} is not in an ACTIVE state and usage is not allowed.`);
     }
     const mimeType = typeof fileData.mimeType === 'string' ? fileData.mimeType : file.mimeType;
+    checkImageMime(mimeType, undefined);
     return mimeType.startsWith('image/');
   }
   return false;
@@ -345,67 +350,6 @@ function readModalities(value: unknown, model: AnyModel): Set<string> {
     );
   }
   return out;
-}
-
-function readThinking(config: Json, model: AnyModel): { includeThoughts: boolean; thinkingLevel: string } {
-  const includeThoughts = config.includeThoughts === true;
-  const raw = config.thinkingLevel;
-  const defaultLevel = model.kind === 'image' ? model.defaultThinkingLevel : 'HIGH';
-  if (raw === undefined) return { includeThoughts, thinkingLevel: defaultLevel };
-  const level = typeof raw === 'string' ? raw.toUpperCase() : '';
-  if (!THINKING_LEVELS.has(level)) {
-    throw invalidEnum('generation_config.thinking_config.thinking_level', 'ThinkingConfig.ThinkingLevel', raw);
-  }
-  if (model.kind === 'text')
-    return { includeThoughts, thinkingLevel: level === 'THINKING_LEVEL_UNSPECIFIED' ? 'HIGH' : level };
-  if (model.thinkingLevels === null) throw invalidArgument('Thinking level is not supported for this model.');
-  if (level === 'THINKING_LEVEL_UNSPECIFIED') return { includeThoughts, thinkingLevel: defaultLevel };
-  if (!model.thinkingLevels.includes(level)) {
-    throw invalidArgument(
-      `Thinking level ${level} is not supported for models/${model.id}. Supported levels: ${model.thinkingLevels.join(', ')}.`,
-    );
-  }
-  return { includeThoughts, thinkingLevel: level };
-}
-
-function readTools(value: unknown, model: AnyModel): boolean {
-  if (value === undefined) return false;
-  if (!Array.isArray(value)) throw invalidArgument("Invalid JSON payload received. Expected an array at 'tools'.");
-  const grounding = value.some(
-    (tool) => isObject(tool) && ('googleSearch' in tool || 'google_search' in tool || 'googleSearchRetrieval' in tool),
-  );
-  if (grounding && model.kind === 'image' && !model.grounding) {
-    throw invalidArgument(`Search grounding is not supported for models/${model.id}.`);
-  }
-  return grounding;
-}
-
-function readStructured(config: Json, model: AnyModel): { responseMimeType: string; schema: unknown } {
-  const mime = config.responseMimeType;
-  const responseMimeType = typeof mime === 'string' && mime !== '' ? mime : 'text/plain';
-  if (!MIME_TYPES.has(responseMimeType)) {
-    throw fieldError(
-      'generation_config.response_mime_type',
-      'allowed mimetypes are `text/plain`, `application/json` and `text/x.enum`.',
-    );
-  }
-  const schemaFields = ['responseSchema', 'responseJsonSchema', '_responseJsonSchema'].filter(
-    (k) => config[k] !== undefined,
-  );
-  if (schemaFields.length > 1) {
-    throw invalidArgument('Only one of response_schema and response_json_schema can be set.');
-  }
-  const schemaField = schemaFields[0];
-  if (schemaField && responseMimeType === 'text/plain') {
-    throw fieldError(
-      `generation_config.${snake(schemaField)}`,
-      'response_mime_type must be application/json or text/x.enum when a response schema is set.',
-    );
-  }
-  if (model.kind === 'image' && responseMimeType !== 'text/plain') {
-    throw invalidArgument(`JSON mode is not enabled for models/${model.id}`);
-  }
-  return { responseMimeType, schema: schemaField ? config[schemaField] : undefined };
 }
 
 function readImageConfig(config: Json, model: ImageModel): { ratio: string; size: string } {

@@ -13,6 +13,7 @@ import {
   AppError,
   AuthError,
   InvalidInputError,
+  ModelNotServedError,
   NotFoundError,
   QuotaExceededError,
   TimeoutError,
@@ -350,6 +351,13 @@ export function toAppError(error: unknown, ctx: FailureContext): AppError {
     return new UpstreamError(`The Gemini call failed: ${redact(compact(info.message, 300))}`, undefined, options);
   }
 
+  if (status === 403 && /unregistered callers/i.test(info.message)) {
+    // Google got no key at all (googleapis/js-genai#898): often a proxy in GEMINI_BASE_URL dropping the header.
+    return new AuthError(
+      `Gemini received no API key (403 PERMISSION_DENIED: "${googleSays}"). Set GEMINI_API_KEY (get one at ${API_KEY_URL}); if GEMINI_BASE_URL points at a proxy, make sure it passes the x-goog-api-key header on.`,
+      options,
+    );
+  }
   if (status === 401 || ((status === 400 || status === 403) && isKeyProblem(info))) {
     return new AuthError(keyRejected(info), options);
   }
@@ -376,7 +384,7 @@ export function toAppError(error: unknown, ctx: FailureContext): AppError {
     if (ctx.fileName !== undefined || ctx.operation === 'getFile' || ctx.operation === 'deleteFile') {
       return new NotFoundError(`Gemini has no file ${ctx.fileName ?? ''}; it may have expired. ${googleSays}`, options);
     }
-    return new NotFoundError(
+    return new ModelNotServedError(
       `Gemini does not know model ${ctx.model ?? '(unknown)'} (or it cannot generate content with it): ${googleSays} Check the model id; retired preview ids stopped working on 2026-06-25.`,
       options,
     );
@@ -389,7 +397,12 @@ export function toAppError(error: unknown, ctx: FailureContext): AppError {
   }
   if (status >= 500 || status === 408) {
     const label = info.nonJsonBody ? `${status}, an HTML error page` : `${status} ${info.status ?? ''}`.trim();
-    const wording = status === 503 ? 'Gemini is overloaded' : status === 408 ? 'Gemini timed out' : 'Gemini failed';
+    const wording =
+      status === 503
+        ? 'Gemini is overloaded'
+        : status === 408 || status === 504
+          ? 'Gemini ran out of time'
+          : 'Gemini failed';
     const waitTooLong =
       ctx.waitTooLong === true && ctx.retryAfterMs !== undefined
         ? ` and asks to wait ${seconds(ctx.retryAfterMs)}, longer than this server waits on its own`

@@ -36,7 +36,7 @@ import { createToolErrorPresenter } from './toolErrors.js';
 export type Transport = 'stdio' | 'http';
 
 export const SERVER_INSTRUCTIONS =
-  'Generates and edits images with Google Gemini (Nano Banana). generate_image makes new images (generate_image_async, get_image and cancel_pipeline for background work); propose_concepts sketches directions before paying for renders; edit_image changes an earlier one by id and keeps its conversation; list_images and image_info find earlier images. Keep the default model (Nano Banana 2 at 1K) unless the person asks otherwise. Every result names the image id: use it to edit or reuse the image.';
+  'Generates and edits images with Google Gemini (Nano Banana). generate_image makes new images (generate_image_async, get_image and cancel_pipeline for background work); propose_concepts sketches directions before paying for renders; edit_image changes an earlier one by id and keeps its conversation; list_images and image_info find earlier images. Keep the default model (Nano Banana 2.1 at 1K) unless the person asks otherwise. Every result names the image id: use it to edit or reuse the image.';
 
 export interface McpServerFactoryOptions {
   /** The official conformance suite's fixtures (npm run conformance only; see conformanceFixtures.ts). */

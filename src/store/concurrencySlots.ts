@@ -1,11 +1,13 @@
 /**
- * An exact limit on pipelines running at once across every instance: a run holds one of N PostgreSQL
- * session advisory locks for its duration. A lock dies with its connection, so a crashed instance frees
- * its slots at once. (pg-boss's own group limit counts active jobs without a lock, so two instances
- * fetching together can overshoot it; it still keeps most waits short.)
+ * An exact limit on pipelines running at once across every instance, without a connection held per
+ * run: a run leases one of N rows of a small table (the queue's schema) and the instance renews its
+ * leases every third of the lease. The primary key makes a slot taken by one run only; a crashed
+ * instance's slots free themselves when their lease runs out. Nothing is held on a connection between
+ * statements, so a transaction-mode pooler may sit in front of the query pool.
  * @module
  */
-import { withDefaultUser } from './pgUrl.js';
+import { randomUUID } from 'node:crypto';
+import { quoteIdent } from './listenerHub.js';
 
 export interface ConcurrencySlots {
   /** Waits for a free slot (polling), or throws the signal's reason when it aborts first. */
@@ -13,57 +15,73 @@ export interface ConcurrencySlots {
   close(): Promise<void>;
 }
 
+type Query = <R extends object = Record<string, unknown>>(text: string, values?: unknown[]) => Promise<{ rows: R[] }>;
+
 export async function createConcurrencySlots(options: {
-  url: string;
-  /** Keeps deployments in different schemas of one database apart. */
-  namespace: string;
+  query: Query;
+  /** The schema the lease table lives in (the queue's). */
+  schema: string;
   total: number;
-  /** Slots this instance may hold at once (its own concurrency): the size of its connection pool. */
-  local: number;
+  /** A slot whose instance stopped renewing it for this long is free again. */
+  leaseSeconds: number;
+  instanceId: string;
+  log: { warn(obj: object, msg: string): void };
 }): Promise<ConcurrencySlots> {
-  const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: withDefaultUser(options.url), max: options.local });
-  const key = namespaceKey(options.namespace);
+  const table = `${quoteIdent(options.schema)}.slot_leases`;
+  // One statement (a transaction of its own), serialized between instances starting together.
+  await options.query(
+    `begin; select pg_advisory_xact_lock(hashtext('nanobanana-slot-leases:' || ${quoteLiteral(options.schema)}));
+     create table if not exists ${table} (slot integer primary key, holder text not null, expires_at timestamptz not null);
+     commit;`,
+  );
+  const held = new Set<string>();
+  const renew = setInterval(
+    () => {
+      if (held.size === 0) return;
+      options
+        .query(`update ${table} set expires_at = now() + make_interval(secs => $2) where holder = any($1)`, [
+          [...held],
+          options.leaseSeconds,
+        ])
+        .catch((err) => options.log.warn({ err }, 'could not renew the concurrency slots held here'));
+    },
+    Math.max(1000, (options.leaseSeconds * 1000) / 3),
+  );
+  renew.unref();
+
   return {
     async acquire(signal) {
-      const client = await pool.connect();
-      try {
-        for (let round = 0; ; round += 1) {
-          signal.throwIfAborted();
-          const first = Math.floor(Math.random() * options.total);
-          for (let i = 0; i < options.total; i += 1) {
-            const slot = (first + i) % options.total;
-            const { rows } = await client.query<{ got: boolean }>('select pg_try_advisory_lock($1, $2) as got', [
-              key,
-              slot,
-            ]);
-            if (rows[0]?.got) {
-              return async () => {
-                try {
-                  await client.query('select pg_advisory_unlock($1, $2)', [key, slot]);
-                } finally {
-                  client.release();
-                }
-              };
-            }
-          }
-          await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** round, 500) * (0.5 + Math.random())));
+      const holder = `${options.instanceId}:${randomUUID()}`;
+      for (let round = 0; ; round += 1) {
+        signal.throwIfAborted();
+        // A free (or expired) slot at random; two instances racing for one: the key lets one through.
+        const { rows } = await options.query<{ slot: number }>(
+          `insert into ${table} (slot, holder, expires_at)
+           select s, $1, now() + make_interval(secs => $3) from generate_series(0, $2 - 1) as s
+            where not exists (select 1 from ${table} t where t.slot = s and t.expires_at > now())
+            order by random() limit 1
+           on conflict (slot) do update set holder = excluded.holder, expires_at = excluded.expires_at
+            where ${table}.expires_at <= now()
+           returning slot`,
+          [holder, options.total, options.leaseSeconds],
+        );
+        const slot = rows[0]?.slot;
+        if (slot !== undefined) {
+          held.add(holder);
+          return async () => {
+            held.delete(holder);
+            await options.query(`delete from ${table} where slot = $1 and holder = $2`, [slot, holder]);
+          };
         }
-      } catch (error) {
-        client.release();
-        throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** round, 500) * (0.5 + Math.random())));
       }
     },
-    close: () => pool.end(),
+    async close() {
+      clearInterval(renew);
+    },
   };
 }
 
-/** A 32-bit key for the namespace (advisory locks take two int4 keys). */
-function namespaceKey(namespace: string): number {
-  let hash = 0x811c9dc5;
-  for (const char of `nanobanana-slots:${namespace}`) {
-    hash ^= char.charCodeAt(0);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash | 0;
+function quoteLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
 }

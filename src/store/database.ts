@@ -2,8 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { redactUrl } from '../core/redactUrl.js';
+import { healthyPool } from './healthyPool.js';
 import { migrateToLatest } from './migrate.js';
-import { withDefaultUser } from './pgUrl.js';
+import { withApplicationName } from './pgUrl.js';
 import type { DB } from './schema.js';
 import { withStatementCache } from './statementCache.js';
 
@@ -19,19 +20,39 @@ export interface OpenDatabaseOptions {
    * PostgreSQL, where several instances share one database and `nanobanana-studio migrate` applies them.
    */
   migrate?: boolean;
+  /**
+   * PostgreSQL: connections the query pool may open (default 10). Opened on demand, closed when idle. A
+   * serving instance sizes it from its concurrency (see `poolSizeFor`).
+   */
+  poolSize?: number;
+  /** Where a connection that broke (a PostgreSQL restart, a terminated backend) is reported. */
+  log?: { warn(obj: object, msg: string): void };
+}
+
+/**
+ * The query pool of a serving instance, when STUDIO_DATABASE_POOL_SIZE is not set: one connection per
+ * pipeline running here (each runs one statement at a time) and three for everything else (requests,
+ * the queue's fetches and upkeep). With the one LISTEN connection, an instance opens at most this + 1.
+ */
+export function poolSizeFor(concurrency: number): number {
+  return concurrency + 3;
 }
 
 export interface Database {
   readonly kind: DatabaseOptions['kind'];
   readonly db: Kysely<DB>;
+  /** PostgreSQL: the query pool itself, shared with the pipeline queue and notifications. */
+  readonly pool?: import('pg').Pool;
   close(): Promise<void>;
 }
 
 /** Opens (creating if needed) the database and, by default, brings its schema up to date. */
 export async function openDatabase(options: DatabaseOptions, openOptions: OpenDatabaseOptions = {}): Promise<Database> {
-  const db =
-    options.kind === 'sqlite' ? await openSqlite(options.path) : await openPostgres(options.url, options.schema);
-  const database: Database = { kind: options.kind, db, close: () => db.destroy() };
+  const { db, pool } =
+    options.kind === 'sqlite'
+      ? { db: await openSqlite(options.path), pool: undefined }
+      : await openPostgres(options.url, options.schema, openOptions);
+  const database: Database = { kind: options.kind, db, pool, close: () => db.destroy() };
   if (openOptions.migrate ?? options.kind === 'sqlite') {
     try {
       await migrateToLatest(db);
@@ -69,17 +90,34 @@ async function openSqlite(file: string): Promise<Kysely<DB>> {
   return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
-async function openPostgres(url: string, schema: string | undefined): Promise<Kysely<DB>> {
+async function openPostgres(
+  url: string,
+  schema: string | undefined,
+  openOptions: OpenDatabaseOptions,
+): Promise<{ db: Kysely<DB>; pool: import('pg').Pool }> {
   // Loaded on first use, like better-sqlite3: most installations never touch PostgreSQL.
   const { default: pg } = await import('pg');
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new Error(`Invalid PostgreSQL schema name "${schema}": use lower-case letters, digits and underscores.`);
   }
   const pool = new pg.Pool({
-    connectionString: withDefaultUser(url),
-    max: 10,
+    connectionString: withApplicationName(url, 'query'),
+    max: openOptions.poolSize ?? 10,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  // A connection that breaks (restart, failover, terminated backend) must cost a query, never the
+  // process: an 'error' nobody listens to ends it. The pool drops a broken idle connection by itself and
+  // opens a new one on the next query; one broken while checked out fails its query and is dropped on
+  // release. So every connection has a listener for its whole life, not only while idle.
+  const report = (err: Error) =>
+    (openOptions.log ?? { warn: (o: object, m: string) => process.stderr.write(`${m} ${JSON.stringify(o)}\n`) }).warn(
+      { err: err.message },
+      'PostgreSQL connection lost; the pool opens a new one',
+    );
+  pool.on('error', report);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     const client = await pool.connect();
     try {
@@ -91,5 +129,5 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Ky
     await pool.end();
     throw new Error(`Cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
   }
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool: healthyPool(pool) }) }), pool };
 }

@@ -6,8 +6,9 @@
 
 export { createAccessTokenRepository } from './accessTokenRepository.js';
 export { withAdvisoryLock } from './advisoryLock.js';
+export { claimLocalBlobFolder } from './blobFolderClaim.js';
 export type { Database, DatabaseOptions, OpenDatabaseOptions } from './database.js';
-export { openDatabase } from './database.js';
+export { openDatabase, poolSizeFor } from './database.js';
 export { IMAGE_ID_PATTERN, newId, newImageId, newUploadId } from './ids.js';
 export { createImageRepository } from './imageRepository.js';
 export { createSpendingRepository } from './ledgerRepository.js';
@@ -27,5 +28,6 @@ export { createS3BlobStore, MAX_PRESIGN_SECONDS, parseBlobUrl } from './s3BlobSt
 export type { DB } from './schema.js';
 export type { SharedPipelines } from './sharedPipelines.js';
 export { openSharedPipelines } from './sharedPipelines.js';
+export { isTransientDatabaseError } from './transientErrors.js';
 export { createUploadRepository } from './uploadRepository.js';
 export { createUserSettingsRepository } from './userSettingsRepository.js';

@@ -189,6 +189,15 @@ export function createSpendingRepository(db: Kysely<DB>): SpendingRepository {
       const stale = await db.deleteFrom('spend_reservations').where('expires_at', '<', before).executeTakeFirst();
       return Number(log.numDeletedRows) + Number(stale.numDeletedRows);
     },
+
+    async releaseCalls(ownerId, callKeys) {
+      if (callKeys.length === 0) return;
+      await db
+        .deleteFrom('spend_reservations')
+        .where('owner_id', '=', ownerId)
+        .where('call_key', 'in', callKeys)
+        .execute();
+    },
   };
 }
 
@@ -296,6 +305,7 @@ function entryToRow(id: string, e: LedgerEntry): DB['ledger'] {
     image_id: e.imageId,
     created_at: e.createdAt,
     emulated: e.emulated ? 1 : 0,
+    outcome: e.outcome ?? null,
   };
 }
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { type Database, type DatabaseOptions, openDatabase } from './database.js';
+import { type Database, type DatabaseOptions, openDatabase, poolSizeFor } from './database.js';
 import { pendingMigrations } from './migrate.js';
 
 /** Where a configuration keeps its data: `databaseUrl` (PostgreSQL) or the SQLite file in the data folder. */
@@ -15,9 +15,15 @@ export function databaseOptionsFor(config: { dataDir: string; databaseUrl?: stri
  * PostgreSQL database must have been migrated with `nanobanana-studio migrate` first, so that several
  * instances never race to change its schema.
  */
-export async function openServingDatabase(config: { dataDir: string; databaseUrl?: string }): Promise<Database> {
+export async function openServingDatabase(
+  config: { dataDir: string; databaseUrl?: string; concurrency?: number; databasePoolSize?: number },
+  log?: { warn(obj: object, msg: string): void },
+): Promise<Database> {
   const options = databaseOptionsFor(config);
-  const database = await openDatabase(options);
+  const database = await openDatabase(options, {
+    poolSize: config.databasePoolSize ?? poolSizeFor(config.concurrency ?? 4),
+    log,
+  });
   if (options.kind === 'postgres') {
     const pending = await pendingMigrations(database.db);
     if (pending.length > 0) {

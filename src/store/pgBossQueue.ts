@@ -8,12 +8,16 @@
 import { createHash } from 'node:crypto';
 import type { PipelineQueue, QueueItem, RunOutcome } from '../core/pipelines/types.js';
 import { type ConcurrencySlots, createConcurrencySlots } from './concurrencySlots.js';
-import { withDefaultUser } from './pgUrl.js';
+import type { ListenerHub } from './listenerHub.js';
 
 export const PIPELINE_QUEUE = 'pipelines';
 
 export interface PgBossQueueOptions {
-  url: string;
+  /** The instance's query pool: pg-boss opens no connection of its own. */
+  pool: import('pg').Pool;
+  /** The instance's one LISTEN connection, where pg-boss hears about new jobs. */
+  hub: ListenerHub;
+  instanceId: string;
   /** The PostgreSQL schema pg-boss keeps its tables in. */
   schema: string;
   /** Jobs this instance runs at once. */
@@ -38,11 +42,16 @@ type Boss = import('pg-boss').PgBoss;
 
 export async function createPgBossQueue(options: PgBossQueueOptions): Promise<PipelineQueue> {
   const { PgBoss } = await import('pg-boss');
+  const { pool, hub } = options;
   const boss: Boss = new PgBoss({
-    connectionString: withDefaultUser(options.url),
+    // pg-boss's adapter interface: statements on our pool (one statement each, transactions included:
+    // pg-boss sends them as one multi-statement text), LISTEN on the shared connection.
+    db: {
+      executeSql: (text: string, values?: unknown[]) => pool.query(text, values as unknown[]),
+      listen: (channel: string, onNotification: (payload: string) => void, onReconnect: () => void) =>
+        hub.listen(channel, onNotification, onReconnect),
+    },
     schema: options.schema,
-    max: Math.min(10, options.concurrency + 2),
-    application_name: 'nanobanana-studio-queue',
     useListenNotify: true,
     schedule: false,
     // Lost leases are found by the monitor: check often enough that a dead instance's jobs move on soon.
@@ -53,14 +62,7 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Pi
   boss.on('warning', (warning) => options.log.warn({ warning }, 'pipeline queue warning'));
   let started = false;
   const group = options.totalConcurrency ? { id: 'all' } : undefined;
-  const slots: ConcurrencySlots | undefined = options.totalConcurrency
-    ? await createConcurrencySlots({
-        url: options.url,
-        namespace: options.schema,
-        total: options.totalConcurrency,
-        local: options.concurrency,
-      })
-    : undefined;
+  let slots: ConcurrencySlots | undefined;
   /** Busy workers skip their polling pause once they finish: a finished job means the queue may have more. */
   const wakeBusyWorkers = () => {
     for (const worker of boss.getWipData())
@@ -73,6 +75,15 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Pi
     async start(run) {
       await boss.start();
       started = true;
+      if (options.totalConcurrency)
+        slots = await createConcurrencySlots({
+          query: (text, values) => pool.query(text, values),
+          schema: options.schema,
+          total: options.totalConcurrency,
+          leaseSeconds: options.leaseSeconds,
+          instanceId: options.instanceId,
+          log: options.log,
+        });
       await boss.createQueue(PIPELINE_QUEUE, {
         heartbeatSeconds: Math.max(10, Math.round(options.leaseSeconds)),
         expireInSeconds: Math.ceil(options.maxRunSeconds) + 60,
@@ -98,11 +109,14 @@ export async function createPgBossQueue(options: PgBossQueueOptions): Promise<Pi
           try {
             outcome = await run({ id: job.data.pipelineId, ownerId: job.data.ownerId }, job.signal);
           } finally {
-            await release?.();
+            // A release that fails (the database is away) frees the slot when its lease runs out.
+            await release?.().catch((err) => options.log.warn({ err }, 'could not release a concurrency slot'));
             wakeBusyWorkers();
           }
           // A hand-back fails the delivery, so pg-boss offers the job again at once (to another instance).
           if (outcome === 'handback') throw new Error('handed back by an instance shutting down');
+          // A run that could not record its end: fail the delivery, so the job runs again (up to maxDeliveries).
+          if (outcome === 'retry') throw new Error('the run hit a passing failure; retrying');
         },
       );
     },

@@ -14,8 +14,8 @@ const UNFINISHED = ['queued', 'running'] as const;
 
 export interface PipelineRepositoryOptions {
   /**
-   * On PostgreSQL, announce every change on this LISTEN/NOTIFY channel in the same statement as the
-   * change (no extra round trip), so long-polls on other instances wake at once.
+   * On PostgreSQL, announce changes of state (and progress when asked) on this LISTEN/NOTIFY channel in
+   * the same statement as the change (no extra round trip), so long-polls on other instances wake at once.
    */
   notify?: { channel: string; instanceId: string };
 }
@@ -29,13 +29,16 @@ export function createPipelineRepository(db: Kysely<DB>, options: PipelineReposi
     statuses: readonly PipelinesTable['status'][] | undefined,
     update: PipelineUpdate,
     now: string,
+    announceProgress = false,
   ): Promise<PipelineRecord | undefined> {
     let query = db
       .updateTable('pipelines')
       .set({ ...updateToRow(update), updated_at: now })
       .where('id', '=', id);
     if (statuses) query = query.where('status', 'in', statuses);
-    if (!notify) {
+    // Every NOTIFY reaches every listening instance: announce changes of state, and progress only when
+    // someone follows it (a NOTIFY makes the commit serialize with every other notifying commit).
+    if (!notify || (update.status === undefined && !announceProgress)) {
       const row = await query.returningAll().executeTakeFirst();
       return row && fromRow(row);
     }
@@ -69,8 +72,8 @@ export function createPipelineRepository(db: Kysely<DB>, options: PipelineReposi
       return row && fromRow(row);
     },
 
-    async update(id, update, now) {
-      const record = await updateWhere(id, undefined, update, now);
+    async update(id, update, now, announceProgress) {
+      const record = await updateWhere(id, undefined, update, now, announceProgress);
       if (!record) throw new Error(`No pipeline ${id} to update.`);
       return record;
     },

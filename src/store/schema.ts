@@ -55,6 +55,7 @@ export interface DB {
   request_log: RequestLogTable;
   access_tokens: AccessTokensTable;
   library_items: LibraryItemsTable;
+  deployment_settings: DeploymentSettingsTable;
 }
 
 /** Palettes, styles and prompt templates people keep (migration 0011). */
@@ -69,6 +70,13 @@ export interface LibraryItemsTable {
   body: string;
   created_by: string;
   created_at: string;
+  updated_at: string;
+}
+
+/** Facts every instance of one database agrees on, by key (e.g. `local_blob_folder`). */
+export interface DeploymentSettingsTable {
+  key: string;
+  value: string;
   updated_at: string;
 }
 
@@ -159,6 +167,8 @@ export interface LedgerTable {
   created_at: string;
   /** 1 when the built-in emulator answered the call (synthetic, free), else 0. */
   emulated: number;
+  /** Null for a call that returned; `aborted`, `handed-back` or `interrupted` for one whose answer never came. */
+  outcome: string | null;
 }
 
 /** A billed call in flight: counts against the budgets until settled or expired. */

@@ -36,9 +36,9 @@ const commonFields = {
 
 const commonTexts: Record<keyof typeof commonFields, string> = {
   aspect_ratio: `${ALL_ASPECT_RATIOS.join(' ')}. Default 1:1 (edits: kept). 1:4 4:1 1:8 8:1 only on nb2, nb2.1, lite.`,
-  image_size: '512, 1K (default), 2K, 4K; 512 only on nb2, lite and nb1 1K only.',
+  image_size: '512, 1K (default), 2K, 4K; 512 only on nb2; lite 1K only.',
   model:
-    'Unset unless named: nb2 (default), pro (only if asked; ~2× price), nb2.1, lite (cheapest, 1K), nb1, or a model id.',
+    'Unset unless named: nb2.1 (default), pro (only if asked; ~2× price), lite (cheapest, 1K), nb2 (deprecated), or a model id.',
   negative_prompt: 'What to leave out.',
   system_instruction: 'Standing rules for the model (style).',
   reference_images: "Images to draw from: img_…/upl_… ids, or local server paths (the rule of edit_image's image).",
@@ -151,7 +151,7 @@ export const generateImage = defineTool({
   name: 'generate_image',
   title: 'Generate images',
   description:
-    'Create 1 to 4 images (picture, photo, logo, icon, sticker) from a prompt with Google Gemini (Nano Banana). Returns each image id, a preview and a link or path. Keep the defaults (Nano Banana 2, 1K); model "pro" only when they ask for Pro. Waits up to a limit, then returns pipeline ids (status running) for get_image. To change an image: edit_image.',
+    'Create 1 to 4 images (picture, photo, logo, icon, sticker) from a prompt with Google Gemini (Nano Banana). Returns each image id, a preview and a link or path. Keep the defaults (Nano Banana 2.1, 1K); model "pro" only when they ask for Pro. Waits up to a limit, then returns pipeline ids (status running) for get_image. To change an image: edit_image.',
   inputSchema: generateSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   _meta: galleryToolMeta,

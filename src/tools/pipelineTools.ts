@@ -120,7 +120,9 @@ async function respondWithSnapshot(
   } else {
     const next =
       record.status === 'queued' || record.status === 'running'
-        ? ' Call get_image again with wait_seconds to wait for it.'
+        ? ctx.pipelines.stopping
+          ? ' This server is stopping: call get_image again in a moment (another instance, or this one once restarted, answers; the pipeline goes on).'
+          : ' Call get_image again with wait_seconds to wait for it.'
         : record.error
           ? ` ${record.error}`
           : '';

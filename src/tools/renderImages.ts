@@ -22,6 +22,9 @@ export async function renderImages(
 ): Promise<void> {
   const lines: string[] = [];
   if (options.heading) lines.push(options.heading);
+  // Each notice once, however many images share it.
+  const notices = [...new Set(images.flatMap((image) => image.notices ?? []))];
+  if (notices.length > 0) lines.push(notices.map((notice) => `Note: ${notice}`).join('\n'));
   lines.push(...(await Promise.all(images.map((image) => describeImage(ctx, image.record, image)))));
   res.addText(lines.join('\n\n'));
   const mode = options.returnFullImage ? 'full' : ctx.shape.imageResponses;
@@ -61,11 +64,13 @@ export async function describeImage(
   const model = ctx.studio.registry.resolve(record.modelId);
   const lines = [
     `Image ${record.id}`,
-    `- model: ${model ? `${model.name} (${record.modelAlias}, ${record.modelId})` : record.modelId}`,
+    `- model: ${model && !model.passThrough ? `${model.name} (${record.modelAlias}, ${record.modelId})` : `${record.modelId} (not in this server’s registry)`}`,
     `- size: ${record.imageSize}, ratio ${record.aspectRatio}, ${record.width}x${record.height} px, ${record.mimeType}, ${formatBytes(record.bytes)}`,
-    recordIsEmulated(record)
-      ? `- estimated cost: $${record.costUsd.toFixed(4)} (emulated: a synthetic image from the offline emulator, free)`
-      : `- estimated cost: $${record.costUsd.toFixed(4)}`,
+    model?.passThrough
+      ? `- estimated cost: unknown (${record.modelId} is not in this server’s price list; Google bills it at its own rate)`
+      : recordIsEmulated(record)
+        ? `- estimated cost: $${record.costUsd.toFixed(4)} (emulated: a synthetic image from the offline emulator, free)`
+        : `- estimated cost: $${record.costUsd.toFixed(4)}`,
   ];
   const url = await ctx.imageUrl(record);
   if (url) lines.push(`- url: ${url}`);

@@ -19,7 +19,7 @@ export const uploadFile = defineTool({
   name: 'upload_file',
   title: 'Upload a reference image',
   description:
-    "Upload an image the person shares once; its id (upl_…) works in reference_images or as edit_image's image. Local server: `path`; over HTTP: base64 `data` (under the request limit, 64 MB default). Large files go to the Gemini Files API.",
+    "Upload an image the person shares once; its id (upl_…) works in reference_images or as edit_image's image. Local server: `path`; over HTTP: base64 `data` (under the request limit, 64 MB default). Large files go to the Gemini Files API. GIF (first frame), AVIF, BMP, TIFF, SVG become PNG.",
   inputSchema: z.object({
     path: z
       .string()
@@ -43,7 +43,7 @@ export const uploadFile = defineTool({
         '`path` is only available on a local (stdio) server: this server cannot read your files. Send the image itself as base64 in `data` instead.',
       );
     }
-    const { upload, existing } = await uploadsOf(ctx).upload({
+    const { upload, existing, note } = await uploadsOf(ctx).upload({
       ownerId: ctx.call.ownerId,
       data: params.data,
       path: params.path,
@@ -54,6 +54,7 @@ export const uploadFile = defineTool({
       signal: ctx.call.signal,
     });
     const lines = [
+      ...(note ? [note] : []),
       `${existing ? 'This file was uploaded before: upload' : 'Uploaded'} ${upload.id}: ${describeUpload(upload)}.`,
       `Use it as a reference with reference_images: ["${upload.id}"] in generate_image or edit_image, or edit it with edit_image (image: "${upload.id}").`,
     ];

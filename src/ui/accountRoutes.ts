@@ -25,7 +25,8 @@ export function accountRoutes(app: Hono<DashboardEnv>, options: DashboardOptions
   });
 
   const settings = async (viewer: Viewer, studio: Studio, extra: Partial<SettingsView> = {}) => ({
-    models: studio.registry.models,
+    // A retired model is not offered as a default (one chosen before it retired falls back with a note).
+    models: studio.registry.models.filter((m) => studio.registry.lifecycle(m).effective !== 'retired'),
     serverDefault: studio.registry.defaultAlias,
     defaultModel: await studio.settings.defaultModel(viewer.ownerId),
     tokens: viewer.local ? [] : await studio.accessTokens.list(viewer.ownerId),

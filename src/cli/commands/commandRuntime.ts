@@ -164,6 +164,7 @@ export async function withStudio<R>(
   const runtime = createRuntime({ ...config, shutdownGraceSeconds: 0 }, log, {
     recoverPipelines: false,
     reconcileStorage: false,
+    readModelList: false,
   });
   try {
     const [studio, pipelines] = await Promise.all([runtime.studio(), runtime.pipelines()]);

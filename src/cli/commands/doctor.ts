@@ -17,6 +17,7 @@ import { redactUrl } from '../../core/redactUrl.js';
 import { EXIT } from '../exitCodes.js';
 import { MIN_NODE, nodeIsSupported, RECOMMENDED_NODE } from '../nodeVersion.js';
 import { packageVersion } from '../version.js';
+import { modelsCheck } from './modelStatus.js';
 
 const HELP = `Usage: nanobanana-studio doctor [options]
 
@@ -287,35 +288,14 @@ async function checkKeyAndModels(config: FullConfig, haveKey: boolean, timeoutMs
   };
 
   const registry = createModelRegistry(config.models, config.defaultModel);
-  const listed = new Set(models.map((m) => m.id));
-  const usable = registry.models.filter((m) => listed.has(m.id));
-  const missing = registry.models.filter((m) => !listed.has(m.id));
-  const defaultSpec = registry.resolve(config.defaultModel);
-  if (usable.length === 0) {
-    return [
-      keyCheck,
-      {
-        ...modelsBase,
-        status: config.vertex ? 'warn' : 'fail',
-        detail: `none of the Nano Banana models is listed for this key (${registry.models.map((m) => m.id).join(', ')})`,
-        fix: 'Image models need a project with billing enabled: link billing to the key’s project in Google AI Studio. If Google renamed a model, set its id with STUDIO_MODEL_<ALIAS>=<id>.',
-      },
-    ];
-  }
-  const list = usable.map((m) => `${m.alias} (${m.id})`).join(', ');
-  const notListed = missing.length > 0 ? `; not available: ${missing.map((m) => m.alias).join(', ')}` : '';
-  if (defaultSpec !== undefined && !listed.has(defaultSpec.id)) {
-    return [
-      keyCheck,
-      {
-        ...modelsBase,
-        status: 'warn',
-        detail: `${list}${notListed}; the default model ${defaultSpec.alias} is not available`,
-        fix: `Choose an available default with --default-model or STUDIO_DEFAULT_MODEL (e.g. ${usable[0]?.alias}).`,
-      },
-    ];
-  }
-  return [keyCheck, { ...modelsBase, status: 'ok', detail: `${list}${notListed}` }];
+  return [
+    keyCheck,
+    modelsCheck(
+      registry,
+      models.map((m) => m.id),
+      config.vertex !== undefined,
+    ),
+  ];
 }
 
 async function checkDataFolder(dir: string): Promise<Check> {

@@ -43,7 +43,7 @@ export const IMAGE_OPTIONS = {
 export const IMAGE_HELP = `  -n, --count N      How many images, 1 to 4 (default 1), made in parallel; each is billed.
   --size SIZE        512, 1K, 2K or 4K, any case (default 1K; for edits the original's).
   --ratio W:H        Aspect ratio, e.g. 1:1, 16:9, 9:16, 4:3 (default 1:1; for edits the original's).
-  --model ALIAS      nb2 (default), pro, nb2.1, lite, nb1, or a model id.
+  --model ALIAS      nb2.1 (default), pro, lite, nb2 (deprecated), or a model id.
   --negative TEXT    What the image must not contain.
   --ref PATH_OR_ID   A reference image: a file or an image id (repeat for several).
   -o, --out PATH     Also save a copy: into a folder (made if needed), or as a file (.png/.jpg/.webp converts).

@@ -38,13 +38,24 @@ export function imageJson(
     height: record.height,
     mime_type: record.mimeType,
     bytes: record.bytes,
-    cost_usd: record.costUsd,
+    cost_usd: costKnown(record) ? record.costUsd : null,
     ...(recordIsEmulated(record) ? { emulated: true } : {}),
     path: extra.path ?? null,
     output_path: extra.outputPath ?? null,
     ...(extra.outputKept ? { output_kept: extra.outputKept } : {}),
     created_at: record.createdAt,
   };
+}
+
+/** A model passed through by id (not in the registry) is recorded under its id as alias: its price is unknown. */
+function costKnown(record: ImageRecord): boolean {
+  return record.modelAlias !== record.modelId;
+}
+
+/** The cost column: unknown for a pass-through model, marked for an emulated image. */
+function costOf(record: ImageRecord): string {
+  if (!costKnown(record)) return 'cost unknown';
+  return recordIsEmulated(record) ? `${usd(record.costUsd)} (emulated)` : usd(record.costUsd);
 }
 
 /** One line per new image: id, model and size, pixels, cost, the stored file and the `--out` copy. */
@@ -54,7 +65,7 @@ export function imageLine(image: StudioImage): string {
     r.id,
     `${r.modelAlias} ${r.imageSize} ${r.aspectRatio}`,
     `${r.width}x${r.height}`,
-    recordIsEmulated(r) ? `${usd(r.costUsd)} (emulated)` : usd(r.costUsd),
+    costOf(r),
     image.storedPath ?? r.blobKey,
   ];
   if (image.outputPath) parts.push(`-> ${image.outputPath}`);
@@ -71,7 +82,7 @@ export function listLine(record: ImageRecord): string {
     localTime(record.createdAt),
     `${record.modelAlias} ${record.imageSize} ${record.aspectRatio}`,
     `${record.width}x${record.height}`,
-    recordIsEmulated(record) ? `${usd(record.costUsd)} (emulated)` : usd(record.costUsd),
+    costOf(record),
     `${record.parentId ? `[edit of ${record.parentId}] ` : ''}${prompt.length > 70 ? `${prompt.slice(0, 69)}…` : prompt}`,
   ].join('  ');
 }

@@ -14,15 +14,18 @@ import { runAsCaller } from '../concurrency/caller.js';
 import { AppError, BudgetExceededError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
 import { callGemini, enhance, type ImageJobDeps, referencesWritten, storeResult, toAppError } from '../imageJobs.js';
 import type { Logger } from '../logger.js';
-import type { GenerateImageResult } from '../ports.js';
+import type { GenerateImageResult, LedgerOutcome } from '../ports.js';
 import { billedCall, type SpendingGuard } from '../spending.js';
 import { adjustColours } from './colourAdjust.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
 import { LocalQueue } from './localQueue.js';
+import { ProgressFollowers } from './progressFollowers.js';
 import { engineerPrompt } from './promptEngineer.js';
-import { recoverPipelines } from './recovery.js';
+import { type RecoveryDeps, recoverPipelines, recoverShared } from './recovery.js';
+import { billedCallsOf, callKeyOf, pendingAgain, recordUnanswered, unansweredStages } from './runBilling.js';
 import { decodeSpec, encodeSpec, type ImagePipelineSpec } from './spec.js';
 import { isTerminal, progressOf, signalOf, stagesFor } from './stages.js';
+import { startSweeper } from './sweeper.js';
 import type {
   ConceptRecord,
   JsonGenerator,
@@ -66,6 +69,13 @@ export interface PipelineEngineOptions {
   newPipelineId: () => string;
   /** Per-user rate limit (checked once per submit) and budgets (checked before each billed Gemini call). */
   spending?: SpendingGuard;
+  /**
+   * True for a failure that passes (the database restarting, a connection cut): the run is retried by
+   * the queue instead of failing the pipeline. None is transient when absent.
+   */
+  isTransient?: (error: unknown) => boolean;
+  /** With a shared queue: how often pipelines whose job ended without them are looked for and settled. */
+  sweepMs?: number;
 }
 
 export interface Caller {
@@ -84,6 +94,7 @@ export class PipelineEngine {
   private readonly _remote: RemoteChanges;
   private _poller: ReturnType<typeof setInterval> | undefined;
   private _unsubscribe: (() => void) | undefined;
+  private _stopSweeper: (() => void) | undefined;
 
   constructor(private readonly _o: PipelineEngineOptions) {
     this._events.setMaxListeners(0);
@@ -96,6 +107,7 @@ export class PipelineEngine {
       runningHere: () => this._running.keys(),
       announce: (record) => this._announce(record),
       abortRunning: (id) => this._abortRunning(id),
+      followers: new ProgressFollowers(_o.signals, _o.instanceId ?? 'local', _o.log),
     });
   }
 
@@ -110,7 +122,26 @@ export class PipelineEngine {
     if (this._queue.shared) {
       this._poller = setInterval(() => void this._remote.poll(), this._o.pollMs ?? 2000);
       this._poller.unref();
+      this._stopSweeper = startSweeper({
+        everyMs: this._o.sweepMs ?? 60_000,
+        sweep: () => this.sweep(),
+        log: this._o.log,
+      });
     }
+  }
+
+  /**
+   * Settles pipelines left unfinished with no job behind them (shared queue): re-queues one whose job
+   * is missing, fails with a reason one whose job ended (retries used up). Only rows that did not change
+   * for `staleMs`, so nothing in flight is touched.
+   */
+  async sweep(staleMs = 30_000): Promise<{ resumed: number; failed: number }> {
+    return recoverShared(this._recoveryDeps(), staleMs);
+  }
+
+  /** True once the server is stopping: long-polls answer at once, and callers should call again. */
+  get stopping(): boolean {
+    return this._closed;
   }
 
   /** Creates one queued pipeline per spec (one batch) and starts them as workers free up. */
@@ -142,6 +173,11 @@ export class PipelineEngine {
     // In a shared queue, an owner's pipelines are ranked behind those already waiting, so that one person's
     // batch does not hold everyone else's image behind it (the local queue is round-robin by itself).
     const ahead = this._queue.shared ? await this._o.repo.countUnfinished(caller.ownerId) : 0;
+    // A batch the budget cannot pay for is refused now, not failed later: its calls are held until they run.
+    await this._o.spending?.holdBatch(
+      caller.ownerId,
+      records.flatMap((r, i) => billedCallsOf(r.id, specs[i])),
+    );
     await this._o.repo.insert(records);
     for (const spec of specs) await referencesWritten(this._o.jobs, spec.job);
     await this._queue.push(records.map((r, i) => ({ id: r.id, ownerId: r.ownerId, rank: ahead + i })));
@@ -174,7 +210,7 @@ export class PipelineEngine {
 
   /** A pipeline the caller may see (their own; admins any). */
   async get(id: string, caller: Caller): Promise<PipelineRecord> {
-    const record = await this._o.repo.get(id.trim());
+    const record = await this._read(() => this._o.repo.get(id.trim()));
     if (!record || (!caller.isAdmin && record.ownerId !== caller.ownerId)) {
       throw new NotFoundError(`No pipeline with id "${id}". Use the pipeline ids that generate_image_async returned.`);
     }
@@ -196,6 +232,7 @@ export class PipelineEngine {
         settled = true;
         clearTimeout(timer);
         this._events.off('change', onChange);
+        this._events.off('stopping', onStopping);
         unwatch();
         signal?.removeEventListener('abort', finish);
         resolve(ids.map((id) => latest.get(id) as PipelineRecord));
@@ -209,7 +246,12 @@ export class PipelineEngine {
       this._events.on('change', onChange);
       const timer = setTimeout(finish, Math.max(0, timeoutMs));
       signal?.addEventListener('abort', finish, { once: true });
-      Promise.all(ids.map((id) => this.get(id, caller)))
+      // A stopping server answers every long-poll at once with the state as it is (see `stopping`).
+      const onStopping = () => void read.then(finish, () => undefined);
+      this._events.once('stopping', onStopping);
+      const read = Promise.all(ids.map((id) => this.get(id, caller)));
+      if (this._closed) onStopping();
+      read
         .then((records) => {
           for (const record of records) {
             const seen = latest.get(record.id);
@@ -221,6 +263,7 @@ export class PipelineEngine {
           settled = true;
           clearTimeout(timer);
           this._events.off('change', onChange);
+          this._events.off('stopping', onStopping);
           unwatch();
           reject(error);
         });
@@ -279,7 +322,11 @@ export class PipelineEngine {
    * (recovery.ts).
    */
   async recover(): Promise<{ resumed: number; failed: number }> {
-    return recoverPipelines({
+    return recoverPipelines(this._recoveryDeps());
+  }
+
+  private _recoveryDeps(): RecoveryDeps {
+    return {
       repo: this._o.repo,
       queue: this._queue,
       log: this._o.log,
@@ -294,7 +341,7 @@ export class PipelineEngine {
         await this._finish(record, 'failed', error);
         return true;
       },
-    });
+    };
   }
 
   /**
@@ -304,7 +351,9 @@ export class PipelineEngine {
    */
   async close(): Promise<void> {
     this._closed = true;
+    this._events.emit('stopping');
     clearInterval(this._poller);
+    this._stopSweeper?.();
     this._unsubscribe?.();
     const stopping = this._queue.stop();
     const grace = setTimeout(() => {
@@ -318,6 +367,18 @@ export class PipelineEngine {
     }
   }
 
+  /** A read that rides out a passing database failure (a restart, a cut connection): up to ~4 s of retries. */
+  private async _read<T>(read: () => Promise<T>): Promise<T> {
+    for (let delay = 250; ; delay *= 2) {
+      try {
+        return await read();
+      } catch (error) {
+        if (delay > 2000 || !this._o.isTransient?.(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
   // --- running ---------------------------------------------------------------------------------
 
   private async _runItem(item: QueueItem, lease: AbortSignal): Promise<RunOutcome> {
@@ -328,8 +389,10 @@ export class PipelineEngine {
     try {
       return await this._run(item.id, controller, lease);
     } catch (err) {
-      this._o.log.error({ err, pipeline: item.id }, 'pipeline runner failed');
-      return 'done';
+      // Not recorded (the database is away, or the error came while recording the end): never report
+      // the job done with its row unfinished. The queue runs it again; its sweep settles it for good.
+      this._o.log.error({ err, pipeline: item.id }, 'pipeline run failed before its end was recorded; retrying it');
+      return 'retry';
     } finally {
       lease.removeEventListener('abort', lost);
       this._running.delete(item.id);
@@ -370,6 +433,8 @@ export class PipelineEngine {
           : { ...s, state: 'pending' as const, progress: 0 },
       );
       // Only while it is not finished: a cancel on another instance may have just ended it.
+      // Billed calls an earlier run had sent when its instance died: Google may have billed them.
+      const unanswered = unansweredStages(record.stages);
       const started = await this._o.repo.updateIf(
         id,
         ['queued', 'running'],
@@ -378,6 +443,22 @@ export class PipelineEngine {
       );
       if (!started) return 'done';
       record = this._announce(started);
+      const earlierAttempt = record.attempts - 1;
+      await recordUnanswered(
+        this._o.spending,
+        spec,
+        { pipelineId: id, earlierAttempt, stages: unanswered },
+        this._o.log,
+      );
+      // How a call aborted after it was sent goes into the ledger (null: the instance that took over does it).
+      const abort = {
+        signal,
+        outcome: (): LedgerOutcome | null => {
+          const why = this._running.get(id)?.reason;
+          if (lease.aborted && !why) return null;
+          return this._closed && !why ? 'handed-back' : 'aborted';
+        },
+      };
       if (await this._o.jobs.images.get(spec.job.imageId)) {
         await this._complete(record);
         return 'done';
@@ -422,7 +503,7 @@ export class PipelineEngine {
             break;
           case 'generate':
             // A rerun after a crash calls Gemini again, and is billed (and ledgered) again.
-            result = await billedCall(this._o.spending, spec.job, { kind: spec.job.kind, pipelineId: id }, () =>
+            result = await billedCall(this._o.spending, spec.job, { kind: spec.job.kind, pipelineId: id, abort }, () =>
               callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry, onNotice }),
             );
             calls += 1;
@@ -431,7 +512,7 @@ export class PipelineEngine {
             if (!result) throw new AppError('Nothing to enhance: the generate stage produced no image.');
             const draft = result;
             try {
-              result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id }, () =>
+              result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id, abort }, () =>
                 enhance(this._o.jobs, spec.job, draft, { signal, onRetry, onNotice }),
               );
               calls += 1;
@@ -487,6 +568,8 @@ export class PipelineEngine {
         this._o.log.warn({ pipeline: id }, 'pipeline taken over by another instance; this run stops');
         return 'lost';
       }
+      // A passing database failure: the queue runs it again (the attempt counts) rather than fail it.
+      if (!reason && !signal.aborted && this._o.isTransient?.(error)) throw error;
       const appError = reason ?? toAppError(error);
       const status = appError instanceof CancelledError ? 'cancelled' : 'failed';
       if (this._closed && !(reason instanceof CancelledError && reason.message.startsWith('The pipeline'))) {
@@ -495,12 +578,14 @@ export class PipelineEngine {
           await this._o.repo.updateIf(
             id,
             ['running'],
-            { status: 'queued', attempts: record.attempts - 1 },
+            { status: 'queued', attempts: record.attempts - 1, stages: pendingAgain(record.stages) },
             this._now(),
           );
           this._o.log.info({ pipeline: id }, 'pipeline handed back to the queue by shutdown');
           return 'handback';
         }
+        // Its aborted call is in the ledger already: the resumed run must not count it as interrupted.
+        await this._o.repo.updateIf(id, ['running'], { stages: pendingAgain(record.stages) }, this._now());
         this._o.log.info({ pipeline: id }, 'pipeline interrupted by shutdown; it resumes on the next start');
         return 'handback';
       }
@@ -510,6 +595,14 @@ export class PipelineEngine {
     } finally {
       clearTimeout(watchdog);
     }
+  }
+
+  /** Calls a finished pipeline will not make no longer hold the budget (see `SpendingGuard.holdBatch`). */
+  private async _releaseHolds(record: PipelineRecord): Promise<void> {
+    if (record.kind !== 'image' || !this._o.spending) return;
+    await this._o.spending
+      .releaseCalls(record.ownerId, billedCallsOf(record.id, decodeSpec(record.input)).map(callKeyOf))
+      .catch((err) => this._o.log.warn({ err, pipeline: record.id }, 'budget holds not released; they expire'));
   }
 
   private async _complete(record: PipelineRecord): Promise<void> {
@@ -554,6 +647,7 @@ export class PipelineEngine {
           }
         : s,
     );
+    await this._releaseHolds(record);
     const update = {
       status,
       stages,
@@ -569,11 +663,17 @@ export class PipelineEngine {
 
   private async _stage(record: PipelineRecord, name: StageName, change: Partial<StageRecord>): Promise<PipelineRecord> {
     const stages = record.stages.map((s) => (s.name === name ? { ...s, ...change } : s));
-    return this._update(record.id, { stages, stage: name, progressPercent: progressOf(stages) });
+    // Progress goes to the other instances only while someone there follows it.
+    const followed = this._remote.followedElsewhere(record.id);
+    return this._update(record.id, { stages, stage: name, progressPercent: progressOf(stages) }, followed);
   }
 
-  private async _update(id: string, update: Parameters<PipelineRepository['update']>[1]): Promise<PipelineRecord> {
-    return this._announce(await this._o.repo.update(id, update, this._now()));
+  private async _update(
+    id: string,
+    update: Parameters<PipelineRepository['update']>[1],
+    announceProgress = false,
+  ): Promise<PipelineRecord> {
+    return this._announce(await this._o.repo.update(id, update, this._now(), announceProgress));
   }
 
   /** Tells local listeners about a stored change; stops the run when someone asked to cancel it. */
@@ -598,7 +698,8 @@ export class PipelineEngine {
   private async _waitTerminal(id: string, caller: Caller): Promise<PipelineRecord> {
     for (;;) {
       const [record] = await this.wait([id], caller, 60_000);
-      if (record && isTerminal(record)) return record;
+      // A stopping server answers with the state as it is rather than loop on an answering wait.
+      if (record && (isTerminal(record) || this._closed)) return record;
     }
   }
 

@@ -12,6 +12,7 @@ export class LocalQueue implements PipelineQueue {
   private readonly _runs = new Set<Promise<unknown>>();
   private _run: ((item: QueueItem, signal: AbortSignal) => Promise<RunOutcome>) | undefined;
   private _stopped = false;
+  private readonly _retries = new Map<string, number>();
   // Never aborted: in one process, nobody else can take a job away.
   private readonly _signal = new AbortController().signal;
 
@@ -42,6 +43,13 @@ export class LocalQueue implements PipelineQueue {
       const item = this._waiting.shift();
       if (!item) break;
       const running: Promise<unknown> = run(item, this._signal)
+        .then((outcome) => {
+          // A passing failure (the database was busy or away): run it again in a moment, a few times.
+          const tries = this._retries.get(item.id) ?? 0;
+          if (outcome !== 'retry' || this._stopped || tries >= 5) return void this._retries.delete(item.id);
+          this._retries.set(item.id, tries + 1);
+          setTimeout(() => void this.push([item]), 1000 * 2 ** tries).unref();
+        })
         .catch(() => undefined)
         .finally(() => {
           this._runs.delete(running);

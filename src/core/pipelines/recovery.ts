@@ -45,10 +45,17 @@ export async function recoverPipelines(deps: RecoveryDeps): Promise<{ resumed: n
   return { resumed, failed };
 }
 
-async function recoverShared(deps: RecoveryDeps): Promise<{ resumed: number; failed: number }> {
+/**
+ * Shared queue: re-queues an image pipeline whose job is missing, fails one whose job ended (retries used
+ * up) or a concept pipeline left silent. With `staleMs` (the periodic sweep), only rows that did not
+ * change for that long, so nothing in flight is touched.
+ */
+export async function recoverShared(deps: RecoveryDeps, staleMs = 0): Promise<{ resumed: number; failed: number }> {
   let resumed = 0;
   let failed = 0;
+  const before = deps.now().getTime() - staleMs;
   for (const record of await deps.repo.listUnfinished()) {
+    if (Date.parse(record.updatedAt) > before) continue;
     const state = (await deps.queue.jobState?.(record.id)) ?? 'missing';
     if (state === 'missing' && record.kind === 'image') {
       await deps.queue.push([{ id: record.id, ownerId: record.ownerId }]);

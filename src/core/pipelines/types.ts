@@ -83,8 +83,12 @@ export interface ConceptRecord {
 export interface PipelineRepository {
   insert(records: PipelineRecord[]): Promise<void>;
   get(id: string): Promise<PipelineRecord | undefined>;
-  /** Applies the update and bumps `updatedAt`; returns the new record. */
-  update(id: string, update: PipelineUpdate, now: string): Promise<PipelineRecord>;
+  /**
+   * Applies the update and bumps `updatedAt`; returns the new record. With a shared queue, an update that
+   * sets `status` is announced to the other instances; one that does not (progress) only with
+   * `announceProgress` (someone elsewhere follows that pipeline's progress).
+   */
+  update(id: string, update: PipelineUpdate, now: string, announceProgress?: boolean): Promise<PipelineRecord>;
   /**
    * Like `update`, only while the pipeline is in one of `statuses` (an atomic compare-and-set, so two
    * instances cannot both start, or both cancel, one pipeline); `undefined` when it was not.
@@ -135,9 +139,11 @@ export interface QueueItem {
 
 /**
  * How a run ended for the queue: `done` (the pipeline is finished, or was not this run's to do),
- * `handback` (this instance is shutting down: run it elsewhere), `lost` (another instance took it).
+ * `handback` (this instance is shutting down: run it elsewhere), `lost` (another instance took it),
+ * `retry` (a passing failure, e.g. of the database, kept the run from finishing or recording its end:
+ * run it again).
  */
-export type RunOutcome = 'done' | 'handback' | 'lost';
+export type RunOutcome = 'done' | 'handback' | 'lost' | 'retry';
 
 /**
  * Where pipelines wait for a worker: in this process's memory (one server), or a queue in PostgreSQL that
@@ -167,6 +173,8 @@ export interface PipelineSignal {
   updatedAt: string;
   /** Set when it asks the instance running the pipeline to stop it. */
   cancel?: boolean;
+  /** Set when someone on the sending instance follows the pipeline's progress (renewed while they do). */
+  follow?: boolean;
   /** The instance that made the change. */
   from: string;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Logger } from '../logger.js';
+import type { ProgressFollowers } from './progressFollowers.js';
 import { isTerminal } from './stages.js';
 import {
   type PipelineRecord,
@@ -24,6 +25,8 @@ export interface RemoteChangesDeps {
   /** Tells local listeners about a stored change (the engine's announce). */
   announce: (record: PipelineRecord) => void;
   abortRunning: (id: string) => boolean;
+  /** Who follows a pipeline's progress on other instances (so progress is only sent while someone does). */
+  followers: ProgressFollowers;
 }
 
 export class RemoteChanges {
@@ -43,6 +46,7 @@ export class RemoteChanges {
         entry.progress += step;
       } else this._watched.set(id, { count: 1, progress: step, updatedAt: '' });
     }
+    if (progress) this._d.followers.follow(ids);
     return () => {
       for (const id of ids) {
         const entry = this._watched.get(id);
@@ -51,6 +55,11 @@ export class RemoteChanges {
         if (--entry.count === 0) this._watched.delete(id);
       }
     };
+  }
+
+  /** True while someone on another instance follows this pipeline's progress. */
+  followedElsewhere(id: string): boolean {
+    return this._d.followers.followedElsewhere(id);
   }
 
   /** Records a change announced here, so the same change coming back from elsewhere is not announced twice. */
@@ -64,7 +73,7 @@ export class RemoteChanges {
       this._d.abortRunning(signal.id);
       return;
     }
-    if (signal.from === this._d.instanceId()) return;
+    if (this._d.followers.onSignal(signal) || signal.from === this._d.instanceId()) return;
     const watched = this._watched.get(signal.id);
     if (!watched || watched.updatedAt >= signal.updatedAt) return;
     // A long-poll only needs the end: skip reading the stages in between unless someone shows progress.
@@ -87,6 +96,7 @@ export class RemoteChanges {
   async poll(force = false): Promise<void> {
     const ids = new Set([...this._watched.keys(), ...this._d.runningHere()]);
     if (ids.size === 0) return;
+    this._d.followers.renew((id) => (this._watched.get(id)?.progress ?? 0) > 0);
     this._pollTicks += 1;
     if (!force && this._d.signals?.connected && this._pollTicks % 5 !== 0) return;
     try {

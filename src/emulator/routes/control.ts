@@ -14,6 +14,8 @@ const KINDS: ReadonlySet<string> = new Set<FaultKind>([
   '500',
   '503',
   '503-html',
+  '503-overloaded',
+  '504',
   'hang',
   'drop',
   'malformed',
@@ -66,6 +68,12 @@ function control(ctx: EmulatorContext, rq: RouteRequest, key: string): unknown {
         throw invalidArgument('ms must be a non-negative number');
       ctx.clock.advance(ms);
       return { now: ctx.clock.now() };
+    }
+    case 'POST files/knobs': {
+      const body = object(rq.json());
+      if (body.failNext !== undefined) ctx.files.knobs.failNext = Math.max(0, Math.floor(Number(body.failNext)));
+      if (body.quotaBytes !== undefined) ctx.files.knobs.quotaBytes = Math.max(0, Number(body.quotaBytes));
+      return { ...ctx.files.knobs, usedBytes: ctx.files.usedBytes() };
     }
     case 'POST reset':
       ctx.reset();

@@ -7,6 +7,7 @@
 import { type EmulatorContext, header, type RouteRequest } from '../context.js';
 import {
   badApiKey,
+  deadlineExceeded,
   GoogleError,
   HTML_503,
   internalError,
@@ -15,7 +16,7 @@ import {
   quotaExceeded,
 } from '../errors.js';
 import { sendJson, sleep, waitForDisconnect } from '../http.js';
-import { findModel } from '../models.js';
+import { findModel, findServedModel } from '../models.js';
 import type { Answer } from '../response.js';
 import { blockedResponse, imageAnswer, refusedResponse, textAnswer, toResponse, toStreamChunks } from '../response.js';
 import { sourceImageOf } from '../sourceImage.js';
@@ -36,7 +37,8 @@ export async function handleGenerate(
   version: string,
   vertex = false,
 ): Promise<void> {
-  const model = findModel(modelId);
+  // A shut-down id gets the same 404 as an id that never existed (the -preview ids died this way in June 2026).
+  const model = findServedModel(modelId, ctx.clock.now(), ctx.extraModels);
   if (!model) throw modelNotFound(modelId.replace(/^models\//, ''), version, method);
   const body = rq.json();
   if (method === 'countTokens') return countTokens(ctx, rq, body, model.id);
@@ -116,6 +118,10 @@ async function infrastructureFault(rq: RouteRequest, fault: Fault, model: string
       throw internalError();
     case '503':
       throw overloaded();
+    case '503-overloaded':
+      throw overloaded('older');
+    case '504':
+      throw deadlineExceeded();
     case 'bad-key':
       throw badApiKey();
     case '503-html':

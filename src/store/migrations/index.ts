@@ -8,6 +8,8 @@ import { migration0006AccessTokens } from './0006_access_tokens.js';
 import { migration0007LedgerTextCalls } from './0007_ledger_text_calls.js';
 import { migration0009LedgerEmulated } from './0009_ledger_emulated.js';
 import { migration0011StudioLibrary } from './0011_studio_library.js';
+import { migration0012LedgerOutcome } from './0012_ledger_outcome.js';
+import { migration0013DeploymentSettings } from './0013_deployment_settings.js';
 
 /**
  * Every migration, by name. Names sort in the order they must run; never rename or edit one that has
@@ -23,4 +25,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007_ledger_text_calls': migration0007LedgerTextCalls,
   '0009_ledger_emulated': migration0009LedgerEmulated,
   '0011_studio_library': migration0011StudioLibrary,
+  '0012_ledger_outcome': migration0012LedgerOutcome,
+  '0013_deployment_settings': migration0013DeploymentSettings,
 };
