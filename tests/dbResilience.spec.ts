@@ -10,7 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openListenerHub } from '../src/store/listenerHub.js';
 import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
-import { type Fleet, fleetOn, migrateSchema } from './helpers/multiInstance.js';
+import { FLEET_EMULATOR_START, type Fleet, fleetOn, migrateSchema } from './helpers/multiInstance.js';
 import { startPgProxy } from './helpers/pgProxy.js';
 import { createTestSchema, type TestSchema } from './helpers/pgSchema.js';
 import { runCli } from './helpers/runCli.js';
@@ -65,7 +65,7 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
 
   beforeAll(async () => {
     db = await createTestSchema(BASE_URL as string, 'dbres');
-    emu = await startEmulator();
+    emu = await startEmulator({ startAt: FLEET_EMULATOR_START });
     await migrateSchema(db);
     dataDir = await makeDataDir();
     fleet = fleetOn(db, emu, dataDir, { STUDIO_SWEEP_SECONDS: '1' });
@@ -245,12 +245,13 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
         let elsewhere: string[] = [];
         for (let round = 0; round < 3 && elsewhere.length === 0; round += 1) {
           const events: unknown[] = [];
-          const result = await fleet.instances
-            .get('a')
-            ?.client.callTool(
-              { name: 'generate_image', arguments: { prompt: `dbres: followed ${round}`, n: 4, image_size: '512' } },
-              { onprogress: (p) => events.push(p) },
-            );
+          const result = await fleet.instances.get('a')?.client.callTool(
+            {
+              name: 'generate_image',
+              arguments: { prompt: `dbres: followed ${round}`, n: 4, model: 'nb2', image_size: '512' },
+            },
+            { onprogress: (p) => events.push(p) },
+          );
           expect(result?.isError, JSON.stringify(result?.content)).toBeFalsy();
           await sleep(200);
           const { rows: ran } = await db.admin.query<{ id: string; run_by: string }>(

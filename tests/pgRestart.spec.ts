@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
-import { type Fleet, fleetOn } from './helpers/multiInstance.js';
+import { FLEET_EMULATOR_START, type Fleet, fleetOn } from './helpers/multiInstance.js';
 import {
   type OwnPgBouncer,
   type OwnPostgres,
@@ -52,7 +52,7 @@ describe.skipIf('missing' in binaries)(
 
     beforeAll(async () => {
       own = await startOwnPostgres((binaries as { bin: string }).bin);
-      emu = await startEmulator();
+      emu = await startEmulator({ startAt: FLEET_EMULATOR_START });
       dataDir = await makeDataDir();
     }, 60_000);
 

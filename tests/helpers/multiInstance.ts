@@ -30,6 +30,9 @@ export interface Fleet {
   close(): Promise<void>;
 }
 
+/** Before 3.1 Flash Image's shutdown (2026-10-29), so its 512 px tier can keep the fleet's images light. */
+export const FLEET_EMULATOR_START = '2026-10-20T00:00:00Z';
+
 export async function migrateSchema(db: TestSchema): Promise<void> {
   const migrated = await runCli(['migrate'], {
     env: { HOME: process.env.HOME ?? '/tmp', STUDIO_DATABASE_URL: db.url },
@@ -78,7 +81,9 @@ export function fleetOn(
     },
     call,
     async startAsync(name, prompt, n = 1) {
-      const result = await call(name, 'generate_image_async', { prompt, n, image_size: '512' });
+      // Small, fast images: 512 px exists only on nb2 (3.1 Flash Image); the fleet's emulator starts before
+      // its shutdown (FLEET_EMULATOR_START), as in scaleOut.spec.ts.
+      const result = await call(name, 'generate_image_async', { prompt, n, model: 'nb2', image_size: '512' });
       expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
       return (result.structuredContent as { pipeline_ids: string[] }).pipeline_ids;
     },
