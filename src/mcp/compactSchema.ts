@@ -9,6 +9,9 @@
  *   kept for models that guess another name, e.g. iterations for n);
  * - on a field listed without a text (its text is said once on another tool), the bounds (lengths, item
  *   counts, ranges): said with the text, and still enforced here by zod;
+ * - string lengths (minLength, maxLength) on every field: limits no model comes near (a prompt of 8192
+ *   characters, a name of 64), still enforced by zod, whose refusal names the limit; item counts and
+ *   ranges, which a model does choose by (n 1-4, up to 14 references), stay;
  * - annotations equal to the spec's defaults (readOnlyHint false, destructiveHint true, idempotentHint
  *   false, openWorldHint true), except readOnlyHint and openWorldHint, which clients show and some read
  *   without applying the default.
@@ -54,23 +57,31 @@ function withoutUnlisted(json: Record<string, unknown>): Record<string, unknown>
 }
 
 const BOUNDS = new Set(['minLength', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum']);
+const LENGTHS = new Set(['minLength', 'maxLength']);
 
 function withoutBoundsOfBareFields(json: Record<string, unknown>): Record<string, unknown> {
   const properties = json.properties as Record<string, Record<string, unknown>> | undefined;
   if (properties === undefined) return json;
-  const unbounded = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(unbounded);
-    if (node === null || typeof node !== 'object') return node;
-    return Object.fromEntries(
-      Object.entries(node)
-        .filter(([key]) => !BOUNDS.has(key))
-        .map(([key, value]) => [key, unbounded(value)]),
-    );
-  };
+  const without =
+    (keys: Set<string>) =>
+    (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(without(keys));
+      if (node === null || typeof node !== 'object') return node;
+      return Object.fromEntries(
+        Object.entries(node)
+          .filter(([key]) => !keys.has(key))
+          .map(([key, value]) => [key, without(keys)(value)]),
+      );
+    };
+  const unbounded = without(BOUNDS);
+  const unmeasured = without(LENGTHS);
   return {
     ...json,
     properties: Object.fromEntries(
-      Object.entries(properties).map(([name, field]) => [name, field.description ? field : unbounded(field)]),
+      Object.entries(properties).map(([name, field]) => [
+        name,
+        field.description ? unmeasured(field) : unbounded(field),
+      ]),
     ),
   };
 }

@@ -11,7 +11,7 @@ import type { CommonImageOptions } from '../core/studio.js';
 import { defineTool } from '../mcp/defineTool.js';
 import type { StudioToolContext } from './context.js';
 import { galleryToolMeta } from './mcpApp.js';
-import { READ_RULE, WRITE_RULE } from './pathRule.js';
+import { WRITE_RULE } from './pathRule.js';
 import { runPipelinesAndRespond } from './pipelineRun.js';
 
 /** The fields generate_image and edit_image share, without their texts (said once, on generate_image). */
@@ -41,10 +41,10 @@ const commonTexts: Record<keyof typeof commonFields, string> = {
     'Unset unless named: nb2.1 (default), pro (only if asked; ~2× price), lite (cheapest, 1K), nb2 (deprecated), or a model id.',
   negative_prompt: 'What to leave out.',
   system_instruction: 'Standing rules for the model (style).',
-  reference_images: "Images to draw from: img_…/upl_… ids, or local server paths (the rule of edit_image's image).",
+  reference_images: "Images to draw from: img_…/upl_… ids, or local server paths (upload_file's path rule).",
   thinking_level: `${THINKING_LEVELS.join(', ')} (varies by model; not pro).`,
   grounding: 'Ground in Google Search (news, places).',
-  output_path: `Local server: also save here (${WRITE_RULE}; not the data folder); an existing file is kept (copy -2…) unless overwrite.`,
+  output_path: `Local server: also save to this file or folder (${WRITE_RULE}; not the data folder). A file there is kept (copy -2…) unless overwrite.`,
   overwrite: 'Replace an existing output_path file.',
   return_full_image: 'Full resolution instead of a preview, if it fits.',
   seed: 'For repeatability.',
@@ -73,7 +73,7 @@ type CommonParams = {
   palette?: string | string[];
 };
 
-const ENHANCE_TEXT = 'A second pass sharpening detail and light, same composition; billed as another image.';
+const ENHANCE_TEXT = 'A second pass for detail and light (same composition), billed as another image.';
 
 const generateFields = {
   prompt: z.string().max(8192).optional(),
@@ -95,7 +95,7 @@ const generateTexts: Record<keyof typeof generateFields, string> = {
   n: 'Images (default 1), each billed.',
   iterations: '= n.',
   resolution: '= image_size.',
-  auto_style: 'Detail a raw prompt with the text model first (default on, a few hundredths of a cent).',
+  auto_style: 'Detail the prompt with a text model first (default on; under a cent).',
   enhance: ENHANCE_TEXT,
   style: 'A studio style: the prompt is rewritten to follow it.',
 };
@@ -151,7 +151,7 @@ export const generateImage = defineTool({
   name: 'generate_image',
   title: 'Generate images',
   description:
-    'Create 1 to 4 images (picture, photo, logo, icon, sticker) from a prompt with Google Gemini (Nano Banana). Returns each image id, a preview and a link or path. Keep the defaults (Nano Banana 2.1, 1K); model "pro" only when they ask for Pro. Waits up to a limit, then returns pipeline ids (status running) for get_image. To change an image: edit_image.',
+    'Create 1-4 images (picture, photo, logo, icon, sticker) from a prompt with Gemini (Nano Banana): ids, previews, links or paths. After a time limit, returns running pipeline ids for get_image. Changes: edit_image.',
   inputSchema: generateSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   _meta: galleryToolMeta,
@@ -166,7 +166,7 @@ export const generateImageAsync = defineTool({
   name: 'generate_image_async',
   title: 'Generate images in the background',
   description:
-    'generate_image without waiting (same fields, described there): returns {pipeline_ids, status: "running"} at once. Fetch each with get_image (wait_seconds long-polls); stop with cancel_pipeline.',
+    'generate_image without waiting (same fields, described there): returns pipeline_ids at once for get_image (wait_seconds long-polls) or cancel_pipeline.',
   inputSchema: generateAsyncSchema,
   outputSchema: z.object({
     pipeline_ids: z.array(z.string()),
@@ -187,14 +187,11 @@ export const editImage = defineTool({
   name: 'edit_image',
   title: 'Edit an image',
   description:
-    'Change an image by instruction ("make it night", "remove the car"), continuing its conversation with the model so edits stay consistent; records the lineage. Keeps its model, size and ratio unless set; other fields as in generate_image.',
+    'Change an image by instruction ("make it night"), in its conversation with the model (consistent edits, lineage kept). Keeps model, size, ratio unless set; other fields as in generate_image.',
   inputSchema: z.object({
-    image: z
-      .string()
-      .min(1)
-      .describe(`Its id (img_…), an upload id (upl_…), or on a local server a file path (${READ_RULE}).`),
+    image: z.string().min(1).describe("img_… or upl_… id, or a local server file path (upload_file's path rule)."),
     instruction: z.string().min(1).max(8192).describe('What to change, in plain words.'),
-    enhance: z.boolean().optional().describe(ENHANCE_TEXT),
+    enhance: z.boolean().optional(),
     ...commonFields,
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

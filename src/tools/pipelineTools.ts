@@ -30,7 +30,7 @@ export const getImage = defineTool({
   name: 'get_image',
   title: 'Get a pipeline result',
   description:
-    'Status and result of a pipeline (generate_image_async, or handed over by generate_image); wait_seconds long-polls to the end. Returns status, progress_percent, stage, then the image (id, link or path, preview) or the error.',
+    "A pipeline's status and result (generate_image_async, or handed over by generate_image): progress, then the image or the error.",
   inputSchema: z.object({
     pipeline_id: z.string().min(1).describe('A pipeline id (pl_…).'),
     wait_seconds: z.number().min(0).max(270).default(0).describe('Seconds to wait for the end (0 answers at once).'),
@@ -52,7 +52,7 @@ export const cancelPipeline = defineTool({
   name: 'cancel_pipeline',
   title: 'Cancel a pipeline',
   description:
-    'Stop a queued or running pipeline (its Gemini call is aborted; no image, no bill; during enhance the billed draft is kept). A finished one comes back unchanged.',
+    'Stop a queued or running pipeline: its Gemini call is aborted, unbilled (in enhance, the billed draft is kept).',
   inputSchema: z.object({ pipeline_id: z.string().min(1).describe('A pipeline id (pl_…).') }),
   outputSchema: snapshotSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -66,10 +66,10 @@ export const proposeConcepts = defineTool({
   name: 'propose_concepts',
   title: 'Propose image concepts',
   description:
-    'Before paying for renders, turn a rough idea into 1 to 4 concepts (title, refined prompt, keywords) with a text model, for a fraction of a cent; then generate_image with the chosen concept_id. conversation_id refines them with feedback.',
+    'Before paying for renders: a rough idea into 1-4 concepts (title, refined prompt, keywords) by a text model (under a cent); then generate_image with a concept_id.',
   inputSchema: z.object({
     prompt: z.string().min(1).max(4000).describe('The rough idea, or feedback on the previous concepts.'),
-    conversation_id: z.string().optional().describe('From a previous propose_concepts answer, to build on it.'),
+    conversation_id: z.string().optional().describe('From an earlier answer: refine those concepts with feedback.'),
     count: z.number().int().min(1).max(4).default(1).describe('How many concepts.'),
   }),
   outputSchema: z.object({

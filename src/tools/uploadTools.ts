@@ -19,7 +19,7 @@ export const uploadFile = defineTool({
   name: 'upload_file',
   title: 'Upload a reference image',
   description:
-    "Upload an image the person shares once; its id (upl_…) works in reference_images or as edit_image's image. Local server: `path`; over HTTP: base64 `data` (under the request limit, 64 MB default). Large files go to the Gemini Files API. GIF (first frame), AVIF, BMP, TIFF, SVG become PNG.",
+    "Upload an image the person shares, once: its upl_… id works in reference_images or as edit_image's image. Large files go to Gemini's Files API. GIF (1st frame), AVIF, BMP, TIFF, SVG become PNG.",
   inputSchema: z.object({
     path: z
       .string()
@@ -27,13 +27,13 @@ export const uploadFile = defineTool({
       .max(4096)
       .optional()
       .describe(`Local server: the image file (${READ_RULE}). Give \`path\` or \`data\`.`),
-    data: z.string().min(1).optional().describe('Base64 image bytes (a data: URL works).'),
-    display_name: z.string().max(256).optional().describe('Default: the file name.'),
-    mime_type: z
+    data: z
       .string()
-      .max(100)
+      .min(1)
       .optional()
-      .describe('e.g. image/png; detected from the bytes if unset, a wrong one is refused.'),
+      .describe('Over HTTP: base64 image bytes (a data: URL works), under the request limit (64 MB default).'),
+    display_name: z.string().max(256).optional().describe('Default: the file name.'),
+    mime_type: z.string().max(100).optional().describe('Detected from the bytes if unset; a wrong one is refused.'),
     to_gemini: z.boolean().default(false).describe('Also upload to the Gemini Files API now (over 20 MB always).'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -73,8 +73,7 @@ export const uploadFile = defineTool({
 export const listUploads = defineTool({
   name: 'list_uploads',
   title: 'List uploaded files',
-  description:
-    'Files from upload_file, newest first (ids, names, types, sizes, Gemini copies), to reuse one ("the logo I sent earlier").',
+  description: 'Uploads, newest first (ids, names, types, sizes), to reuse one ("the logo I sent").',
   inputSchema: z.object({
     limit: z.number().int().min(1).max(100).default(20).describe('How many uploads.'),
   }),
@@ -92,7 +91,7 @@ export const listUploads = defineTool({
 export const deleteUpload = defineTool({
   name: 'delete_upload',
   title: 'Delete an uploaded file',
-  description: 'Delete an upload and its Gemini copy; images made from it stay. Only when the person asks.',
+  description: 'Delete an upload and its Gemini copy (images made from it stay). Only when asked.',
   inputSchema: z.object({
     id: z.string().min(1).max(100).describe('The upload id (upl_…).'),
   }),
