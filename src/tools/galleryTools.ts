@@ -10,7 +10,7 @@ import { describeImage, renderImages } from './renderImages.js';
 export const listImages = defineTool({
   name: 'list_images',
   title: 'List recent images',
-  description: 'Images made so far, newest first (ids, prompts, models, links), to refer back.',
+  description: 'Images made so far, newest first (ids, prompts, links), to refer back.',
   inputSchema: z.object({
     limit: z.number().int().min(1).max(50).default(10).describe('How many images.'),
     search: z.string().max(200).optional().describe('Only prompts containing this (any case).'),
@@ -34,7 +34,7 @@ export const listImages = defineTool({
 export const imageInfo = defineTool({
   name: 'image_info',
   title: 'Show one image',
-  description: 'One image: prompt, model, size, cost, links, lineage (source, edits), a preview.',
+  description: 'One image: prompt, model, size, cost, links, lineage (source, edits), preview.',
   inputSchema: z.object({
     id: z.string().min(1).describe('The image id (img_…).'),
   }),

@@ -37,8 +37,7 @@ const commonFields = {
 const commonTexts: Record<keyof typeof commonFields, string> = {
   aspect_ratio: `${ALL_ASPECT_RATIOS.join(' ')}. Default 1:1 (edits: kept). 1:4 4:1 1:8 8:1 only on nb2, nb2.1, lite.`,
   image_size: '512, 1K (default), 2K, 4K; 512 only on nb2; lite 1K only.',
-  model:
-    'Unset unless named: nb2.1 (default), pro (only if asked; ~2× price), lite (cheapest, 1K), nb2 (deprecated), or a model id.',
+  model: 'Unset unless named: nb2.1 (default), pro (~2× price), lite (cheapest, 1K), nb2 (deprecated), or a model id.',
   negative_prompt: 'What to leave out.',
   system_instruction: 'Standing rules for the model (style).',
   reference_images: "Images to draw from: img_…/upl_… ids, or local server paths (upload_file's path rule).",
@@ -151,7 +150,7 @@ export const generateImage = defineTool({
   name: 'generate_image',
   title: 'Generate images',
   description:
-    'Create 1-4 images (picture, photo, logo, icon, sticker) from a prompt with Gemini (Nano Banana): ids, previews, links or paths. After a time limit, returns running pipeline ids for get_image. Changes: edit_image.',
+    'Create 1-4 images (picture, photo, logo, icon, sticker) from a prompt with Gemini (Nano Banana): ids, previews, links or paths. Model "pro" only when they ask for Pro. Past a time limit: running pipeline ids for get_image. Changes: edit_image.',
   inputSchema: generateSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   _meta: galleryToolMeta,

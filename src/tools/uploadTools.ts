@@ -31,7 +31,7 @@ export const uploadFile = defineTool({
       .string()
       .min(1)
       .optional()
-      .describe('Over HTTP: base64 image bytes (a data: URL works), under the request limit (64 MB default).'),
+      .describe('Over HTTP: base64 bytes (a data: URL works), under the request limit (64 MB default).'),
     display_name: z.string().max(256).optional().describe('Default: the file name.'),
     mime_type: z.string().max(100).optional().describe('Detected from the bytes if unset; a wrong one is refused.'),
     to_gemini: z.boolean().default(false).describe('Also upload to the Gemini Files API now (over 20 MB always).'),
