@@ -2,88 +2,43 @@
  * Runs image pipelines on a bounded worker pool fed by a queue that is fair between callers. Every
  * transition is written to the repository first and then announced, so a long-poll wakes as soon as a
  * pipeline changes and a restarted server can resume or fail what was interrupted. A watchdog makes
- * sure no pipeline stays running forever. Split along its seams: the stages and progress (stages.ts),
- * recovery after a restart (recovery.ts), the queue (localQueue.ts or the shared one); running, waiting
- * and cancelling stay here.
+ * sure no pipeline stays running forever. Split along its seams: the stages, progress and end states
+ * (stages.ts), one run of a pipeline (imageRun.ts), what the runs bill (runBilling.ts), waiting on
+ * other instances (waiting.ts, with progressFollowers.ts), recovery and the sweep (recovery.ts,
+ * sweeper.ts), the queue (localQueue.ts or the shared one); submitting, cancelling and closing stay here.
  * @module
  */
 
 import { EventEmitter } from 'node:events';
 import type { CallNotice } from '../callNotices.js';
 import { runAsCaller } from '../concurrency/caller.js';
-import { AppError, BudgetExceededError, CancelledError, NotFoundError, TimeoutError } from '../errors.js';
-import { callGemini, enhance, type ImageJobDeps, referencesWritten, storeResult, toAppError } from '../imageJobs.js';
-import type { Logger } from '../logger.js';
-import type { GenerateImageResult, LedgerOutcome } from '../ports.js';
-import { billedCall, type SpendingGuard } from '../spending.js';
-import { adjustColours } from './colourAdjust.js';
+import { type AppError, CancelledError, NotFoundError } from '../errors.js';
+import { referencesWritten } from '../imageJobs.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
+import type { Caller, PipelineEngineOptions, PipelineListener } from './engineOptions.js';
+import { type RunHost, runImagePipeline } from './imageRun.js';
 import { LocalQueue } from './localQueue.js';
 import { ProgressFollowers } from './progressFollowers.js';
-import { engineerPrompt } from './promptEngineer.js';
 import { type RecoveryDeps, recoverPipelines, recoverShared } from './recovery.js';
-import { billedCallsOf, callKeyOf, pendingAgain, recordUnanswered, unansweredStages } from './runBilling.js';
-import { decodeSpec, encodeSpec, type ImagePipelineSpec } from './spec.js';
-import { isTerminal, progressOf, signalOf, stagesFor } from './stages.js';
+import { billedCallsOf, releaseHolds } from './runBilling.js';
+import type { ImagePipelineSpec } from './spec.js';
+import { completedUpdate, endedUpdate, isTerminal, progressOf, queuedRecord, signalOf } from './stages.js';
 import { startSweeper } from './sweeper.js';
 import type {
   ConceptRecord,
-  JsonGenerator,
   PipelineQueue,
   PipelineRecord,
   PipelineRepository,
-  PipelineSignals,
   PipelineStatus,
   QueueItem,
   RunOutcome,
   StageName,
   StageRecord,
 } from './types.js';
-import { RemoteChanges } from './waiting.js';
+import { RemoteChanges, waitForEnd } from './waiting.js';
 
+export type { Caller, PipelineEngineOptions, PipelineListener } from './engineOptions.js';
 export { isTerminal } from './stages.js';
-
-export interface PipelineEngineOptions {
-  repo: PipelineRepository;
-  jobs: ImageJobDeps;
-  text: JsonGenerator;
-  textModel: string;
-  styleGuide?: string;
-  log: Logger;
-  /** Pipelines running at once in this process (the default local queue's size). */
-  concurrency: number;
-  /** Where pipelines wait: by default in memory; a shared queue lets several instances run them. */
-  queue?: PipelineQueue;
-  /** Changes and cancellations from other instances (with a shared queue). */
-  signals?: PipelineSignals;
-  /** This process, in signals (so it ignores its own). */
-  instanceId?: string;
-  /** With a shared queue: how often waiters re-read what they wait for, in case a signal was lost. */
-  pollMs?: number;
-  /** On close: how long running pipelines may go on before they are handed back (or left resumable). */
-  graceMs?: number;
-  /** Longest one run may take before the watchdog fails it. */
-  maxRunMs: number;
-  /** Runs (the first included) before an interrupted pipeline is failed instead of resumed. */
-  maxAttempts: number;
-  newPipelineId: () => string;
-  /** Per-user rate limit (checked once per submit) and budgets (checked before each billed Gemini call). */
-  spending?: SpendingGuard;
-  /**
-   * True for a failure that passes (the database restarting, a connection cut): the run is retried by
-   * the queue instead of failing the pipeline. None is transient when absent.
-   */
-  isTransient?: (error: unknown) => boolean;
-  /** With a shared queue: how often pipelines whose job ended without them are looked for and settled. */
-  sweepMs?: number;
-}
-
-export interface Caller {
-  ownerId: string;
-  isAdmin?: boolean;
-}
-
-export type PipelineListener = (record: PipelineRecord) => void;
 
 export class PipelineEngine {
   private readonly _queue: PipelineQueue;
@@ -95,6 +50,8 @@ export class PipelineEngine {
   private _poller: ReturnType<typeof setInterval> | undefined;
   private _unsubscribe: (() => void) | undefined;
   private _stopSweeper: (() => void) | undefined;
+  /** What a run (imageRun.ts) reaches of this engine. */
+  private readonly _host: RunHost;
 
   constructor(private readonly _o: PipelineEngineOptions) {
     this._events.setMaxListeners(0);
@@ -109,6 +66,20 @@ export class PipelineEngine {
       abortRunning: (id) => this._abortRunning(id),
       followers: new ProgressFollowers(_o.signals, _o.instanceId ?? 'local', _o.log),
     });
+    this._host = {
+      o: _o,
+      running: this._running,
+      closed: () => this._closed,
+      shared: this._queue.shared,
+      instanceId: this._instanceId,
+      now: () => this._now(),
+      emit: (event, id, notice) => this._events.emit(event, id, notice),
+      announce: (record) => this._announce(record),
+      stage: (record, name, change) => this._stage(record, name, change),
+      complete: (record) => this._complete(record),
+      finish: (record, status, error, onlyIf) =>
+        onlyIf ? this._finish(record, status, error, onlyIf) : this._finish(record, status, error),
+    };
   }
 
   /** Starts taking work from the queue, and (shared) listening to the other instances. */
@@ -149,27 +120,7 @@ export class PipelineEngine {
     await this._o.spending?.admit(caller.ownerId);
     const batchId = this._o.newPipelineId();
     const now = this._now();
-    const records: PipelineRecord[] = specs.map((spec) => ({
-      id: this._o.newPipelineId(),
-      ownerId: caller.ownerId,
-      kind: 'image',
-      batchId,
-      status: 'queued',
-      stage: null,
-      progressPercent: 0,
-      stages: stagesFor(spec),
-      input: encodeSpec(spec),
-      resultImageId: spec.job.imageId,
-      error: null,
-      errorCode: null,
-      attempts: 0,
-      createdAt: now,
-      updatedAt: now,
-      startedAt: null,
-      finishedAt: null,
-      cancelRequestedAt: null,
-      runBy: null,
-    }));
+    const records = specs.map((spec) => queuedRecord(this._o.newPipelineId(), caller.ownerId, batchId, spec, now));
     // In a shared queue, an owner's pipelines are ranked behind those already waiting, so that one person's
     // batch does not hold everyone else's image behind it (the local queue is round-robin by itself).
     const ahead = this._queue.shared ? await this._o.repo.countUnfinished(caller.ownerId) : 0;
@@ -222,52 +173,17 @@ export class PipelineEngine {
    * the deadline, or when `signal` aborts — whichever comes first — with their state at that moment.
    */
   async wait(ids: string[], caller: Caller, timeoutMs: number, signal?: AbortSignal): Promise<PipelineRecord[]> {
-    const latest = new Map<string, PipelineRecord>();
-    const done = () => ids.every((id) => isTerminal(latest.get(id)));
-    return new Promise<PipelineRecord[]>((resolve, reject) => {
-      let settled = false;
-      const unwatch = this._remote.watch(ids);
-      const finish = () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this._events.off('change', onChange);
-        this._events.off('stopping', onStopping);
-        unwatch();
-        signal?.removeEventListener('abort', finish);
-        resolve(ids.map((id) => latest.get(id) as PipelineRecord));
-      };
-      const onChange = (record: PipelineRecord) => {
-        if (!latest.has(record.id)) return;
-        latest.set(record.id, record);
-        if (done()) finish();
-      };
-      // Subscribe before reading, so a change between the read and the subscription is not missed.
-      this._events.on('change', onChange);
-      const timer = setTimeout(finish, Math.max(0, timeoutMs));
-      signal?.addEventListener('abort', finish, { once: true });
-      // A stopping server answers every long-poll at once with the state as it is (see `stopping`).
-      const onStopping = () => void read.then(finish, () => undefined);
-      this._events.once('stopping', onStopping);
-      const read = Promise.all(ids.map((id) => this.get(id, caller)));
-      if (this._closed) onStopping();
-      read
-        .then((records) => {
-          for (const record of records) {
-            const seen = latest.get(record.id);
-            if (!seen || seen.updatedAt < record.updatedAt) latest.set(record.id, record);
-          }
-          if (done()) finish();
-        })
-        .catch((error) => {
-          settled = true;
-          clearTimeout(timer);
-          this._events.off('change', onChange);
-          this._events.off('stopping', onStopping);
-          unwatch();
-          reject(error);
-        });
-    });
+    return waitForEnd(
+      {
+        events: this._events,
+        watch: (watched) => this._remote.watch(watched),
+        read: (id) => this.get(id, caller),
+        stopping: () => this._closed,
+      },
+      ids,
+      timeoutMs,
+      signal,
+    );
   }
 
   /** Cancels a queued or running pipeline: its Gemini call is aborted and it ends `cancelled`. */
@@ -387,7 +303,7 @@ export class PipelineEngine {
     lease.addEventListener('abort', lost, { once: true });
     this._running.set(item.id, { controller });
     try {
-      return await this._run(item.id, controller, lease);
+      return await runImagePipeline(this._host, item.id, controller, lease);
     } catch (err) {
       // Not recorded (the database is away, or the error came while recording the end): never report
       // the job done with its row unfinished. The queue runs it again; its sweep settles it for good.
@@ -399,225 +315,8 @@ export class PipelineEngine {
     }
   }
 
-  private async _run(id: string, controller: AbortController, lease: AbortSignal): Promise<RunOutcome> {
-    let record = await this._o.repo.get(id);
-    if (!record || isTerminal(record)) return 'done';
-    if (this._closed) return 'handback';
-    if (record.attempts >= this._o.maxAttempts) {
-      await this._finish(
-        record,
-        'failed',
-        new AppError(
-          `The server was interrupted ${record.attempts} times while making this image; it was not retried again. Nothing was billed for an image that was not stored. Call generate_image again.`,
-        ),
-      );
-      return 'done';
-    }
-    const spec = decodeSpec(record.input);
-    const { signal } = controller;
-    const watchdog = setTimeout(() => {
-      const entry = this._running.get(id);
-      const minutes = Math.round(this._o.maxRunMs / 60_000);
-      if (entry)
-        entry.reason = new TimeoutError(
-          `The pipeline took longer than ${minutes} min and was stopped. Try again, or a smaller size.`,
-        );
-      controller.abort(entry?.reason);
-    }, this._o.maxRunMs);
-    try {
-      // Generated bytes live only in memory until stored: a resumed run makes them again, unless the
-      // image was stored before the interruption.
-      const stages = record.stages.map((s) =>
-        s.state === 'completed' && (s.name === 'engineer-prompt' || s.name === 'architect')
-          ? s
-          : { ...s, state: 'pending' as const, progress: 0 },
-      );
-      // Only while it is not finished: a cancel on another instance may have just ended it.
-      // Billed calls an earlier run had sent when its instance died: Google may have billed them.
-      const unanswered = unansweredStages(record.stages);
-      const started = await this._o.repo.updateIf(
-        id,
-        ['queued', 'running'],
-        { status: 'running', attempts: record.attempts + 1, startedAt: this._now(), stages, runBy: this._instanceId },
-        this._now(),
-      );
-      if (!started) return 'done';
-      record = this._announce(started);
-      const earlierAttempt = record.attempts - 1;
-      await recordUnanswered(
-        this._o.spending,
-        spec,
-        { pipelineId: id, earlierAttempt, stages: unanswered },
-        this._o.log,
-      );
-      // How a call aborted after it was sent goes into the ledger (null: the instance that took over does it).
-      const abort = {
-        signal,
-        outcome: (): LedgerOutcome | null => {
-          const why = this._running.get(id)?.reason;
-          if (lease.aborted && !why) return null;
-          return this._closed && !why ? 'handed-back' : 'aborted';
-        },
-      };
-      if (await this._o.jobs.images.get(spec.job.imageId)) {
-        await this._complete(record);
-        return 'done';
-      }
-      let prompt =
-        (stages.find((s) => s.name === 'engineer-prompt')?.output?.prompt as string | undefined) ?? spec.job.prompt;
-      let result: GenerateImageResult | undefined;
-      let calls = 0;
-      const onNotice = (notice: CallNotice) => this._events.emit('notice', id, notice);
-      const onRetry = (info: { attempt: number; delayMs: number; reason: string }) => {
-        this._events.emit('retry', id);
-        onNotice({ kind: 'retry', ...info });
-      };
-      let coloured: Record<string, unknown> | undefined;
-      // Set when a cancel or the time limit stops the enhance pass: the billed draft is still stored.
-      let keepDraft = false;
-      for (const stage of stages) {
-        if (stage.state === 'completed' || stage.state === 'skipped') continue;
-        if (!keepDraft) signal.throwIfAborted();
-        record = await this._stage(record, stage.name, { state: 'running', startedAt: this._now() });
-        let output: Record<string, unknown> | undefined;
-        let state: StageRecord['state'] = 'completed';
-        let note: string | undefined;
-        switch (stage.name) {
-          case 'engineer-prompt':
-            try {
-              prompt = await engineerPrompt(this._o.text, {
-                model: this._o.textModel,
-                styleGuide: spec.style?.guide ?? this._o.styleGuide,
-                prompt: spec.job.prompt,
-                signal,
-                billing: { ownerId: record.ownerId, pipelineId: id },
-              });
-              output = { prompt };
-            } catch (error) {
-              if (signal.aborted) throw error;
-              // A failed rewrite is no reason to lose the image: fall back to the prompt as written.
-              state = 'skipped';
-              note = `The text model could not rewrite the prompt (${toAppError(error).message}); the prompt was used as written.`;
-              this._o.log.warn({ pipeline: id, err: note }, 'engineer-prompt skipped');
-            }
-            break;
-          case 'generate':
-            // A rerun after a crash calls Gemini again, and is billed (and ledgered) again.
-            result = await billedCall(this._o.spending, spec.job, { kind: spec.job.kind, pipelineId: id, abort }, () =>
-              callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry, onNotice }),
-            );
-            calls += 1;
-            break;
-          case 'enhance-image': {
-            if (!result) throw new AppError('Nothing to enhance: the generate stage produced no image.');
-            const draft = result;
-            try {
-              result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id, abort }, () =>
-                enhance(this._o.jobs, spec.job, draft, { signal, onRetry, onNotice }),
-              );
-              calls += 1;
-            } catch (error) {
-              // The draft is billed already: a budget with no room for the second call, a second call that
-              // fails, a cancel or the time limit during it all keep the draft. Only a shutdown stops here
-              // (the pipeline runs again on the next start).
-              const stopped = signal.aborted ? this._running.get(id)?.reason : undefined;
-              const kept = stopped instanceof CancelledError || stopped instanceof TimeoutError;
-              if (signal.aborted && (this._closed || !kept)) throw error;
-              keepDraft = signal.aborted;
-              state = 'skipped';
-              note = enhanceNote(stopped ?? error);
-              if (!(error instanceof BudgetExceededError))
-                this._o.log.warn({ pipeline: id, err: note }, 'enhance-image failed; the draft is kept');
-            }
-            break;
-          }
-          case 'colour-adjust': {
-            if (!result) throw new AppError('Nothing to colour: the generate stage produced no image.');
-            const adjusted = await adjustColours(result, spec.palette ?? []);
-            result = adjusted.result;
-            output = adjusted.output;
-            coloured = adjusted.summary;
-            break;
-          }
-          case 'store':
-            if (!result) throw new AppError('Nothing to store: the generate stage produced no image.');
-            await storeResult(this._o.jobs, spec.job, result, {
-              prompt,
-              calls,
-              extra: { style: spec.style?.name, colourAdjust: coloured },
-            }).catch((error: unknown) => {
-              throw storeFailure(error, calls);
-            });
-            break;
-          case 'architect':
-            throw new AppError('An architect stage cannot run in an image pipeline.');
-        }
-        record = await this._stage(record, stage.name, {
-          state,
-          progress: 100,
-          finishedAt: this._now(),
-          ...(output ? { output } : {}),
-          ...(note ? { error: note } : {}),
-        });
-      }
-      await this._complete(record);
-      return 'done';
-    } catch (error) {
-      const reason = this._running.get(id)?.reason;
-      if (lease.aborted && !reason) {
-        this._o.log.warn({ pipeline: id }, 'pipeline taken over by another instance; this run stops');
-        return 'lost';
-      }
-      // A passing database failure: the queue runs it again (the attempt counts) rather than fail it.
-      if (!reason && !signal.aborted && this._o.isTransient?.(error)) throw error;
-      const appError = reason ?? toAppError(error);
-      const status = appError instanceof CancelledError ? 'cancelled' : 'failed';
-      if (this._closed && !(reason instanceof CancelledError && reason.message.startsWith('The pipeline'))) {
-        if (this._queue.shared) {
-          // Handed back: this attempt does not count against the pipeline, and another instance takes it.
-          await this._o.repo.updateIf(
-            id,
-            ['running'],
-            { status: 'queued', attempts: record.attempts - 1, stages: pendingAgain(record.stages) },
-            this._now(),
-          );
-          this._o.log.info({ pipeline: id }, 'pipeline handed back to the queue by shutdown');
-          return 'handback';
-        }
-        // Its aborted call is in the ledger already: the resumed run must not count it as interrupted.
-        await this._o.repo.updateIf(id, ['running'], { stages: pendingAgain(record.stages) }, this._now());
-        this._o.log.info({ pipeline: id }, 'pipeline interrupted by shutdown; it resumes on the next start');
-        return 'handback';
-      }
-      const latest = (await this._o.repo.get(id)) ?? record;
-      await this._finish(latest, status, appError);
-      return 'done';
-    } finally {
-      clearTimeout(watchdog);
-    }
-  }
-
-  /** Calls a finished pipeline will not make no longer hold the budget (see `SpendingGuard.holdBatch`). */
-  private async _releaseHolds(record: PipelineRecord): Promise<void> {
-    if (record.kind !== 'image' || !this._o.spending) return;
-    await this._o.spending
-      .releaseCalls(record.ownerId, billedCallsOf(record.id, decodeSpec(record.input)).map(callKeyOf))
-      .catch((err) => this._o.log.warn({ err, pipeline: record.id }, 'budget holds not released; they expire'));
-  }
-
   private async _complete(record: PipelineRecord): Promise<void> {
-    const stages = record.stages.map((s) =>
-      s.state === 'pending' ? { ...s, state: 'completed' as const, progress: 100 } : s,
-    );
-    await this._update(record.id, {
-      status: 'completed',
-      stage: null,
-      stages,
-      progressPercent: 100,
-      finishedAt: this._now(),
-      error: null,
-      errorCode: null,
-    });
+    await this._update(record.id, completedUpdate(record, this._now()));
   }
 
   private async _finish(
@@ -637,25 +336,8 @@ export class PipelineEngine {
     error: AppError,
     onlyIf?: readonly PipelineStatus[],
   ): Promise<PipelineRecord | undefined> {
-    const stages = record.stages.map((s) =>
-      s.state === 'running' || s.state === 'pending'
-        ? {
-            ...s,
-            state:
-              status === 'cancelled' ? ('cancelled' as const) : s.state === 'running' ? ('failed' as const) : s.state,
-            finishedAt: s.state === 'running' ? this._now() : s.finishedAt,
-          }
-        : s,
-    );
-    await this._releaseHolds(record);
-    const update = {
-      status,
-      stages,
-      finishedAt: this._now(),
-      error: error.message,
-      errorCode: error.code,
-      resultImageId: null,
-    };
+    await releaseHolds(this._o.spending, record, this._o.log);
+    const update = endedUpdate(record, status, error, this._now());
     if (!onlyIf) return this._update(record.id, update);
     const finished = await this._o.repo.updateIf(record.id, onlyIf, update, this._now());
     return finished && this._announce(finished);
@@ -710,28 +392,4 @@ export class PipelineEngine {
   private _now(): string {
     return this._o.jobs.now().toISOString();
   }
-}
-
-/** What the result says when the enhance pass did not happen; the draft is stored either way. */
-function enhanceNote(error: unknown): string {
-  if (error instanceof CancelledError)
-    return 'Not enhanced: the pipeline was cancelled during the enhance pass. The draft, already billed, was stored as it is.';
-  if (error instanceof TimeoutError)
-    return `Not enhanced: ${error.message.replace(/ Try again.*$/, '')} The draft, already billed, was stored as it is.`;
-  if (error instanceof BudgetExceededError)
-    return `Not enhanced: ${error.message.replace(/ This call was not sent.*$/, '')} The draft was stored as it is.`;
-  const reason = toAppError(error)
-    .message.replace(/ No cost was recorded\.?/, '')
-    .trim();
-  return `Not enhanced: the enhance pass failed (${reason}). The draft was stored as it is, and only the draft was billed.`;
-}
-
-/** A store that fails after Gemini made (and billed) the image: say so, instead of a bare file-system error. */
-function storeFailure(error: unknown, calls: number): AppError {
-  const cause = toAppError(error);
-  const billed = calls > 1 ? `${calls} billed Gemini calls` : 'a billed Gemini call';
-  return new AppError(
-    `The image was made (${billed}, counted in the cost ledger) but could not be stored: ${cause.message}. Check the data folder (free space, permissions), then ask again.`,
-    { cause: error },
-  );
 }

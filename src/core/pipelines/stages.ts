@@ -4,7 +4,8 @@
  * tells other instances it changed.
  * @module
  */
-import type { ImagePipelineSpec } from './spec.js';
+import type { AppError } from '../errors.js';
+import { encodeSpec, type ImagePipelineSpec } from './spec.js';
 import {
   type PipelineRecord,
   type PipelineSignal,
@@ -49,4 +50,66 @@ export function progressOf(stages: StageRecord[]): number {
     0,
   );
   return total === 0 ? 0 : Math.min(99, Math.floor((done / total) * 100));
+}
+
+/** A new image pipeline, queued. */
+export function queuedRecord(
+  id: string,
+  ownerId: string,
+  batchId: string,
+  spec: ImagePipelineSpec,
+  now: string,
+): PipelineRecord {
+  return {
+    id,
+    ownerId,
+    kind: 'image',
+    batchId,
+    status: 'queued',
+    stage: null,
+    progressPercent: 0,
+    stages: stagesFor(spec),
+    input: encodeSpec(spec),
+    resultImageId: spec.job.imageId,
+    error: null,
+    errorCode: null,
+    attempts: 0,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    finishedAt: null,
+    cancelRequestedAt: null,
+    runBy: null,
+  };
+}
+
+/** The change that completes a pipeline: the stages left pending count as done. */
+export function completedUpdate(record: PipelineRecord, now: string) {
+  const stages = record.stages.map((s) =>
+    s.state === 'pending' ? { ...s, state: 'completed' as const, progress: 100 } : s,
+  );
+  return {
+    status: 'completed' as const,
+    stage: null,
+    stages,
+    progressPercent: 100,
+    finishedAt: now,
+    error: null,
+    errorCode: null,
+  };
+}
+
+/** The change that fails or cancels a pipeline: the running stage fails (or is cancelled), with the error. */
+export function endedUpdate(record: PipelineRecord, status: 'failed' | 'cancelled', error: AppError, now: string) {
+  const stages = record.stages.map((s) =>
+    s.state === 'running' || s.state === 'pending'
+      ? {
+          ...s,
+          state:
+            status === 'cancelled' ? ('cancelled' as const) : s.state === 'running' ? ('failed' as const) : s.state,
+          finishedAt: s.state === 'running' ? now : s.finishedAt,
+        }
+      : s,
+  );
+  return { status, stages, finishedAt: now, error: error.message, errorCode: error.code, resultImageId: null };
 }

@@ -4,6 +4,7 @@
  * and the polling that stands in for signals while their connection is down.
  * @module
  */
+import type { EventEmitter } from 'node:events';
 import type { Logger } from '../logger.js';
 import type { ProgressFollowers } from './progressFollowers.js';
 import { isTerminal } from './stages.js';
@@ -109,4 +110,74 @@ export class RemoteChanges {
       this._d.log.warn({ err }, 'could not poll the pipelines waited on');
     }
   }
+}
+
+/** What waiting on pipelines needs from the engine. */
+export interface WaitDeps {
+  /** 'change' (a stored change, from here or elsewhere) and 'stopping' (the server is stopping). */
+  events: EventEmitter;
+  /** Registers interest in the pipelines' changes on other instances; returns the undo. */
+  watch: (ids: string[]) => () => void;
+  /** The pipeline as stored, if the caller may see it (refuses otherwise). */
+  read: (id: string) => Promise<PipelineRecord>;
+  stopping: () => boolean;
+}
+
+/**
+ * Resolves with the records once every pipeline has finished (completed, failed or cancelled), or at
+ * the deadline, or when `signal` aborts, or when the server stops — whichever comes first — with their
+ * state at that moment.
+ */
+export function waitForEnd(
+  d: WaitDeps,
+  ids: string[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<PipelineRecord[]> {
+  const latest = new Map<string, PipelineRecord>();
+  const done = () => ids.every((id) => isTerminal(latest.get(id)));
+  return new Promise<PipelineRecord[]>((resolve, reject) => {
+    let settled = false;
+    const unwatch = d.watch(ids);
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      d.events.off('change', onChange);
+      d.events.off('stopping', onStopping);
+      unwatch();
+      signal?.removeEventListener('abort', finish);
+      resolve(ids.map((id) => latest.get(id) as PipelineRecord));
+    };
+    const onChange = (record: PipelineRecord) => {
+      if (!latest.has(record.id)) return;
+      latest.set(record.id, record);
+      if (done()) finish();
+    };
+    // Subscribe before reading, so a change between the read and the subscription is not missed.
+    d.events.on('change', onChange);
+    const timer = setTimeout(finish, Math.max(0, timeoutMs));
+    signal?.addEventListener('abort', finish, { once: true });
+    // A stopping server answers every long-poll at once with the state as it is (see `stopping`).
+    const onStopping = () => void read.then(finish, () => undefined);
+    d.events.once('stopping', onStopping);
+    const read = Promise.all(ids.map((id) => d.read(id)));
+    if (d.stopping()) onStopping();
+    read
+      .then((records) => {
+        for (const record of records) {
+          const seen = latest.get(record.id);
+          if (!seen || seen.updatedAt < record.updatedAt) latest.set(record.id, record);
+        }
+        if (done()) finish();
+      })
+      .catch((error) => {
+        settled = true;
+        clearTimeout(timer);
+        d.events.off('change', onChange);
+        d.events.off('stopping', onStopping);
+        unwatch();
+        reject(error);
+      });
+  });
 }
