@@ -425,8 +425,9 @@ describe('end to end: budget command, MCP tools and the ledger', () => {
       })) as Result;
       expect(started.isError).toBe(true);
       const message = textOf(started);
+      const two = `$${(2 * DEFAULT_1K).toFixed(4)}`;
       expect(message).toContain(
-        '$0.1340 is spent or in progress today (UTC) and these 2 image calls would cost about $0.1340',
+        `${two} is spent or in progress today (UTC) and these 2 image calls would cost about ${two}`,
       );
       expect(message).toContain('Nothing was queued or sent to Gemini');
       // Nothing queued, nothing sent.
