@@ -76,8 +76,11 @@ const callOn = (studio: StudioProcess) => (name: string, args: Record<string, un
 const urlOf = (result: ToolResult) => /- url: (\S+)/.exec(textOf(result))?.[1] ?? '';
 
 /** The data folder holds the database only: no image or upload files. */
+/** The image files under a data folder (gallery thumbnails, stored beside them since issue 14, aside). */
 async function filesIn(dir: string): Promise<string[]> {
-  return (await readdir(dir, { recursive: true })).filter((f) => /\.(jpg|png|webp)$/.test(String(f))).map(String);
+  return (await readdir(dir, { recursive: true }))
+    .map(String)
+    .filter((f) => /\.(jpg|png|webp)$/.test(f) && !f.startsWith('thumbs'));
 }
 
 describe.each<TransportKind>(['stdio', 'http'])('S3 storage with presigned links over %s', (kind) => {

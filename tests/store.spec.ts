@@ -15,6 +15,8 @@ import {
   newImageId,
   openDatabase,
   pendingMigrations,
+  RECONCILED_AT_KEY,
+  reconcileIfDue,
   reconcileStorage,
 } from '../src/store/index.js';
 import { runCli } from './helpers/runCli.js';
@@ -417,6 +419,35 @@ describe('reconcile', () => {
       removedOrphanBlobs: 0,
       removedRowsWithoutBlob: 0,
     });
+  });
+});
+
+describe('reconcile at most once a day (issue 14: start-up must not grow with the library)', () => {
+  test('sweeps when never done or a day old, and skips in between', async () => {
+    const orphan = async (name: string) => {
+      const key = `images/2026/12/${name}.png`;
+      await blobs.put(key, Buffer.from('o'));
+      const past = new Date(Date.now() - 10 * 60_000);
+      await utimes(blobs.localPath(key) ?? '', past, past);
+      return key;
+    };
+    const first = await orphan('img_dueone');
+    const t0 = new Date();
+    expect((await reconcileIfDue({ repo, blobs, now: t0 }))?.removedOrphanBlobs).toBeGreaterThanOrEqual(1);
+    expect(await blobs.exists(first)).toBe(false);
+
+    // An hour later: not due, nothing walked, the new orphan stays.
+    const second = await orphan('img_duetwo');
+    expect(await reconcileIfDue({ repo, blobs, now: new Date(t0.getTime() + 3600_000) })).toBeUndefined();
+    expect(await blobs.exists(second)).toBe(true);
+
+    // A day later: due again.
+    const report = await reconcileIfDue({ repo, blobs, now: new Date(t0.getTime() + 25 * 3600_000) });
+    expect(report?.removedOrphanBlobs).toBe(1);
+    expect(await blobs.exists(second)).toBe(false);
+    // A marker from the future (a clock set back) does not stop the sweep for good.
+    await blobs.put(RECONCILED_AT_KEY, Buffer.from(new Date(t0.getTime() + 100 * 86_400_000).toISOString()));
+    expect(await reconcileIfDue({ repo, blobs, now: t0 })).toBeDefined();
   });
 });
 

@@ -21,6 +21,11 @@ import { createLogger } from './logger.js';
 import { startModelListRefresh, warnIfDefaultRetired } from './modelListRefresh.js';
 import { packageVersion } from './version.js';
 
+/** Pipelines one process runs at once without STUDIO_CONCURRENCY: Gemini's answers bound them (issue 14). */
+const LOCAL_QUEUE_DEFAULT_CONCURRENCY = 512;
+/** The PostgreSQL queue's workers per instance without STUDIO_CONCURRENCY (each polls the database). */
+const SHARED_QUEUE_DEFAULT_CONCURRENCY = 4;
+
 export const EMULATOR_API_KEY = 'emulator-offline-key';
 
 /**
@@ -138,6 +143,7 @@ async function startServices(
     baseUrl,
     vertex: config.vertex,
     timeoutMs: config.geminiTimeoutSeconds * 1000,
+    ...(config.concurrency === undefined ? {} : { maxConcurrency: config.concurrency }),
     maxAttempts: config.geminiMaxAttempts,
     log: (event) => {
       const { level, msg, ...rest } = event;
@@ -162,11 +168,12 @@ async function startServices(
     );
   }
   const blobs = createBlobStore(config, store, closers);
-  // Restores "no file without its row, no row without its file" after a crash; off the start-up path.
+  // Restores "no file without its row, no row without its file" after a crash; off the start-up path,
+  // and at most once a day (not on every stdio session's start).
   if (options.reconcileStorage ?? true) {
     void store
-      .reconcileStorage({ repo: images, blobs, prefix: 'images/' })
-      .then((report) => log.debug({ report }, 'storage reconciled'))
+      .reconcileIfDue({ repo: images, blobs, prefix: 'images/' })
+      .then((report) => log.debug({ report: report ?? 'not due' }, 'storage reconciled'))
       .catch((err) => log.warn({ err }, 'storage reconciliation failed'));
     // Uploads and reference bytes a crash left without their row: only the journalled writes are looked at.
     void store
@@ -203,7 +210,8 @@ async function startServices(
       ? await store.openSharedPipelines(database.db, {
           url: config.databaseListenUrl ?? config.databaseUrl,
           pool: database.pool,
-          concurrency: config.concurrency,
+          // The shared queue's workers poll PostgreSQL, so its default stays small.
+          concurrency: config.concurrency ?? SHARED_QUEUE_DEFAULT_CONCURRENCY,
           totalConcurrency: config.totalConcurrency,
           leaseSeconds: config.leaseSeconds,
           maxRunSeconds: config.maxPipelineMinutes * 60,
@@ -240,7 +248,8 @@ async function startServices(
     textModel: config.textModel,
     styleGuide: config.styleGuide,
     log: log.child({ area: 'pipelines' }),
-    concurrency: config.concurrency,
+    // Pipelines mostly wait on Gemini: the key's adaptive limit is what bounds them, this only bounds memory.
+    concurrency: config.concurrency ?? LOCAL_QUEUE_DEFAULT_CONCURRENCY,
     maxRunMs: config.maxPipelineMinutes * 60_000,
     maxAttempts: 3,
     newPipelineId: () => store.newId('pl_'),

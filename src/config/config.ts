@@ -101,7 +101,10 @@ export interface Config {
   /** The text model's list price in USD per million input / output tokens, for the ledger (0 when unset). */
   textPriceInputPerMillion?: number;
   textPriceOutputPerMillion?: number;
-  /** Pipelines running at once in this process. */
+  /**
+   * An optional cap on pipelines running at once in this process, and on Gemini calls in flight per model.
+   * Unset: the Gemini key's adaptive limit decides (core/concurrency/adaptiveLimit.ts).
+   */
   concurrency?: number;
   /** How long a synchronous generate_image waits before handing over to get_image (seconds). */
   syncLimitSeconds?: number;
@@ -216,7 +219,7 @@ const configSchema = z
     textModel: z.string().min(1),
     textPriceInputPerMillion: z.number().min(0).max(1000).optional(),
     textPriceOutputPerMillion: z.number().min(0).max(1000).optional(),
-    concurrency: z.number().int().min(1).max(256),
+    concurrency: z.number().int().min(1).max(1024).optional(),
     syncLimitSeconds: z.number().min(0).max(3600),
     maxPipelineMinutes: z
       .number()
@@ -270,7 +273,6 @@ export const DEFAULTS: Omit<FullConfig, 'dataDir' | 'imageLinks'> = {
   maxRequestBodyMb: 64,
   autoStyle: true,
   textModel: DEFAULT_TEXT_MODEL,
-  concurrency: 4,
   syncLimitSeconds: 180,
   maxPipelineMinutes: 15,
   leaseSeconds: 30,

@@ -30,6 +30,7 @@ import type {
 } from './ports.js';
 import { type LoadedReference, loadReference, type ReferenceContext } from './references.js';
 import type { CallContext, CommonImageOptions, EditInput, GenerateInput, StudioImage } from './studio.js';
+import { storeThumbnailLater } from './thumbnails.js';
 import type { UploadService } from './uploads.js';
 
 export interface ImageJobDeps {
@@ -326,6 +327,11 @@ export async function storeResult(
   await deps.images.insert(record);
   for (const key of historyKeys) await clearPending(deps.blobs, key);
   deps.log.info({ id: record.id, model: model.id, size: job.imageSize, bytes: record.bytes }, 'image stored');
+  // The gallery's thumbnail, made now so no gallery page decodes originals; off the caller's path (sharp
+  // works in libuv's thread pool), and a failure only means it is made on first view instead.
+  void storeThumbnailLater(deps.blobs, record.id, result.data).catch((err) =>
+    deps.log.warn({ err, id: record.id }, 'thumbnail not stored; made on first view'),
+  );
   const image: StudioImage = {
     record,
     data: result.data,

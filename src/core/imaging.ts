@@ -56,8 +56,9 @@ export async function makePreview(
   const sharp = await loadSharp();
   for (const edge of EDGES.filter((e) => e <= maxEdge)) {
     for (const quality of [80, 60]) {
+      // Shrunk on load where the format allows (JPEG, WebP): no full-size decode.
       const { data: out, info: outInfo } = await sharp(data, { failOn: 'none' })
-        .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
+        .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
         .flatten({ background: '#ffffff' })
         .jpeg({ quality })
         .toBuffer({ resolveWithObject: true });
@@ -73,7 +74,7 @@ export async function makePreview(
 export async function makeThumbnail(data: Buffer, edge: number): Promise<Buffer> {
   const sharp = await loadSharp();
   return sharp(data, { failOn: 'none' })
-    .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
+    .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
     .webp({ quality: 70 })
     .toBuffer();
 }

@@ -20,6 +20,7 @@ import type {
 import { getOwnedImage } from './references.js';
 import { SpendingGuard } from './spending.js';
 import type { StudioLibrary } from './studioLibrary.js';
+import { readThumbnail, thumbnailKey } from './thumbnails.js';
 import type { UploadService } from './uploads.js';
 import { UserSettings } from './userSettings.js';
 
@@ -123,6 +124,8 @@ export interface Studio {
    */
   costSummary(ctx: Pick<CallContext, 'ownerId' | 'isAdmin'>, query: { since: string }): Promise<ImageCostSummary>;
   readImage(record: ImageRecord): Promise<Buffer>;
+  /** The gallery thumbnail (WebP, THUMB_EDGE px), made when the image was stored. */
+  readThumbnail(record: ImageRecord): Promise<Buffer>;
   localPath(record: ImageRecord): string | undefined;
   uploads?: UploadService;
   /** Budgets and rate limits, checked by the pipeline engine; admins change them here. */
@@ -174,12 +177,14 @@ export function createStudio(deps: StudioDeps): Studio {
       await deps.blobs
         .delete(record.blobKey)
         .catch((err) => jobs.log.warn({ err, id: record.id }, 'image file not deleted'));
+      await deps.blobs.delete(thumbnailKey(record.id)).catch(() => {});
       return record;
     },
 
     costSummary: (ctx, query) => spending.costSummary({ ...query, ownerId: ctx.isAdmin ? undefined : ctx.ownerId }),
 
     readImage: (record) => deps.blobs.get(record.blobKey),
+    readThumbnail: (record) => readThumbnail(deps.blobs, record),
     localPath: (record) => deps.blobs.localPath(record.blobKey),
     uploads: deps.uploads,
     spending,

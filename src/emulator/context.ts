@@ -8,6 +8,7 @@ import type { DirectiveTracker } from './directives.js';
 import type { FaultQueue } from './faults.js';
 import type { FileStore } from './fileStore.js';
 import type { AnyModel } from './models.js';
+import type { QuotaMeter } from './quota.js';
 import type { ImageRenderer } from './render.js';
 import type { EmulatorStats, RecordedRequest } from './types.js';
 
@@ -15,6 +16,7 @@ export interface EmulatorContext {
   clock: Clock;
   files: FileStore;
   faults: FaultQueue;
+  quota: QuotaMeter;
   directives: DirectiveTracker;
   renderer: ImageRenderer;
   stats: EmulatorStats;

@@ -97,6 +97,8 @@ export interface QuotaOptions {
   model: string;
   retryDelay?: string;
   retryAfterSeconds?: number;
+  /** The quota's value, as Google writes it in the message and in QuotaFailure; default 10. */
+  limit?: number;
 }
 
 export function quotaExceeded(options: QuotaOptions): GoogleError {
@@ -105,7 +107,7 @@ export function quotaExceeded(options: QuotaOptions): GoogleError {
   const seconds = Number.parseFloat(retryDelay) || 1;
   const message =
     'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: https://ai.dev/rate-limit. ' +
-    `\n* Quota exceeded for metric: ${metric}, limit: 10, model: ${options.model}\nPlease retry in ${seconds}s.`;
+    `\n* Quota exceeded for metric: ${metric}, limit: ${options.limit ?? 10}, model: ${options.model}\nPlease retry in ${seconds}s.`;
   const headers: Record<string, string> = {};
   if (options.retryAfterSeconds !== undefined) headers['retry-after'] = String(options.retryAfterSeconds);
   return new GoogleError(
@@ -120,7 +122,7 @@ export function quotaExceeded(options: QuotaOptions): GoogleError {
             quotaMetric: metric,
             quotaId: 'GenerateRequestsPerMinutePerProjectPerModel',
             quotaDimensions: { location: 'global', model: options.model },
-            quotaValue: '10',
+            quotaValue: String(options.limit ?? 10),
           },
         ],
       },

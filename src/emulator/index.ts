@@ -15,10 +15,12 @@ import { DirectiveTracker } from './directives.js';
 import { FaultQueue } from './faults.js';
 import { FileStore } from './fileStore.js';
 import { extraModel } from './models.js';
+import { QuotaMeter } from './quota.js';
 import { ImageRenderer } from './render.js';
 import { startServer } from './server.js';
 import type { Emulator, EmulatorOptions, EmulatorStats } from './types.js';
 
+export type { QuotaArrival, QuotaSetting } from './quota.js';
 export type {
   Emulator,
   EmulatorOptions,
@@ -53,6 +55,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clock,
     files: new FileStore(() => clock.now()),
     faults: new FaultQueue(options.latencyMs ?? 0),
+    quota: new QuotaMeter(),
     directives: new DirectiveTracker(),
     renderer: new ImageRenderer(64),
     stats,
@@ -63,6 +66,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       // Cleared in place: callers may hold `emulator.requests`. The render cache survives (it is pure).
       ctx.requests.length = 0;
       ctx.faults.clear();
+      ctx.quota.set(null);
       ctx.files.clear();
       ctx.directives.clear();
       Object.assign(stats, {
@@ -88,6 +92,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       enqueue: (fault, enqueueOptions) => ctx.faults.enqueue(fault, enqueueOptions),
       setGlobal: (fault) => ctx.faults.setGlobal(fault),
       clear: () => ctx.faults.clear(),
+    },
+    quota: {
+      set: (setting) => ctx.quota.set(setting),
+      arrivals: () => [...ctx.quota.arrivals],
     },
     clock: { now: () => clock.now(), advance: (ms) => clock.advance(ms) },
     files: {

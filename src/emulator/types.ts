@@ -3,6 +3,7 @@
  * importing the server (which would create import cycles).
  * @module
  */
+import type { QuotaArrival, QuotaSetting } from './quota.js';
 
 export interface EmulatorOptions {
   /** Interface to bind; default `127.0.0.1`. */
@@ -94,6 +95,11 @@ export interface Emulator {
     setGlobal(fault: Partial<{ latencyMs: number }> | null): void;
     clear(): void;
   };
+  /**
+   * A per-key request quota on generateContent (off by default): over it, 429 with RetryInfo, as Google.
+   * `arrivals()` lists every generate request the quota saw, admitted or not.
+   */
+  quota: { set(setting: QuotaSetting | null): void; arrivals(): QuotaArrival[] };
   clock: { now(): number; advance(ms: number): void };
   /** Files API knobs: the next N uploads end in state FAILED; the project's storage quota (default 20 GB). */
   files: { failNext(count?: number): void; setQuotaBytes(bytes: number): void; usedBytes(): number };

@@ -5,6 +5,7 @@
  */
 
 import type { GoogleGenAI } from '@google/genai';
+import { AdaptiveLimit } from '../core/concurrency/adaptiveLimit.js';
 import { AuthError, InvalidInputError, NotFoundError } from '../core/errors.js';
 import type {
   GeminiContent,
@@ -48,6 +49,11 @@ export interface GeminiClientOptions {
   maxRetryDelayMs?: number;
   /** Jitter source (tests). */
   random?: () => number;
+  /**
+   * The most generate calls in flight per model on this key (STUDIO_CONCURRENCY); below it the adaptive
+   * limit (core/concurrency/adaptiveLimit.ts) finds what Google accepts. Default: no cap but the limit's own.
+   */
+  maxConcurrency?: number;
   log?: LogFn;
 }
 
@@ -140,6 +146,18 @@ export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
     return sdk;
   }
 
+  // One adaptive limit per model on this key: Google's quotas are per project and model.
+  const gates = new Map<string, AdaptiveLimit>();
+  const gateFor = (model: string | undefined): AdaptiveLimit | undefined => {
+    if (model === undefined) return undefined;
+    let gate = gates.get(model);
+    if (gate === undefined) {
+      gate = new AdaptiveLimit(options.maxConcurrency === undefined ? {} : { max: options.maxConcurrency });
+      gates.set(model, gate);
+    }
+    return gate;
+  };
+
   function retrying<T>(
     operation: (ai: GoogleGenAI, ctx: AttemptContext) => Promise<T>,
     context: RetryOptions['context'],
@@ -158,6 +176,7 @@ export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
           withRetry((ctx) => operation(ai, ctx), {
             policy,
             context: { ...context, ...(apiKey === undefined ? {} : { apiKey }) },
+            ...(gateFor(context.model) === undefined ? {} : { gate: gateFor(context.model) }),
             ...(extra.signal === undefined ? {} : { signal: extra.signal }),
             ...(extra.onRetry === undefined ? {} : { onRetry: extra.onRetry }),
             ...(log === undefined ? {} : { log }),

@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { CallOutcome } from '../core/concurrency/adaptiveLimit.js';
 import { AppError, CancelledError } from '../core/errors.js';
 import { secondsSince, telemetry } from '../core/telemetry.js';
 import {
@@ -57,7 +58,20 @@ export interface RetryOptions {
   log?: LogFn;
   /** Describes the call for error messages (attempts and retryAfterMs are filled in here). */
   context: Omit<FailureContext, 'attempts' | 'timeoutMs'>;
+  /**
+   * The key's adaptive limit: each attempt waits for a slot and reports how Google answered. With it, a
+   * 429 carrying a delay is a wait the limit schedules, not a failure: up to QUOTA_WAITS of them do not
+   * count against `maxAttempts`.
+   */
+  gate?: Gate;
 }
+
+export interface Gate {
+  acquire(signal?: AbortSignal): Promise<(outcome: CallOutcome) => void>;
+}
+
+/** 429s with a delay that an attempt may wait out under a gate without using up an attempt. */
+const QUOTA_WAITS = 8;
 
 /** Raised on our own per-attempt timer, so it can be recognised among abort reasons. */
 class AttemptTimeout extends Error {
@@ -170,8 +184,15 @@ export async function withRetry<T>(
   const fail = (error: unknown, attempts: number, extra: Partial<FailureContext> = {}) =>
     toAppError(error, { ...options.context, ...extra, attempts, timeoutMs: policy.timeoutMs });
 
+  let quotaWaits = 0;
   for (let attempt = 1; ; attempt++) {
     if (aborted(callerSignal)) throw cancelledError(callerSignal?.reason);
+    let release: ((outcome: CallOutcome) => void) | undefined;
+    try {
+      release = await options.gate?.acquire(callerSignal);
+    } catch (error) {
+      throw cancelledError(error);
+    }
 
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new AttemptTimeout('attempt timed out')), policy.timeoutMs);
@@ -187,6 +208,7 @@ export async function withRetry<T>(
     try {
       const value = await raceAbort(operation({ signal, attempt, fetch: fetchForAttempt }), signal);
       observeAttempt(labels, attempt, 'ok', started);
+      release?.({ kind: 'ok' });
       return { value, attempts: attempt };
     } catch (caught) {
       error = caught;
@@ -197,6 +219,7 @@ export async function withRetry<T>(
     // The caller's cancellation wins over everything, including a timeout that fired in the same tick.
     if (aborted(callerSignal)) {
       observeAttempt(labels, attempt, 'cancelled', started);
+      release?.({ kind: 'other' });
       throw cancelledError(error);
     }
     // Any abort the caller did not ask for is a timeout: ours, or the SDK's own timer for the same
@@ -204,6 +227,15 @@ export async function withRetry<T>(
     const timedOut = timeout.signal.aborted || isAbortError(error);
     const verdict = judge(error, timedOut, errorHeaders);
     observeAttempt(labels, attempt, attemptStatus(verdict, timedOut), started);
+    const refused = verdict.status === 429 || verdict.status === 503;
+    release?.(
+      refused
+        ? {
+            kind: 'refused',
+            ...(verdict.requestedDelayMs === undefined ? {} : { retryAfterMs: verdict.requestedDelayMs }),
+          }
+        : { kind: 'other' },
+    );
     const failure = timedOut ? new AttemptTimeout(`no answer within ${policy.timeoutMs} ms`, { cause: error }) : error;
 
     if (!verdict.retryable) throw fail(failure, attempt);
@@ -219,7 +251,9 @@ export async function withRetry<T>(
       // A 429 becomes QuotaExceededError carrying retryAfterMs; a 5xx with a long Retry-After, UpstreamError.
       throw fail(failure, attempt, { retryAfterMs: requested, waitTooLong: true });
     }
-    if (attempt >= policy.maxAttempts) {
+    const quotaWait = options.gate !== undefined && verdict.status === 429 && requested !== undefined;
+    if (quotaWait && quotaWaits < QUOTA_WAITS) quotaWaits++;
+    else if (attempt - quotaWaits >= policy.maxAttempts) {
       throw fail(failure, attempt, requested === undefined ? {} : { retryAfterMs: requested });
     }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { McpServer, RegisteredTool, ServerContext } from '@modelcontextprotocol/server';
+import { compactAnnotations, withoutDialect } from './compactSchema.js';
 import type { AnyToolDefinition } from './defineTool.js';
 import { ToolResponse } from './toolResponse.js';
 
@@ -43,9 +44,9 @@ export function registerTools<Ctx>(
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputSchema,
-        ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
-        annotations: tool.annotations,
+        inputSchema: withoutDialect(tool.inputSchema),
+        ...(tool.outputSchema ? { outputSchema: withoutDialect(tool.outputSchema) } : {}),
+        annotations: compactAnnotations(tool.annotations),
         ...(tool._meta ? { _meta: tool._meta } : {}),
       },
       async (params: unknown, serverCtx: ServerContext) => {

@@ -6,6 +6,7 @@ import { healthyPool } from './healthyPool.js';
 import { migrateToLatest } from './migrate.js';
 import { withApplicationName } from './pgUrl.js';
 import type { DB } from './schema.js';
+import { withStatementCache } from './statementCache.js';
 
 /**
  * Where the data lives: the embedded SQLite file, or PostgreSQL (same queries, same migrations). `schema`
@@ -87,7 +88,7 @@ async function openSqlite(file: string): Promise<Kysely<DB>> {
     sqlite.close();
     throw error;
   }
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
 async function openPostgres(

@@ -26,7 +26,7 @@ export { countActivePipelines } from './pipelineCounts.js';
 export type { PipelineRepositoryOptions } from './pipelineRepository.js';
 export { createPipelineRepository } from './pipelineRepository.js';
 export type { ReconcileOptions, ReconcileReport } from './reconcile.js';
-export { reconcileStorage } from './reconcile.js';
+export { RECONCILED_AT_KEY, reconcileIfDue, reconcileStorage } from './reconcile.js';
 export type { S3BlobStore, S3BlobStoreOptions } from './s3BlobStore.js';
 export { createS3BlobStore, MAX_PRESIGN_SECONDS, parseBlobUrl } from './s3BlobStore.js';
 export type { DB } from './schema.js';

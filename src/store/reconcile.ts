@@ -31,6 +31,29 @@ export interface ReconcileReport {
   removedRowsWithoutBlob: number;
 }
 
+/** Where the time of the last full sweep is kept (outside `images/`, in the same store). */
+export const RECONCILED_AT_KEY = 'state/reconciled-at';
+
+/**
+ * The sweep, at most once per `everyMs` (default a day) whatever the number of starts: over stdio every
+ * client session starts a server, and a full walk of every file and row made start-up grow with the
+ * library (issue 14). What a crash can leave is only orphan files (see the write-order contract above),
+ * which waste space but break nothing, so a daily sweep is enough. Returns undefined when not due.
+ */
+export async function reconcileIfDue(
+  options: ReconcileOptions & { everyMs?: number },
+): Promise<ReconcileReport | undefined> {
+  const { blobs, everyMs = 24 * 60 * 60 * 1000, now = new Date() } = options;
+  const last = await blobs
+    .get(RECONCILED_AT_KEY)
+    .then((data) => Date.parse(data.toString('utf8')))
+    .catch(() => Number.NaN);
+  if (Number.isFinite(last) && now.getTime() - last < everyMs && last <= now.getTime()) return undefined;
+  const report = await reconcileStorage(options);
+  await blobs.put(RECONCILED_AT_KEY, Buffer.from(now.toISOString()));
+  return report;
+}
+
 export async function reconcileStorage(options: ReconcileOptions): Promise<ReconcileReport> {
   const { repo, blobs, prefix = 'images/', graceMs = 60_000, now = new Date() } = options;
   const cutoff = new Date(now.getTime() - graceMs);

@@ -10,12 +10,11 @@ import { describeImage, renderImages } from './renderImages.js';
 export const listImages = defineTool({
   name: 'list_images',
   title: 'List recent images',
-  description:
-    'List the images made so far (newest first) with their ids, prompts, models and links, so you can refer back to one ("edit the cat from before"). Use `search` to find by prompt words; pass `cursor` from the previous answer for older ones.',
+  description: 'Images made so far, newest first (ids, prompts, links), to refer back.',
   inputSchema: z.object({
-    limit: z.number().int().min(1).max(50).default(10).describe('How many images to list (1 to 50).'),
-    search: z.string().max(200).optional().describe('Only images whose prompt contains this text (case-insensitive).'),
-    cursor: z.string().max(200).optional().describe('The next_cursor of a previous answer, for the next page.'),
+    limit: z.number().int().min(1).max(50).default(10).describe('How many images.'),
+    search: z.string().max(200).optional().describe('Only prompts containing this (any case).'),
+    cursor: z.string().max(200).optional().describe('next_cursor of a previous answer.'),
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
   async handle(ctx: StudioToolContext, params, res) {
@@ -35,8 +34,7 @@ export const listImages = defineTool({
 export const imageInfo = defineTool({
   name: 'image_info',
   title: 'Show one image',
-  description:
-    'Show one image by id: its prompt, model, size, cost, links, the image it was edited from and the edits made from it, with a preview.',
+  description: 'One image: prompt, model, size, cost, links, lineage (source, edits), preview.',
   inputSchema: z.object({
     id: z.string().min(1).describe('The image id (img_…).'),
   }),

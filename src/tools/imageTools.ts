@@ -11,67 +11,51 @@ import type { CommonImageOptions } from '../core/studio.js';
 import { defineTool } from '../mcp/defineTool.js';
 import type { StudioToolContext } from './context.js';
 import { galleryToolMeta } from './mcpApp.js';
-import { READ_RULE, WRITE_RULE } from './pathRule.js';
+import { WRITE_RULE } from './pathRule.js';
 import { runPipelinesAndRespond } from './pipelineRun.js';
 
+/** The fields generate_image and edit_image share, without their texts (said once, on generate_image). */
 const commonFields = {
-  aspect_ratio: z
-    .enum(ALL_ASPECT_RATIOS)
-    .optional()
-    .describe(
-      'Width:height. Default 1:1 (for edits: the original ratio). 1:4, 4:1, 1:8 and 8:1 only on nb2, nb2.1 and lite.',
-    ),
-  image_size: z
-    .string()
-    .optional()
-    .describe('Resolution tier: 512, 1K (default), 2K or 4K, any case. 512 only on nb2 (deprecated); lite is 1K only.'),
-  model: z
-    .string()
-    .optional()
-    .describe(
-      'Leave unset unless the person named a model. Aliases: nb2.1 (default, Nano Banana 2.1), pro (Nano Banana Pro: only when the person asks for Pro; about twice the price), lite (cheapest, 1K), nb2 (Nano Banana 2, deprecated), nb1 (retired). Full model ids work too.',
-    ),
-  negative_prompt: z.string().max(2000).optional().describe('What the image must not contain.'),
-  system_instruction: z.string().max(4000).optional().describe('Standing instructions for the model (style, rules).'),
-  reference_images: z
-    .array(z.string().min(1))
-    .max(14)
-    .optional()
-    .describe(
-      `Images to draw from: image ids from earlier calls (img_…), upload ids from upload_file (upl_…), or on a local server file paths (absolute or ~/…; ${READ_RULE}).`,
-    ),
-  thinking_level: z
-    .string()
-    .optional()
-    .describe(
-      `How hard the model thinks before drawing: ${THINKING_LEVELS.join(', ')} (support varies by model; pro takes none).`,
-    ),
-  grounding: z
-    .boolean()
-    .optional()
-    .describe('Ground the image in Google Search results (current events, real places).'),
-  output_path: z
-    .string()
-    .optional()
-    .describe(
-      `Local server only: also save the image to this file or folder (${WRITE_RULE}; never the studio data folder). A file already there is kept and the copy gets a new name (-2, -3, …) unless overwrite is true.`,
-    ),
-  overwrite: z
-    .boolean()
-    .optional()
-    .describe('With output_path: replace a file that is already there. Default false (it is kept).'),
-  return_full_image: z
-    .boolean()
-    .optional()
-    .describe('Inline the full-resolution image instead of a preview when it fits the client limit. Default false.'),
-  seed: z.number().int().min(0).max(2_147_483_647).optional().describe('Seed for more repeatable results.'),
-  palette: z
-    .union([z.string().min(1).max(200), z.array(z.string().min(1).max(7)).min(1).max(12)])
-    .optional()
-    .describe(
-      'Brand colours to apply after generation (colour-adjust stage: hues near each colour are mapped onto it, lightness kept): the name of a palette saved in the studio, or hex colours like ["#E4572E", "#29335C"]. Free (no model call).',
-    ),
+  // A string, not an enum: the list is said once in the text, and the core checks it per model (and reads
+  // "16x9" too).
+  aspect_ratio: z.string().max(10).optional(),
+  image_size: z.string().optional(),
+  model: z.string().optional(),
+  negative_prompt: z.string().max(2000).optional(),
+  system_instruction: z.string().max(4000).optional(),
+  reference_images: z.array(z.string().min(1)).max(14).optional(),
+  thinking_level: z.string().optional(),
+  grounding: z.boolean().optional(),
+  output_path: z.string().optional(),
+  overwrite: z.boolean().optional(),
+  return_full_image: z.boolean().optional(),
+  seed: z.number().int().min(0).max(2_147_483_647).optional(),
+  // Bounds checked where the palette is resolved (a name or up to 12 hex colours); not repeated in the list.
+  palette: z.union([z.string().min(1).max(200), z.array(z.string().min(1).max(7)).min(1).max(12)]).optional(),
 };
+
+const commonTexts: Record<keyof typeof commonFields, string> = {
+  aspect_ratio: `${ALL_ASPECT_RATIOS.join(' ')}. Default 1:1 (edits: kept). 1:4 4:1 1:8 8:1 only on nb2, nb2.1, lite.`,
+  image_size: '512, 1K (default), 2K, 4K; 512 only on nb2; lite 1K only.',
+  model: 'Unset unless named: nb2.1 (default), pro (~2× price), lite (cheapest, 1K), nb2 (deprecated), or a model id.',
+  negative_prompt: 'What to leave out.',
+  system_instruction: 'Standing rules for the model (style).',
+  reference_images: "Images to draw from: img_…/upl_… ids, or local server paths (upload_file's path rule).",
+  thinking_level: `${THINKING_LEVELS.join(', ')} (varies by model; not pro).`,
+  grounding: 'Ground in Google Search (news, places).',
+  output_path: `Local server: also save to this file or folder (${WRITE_RULE}; not the data folder). A file there is kept (copy -2…) unless overwrite.`,
+  overwrite: 'Replace an existing output_path file.',
+  return_full_image: 'Full resolution instead of a preview, if it fits.',
+  seed: 'For repeatability.',
+  palette: 'Brand colours applied after (free): a saved palette name or hex colours ["#E4572E", …].',
+};
+
+/** The shared fields with their texts: only generate_image carries them (the tool list is sent with every conversation). */
+const describedCommonFields = described(commonFields, commonTexts);
+
+function described<T extends Record<string, z.ZodType>>(fields: T, texts: Record<keyof T, string>): T {
+  return Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.describe(texts[k as keyof T])])) as T;
+}
 
 type CommonParams = {
   aspect_ratio?: string;
@@ -88,56 +72,36 @@ type CommonParams = {
   palette?: string | string[];
 };
 
-const enhanceField = z
-  .boolean()
-  .optional()
-  .describe(
-    'Run the enhance-image stage: a second pass by the same model that sharpens detail and polishes lighting while keeping the composition. It is a second billed image (twice the cost). Default false.',
-  );
+const ENHANCE_TEXT = 'A second pass for detail and light (same composition), billed as another image.';
 
-const generateSchema = z.object({
-  prompt: z
-    .string()
-    .max(8192)
-    .optional()
-    .describe(
-      'What to draw: subject, setting, style, lighting, composition, any text. Required unless concept_id is given.',
-    ),
-  concept_id: z
-    .string()
-    .optional()
-    .describe('A concept id from propose_concepts ("pl_…#0"): its refined prompt is used instead of prompt.'),
-  refinement: z
-    .string()
-    .max(2000)
-    .optional()
-    .describe('A tweak applied on top of the concept ("warmer light", "no text").'),
-  n: z
-    .number()
-    .int()
-    .min(1)
-    .max(4)
-    .optional()
-    .describe('How many images (1 to 4, default 1), generated in parallel; each is billed.'),
-  iterations: z.number().int().min(1).max(4).optional().describe('Synonym of n.'),
-  resolution: z.string().optional().describe('Synonym of image_size.'),
-  auto_style: z
-    .boolean()
-    .optional()
-    .describe(
-      'Let the text model rewrite a raw prompt into a detailed one first (engineer-prompt stage; on by default, a few hundredths of a cent). Set false to send the prompt exactly as written.',
-    ),
-  enhance: enhanceField,
-  style: z
-    .string()
-    .min(1)
-    .max(64)
-    .optional()
-    .describe(
-      'The name of a style saved in the studio (learned from reference images): the engineer-prompt stage rewrites the prompt to follow its guide (also for a concept).',
-    ),
-  ...commonFields,
-});
+const generateFields = {
+  prompt: z.string().max(8192).optional(),
+  concept_id: z.string().optional(),
+  refinement: z.string().max(2000).optional(),
+  n: z.number().int().min(1).max(4).optional(),
+  // Synonyms for models that guess these names: accepted, not listed (src/mcp/compactSchema.ts).
+  iterations: z.number().int().min(1).max(4).optional().meta({ unlisted: true }),
+  resolution: z.string().optional().meta({ unlisted: true }),
+  auto_style: z.boolean().optional(),
+  enhance: z.boolean().optional(),
+  style: z.string().min(1).max(64).optional(),
+};
+
+const generateTexts: Record<keyof typeof generateFields, string> = {
+  prompt: 'What to draw (subject, setting, style, light, composition, text). Required unless concept_id.',
+  concept_id: 'From propose_concepts ("pl_…#0"), instead of prompt.',
+  refinement: 'Tweak on concept_id ("warmer light").',
+  n: 'Images (default 1), each billed.',
+  iterations: '= n.',
+  resolution: '= image_size.',
+  auto_style: 'Detail the prompt with a text model first (default on; under a cent).',
+  enhance: ENHANCE_TEXT,
+  style: 'A studio style: the prompt is rewritten to follow it.',
+};
+
+const generateSchema = z.object({ ...described(generateFields, generateTexts), ...describedCommonFields });
+/** generate_image_async takes the same fields; its description points to generate_image's texts. */
+const generateAsyncSchema = z.object({ ...generateFields, ...commonFields });
 
 type GenerateParams = z.infer<typeof generateSchema>;
 
@@ -186,7 +150,7 @@ export const generateImage = defineTool({
   name: 'generate_image',
   title: 'Generate images',
   description:
-    'Create 1 to 4 new images from a text prompt with Google Gemini (Nano Banana). Use it whenever the person asks for a picture, illustration, photo, logo, icon or sticker. Returns each image id, a preview, and a link or file path to the full image. Keep the defaults (Nano Banana 2.1 at 1K) unless the person asks otherwise; choose model "pro" only when they ask for Pro or the highest quality. Blocks until the images are ready (streaming progress) up to a limit, then hands over: the pipeline ids come back with status running, to fetch with get_image. To change an existing image, use edit_image instead.',
+    'Create 1-4 images (picture, photo, logo, icon, sticker) from a prompt with Gemini (Nano Banana): ids, previews, links or paths. Model "pro" only when they ask for Pro. Past a time limit: running pipeline ids for get_image. Changes: edit_image.',
   inputSchema: generateSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   _meta: galleryToolMeta,
@@ -199,10 +163,10 @@ export const generateImage = defineTool({
 
 export const generateImageAsync = defineTool({
   name: 'generate_image_async',
-  title: 'Start generating images in the background',
+  title: 'Generate images in the background',
   description:
-    'Same input as generate_image, but returns at once with {pipeline_ids, status: "running"} instead of waiting. Use it for slow or bulk work (Pro, 4K, several variations) while you keep talking; fetch each result later with get_image (long-poll with wait_seconds) or stop it with cancel_pipeline.',
-  inputSchema: generateSchema,
+    'generate_image without waiting (same fields, described there): returns pipeline_ids at once for get_image (wait_seconds long-polls) or cancel_pipeline.',
+  inputSchema: generateAsyncSchema,
   outputSchema: z.object({
     pipeline_ids: z.array(z.string()),
     status: z.literal('running'),
@@ -222,16 +186,11 @@ export const editImage = defineTool({
   name: 'edit_image',
   title: 'Edit an image',
   description:
-    'Change an existing image with an instruction ("make it night", "remove the car", "add a red hat"). Continues that image\'s own conversation with the model, so successive edits stay consistent, and records the lineage. `image` is an id from generate_image, edit_image or list_images (or, on a local server, a file path). Keeps the original model, size and ratio unless you set them.',
+    'Change an image by instruction ("make it night"), in its conversation with the model (consistent edits, lineage kept). Keeps model, size, ratio unless set; other fields as in generate_image.',
   inputSchema: z.object({
-    image: z
-      .string()
-      .min(1)
-      .describe(
-        `The image to edit: its id (img_…), an upload id (upl_…), or on a local server a file path (absolute or ~/…; ${READ_RULE}).`,
-      ),
+    image: z.string().min(1).describe("img_… or upl_… id, or a local server file path (upload_file's path rule)."),
     instruction: z.string().min(1).max(8192).describe('What to change, in plain words.'),
-    enhance: enhanceField,
+    enhance: z.boolean().optional(),
     ...commonFields,
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

@@ -20,22 +20,9 @@ const snapshotSchema = z.object({
   status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']),
   progress_percent: z.number(),
   stage: z.string().optional(),
-  stages: z.array(
-    z.object({
-      name: z.string(),
-      state: z.string(),
-      started_at: z.string().optional(),
-      finished_at: z.string().optional(),
-    }),
-  ),
-  results: z.array(
-    z.object({
-      image_id: z.string(),
-      url: z.string().optional(),
-      path: z.string().optional(),
-      thumbnail: z.string().optional(),
-    }),
-  ),
+  // Open objects: started_at, finished_at (stages) and url, path, thumbnail (results) come when known.
+  stages: z.array(z.object({ name: z.string(), state: z.string() }).passthrough()),
+  results: z.array(z.object({ image_id: z.string() }).passthrough()),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 
@@ -43,15 +30,10 @@ export const getImage = defineTool({
   name: 'get_image',
   title: 'Get a pipeline result',
   description:
-    'Status and result of an image pipeline started by generate_image_async (or handed over by generate_image). With wait_seconds it long-polls: it answers as soon as the pipeline completes, fails or is cancelled, or when the wait is over. Returns status, progress_percent, stage, the image (id, link or path, preview) once completed, and the error if it failed.',
+    "A pipeline's status and result (generate_image_async, or handed over by generate_image): progress, then the image or the error.",
   inputSchema: z.object({
     pipeline_id: z.string().min(1).describe('A pipeline id (pl_…).'),
-    wait_seconds: z
-      .number()
-      .min(0)
-      .max(270)
-      .default(0)
-      .describe('Wait up to this long for the pipeline to finish (0 to 270; 0 answers at once).'),
+    wait_seconds: z.number().min(0).max(270).default(0).describe('Seconds to wait for the end (0 answers at once).'),
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
   _meta: galleryToolMeta,
@@ -70,7 +52,7 @@ export const cancelPipeline = defineTool({
   name: 'cancel_pipeline',
   title: 'Cancel a pipeline',
   description:
-    'Stop an image pipeline that is queued or running (its Gemini call is aborted; nothing is billed for an image that was not made). Stopped during the enhance pass, the draft (already billed) is kept and returned. A finished pipeline is returned unchanged.',
+    'Stop a queued or running pipeline: its Gemini call is aborted, unbilled (in enhance, the billed draft is kept).',
   inputSchema: z.object({ pipeline_id: z.string().min(1).describe('A pipeline id (pl_…).') }),
   outputSchema: snapshotSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -84,11 +66,11 @@ export const proposeConcepts = defineTool({
   name: 'propose_concepts',
   title: 'Propose image concepts',
   description:
-    'Before paying for renders, turn a rough idea into 1 to 4 distinct concepts (title, refined prompt, keywords) with a text model; costs a fraction of a cent. Show them to the person, then call generate_image with the chosen concept_id (and an optional refinement). Pass conversation_id to refine earlier concepts with feedback ("warmer", "more minimal").',
+    'Before paying for renders: a rough idea into 1-4 concepts (title, refined prompt, keywords) by a text model (under a cent); then generate_image with a concept_id.',
   inputSchema: z.object({
     prompt: z.string().min(1).max(4000).describe('The rough idea, or feedback on the previous concepts.'),
-    conversation_id: z.string().optional().describe('From a previous propose_concepts answer, to build on it.'),
-    count: z.number().int().min(1).max(4).default(1).describe('How many concepts (1 to 4).'),
+    conversation_id: z.string().optional().describe('From an earlier answer: refine those concepts with feedback.'),
+    count: z.number().int().min(1).max(4).default(1).describe('How many concepts.'),
   }),
   outputSchema: z.object({
     pipeline_id: z.string(),

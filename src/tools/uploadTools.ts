@@ -19,33 +19,22 @@ export const uploadFile = defineTool({
   name: 'upload_file',
   title: 'Upload a reference image',
   description:
-    "Upload an image the person provides (a photo, sketch, logo, product shot) once, and get an id (upl_…) to use in generate_image's reference_images or as edit_image's image, as often as needed. Use it when the person shares a file to draw from or to edit. On a local server pass `path`; over HTTP pass the bytes as base64 in `data` (the whole request must stay under the server's request limit, 64 MB by default; for larger files use `path` on a local server, or a smaller file). Large files go to the Gemini Files API automatically; Gemini's 48-hour expiry is handled for you. PNG, JPEG, WebP and HEIC are kept as they are; GIF (its first frame), AVIF, BMP, TIFF and SVG are converted to PNG, which Gemini accepts.",
+    "Upload an image the person shares, once: its upl_… id works in reference_images or as edit_image's image. Large files go to Gemini's Files API. GIF (1st frame), AVIF, BMP, TIFF, SVG become PNG.",
   inputSchema: z.object({
     path: z
       .string()
       .min(1)
       .max(4096)
       .optional()
-      .describe(
-        `Local server only: path of the image file (absolute or ~/…; ${READ_RULE}). Give \`path\` or \`data\`.`,
-      ),
+      .describe(`Local server: the image file (${READ_RULE}). Give \`path\` or \`data\`.`),
     data: z
       .string()
       .min(1)
       .optional()
-      .describe('The image bytes as base64 (a data: URL works too). Give `path` or `data`.'),
-    display_name: z.string().max(256).optional().describe('A name to recognise the file by. Default: the file name.'),
-    mime_type: z
-      .string()
-      .max(100)
-      .optional()
-      .describe('The image type, e.g. image/png. Optional: it is detected from the bytes, and a wrong one is refused.'),
-    to_gemini: z
-      .boolean()
-      .default(false)
-      .describe(
-        'Also upload it to the Gemini Files API now, whatever its size (files over 20 MB always are). Default false.',
-      ),
+      .describe('Over HTTP: base64 bytes (a data: URL works), under the request limit (64 MB default).'),
+    display_name: z.string().max(256).optional().describe('Default: the file name.'),
+    mime_type: z.string().max(100).optional().describe('Detected from the bytes if unset; a wrong one is refused.'),
+    to_gemini: z.boolean().default(false).describe('Also upload to the Gemini Files API now (over 20 MB always).'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async handle(ctx: StudioToolContext, params, res) {
@@ -84,10 +73,9 @@ export const uploadFile = defineTool({
 export const listUploads = defineTool({
   name: 'list_uploads',
   title: 'List uploaded files',
-  description:
-    'List the files uploaded with upload_file (newest first) with their ids, names, types, sizes and Gemini copies, so you can reuse one as a reference ("use the logo I sent earlier").',
+  description: 'Uploads, newest first (ids, names, types, sizes), to reuse one ("the logo I sent").',
   inputSchema: z.object({
-    limit: z.number().int().min(1).max(100).default(20).describe('How many uploads to list (1 to 100).'),
+    limit: z.number().int().min(1).max(100).default(20).describe('How many uploads.'),
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
   async handle(ctx: StudioToolContext, params, res) {
@@ -103,8 +91,7 @@ export const listUploads = defineTool({
 export const deleteUpload = defineTool({
   name: 'delete_upload',
   title: 'Delete an uploaded file',
-  description:
-    'Delete a file uploaded with upload_file: its stored copy and its Gemini copy. Its id stops working as a reference. Images already made from it are kept. Only when the person asks to remove the upload.',
+  description: 'Delete an upload and its Gemini copy (images made from it stay). Only when asked.',
   inputSchema: z.object({
     id: z.string().min(1).max(100).describe('The upload id (upl_…).'),
   }),

@@ -7,14 +7,11 @@ import { galleryBody } from './pages/gallery.js';
 import { imageBody } from './pages/imagePage.js';
 import type { DashboardEnv, DashboardOptions } from './routes.js';
 import { imageExtras } from './studio/studioRoutes.js';
-import { createThumbnails } from './thumbnails.js';
 import { rightsOf } from './viewer.js';
 
 const PAGE_SIZE = 24;
 
 export function imageRoutes(app: Hono<DashboardEnv>, options: DashboardOptions): void {
-  let thumbnails: ReturnType<typeof createThumbnails> | undefined;
-
   app.get('/ui', async (c) => {
     const viewer = c.get('viewer');
     const studio = await options.studio();
@@ -66,8 +63,7 @@ export function imageRoutes(app: Hono<DashboardEnv>, options: DashboardOptions):
   app.get('/ui/thumb/:id', async (c) => {
     const studio = await options.studio();
     const image = await studio.get(c.req.param('id'), rightsOf(c.get('viewer')));
-    thumbnails ??= createThumbnails((record) => studio.readImage(record));
-    return c.body(new Uint8Array(await thumbnails(image)), 200, {
+    return c.body(new Uint8Array(await studio.readThumbnail(image)), 200, {
       'Content-Type': 'image/webp',
       'Cache-Control': 'private, max-age=31536000, immutable',
     });

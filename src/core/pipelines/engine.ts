@@ -2,136 +2,98 @@
  * Runs image pipelines on a bounded worker pool fed by a queue that is fair between callers. Every
  * transition is written to the repository first and then announced, so a long-poll wakes as soon as a
  * pipeline changes and a restarted server can resume or fail what was interrupted. A watchdog makes
- * sure no pipeline stays running forever.
+ * sure no pipeline stays running forever. Split along its seams: the stages, progress and end states
+ * (stages.ts), one run of a pipeline (imageRun.ts), what the runs bill (runBilling.ts), waiting on
+ * other instances (waiting.ts, with progressFollowers.ts), recovery and the sweep (recovery.ts,
+ * sweeper.ts), the queue (localQueue.ts or the shared one); submitting, cancelling and closing stay here.
  * @module
  */
+
 import { EventEmitter } from 'node:events';
 import type { CallNotice } from '../callNotices.js';
-import {
-  AppError,
-  BudgetExceededError,
-  CancelledError,
-  NotFoundError,
-  TimeoutError,
-  UnexpectedError,
-} from '../errors.js';
-import { callGemini, enhance, type ImageJobDeps, referencesWritten, storeResult, toAppError } from '../imageJobs.js';
-import type { Logger } from '../logger.js';
-import type { GenerateImageResult, LedgerOutcome } from '../ports.js';
-import { billedCall, type SpendingGuard } from '../spending.js';
+import { runAsCaller } from '../concurrency/caller.js';
+import { type AppError, CancelledError, NotFoundError, UnexpectedError } from '../errors.js';
 import { telemetry } from '../telemetry.js';
-import { adjustColours } from './colourAdjust.js';
+import { referencesWritten } from '../imageJobs.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
+import type { Caller, PipelineEngineOptions, PipelineListener } from './engineOptions.js';
+import { type RunHost, runImagePipeline } from './imageRun.js';
 import { LocalQueue } from './localQueue.js';
 import { ProgressFollowers } from './progressFollowers.js';
-import { engineerPrompt } from './promptEngineer.js';
-import {
-  countFinished,
-  observeQueueWait,
-  pipelineErrorText,
-  requestOrigin,
-  runAsPipelineRequest,
-} from './requestOrigin.js';
-import { billedCallsOf, callKeyOf, pendingAgain, recordUnanswered, unansweredStages } from './runBilling.js';
-import { decodeSpec, encodeSpec, type ImagePipelineSpec } from './spec.js';
+import { type RecoveryDeps, recoverPipelines, recoverShared } from './recovery.js';
+import { countFinished, pipelineErrorText, requestOrigin, runAsPipelineRequest } from './requestOrigin.js';
+import { billedCallsOf, releaseHolds } from './runBilling.js';
+import type { ImagePipelineSpec } from './spec.js';
+import { completedUpdate, endedUpdate, isTerminal, progressOf, queuedRecord, signalOf } from './stages.js';
 import { startSweeper } from './sweeper.js';
-import {
-  type ConceptRecord,
-  type JsonGenerator,
-  type PipelineQueue,
-  type PipelineRecord,
-  type PipelineRepository,
-  type PipelineSignal,
-  type PipelineSignals,
-  type PipelineStatus,
-  type QueueItem,
-  type RunOutcome,
-  type StageName,
-  type StageRecord,
-  TERMINAL_STATUSES,
+import type {
+  ConceptRecord,
+  PipelineQueue,
+  PipelineRecord,
+  PipelineRepository,
+  PipelineStatus,
+  QueueItem,
+  RunOutcome,
+  StageName,
+  StageRecord,
 } from './types.js';
+import { RemoteChanges, waitForEnd } from './waiting.js';
 
-export interface PipelineEngineOptions {
-  repo: PipelineRepository;
-  jobs: ImageJobDeps;
-  text: JsonGenerator;
-  textModel: string;
-  styleGuide?: string;
-  log: Logger;
-  /** Pipelines running at once in this process (the default local queue's size). */
-  concurrency: number;
-  /** Where pipelines wait: by default in memory; a shared queue lets several instances run them. */
-  queue?: PipelineQueue;
-  /** Changes and cancellations from other instances (with a shared queue). */
-  signals?: PipelineSignals;
-  /** This process, in signals (so it ignores its own). */
-  instanceId?: string;
-  /** With a shared queue: how often waiters re-read what they wait for, in case a signal was lost. */
-  pollMs?: number;
-  /** On close: how long running pipelines may go on before they are handed back (or left resumable). */
-  graceMs?: number;
-  /** Longest one run may take before the watchdog fails it. */
-  maxRunMs: number;
-  /** Runs (the first included) before an interrupted pipeline is failed instead of resumed. */
-  maxAttempts: number;
-  newPipelineId: () => string;
-  /** Per-user rate limit (checked once per submit) and budgets (checked before each billed Gemini call). */
-  spending?: SpendingGuard;
-  /**
-   * True for a failure that passes (the database restarting, a connection cut): the run is retried by
-   * the queue instead of failing the pipeline. None is transient when absent.
-   */
-  isTransient?: (error: unknown) => boolean;
-  /** With a shared queue: how often pipelines whose job ended without them are looked for and settled. */
-  sweepMs?: number;
-  /** Keep the text of unexpected errors out of pipeline records (public binds); the log has it. */
-  maskInternalErrors?: boolean;
-}
-
-export interface Caller {
-  ownerId: string;
-  isAdmin?: boolean;
-}
-
-export type PipelineListener = (record: PipelineRecord) => void;
-
-const WEIGHTS: Record<StageName, number> = {
-  architect: 100,
-  'engineer-prompt': 15,
-  generate: 60,
-  'enhance-image': 40,
-  'colour-adjust': 5,
-  store: 10,
-};
+export type { Caller, PipelineEngineOptions, PipelineListener } from './engineOptions.js';
+export { isTerminal } from './stages.js';
 
 export class PipelineEngine {
   private readonly _queue: PipelineQueue;
   private readonly _running = new Map<string, { controller: AbortController; reason?: AppError }>();
   private readonly _events = new EventEmitter();
   private _closed = false;
-  /** Pipelines someone here waits on, with the last change seen (for signals and polling). */
-  private readonly _watched = new Map<string, { count: number; progress: number; updatedAt: string }>();
+  /** Pipelines someone here waits on, kept up to date from other instances (waiting.ts). */
+  private readonly _remote: RemoteChanges;
   private _poller: ReturnType<typeof setInterval> | undefined;
-  private _pollTicks = 0;
   private _unsubscribe: (() => void) | undefined;
   private _stopSweeper: (() => void) | undefined;
-  private readonly _followers: ProgressFollowers;
+  /** What a run (imageRun.ts) reaches of this engine. */
+  private readonly _host: RunHost;
 
   constructor(private readonly _o: PipelineEngineOptions) {
     this._events.setMaxListeners(0);
     this._queue = _o.queue ?? new LocalQueue(_o.concurrency);
-    this._followers = new ProgressFollowers(_o.signals, _o.instanceId ?? 'local', _o.log);
+    this._remote = new RemoteChanges({
+      repo: _o.repo,
+      signals: _o.signals,
+      log: _o.log,
+      instanceId: () => this._instanceId,
+      runningHere: () => this._running.keys(),
+      announce: (record) => this._announce(record),
+      abortRunning: (id) => this._abortRunning(id),
+      followers: new ProgressFollowers(_o.signals, _o.instanceId ?? 'local', _o.log),
+    });
+    this._host = {
+      o: _o,
+      running: this._running,
+      closed: () => this._closed,
+      shared: this._queue.shared,
+      instanceId: this._instanceId,
+      now: () => this._now(),
+      emit: (event, id, notice) => this._events.emit(event, id, notice),
+      announce: (record) => this._announce(record),
+      stage: (record, name, change) => this._stage(record, name, change),
+      complete: (record) => this._complete(record),
+      finish: (record, status, error, onlyIf) =>
+        onlyIf ? this._finish(record, status, error, onlyIf) : this._finish(record, status, error),
+    };
   }
 
   /** Starts taking work from the queue, and (shared) listening to the other instances. */
   async start(): Promise<void> {
     this._unsubscribe = this._o.signals?.subscribe(
-      (signal) => this._onSignal(signal),
-      () => void this._poll(true),
+      (signal) => this._remote.onSignal(signal),
+      () => void this._remote.poll(true),
     );
-    await this._queue.start((item, signal) => this._runItem(item, signal));
+    // Run as its owner: the Gemini key's adaptive limit serves waiting calls in turn between people.
+    await this._queue.start((item, signal) => runAsCaller(item.ownerId, () => this._runItem(item, signal)));
     if (this._queue.shared) {
-      this._poller = setInterval(() => void this._poll(), this._o.pollMs ?? 2000);
+      this._poller = setInterval(() => void this._remote.poll(), this._o.pollMs ?? 2000);
       this._poller.unref();
       this._stopSweeper = startSweeper({
         everyMs: this._o.sweepMs ?? 60_000,
@@ -147,7 +109,7 @@ export class PipelineEngine {
    * for `staleMs`, so nothing in flight is touched.
    */
   async sweep(staleMs = 30_000): Promise<{ resumed: number; failed: number }> {
-    return this._recoverShared(staleMs);
+    return recoverShared(this._recoveryDeps(), staleMs);
   }
 
   /** True once the server is stopping: long-polls answer at once, and callers should call again. */
@@ -160,26 +122,8 @@ export class PipelineEngine {
     await this._o.spending?.admit(caller.ownerId);
     const batchId = this._o.newPipelineId();
     const now = this._now();
-    const records: PipelineRecord[] = specs.map((spec) => ({
-      id: this._o.newPipelineId(),
-      ownerId: caller.ownerId,
-      kind: 'image',
-      batchId,
-      status: 'queued',
-      stage: null,
-      progressPercent: 0,
-      stages: stagesFor(spec),
-      input: encodeSpec(spec),
-      resultImageId: spec.job.imageId,
-      error: null,
-      errorCode: null,
-      attempts: 0,
-      createdAt: now,
-      updatedAt: now,
-      startedAt: null,
-      finishedAt: null,
-      cancelRequestedAt: null,
-      runBy: null,
+    const records = specs.map((spec) => ({
+      ...queuedRecord(this._o.newPipelineId(), caller.ownerId, batchId, spec, now),
       ...requestOrigin(),
     }));
     // In a shared queue, an owner's pipelines are ranked behind those already waiting, so that one person's
@@ -235,52 +179,17 @@ export class PipelineEngine {
    * the deadline, or when `signal` aborts — whichever comes first — with their state at that moment.
    */
   async wait(ids: string[], caller: Caller, timeoutMs: number, signal?: AbortSignal): Promise<PipelineRecord[]> {
-    const latest = new Map<string, PipelineRecord>();
-    const done = () => ids.every((id) => isTerminal(latest.get(id)));
-    return new Promise<PipelineRecord[]>((resolve, reject) => {
-      let settled = false;
-      const unwatch = this._watch(ids);
-      const finish = () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this._events.off('change', onChange);
-        this._events.off('stopping', onStopping);
-        unwatch();
-        signal?.removeEventListener('abort', finish);
-        resolve(ids.map((id) => latest.get(id) as PipelineRecord));
-      };
-      const onChange = (record: PipelineRecord) => {
-        if (!latest.has(record.id)) return;
-        latest.set(record.id, record);
-        if (done()) finish();
-      };
-      // Subscribe before reading, so a change between the read and the subscription is not missed.
-      this._events.on('change', onChange);
-      const timer = setTimeout(finish, Math.max(0, timeoutMs));
-      signal?.addEventListener('abort', finish, { once: true });
-      // A stopping server answers every long-poll at once with the state as it is (see `stopping`).
-      const onStopping = () => void read.then(finish, () => undefined);
-      this._events.once('stopping', onStopping);
-      const read = Promise.all(ids.map((id) => this.get(id, caller)));
-      if (this._closed) onStopping();
-      read
-        .then((records) => {
-          for (const record of records) {
-            const seen = latest.get(record.id);
-            if (!seen || seen.updatedAt < record.updatedAt) latest.set(record.id, record);
-          }
-          if (done()) finish();
-        })
-        .catch((error) => {
-          settled = true;
-          clearTimeout(timer);
-          this._events.off('change', onChange);
-          this._events.off('stopping', onStopping);
-          unwatch();
-          reject(error);
-        });
-    });
+    return waitForEnd(
+      {
+        events: this._events,
+        watch: (watched) => this._remote.watch(watched),
+        read: (id) => this.get(id, caller),
+        stopping: () => this._closed,
+      },
+      ids,
+      timeoutMs,
+      signal,
+    );
   }
 
   /** Cancels a queued or running pipeline: its Gemini call is aborted and it ends `cancelled`. */
@@ -322,7 +231,7 @@ export class PipelineEngine {
 
   /** Every change to the pipelines `ids` (all of them when omitted), as stored, from any instance. */
   onChange(listener: PipelineListener, ids?: string[]): () => void {
-    const unwatch = ids ? this._watch(ids, true) : () => {};
+    const unwatch = ids ? this._remote.watch(ids, true) : () => {};
     this._events.on('change', listener);
     return () => {
       this._events.off('change', listener);
@@ -331,32 +240,30 @@ export class PipelineEngine {
   }
 
   /**
-   * Resumes what a previous process left queued or running, or fails it when it was tried too often.
-   * With a shared queue, the queue itself hands an interrupted job to another instance; this only
-   * re-queues pipelines that lost their job, and fails those whose job already ended.
+   * Resumes what a previous process left queued or running, or fails it when it was tried too often
+   * (recovery.ts).
    */
   async recover(): Promise<{ resumed: number; failed: number }> {
-    if (this._queue.shared) return this._recoverShared();
-    let resumed = 0;
-    let failed = 0;
-    for (const record of await this._o.repo.listUnfinished()) {
-      if (record.kind !== 'image') {
-        await this._finish(record, 'failed', new AppError('The server restarted while this ran. Call it again.'));
-        failed += 1;
-      } else if (record.attempts >= this._o.maxAttempts) {
-        const error = new AppError(
-          `The server was interrupted ${record.attempts} times while making this image; it was not retried again. Nothing was billed for an image that was not stored. Call generate_image again.`,
-        );
-        await this._finish(record, 'failed', error);
-        failed += 1;
-      } else {
+    return recoverPipelines(this._recoveryDeps());
+  }
+
+  private _recoveryDeps(): RecoveryDeps {
+    return {
+      repo: this._o.repo,
+      queue: this._queue,
+      log: this._o.log,
+      maxAttempts: this._o.maxAttempts,
+      maxRunMs: this._o.maxRunMs,
+      now: () => this._o.jobs.now(),
+      requeue: async (record) => {
         await this._update(record.id, { status: 'queued' });
-        await this._queue.push([{ id: record.id, ownerId: record.ownerId }]);
-        resumed += 1;
-      }
-    }
-    if (resumed + failed > 0) this._o.log.info({ resumed, failed }, 'pipelines recovered after a restart');
-    return { resumed, failed };
+      },
+      fail: async (record, error, from) => {
+        if (from) return (await this._finish(record, 'failed', error, from)) !== undefined;
+        await this._finish(record, 'failed', error);
+        return true;
+      },
+    };
   }
 
   /**
@@ -403,7 +310,7 @@ export class PipelineEngine {
     this._running.set(item.id, { controller });
     try {
       const origin = await this._o.repo.get(item.id);
-      return await runAsPipelineRequest(origin, () => this._run(item.id, controller, lease));
+      return await runAsPipelineRequest(origin, () => runImagePipeline(this._host, item.id, controller, lease));
     } catch (err) {
       // Not recorded (the database is away, or the error came while recording the end): never report
       // the job done with its row unfinished. The queue runs it again; its sweep settles it for good.
@@ -415,233 +322,9 @@ export class PipelineEngine {
     }
   }
 
-  private async _run(id: string, controller: AbortController, lease: AbortSignal): Promise<RunOutcome> {
-    let record = await this._o.repo.get(id);
-    if (!record || isTerminal(record)) return 'done';
-    if (this._closed) return 'handback';
-    if (record.attempts >= this._o.maxAttempts) {
-      await this._finish(
-        record,
-        'failed',
-        new AppError(
-          `The server was interrupted ${record.attempts} times while making this image; it was not retried again. Nothing was billed for an image that was not stored. Call generate_image again.`,
-        ),
-      );
-      return 'done';
-    }
-    const spec = decodeSpec(record.input);
-    const { signal } = controller;
-    const watchdog = setTimeout(() => {
-      const entry = this._running.get(id);
-      const minutes = Math.round(this._o.maxRunMs / 60_000);
-      if (entry)
-        entry.reason = new TimeoutError(
-          `The pipeline took longer than ${minutes} min and was stopped. Try again, or a smaller size.`,
-        );
-      controller.abort(entry?.reason);
-    }, this._o.maxRunMs);
-    try {
-      // Generated bytes live only in memory until stored: a resumed run makes them again, unless the
-      // image was stored before the interruption.
-      const stages = record.stages.map((s) =>
-        s.state === 'completed' && (s.name === 'engineer-prompt' || s.name === 'architect')
-          ? s
-          : { ...s, state: 'pending' as const, progress: 0 },
-      );
-      // Only while it is not finished: a cancel on another instance may have just ended it.
-      // Billed calls an earlier run had sent when its instance died: Google may have billed them.
-      const unanswered = unansweredStages(record.stages);
-      const started = await this._o.repo.updateIf(
-        id,
-        ['queued', 'running'],
-        { status: 'running', attempts: record.attempts + 1, startedAt: this._now(), stages, runBy: this._instanceId },
-        this._now(),
-      );
-      if (!started) return 'done';
-      observeQueueWait(record, started.startedAt ?? started.updatedAt);
-      record = this._announce(started);
-      const earlierAttempt = record.attempts - 1;
-      await recordUnanswered(
-        this._o.spending,
-        spec,
-        { pipelineId: id, earlierAttempt, stages: unanswered },
-        this._o.log,
-      );
-      // How a call aborted after it was sent goes into the ledger (null: the instance that took over does it).
-      const abort = {
-        signal,
-        outcome: (): LedgerOutcome | null => {
-          const why = this._running.get(id)?.reason;
-          if (lease.aborted && !why) return null;
-          return this._closed && !why ? 'handed-back' : 'aborted';
-        },
-      };
-      if (await this._o.jobs.images.get(spec.job.imageId)) {
-        await this._complete(record);
-        return 'done';
-      }
-      let prompt =
-        (stages.find((s) => s.name === 'engineer-prompt')?.output?.prompt as string | undefined) ?? spec.job.prompt;
-      let result: GenerateImageResult | undefined;
-      let calls = 0;
-      const onNotice = (notice: CallNotice) => this._events.emit('notice', id, notice);
-      const onRetry = (info: { attempt: number; delayMs: number; reason: string }) => {
-        this._events.emit('retry', id);
-        onNotice({ kind: 'retry', ...info });
-      };
-      let coloured: Record<string, unknown> | undefined;
-      // Set when a cancel or the time limit stops the enhance pass: the billed draft is still stored.
-      let keepDraft = false;
-      for (const stage of stages) {
-        if (stage.state === 'completed' || stage.state === 'skipped') continue;
-        if (!keepDraft) signal.throwIfAborted();
-        record = await this._stage(record, stage.name, { state: 'running', startedAt: this._now() });
-        let output: Record<string, unknown> | undefined;
-        let state: StageRecord['state'] = 'completed';
-        let note: string | undefined;
-        const stageRecord = record;
-        await telemetry().span(`stage ${stage.name}`, { 'pipeline.stage': stage.name }, async () => {
-          switch (stage.name) {
-            case 'engineer-prompt':
-              try {
-                prompt = await engineerPrompt(this._o.text, {
-                  model: this._o.textModel,
-                  styleGuide: spec.style?.guide ?? this._o.styleGuide,
-                  prompt: spec.job.prompt,
-                  signal,
-                  billing: { ownerId: stageRecord.ownerId, pipelineId: id },
-                });
-                output = { prompt };
-              } catch (error) {
-                if (signal.aborted) throw error;
-                // A failed rewrite is no reason to lose the image: fall back to the prompt as written.
-                state = 'skipped';
-                note = `The text model could not rewrite the prompt (${toAppError(error).message}); the prompt was used as written.`;
-                this._o.log.warn({ pipeline: id, err: note }, 'engineer-prompt skipped');
-              }
-              break;
-            case 'generate':
-              // A rerun after a crash calls Gemini again, and is billed (and ledgered) again.
-              result = await billedCall(
-                this._o.spending,
-                spec.job,
-                { kind: spec.job.kind, pipelineId: id, abort },
-                () => callGemini(this._o.jobs, spec.job, { prompt, signal, onRetry, onNotice }),
-              );
-              calls += 1;
-              break;
-            case 'enhance-image': {
-              if (!result) throw new AppError('Nothing to enhance: the generate stage produced no image.');
-              const draft = result;
-              try {
-                result = await billedCall(this._o.spending, spec.job, { kind: 'enhance', pipelineId: id, abort }, () =>
-                  enhance(this._o.jobs, spec.job, draft, { signal, onRetry, onNotice }),
-                );
-                calls += 1;
-              } catch (error) {
-                // The draft is billed already: a budget with no room for the second call, a second call that
-                // fails, a cancel or the time limit during it all keep the draft. Only a shutdown stops here
-                // (the pipeline runs again on the next start).
-                const stopped = signal.aborted ? this._running.get(id)?.reason : undefined;
-                const kept = stopped instanceof CancelledError || stopped instanceof TimeoutError;
-                if (signal.aborted && (this._closed || !kept)) throw error;
-                keepDraft = signal.aborted;
-                state = 'skipped';
-                note = enhanceNote(stopped ?? error);
-                if (!(error instanceof BudgetExceededError))
-                  this._o.log.warn({ pipeline: id, err: note }, 'enhance-image failed; the draft is kept');
-              }
-              break;
-            }
-            case 'colour-adjust': {
-              if (!result) throw new AppError('Nothing to colour: the generate stage produced no image.');
-              const adjusted = await adjustColours(result, spec.palette ?? []);
-              result = adjusted.result;
-              output = adjusted.output;
-              coloured = adjusted.summary;
-              break;
-            }
-            case 'store':
-              if (!result) throw new AppError('Nothing to store: the generate stage produced no image.');
-              await storeResult(this._o.jobs, spec.job, result, {
-                prompt,
-                calls,
-                extra: { style: spec.style?.name, colourAdjust: coloured },
-              }).catch((error: unknown) => {
-                throw storeFailure(error, calls, this._o.maskInternalErrors === true);
-              });
-              break;
-            case 'architect':
-              throw new AppError('An architect stage cannot run in an image pipeline.');
-          }
-        });
-        record = await this._stage(record, stage.name, {
-          state,
-          progress: 100,
-          finishedAt: this._now(),
-          ...(output ? { output } : {}),
-          ...(note ? { error: note } : {}),
-        });
-      }
-      await this._complete(record);
-      return 'done';
-    } catch (error) {
-      const reason = this._running.get(id)?.reason;
-      if (lease.aborted && !reason) {
-        this._o.log.warn({ pipeline: id }, 'pipeline taken over by another instance; this run stops');
-        return 'lost';
-      }
-      // A passing database failure: the queue runs it again (the attempt counts) rather than fail it.
-      if (!reason && !signal.aborted && this._o.isTransient?.(error)) throw error;
-      const appError = reason ?? toAppError(error);
-      const status = appError instanceof CancelledError ? 'cancelled' : 'failed';
-      if (this._closed && !(reason instanceof CancelledError && reason.message.startsWith('The pipeline'))) {
-        if (this._queue.shared) {
-          // Handed back: this attempt does not count against the pipeline, and another instance takes it.
-          await this._o.repo.updateIf(
-            id,
-            ['running'],
-            { status: 'queued', attempts: record.attempts - 1, stages: pendingAgain(record.stages) },
-            this._now(),
-          );
-          this._o.log.info({ pipeline: id }, 'pipeline handed back to the queue by shutdown');
-          return 'handback';
-        }
-        // Its aborted call is in the ledger already: the resumed run must not count it as interrupted.
-        await this._o.repo.updateIf(id, ['running'], { stages: pendingAgain(record.stages) }, this._now());
-        this._o.log.info({ pipeline: id }, 'pipeline interrupted by shutdown; it resumes on the next start');
-        return 'handback';
-      }
-      const latest = (await this._o.repo.get(id)) ?? record;
-      await this._finish(latest, status, appError);
-      return 'done';
-    } finally {
-      clearTimeout(watchdog);
-    }
-  }
-
-  /** Calls a finished pipeline will not make no longer hold the budget (see `SpendingGuard.holdBatch`). */
-  private async _releaseHolds(record: PipelineRecord): Promise<void> {
-    if (record.kind !== 'image' || !this._o.spending) return;
-    await this._o.spending
-      .releaseCalls(record.ownerId, billedCallsOf(record.id, decodeSpec(record.input)).map(callKeyOf))
-      .catch((err) => this._o.log.warn({ err, pipeline: record.id }, 'budget holds not released; they expire'));
-  }
-
   private async _complete(record: PipelineRecord): Promise<void> {
-    const stages = record.stages.map((s) =>
-      s.state === 'pending' ? { ...s, state: 'completed' as const, progress: 100 } : s,
-    );
     countFinished(record, 'completed');
-    await this._update(record.id, {
-      status: 'completed',
-      stage: null,
-      stages,
-      progressPercent: 100,
-      finishedAt: this._now(),
-      error: null,
-      errorCode: null,
-    });
+    await this._update(record.id, completedUpdate(record, this._now()));
   }
 
   private async _finish(
@@ -661,24 +344,10 @@ export class PipelineEngine {
     error: AppError,
     onlyIf?: readonly PipelineStatus[],
   ): Promise<PipelineRecord | undefined> {
-    const stages = record.stages.map((s) =>
-      s.state === 'running' || s.state === 'pending'
-        ? {
-            ...s,
-            state:
-              status === 'cancelled' ? ('cancelled' as const) : s.state === 'running' ? ('failed' as const) : s.state,
-            finishedAt: s.state === 'running' ? this._now() : s.finishedAt,
-          }
-        : s,
-    );
-    await this._releaseHolds(record);
+    await releaseHolds(this._o.spending, record, this._o.log);
     const update = {
-      status,
-      stages,
-      finishedAt: this._now(),
+      ...endedUpdate(record, status, error, this._now()),
       error: pipelineErrorText(record, error, this._o.maskInternalErrors === true),
-      errorCode: error.code,
-      resultImageId: null,
     };
     countFinished(record, status);
     // The detail people are not shown (masked on public binds) stays in the log, under the request's id.
@@ -694,7 +363,7 @@ export class PipelineEngine {
   private async _stage(record: PipelineRecord, name: StageName, change: Partial<StageRecord>): Promise<PipelineRecord> {
     const stages = record.stages.map((s) => (s.name === name ? { ...s, ...change } : s));
     // Progress goes to the other instances only while someone there follows it.
-    const followed = this._followers.followedElsewhere(record.id);
+    const followed = this._remote.followedElsewhere(record.id);
     return this._update(record.id, { stages, stage: name, progressPercent: progressOf(stages) }, followed);
   }
 
@@ -708,8 +377,7 @@ export class PipelineEngine {
 
   /** Tells local listeners about a stored change; stops the run when someone asked to cancel it. */
   private _announce(record: PipelineRecord): PipelineRecord {
-    const watched = this._watched.get(record.id);
-    if (watched && watched.updatedAt < record.updatedAt) watched.updatedAt = record.updatedAt;
+    this._remote.seen(record);
     this._events.emit('change', record);
     if (record.cancelRequestedAt && !isTerminal(record)) this._abortRunning(record.id);
     return record;
@@ -734,100 +402,6 @@ export class PipelineEngine {
     }
   }
 
-  // --- other instances -------------------------------------------------------------------------
-
-  /** Registers interest in changes from other instances: every change (`progress`), or only the end. */
-  private _watch(ids: string[], progress = false): () => void {
-    const step = progress ? 1 : 0;
-    for (const id of ids) {
-      const entry = this._watched.get(id);
-      if (entry) {
-        entry.count += 1;
-        entry.progress += step;
-      } else this._watched.set(id, { count: 1, progress: step, updatedAt: '' });
-    }
-    if (progress) this._followers.follow(ids);
-    return () => {
-      for (const id of ids) {
-        const entry = this._watched.get(id);
-        if (!entry) continue;
-        entry.progress -= step;
-        if (--entry.count === 0) this._watched.delete(id);
-      }
-    };
-  }
-
-  private _onSignal(signal: PipelineSignal): void {
-    if (signal.cancel) {
-      this._abortRunning(signal.id);
-      return;
-    }
-    if (this._followers.onSignal(signal) || signal.from === this._instanceId) return;
-    const watched = this._watched.get(signal.id);
-    if (!watched || watched.updatedAt >= signal.updatedAt) return;
-    // A long-poll only needs the end: skip reading the stages in between unless someone shows progress.
-    if (watched.progress === 0 && !TERMINAL_STATUSES.includes(signal.status)) return;
-    this._o.repo
-      .get(signal.id)
-      .then((record) => {
-        if (
-          record &&
-          this._watched.get(record.id) &&
-          (this._watched.get(record.id)?.updatedAt ?? '') < record.updatedAt
-        )
-          this._announce(record);
-      })
-      .catch((err) => this._o.log.warn({ err, pipeline: signal.id }, 'could not read a changed pipeline'));
-  }
-
-  /**
-   * The fallback to signals: re-reads what is waited on (announcing what changed) and what runs here
-   * (stopping what someone asked to cancel). Every tick while the signal connection is down, at once when
-   * it is back; every fifth tick while it is up (a safety net).
-   */
-  private async _poll(force = false): Promise<void> {
-    const ids = new Set([...this._watched.keys(), ...this._running.keys()]);
-    if (ids.size === 0) return;
-    this._followers.renew((id) => (this._watched.get(id)?.progress ?? 0) > 0);
-    this._pollTicks += 1;
-    if (!force && this._o.signals?.connected && this._pollTicks % 5 !== 0) return;
-    try {
-      for (const record of await this._o.repo.getMany([...ids])) {
-        const watched = this._watched.get(record.id);
-        if (watched && watched.updatedAt < record.updatedAt) this._announce(record);
-        else if (record.cancelRequestedAt && !isTerminal(record)) this._abortRunning(record.id);
-      }
-    } catch (err) {
-      this._o.log.warn({ err }, 'could not poll the pipelines waited on');
-    }
-  }
-
-  private async _recoverShared(staleMs = 0): Promise<{ resumed: number; failed: number }> {
-    let resumed = 0;
-    let failed = 0;
-    const before = this._o.jobs.now().getTime() - staleMs;
-    for (const record of await this._o.repo.listUnfinished()) {
-      if (Date.parse(record.updatedAt) > before) continue;
-      const state = (await this._queue.jobState?.(record.id)) ?? 'missing';
-      if (state === 'missing' && record.kind === 'image') {
-        await this._queue.push([{ id: record.id, ownerId: record.ownerId }]);
-        resumed += 1;
-      } else if (state === 'ended' || (state === 'missing' && this._abandoned(record))) {
-        const error = new AppError(
-          'The server running this was interrupted and it could not be resumed. Call it again.',
-        );
-        if (await this._finish(record, 'failed', error, ['queued', 'running'])) failed += 1;
-      }
-    }
-    if (resumed + failed > 0) this._o.log.info({ resumed, failed }, 'pipelines recovered from the shared queue');
-    return { resumed, failed };
-  }
-
-  /** A concept pipeline runs inside its request; one silent for longer than a run may take has lost it. */
-  private _abandoned(record: PipelineRecord): boolean {
-    return Date.parse(record.updatedAt) < this._o.jobs.now().getTime() - this._o.maxRunMs;
-  }
-
   private get _instanceId(): string {
     return this._o.instanceId ?? 'local';
   }
@@ -835,59 +409,4 @@ export class PipelineEngine {
   private _now(): string {
     return this._o.jobs.now().toISOString();
   }
-}
-
-function signalOf(record: PipelineRecord, from: string): PipelineSignal {
-  return { id: record.id, status: record.status, updatedAt: record.updatedAt, from };
-}
-
-export function isTerminal(record: PipelineRecord | undefined): boolean {
-  return record !== undefined && TERMINAL_STATUSES.includes(record.status);
-}
-
-function stagesFor(spec: ImagePipelineSpec): StageRecord[] {
-  const names: StageName[] = [
-    ...(spec.autoStyle ? (['engineer-prompt'] as const) : []),
-    'generate',
-    ...(spec.enhance ? (['enhance-image'] as const) : []),
-    ...(spec.palette?.length ? (['colour-adjust'] as const) : []),
-    'store',
-  ];
-  return names.map((name) => ({ name, state: 'pending', progress: 0, startedAt: null, finishedAt: null }));
-}
-
-function progressOf(stages: StageRecord[]): number {
-  const total = stages.reduce((sum, s) => sum + WEIGHTS[s.name], 0);
-  const done = stages.reduce(
-    (sum, s) =>
-      sum + (s.state === 'completed' || s.state === 'skipped' ? WEIGHTS[s.name] : (WEIGHTS[s.name] * s.progress) / 100),
-    0,
-  );
-  return total === 0 ? 0 : Math.min(99, Math.floor((done / total) * 100));
-}
-
-/** What the result says when the enhance pass did not happen; the draft is stored either way. */
-function enhanceNote(error: unknown): string {
-  if (error instanceof CancelledError)
-    return 'Not enhanced: the pipeline was cancelled during the enhance pass. The draft, already billed, was stored as it is.';
-  if (error instanceof TimeoutError)
-    return `Not enhanced: ${error.message.replace(/ Try again.*$/, '')} The draft, already billed, was stored as it is.`;
-  if (error instanceof BudgetExceededError)
-    return `Not enhanced: ${error.message.replace(/ This call was not sent.*$/, '')} The draft was stored as it is.`;
-  const reason = toAppError(error)
-    .message.replace(/ No cost was recorded\.?/, '')
-    .trim();
-  return `Not enhanced: the enhance pass failed (${reason}). The draft was stored as it is, and only the draft was billed.`;
-}
-
-/** A store that fails after Gemini made (and billed) the image: say so, instead of a bare file-system error. */
-function storeFailure(error: unknown, calls: number, masked: boolean): AppError {
-  const cause = toAppError(error);
-  const billed = calls > 1 ? `${calls} billed Gemini calls` : 'a billed Gemini call';
-  // On a public bind the raw cause (a file path, an SQL error) stays in the log (issue 15).
-  const why = masked && cause instanceof UnexpectedError ? ' (the server log has the details)' : `: ${cause.message}`;
-  return new AppError(
-    `The image was made (${billed}, counted in the cost ledger) but could not be stored${why}. Check the data folder (free space, permissions), then ask again.`,
-    { cause: error, internalMessage: cause.message },
-  );
 }

@@ -6,8 +6,8 @@
  */
 import type { Logger } from '../logger.js';
 import type { SpendingGuard } from '../spending.js';
-import type { ImagePipelineSpec } from './spec.js';
-import type { StageName, StageRecord } from './types.js';
+import { decodeSpec, type ImagePipelineSpec } from './spec.js';
+import type { PipelineRecord, StageName, StageRecord } from './types.js';
 
 /** Stages whose call Google bills. */
 const BILLED_STAGES: readonly StageName[] = ['generate', 'enhance-image'];
@@ -47,4 +47,16 @@ export async function recordUnanswered(
       ?.recordInterrupted(spec.job, { kind, pipelineId: run.pipelineId, attempt: run.earlierAttempt })
       .catch((err) => log.warn({ err, pipeline: run.pipelineId }, 'interrupted call not recorded in the ledger'));
   }
+}
+
+/** Calls a finished pipeline will not make no longer hold the budget (see `SpendingGuard.holdBatch`). */
+export async function releaseHolds(
+  spending: SpendingGuard | undefined,
+  record: PipelineRecord,
+  log: Logger,
+): Promise<void> {
+  if (record.kind !== 'image' || !spending) return;
+  await spending
+    .releaseCalls(record.ownerId, billedCallsOf(record.id, decodeSpec(record.input)).map(callKeyOf))
+    .catch((err) => log.warn({ err, pipeline: record.id }, 'budget holds not released; they expire'));
 }

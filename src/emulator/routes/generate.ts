@@ -4,7 +4,7 @@
  * answer (with content faults: block, refuse, text-only, stream-error).
  * @module
  */
-import type { EmulatorContext, RouteRequest } from '../context.js';
+import { type EmulatorContext, header, type RouteRequest } from '../context.js';
 import {
   badApiKey,
   deadlineExceeded,
@@ -42,6 +42,14 @@ export async function handleGenerate(
   if (!model) throw modelNotFound(modelId.replace(/^models\//, ''), version, method);
   const body = rq.json();
   if (method === 'countTokens') return countTokens(ctx, rq, body, model.id);
+
+  const verdict = ctx.quota.admit(header(rq, 'x-goog-api-key') ?? rq.query.get('key') ?? '');
+  if (!verdict.admitted) {
+    // Google writes the delay as a protobuf Duration with fractional seconds ("15.8s" in the message, "15s"
+    // or "1.5s" in RetryInfo).
+    const seconds = Math.ceil(verdict.retryDelayMs / 100) / 10;
+    throw quotaExceeded({ model: model.id, retryDelay: `${seconds}s`, limit: verdict.limit });
+  }
 
   const started = performance.now();
   let waited = 0;
