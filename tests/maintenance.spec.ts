@@ -133,6 +133,17 @@ describe.each(backends)('maintenance on $name', ({ name, skip }) => {
         new Date(Date.now() - 7_200_000),
       );
       await writeFile(path.join(orphanDir, 'img_orphannew.png'), 'x');
+      // Thumbnails are stored beside their images (thumbs/<id>.webp): one of an image retention removes, one of
+      // the kept image, and an old one whose image is gone.
+      const thumbs = path.join(dataDir, 'thumbs');
+      await mkdir(thumbs, { recursive: true });
+      for (const id of [old1, kept]) await writeFile(path.join(thumbs, `${id}.webp`), 'x');
+      await writeFile(path.join(thumbs, 'img_gone.webp'), 'x');
+      await utimes(
+        path.join(thumbs, 'img_gone.webp'),
+        new Date(Date.now() - 7_200_000),
+        new Date(Date.now() - 7_200_000),
+      );
 
       // This person keeps images 10 days, whatever the deployment's 30.
       const set = await runCli(['maintenance', 'retention', '--user', 'local', '--days', '10'], { env });
@@ -144,7 +155,7 @@ describe.each(backends)('maintenance on $name', ({ name, skip }) => {
       expect(report.dry_run).toBe(true);
       expect(report.plan.images.map((i) => i.id).sort()).toEqual([old1, old2, recentForPerson].sort());
       expect(report.plan.geminiCopies.map((c) => c.uploadId)).toEqual(['upl_expired']);
-      expect(report.plan.orphanBlobs).toEqual(['images/2020/01/img_orphanold.png']);
+      expect(report.plan.orphanBlobs).toEqual(['images/2020/01/img_orphanold.png', 'thumbs/img_gone.webp']);
       // The dry run changed nothing.
       expect((await sql.query('select id from {s}images')).length).toBe(4);
       expect(existsSync(path.join(orphanDir, 'img_orphanold.png'))).toBe(true);
@@ -161,7 +172,7 @@ describe.each(backends)('maintenance on $name', ({ name, skip }) => {
       expect({ ...done.plan, at: '' }).toEqual({ ...report.plan, at: '' });
       expect(done.result?.removedImages.sort()).toEqual(report.plan.images.map((i) => i.id).sort());
       expect(done.result?.forgottenGeminiCopies).toEqual(['upl_expired']);
-      expect(done.result?.removedOrphanBlobs).toEqual(['images/2020/01/img_orphanold.png']);
+      expect(done.result?.removedOrphanBlobs).toEqual(['images/2020/01/img_orphanold.png', 'thumbs/img_gone.webp']);
       expect(done.result?.vacuumed).toBe(true);
 
       expect((await sql.query<{ id: string }>('select id from {s}images')).map((r) => r.id)).toEqual([kept]);
@@ -169,6 +180,8 @@ describe.each(backends)('maintenance on $name', ({ name, skip }) => {
       expect(existsSync(path.join(dataDir, blob))).toBe(true);
       expect(existsSync(path.join(orphanDir, 'img_orphanold.png'))).toBe(false);
       expect(existsSync(path.join(orphanDir, 'img_orphannew.png'))).toBe(true);
+      for (const image of report.plan.images) expect(existsSync(path.join(thumbs, `${image.id}.webp`))).toBe(false);
+      expect(existsSync(path.join(thumbs, `${kept}.webp`))).toBe(true);
       const uploads = await sql.query<{ id: string; gemini_name: string | null }>(
         'select id, gemini_name from {s}uploads order by id',
       );

@@ -260,7 +260,10 @@ async function startServices(
   });
   // Closed before the database (closers run in reverse).
   closers.push(() => pipelines.close());
-  reportPipelineGauges(config, () => store.countActivePipelines(database.db));
+  // The pipelines this process runs at once (a cap; Gemini calls within it follow the adaptive limit).
+  const pipelineSlots =
+    config.concurrency ?? (shared ? SHARED_QUEUE_DEFAULT_CONCURRENCY : LOCAL_QUEUE_DEFAULT_CONCURRENCY);
+  reportPipelineGauges(config, pipelineSlots, () => store.countActivePipelines(database.db));
   // A one-shot command line takes work too, so its own pipelines run when no server does; in a shared
   // queue whatever it holds when it exits is handed back to the servers.
   await pipelines.start();
@@ -269,9 +272,13 @@ async function startServices(
 }
 
 /** Gauges read at scrape time: the limits in force and the pipelines waiting and running. */
-function reportPipelineGauges(config: FullConfig, count: () => Promise<{ queued: number; running: number }>): void {
+function reportPipelineGauges(
+  config: FullConfig,
+  pipelineSlots: number,
+  count: () => Promise<{ queued: number; running: number }>,
+): void {
   const t = telemetry();
-  t.sample('concurrency_limit', () => config.concurrency);
+  t.sample('concurrency_limit', () => pipelineSlots);
   t.sample('total_concurrency_limit', () => config.totalConcurrency ?? 0);
   t.sample('queue_depth', async () => (await count()).queued);
   t.sample('pipelines_running', async () => (await count()).running);

@@ -13,6 +13,7 @@
  */
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { BlobStore, StorageUse } from '../core/ports.js';
+import { thumbnailKey } from '../core/thumbnails.js';
 import type { DB } from './schema.js';
 
 export interface RetentionPolicy {
@@ -47,7 +48,7 @@ export interface MaintenanceResult {
 
 export type { StorageUse };
 
-const PREFIXES = ['images/', 'uploads/'] as const;
+const PREFIXES = ['images/', 'uploads/', 'thumbs/'] as const;
 
 export async function planMaintenance(
   db: Kysely<DB>,
@@ -95,6 +96,8 @@ export async function planMaintenance(
   }
   const referenced = new Set([
     ...rows.map((r) => r.blob_key),
+    // Thumbnails are stored beside their image (issue 14) and go with it.
+    ...rows.map((r) => thumbnailKey(r.id)),
     ...(await db.selectFrom('uploads').select('blob_key').execute()).map((r) => r.blob_key),
   ]);
   const copies = await db
@@ -135,6 +138,7 @@ export async function applyMaintenance(
     const deleted = await db.deleteFrom('images').where('id', '=', image.id).executeTakeFirst();
     if (Number(deleted.numDeletedRows) === 0) continue;
     await blobs.delete(image.blobKey);
+    await blobs.delete(thumbnailKey(image.id)).catch(() => {});
     result.removedImages.push(image.id);
     result.freedBytes += image.bytes;
   }
@@ -149,7 +153,11 @@ export async function applyMaintenance(
   }
   for (const key of plan.orphanBlobs) {
     const [image, upload] = await Promise.all([
-      db.selectFrom('images').select('id').where('blob_key', '=', key).executeTakeFirst(),
+      db
+        .selectFrom('images')
+        .select('id')
+        .where((eb) => eb.or([eb('blob_key', '=', key), eb(sql<string>`'thumbs/' || id || '.webp'`, '=', key)]))
+        .executeTakeFirst(),
       db.selectFrom('uploads').select('id').where('blob_key', '=', key).executeTakeFirst(),
     ]);
     if (image || upload || !(await blobs.exists(key))) continue;
