@@ -1,18 +1,16 @@
 /**
- * Runs image pipelines on a bounded worker pool fed by a queue that is fair between callers. Every
- * transition is written to the repository first and then announced, so a long-poll wakes as soon as a
- * pipeline changes and a restarted server can resume or fail what was interrupted. A watchdog makes
- * sure no pipeline stays running forever. Split along its seams: the stages, progress and end states
- * (stages.ts), one run of a pipeline (imageRun.ts), what the runs bill (runBilling.ts), waiting on
- * other instances (waiting.ts, with progressFollowers.ts), recovery and the sweep (recovery.ts,
- * sweeper.ts), the queue (localQueue.ts or the shared one); submitting, cancelling and closing stay here.
+ * Runs image pipelines from a queue fair between callers; every transition is stored, then announced, so
+ * long-polls wake at once and a restart resumes or fails what was interrupted. Split along its seams:
+ * stages and end states (stages.ts), one run (imageRun.ts), billing (runBilling.ts), waiting on other
+ * instances (waiting.ts, progressFollowers.ts), recovery and the sweep (recovery.ts, sweeper.ts), the
+ * queue (localQueue.ts or the shared one); submitting, cancelling and closing stay here.
  * @module
  */
 
 import { EventEmitter } from 'node:events';
 import type { CallNotice } from '../callNotices.js';
 import { runAsCaller } from '../concurrency/caller.js';
-import { type AppError, CancelledError, NotFoundError, UnexpectedError } from '../errors.js';
+import { type AppError, CancelledError, NotFoundError } from '../errors.js';
 import { referencesWritten } from '../imageJobs.js';
 import { telemetry } from '../telemetry.js';
 import { findConcept, type ProposeConceptsInput, runProposeConcepts } from './conceptPipeline.js';
@@ -21,7 +19,7 @@ import { type RunHost, runImagePipeline } from './imageRun.js';
 import { LocalQueue } from './localQueue.js';
 import { ProgressFollowers } from './progressFollowers.js';
 import { type RecoveryDeps, recoverPipelines, recoverShared } from './recovery.js';
-import { countFinished, pipelineErrorText, requestOrigin, runAsPipelineRequest } from './requestOrigin.js';
+import { countFinished, reportEnd, runAsPipelineRequest } from './requestOrigin.js';
 import { billedCallsOf, releaseHolds } from './runBilling.js';
 import type { ImagePipelineSpec } from './spec.js';
 import { completedUpdate, endedUpdate, isTerminal, progressOf, queuedRecord, signalOf } from './stages.js';
@@ -122,10 +120,7 @@ export class PipelineEngine {
     await this._o.spending?.admit(caller.ownerId);
     const batchId = this._o.newPipelineId();
     const now = this._now();
-    const records = specs.map((spec) => ({
-      ...queuedRecord(this._o.newPipelineId(), caller.ownerId, batchId, spec, now),
-      ...requestOrigin(),
-    }));
+    const records = specs.map((spec) => queuedRecord(this._o.newPipelineId(), caller.ownerId, batchId, spec, now));
     // In a shared queue, an owner's pipelines are ranked behind those already waiting, so that one person's
     // batch does not hold everyone else's image behind it (the local queue is round-robin by itself).
     const ahead = this._queue.shared ? await this._o.repo.countUnfinished(caller.ownerId) : 0;
@@ -345,16 +340,8 @@ export class PipelineEngine {
     onlyIf?: readonly PipelineStatus[],
   ): Promise<PipelineRecord | undefined> {
     await releaseHolds(this._o.spending, record, this._o.log);
-    const update = {
-      ...endedUpdate(record, status, error, this._now()),
-      error: pipelineErrorText(record, error, this._o.maskInternalErrors === true),
-    };
-    countFinished(record, status);
-    // The detail people are not shown (masked on public binds) stays in the log, under the request's id.
-    if (error instanceof UnexpectedError)
-      this._o.log.error({ err: error.cause ?? error, pipeline: record.id }, 'pipeline failed unexpectedly');
-    else if (status === 'failed' && error.internalMessage)
-      this._o.log.warn({ pipeline: record.id, code: error.code, detail: error.internalMessage }, 'pipeline failed');
+    const errorText = reportEnd(record, status, error, this._o.maskInternalErrors === true, this._o.log);
+    const update = { ...endedUpdate(record, status, error, this._now()), error: errorText };
     if (!onlyIf) return this._update(record.id, update);
     const finished = await this._o.repo.updateIf(record.id, onlyIf, update, this._now());
     return finished && this._announce(finished);

@@ -5,6 +5,7 @@
  * @module
  */
 import { type AppError, UnexpectedError } from '../errors.js';
+import type { Logger } from '../logger.js';
 import { currentRequestId, runInRequest, withReference } from '../requestContext.js';
 import { telemetry } from '../telemetry.js';
 import type { PipelineRecord } from './types.js';
@@ -52,4 +53,23 @@ export function observeQueueWait(record: PipelineRecord, startedAt: string): voi
   if (record.attempts > 0) return;
   const seconds = (Date.parse(startedAt) - Date.parse(record.createdAt)) / 1000;
   if (Number.isFinite(seconds)) telemetry().observe('queue_wait_seconds', { kind: record.kind }, Math.max(0, seconds));
+}
+
+/**
+ * Counts a pipeline's failed or cancelled end and returns the error text people see; the detail they are
+ * not shown (masked on public binds) stays in the log, under the request's id.
+ */
+export function reportEnd(
+  record: PipelineRecord,
+  status: 'failed' | 'cancelled',
+  error: AppError,
+  masked: boolean,
+  log: Logger,
+): string {
+  countFinished(record, status);
+  if (error instanceof UnexpectedError)
+    log.error({ err: error.cause ?? error, pipeline: record.id }, 'pipeline failed unexpectedly');
+  else if (status === 'failed' && error.internalMessage)
+    log.warn({ pipeline: record.id, code: error.code, detail: error.internalMessage }, 'pipeline failed');
+  return pipelineErrorText(record, error, masked);
 }

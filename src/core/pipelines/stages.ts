@@ -4,7 +4,9 @@
  * tells other instances it changed.
  * @module
  */
+
 import type { AppError } from '../errors.js';
+import { requestOrigin } from './requestOrigin.js';
 import { encodeSpec, type ImagePipelineSpec } from './spec.js';
 import {
   type PipelineRecord,
@@ -80,6 +82,8 @@ export function queuedRecord(
     finishedAt: null,
     cancelRequestedAt: null,
     runBy: null,
+    // The request that made it (id and trace), for its log lines, error reference and spans.
+    ...requestOrigin(),
   };
 }
 
