@@ -232,7 +232,11 @@ export async function withRetry<T>(
       refused
         ? {
             kind: 'refused',
-            ...(verdict.requestedDelayMs === undefined ? {} : { retryAfterMs: verdict.requestedDelayMs }),
+            // A wait longer than we would make ourselves fails this call at once (below); it must not hold
+            // every other caller that long either (a daily quota would hang them all for hours).
+            ...(verdict.requestedDelayMs === undefined || verdict.requestedDelayMs > policy.maxRetryDelayMs
+              ? {}
+              : { retryAfterMs: verdict.requestedDelayMs }),
           }
         : { kind: 'other' },
     );
