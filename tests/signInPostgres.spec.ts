@@ -8,7 +8,7 @@ import { type Emulator, startEmulator } from './helpers/emulator.js';
 import { startTestIdp, type TestIdp } from './helpers/oidcProvider.js';
 import { createTestSchema, type TestSchema } from './helpers/pgSchema.js';
 import { runCli } from './helpers/runCli.js';
-import { browserRequest, freePort, signInEnv, startServer } from './helpers/signInServer.js';
+import { browserRequest, reservePorts, signInEnv, startServer } from './helpers/signInServer.js';
 import { makeDataDir } from './helpers/studio.js';
 
 const BASE_URL = process.env.STUDIO_TEST_DATABASE_URL;
@@ -19,13 +19,16 @@ describe.skipIf(!BASE_URL)('sign-in on PostgreSQL with several instances (needs 
   let idp: TestIdp;
   const servers: Array<Awaited<ReturnType<typeof startServer>>> = [];
   let ports: number[] = [];
+  let releasePorts: () => Promise<void> = async () => {};
 
   let dataDir: string;
   beforeAll(async () => {
     db = await createTestSchema(BASE_URL as string, 'auth');
     dataDir = await makeDataDir();
     emu = await startEmulator();
-    ports = await Promise.all([freePort(), freePort(), freePort()]);
+    const reserved = await reservePorts(3);
+    ports = reserved.ports;
+    releasePorts = reserved.release;
     idp = await startTestIdp({
       redirectUris: ports.map((port) => `http://127.0.0.1:${port}/api/auth/callback/oidc`),
       currentUser: () => 'alice',
@@ -52,6 +55,7 @@ describe.skipIf(!BASE_URL)('sign-in on PostgreSQL with several instances (needs 
       ...signInEnv(idp),
       STUDIO_ALLOWED_EMAILS: 'alice@example.com',
     };
+    await releasePorts();
     servers.push(...(await Promise.all(ports.map((port) => startServer(port, env)))));
     for (const port of ports) {
       const res = await fetch(`http://127.0.0.1:${port}/mcp`, { method: 'POST', body: '{}' });

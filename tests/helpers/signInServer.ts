@@ -23,6 +23,26 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Free ports held open until `release()`: a port probed and closed at once can be handed by the kernel to
+ * the next socket bound to port 0 (the test's own provider, another spec's server) before our server binds it.
+ */
+export async function reservePorts(count: number): Promise<{ ports: number[]; release(): Promise<void> }> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, async () => {
+      const server = net.createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return server;
+    }),
+  );
+  return {
+    ports: servers.map((server) => (server.address() as net.AddressInfo).port),
+    release: async () => {
+      await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    },
+  };
+}
+
 /** The built server over HTTP on `port`, without an MCP client (every client here has to sign in first). */
 export async function startServer(
   port: number,
