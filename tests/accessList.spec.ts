@@ -9,7 +9,8 @@ import { type Emulator, startEmulator } from './helpers/emulator.js';
 import { startTestIdp, type TestIdp, type TestUser } from './helpers/oidcProvider.js';
 import { createTestSchema, type TestSchema } from './helpers/pgSchema.js';
 import { runCli } from './helpers/runCli.js';
-import { browserRequest, freePort, signInEnv, startServer } from './helpers/signInServer.js';
+import { browserRequest, reservePorts, signInEnv, startServer } from './helpers/signInServer.js';
+import { makeDataDir } from './helpers/studio.js';
 
 const BASE_URL = process.env.STUDIO_TEST_DATABASE_URL;
 
@@ -50,7 +51,8 @@ describe.skipIf(!BASE_URL)('the allow-list edited by admins (needs STUDIO_TEST_D
   beforeAll(async () => {
     db = await createTestSchema(BASE_URL as string, 'access');
     emu = await startEmulator();
-    const ports = await Promise.all([freePort(), freePort()]);
+    const reserved = await reservePorts(2);
+    const ports = reserved.ports;
     [first, second] = ports.map((port) => `http://127.0.0.1:${port}`) as [string, string];
     idp = await startTestIdp({
       redirectUris: ports.map((port) => `http://127.0.0.1:${port}/api/auth/callback/oidc`),
@@ -67,7 +69,10 @@ describe.skipIf(!BASE_URL)('the allow-list edited by admins (needs STUDIO_TEST_D
       STUDIO_ALLOWED_EMAILS: 'carol@example.com',
       STUDIO_ADMIN_EMAILS: 'alice@example.com',
     };
-    servers.push(...(await Promise.all(ports.map((port) => startServer(port, env)))));
+    // One image folder for the instances of one database (a second folder is refused, issue 18).
+    const dataDir = await makeDataDir();
+    await reserved.release();
+    servers.push(...(await Promise.all(ports.map((port) => startServer(port, env, dataDir)))));
   }, 90_000);
   afterAll(async () => {
     for (const server of servers) await server.stop();
