@@ -55,15 +55,23 @@ export class ToolResponse {
 
   serialize(options: { maxBytes: number }): CallToolResult {
     const blocks = [...this._blocks];
-    let size = JSON.stringify(blocks).length + (this._structured ? JSON.stringify(this._structured).length : 0);
+    // Sized block by block, images by arithmetic: the result is serialised once, by the transport, not
+    // here as well (at 200 results a burst, stringifying every preview again cost seconds of main thread).
+    const structured = this._structured ? JSON.stringify(this._structured).length : 0;
+    const sizes = blocks.map(blockBytes);
+    let size =
+      Math.max(
+        2,
+        sizes.reduce((sum, n) => sum + n + 1, 1),
+      ) + structured;
     let dropped = 0;
     // Last resort: previews are already sized to fit, so this only fires on unexpected overhead.
     while (size > options.maxBytes) {
       const index = blocks.findLastIndex((b) => b.type === 'image');
       if (index < 0) break;
       blocks.splice(index, 1);
+      size -= (sizes.splice(index, 1)[0] ?? 0) + 1;
       dropped += 1;
-      size = JSON.stringify(blocks).length + (this._structured ? JSON.stringify(this._structured).length : 0);
     }
     if (dropped > 0) {
       blocks.push({
@@ -74,4 +82,13 @@ export class ToolResponse {
     if (this._isError) return { content: blocks, isError: true };
     return { content: blocks, ...(this._structured ? { structuredContent: this._structured } : {}) };
   }
+}
+
+/**
+ * The length of `JSON.stringify(block)`. An image's base64 needs no escaping, so its length is the
+ * string's: the (large) data is never copied to be measured.
+ */
+export function blockBytes(block: Block): number {
+  if (block.type !== 'image') return JSON.stringify(block).length;
+  return JSON.stringify({ type: block.type, data: '', mimeType: block.mimeType }).length + block.data.length;
 }
