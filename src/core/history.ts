@@ -10,10 +10,13 @@ interface StoredPart extends GeminiPart {
   storedData?: { mimeType: string; key: string };
 }
 
-/** Replaces each inline image with a reference obtained from `store` (which writes the bytes). */
+/**
+ * Replaces each inline image with a reference obtained from `store` (which writes the bytes), given the
+ * base64 text as received: the final image is already stored and need not be decoded again to be known.
+ */
 export async function dehydrateHistory(
   history: GeminiContent[],
-  store: (data: Buffer, mimeType: string) => Promise<string>,
+  store: (base64: string, mimeType: string) => Promise<string>,
 ): Promise<string> {
   const contents: GeminiContent[] = [];
   for (const content of history) {
@@ -21,7 +24,7 @@ export async function dehydrateHistory(
     for (const part of content.parts) {
       if (part.inlineData) {
         const { inlineData, ...rest } = part;
-        const key = await store(Buffer.from(inlineData.data, 'base64'), inlineData.mimeType);
+        const key = await store(inlineData.data, inlineData.mimeType);
         parts.push({ ...rest, storedData: { mimeType: inlineData.mimeType, key } });
       } else {
         parts.push(part);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { NoticeSink } from './callNotices.js';
 import { isEmulated } from './emulatedRegistry.js';
 import { AppError, CancelledError, InvalidInputError, UnexpectedError } from './errors.js';
+import { arrivedBase64, keepFresh } from './freshImages.js';
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
 import { dehydrateHistory, rehydrateHistory } from './history.js';
 import { readImageInfo } from './imaging.js';
@@ -30,7 +31,6 @@ import type {
 } from './ports.js';
 import { type LoadedReference, loadReference, type ReferenceContext } from './references.js';
 import type { CallContext, CommonImageOptions, EditInput, GenerateInput, StudioImage } from './studio.js';
-import { storeThumbnailLater } from './thumbnails.js';
 import type { UploadService } from './uploads.js';
 
 export interface ImageJobDeps {
@@ -255,7 +255,8 @@ export async function storeResult(
   const blobKey = `images/${month}/${job.imageId}.${extensionForMime(result.mimeType)}`;
   await deps.blobs.put(blobKey, result.data);
   const historyKeys: string[] = [];
-  const history = await dehydrateHistory(result.history, async (data, mimeType) => {
+  const history = await dehydrateHistory(result.history, async (base64, mimeType) => {
+    const data = base64 === arrivedBase64(result.data) ? result.data : Buffer.from(base64, 'base64');
     if (data.equals(result.data)) return blobKey;
     const key = await putReference(deps, data, mimeType);
     historyKeys.push(key);
@@ -327,11 +328,8 @@ export async function storeResult(
   await deps.images.insert(record);
   for (const key of historyKeys) await clearPending(deps.blobs, key);
   deps.log.info({ id: record.id, model: model.id, size: job.imageSize, bytes: record.bytes }, 'image stored');
-  // The gallery's thumbnail, made now so no gallery page decodes originals; off the caller's path (sharp
-  // works in libuv's thread pool), and a failure only means it is made on first view instead.
-  void storeThumbnailLater(deps.blobs, record.id, result.data).catch((err) =>
-    deps.log.warn({ err, id: record.id }, 'thumbnail not stored; made on first view'),
-  );
+  // Its preview and gallery thumbnail, started now, off the caller's path (sharp works in libuv's pool).
+  keepFresh(deps, record, result.data, info);
   const image: StudioImage = {
     record,
     data: result.data,

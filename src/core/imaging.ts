@@ -42,14 +42,16 @@ const EDGES = [1024, 768, 512, 384, 256, 160];
 /**
  * A preview whose base64 form is at most `maxBase64Bytes`. The original is used as is when it already
  * fits and is no larger than `maxEdge`; otherwise it is scaled down as JPEG, stepping down in size.
+ * `first` is what this would try first (made earlier, with no budget): used when it fits, not made again.
  */
 export async function makePreview(
   data: Buffer,
   info: ImageInfo,
-  options: { maxBase64Bytes: number; maxEdge?: number },
+  options: { maxBase64Bytes: number; maxEdge?: number; first?: Preview },
 ): Promise<Preview | undefined> {
   const rawBudget = Math.floor((options.maxBase64Bytes * 3) / 4);
   const maxEdge = options.maxEdge ?? 1024;
+  if (options.first && maxEdge === EDGES[0] && options.first.data.length <= rawBudget) return options.first;
   if (data.length <= rawBudget && Math.max(info.width, info.height) <= maxEdge && PREVIEWABLE.has(info.mimeType)) {
     return { data, mimeType: info.mimeType, width: info.width, height: info.height, original: true };
   }

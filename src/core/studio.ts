@@ -7,7 +7,9 @@
 import { AccessTokens } from './accessTokens.js';
 import type { PathPolicy } from './allowedPaths.js';
 import type { NoticeSink } from './callNotices.js';
+import { takeFresh } from './freshImages.js';
 import { type ImageJob, type ImageJobDeps, planEdit, planGeneration } from './imageJobs.js';
+import type { Preview } from './imaging.js';
 import type { ModelRegistry } from './models.js';
 import type {
   AccessTokenRepository,
@@ -101,6 +103,8 @@ export interface StudioImage {
   groundingSources?: Array<{ uri: string; title?: string }>;
   /** Said once in the result: a deprecated model, a default that fell back, a converted reference. */
   notices?: string[];
+  /** The preview started when the image was stored (core/freshImages.ts), if it is still held. */
+  firstPreview?: Promise<Preview | undefined>;
 }
 
 export interface Studio {
@@ -198,7 +202,8 @@ export async function loadStudioImage(
   ctx: Pick<CallContext, 'ownerId' | 'isAdmin'>,
 ): Promise<StudioImage> {
   const record = await studio.get(id, ctx);
-  const data = await studio.readImage(record);
+  const fresh = takeFresh(record.id);
+  const data = fresh?.data ?? (await studio.readImage(record));
   const options = JSON.parse(record.options) as {
     modelText?: string;
     groundingSources?: StudioImage['groundingSources'];
@@ -217,5 +222,6 @@ export async function loadStudioImage(
     modelText: options.modelText,
     groundingSources: options.groundingSources,
     notices: options.notices,
+    firstPreview: fresh?.firstPreview,
   };
 }

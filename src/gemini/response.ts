@@ -7,6 +7,7 @@
 
 import type { Candidate, GenerateContentResponse, Part } from '@google/genai';
 import { RefusalError, UpstreamError } from '../core/errors.js';
+import { rememberBase64 } from '../core/freshImages.js';
 import { sniffImageMime } from '../core/mime.js';
 import type { GeminiContent, GeminiPart, GenerateImageResult, GroundingSource, TokenUsage } from '../core/ports.js';
 import { compact } from './errors.js';
@@ -176,6 +177,7 @@ export function readImageResponse(
   if (candidate === undefined || imagePart?.inlineData?.data === undefined) throw refusalFor(response);
 
   const data = Buffer.from(imagePart.inlineData.data, 'base64');
+  rememberBase64(data, imagePart.inlineData.data);
   if (data.length === 0) {
     throw new UpstreamError('Gemini returned an empty image. Try again.', undefined, {
       internalMessage: `empty inlineData, responseId=${response.responseId ?? '-'}`,

@@ -22,8 +22,9 @@ export class ToolResponse {
     return this;
   }
 
-  addImage(data: Buffer, mimeType: string): this {
-    this._blocks.push({ type: 'image', data: data.toString('base64'), mimeType });
+  /** `base64`: the bytes' base64 form when the caller already has it (not encoded again). */
+  addImage(data: Buffer, mimeType: string, base64?: string): this {
+    this._blocks.push({ type: 'image', data: base64 ?? data.toString('base64'), mimeType });
     return this;
   }
 

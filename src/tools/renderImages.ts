@@ -5,6 +5,7 @@
  * @module
  */
 import { recordIsEmulated } from '../core/emulatedRegistry.js';
+import { arrivedBase64 } from '../core/freshImages.js';
 import { makePreview } from '../core/imaging.js';
 import type { ImageRecord } from '../core/ports.js';
 import type { StudioImage } from '../core/studio.js';
@@ -40,10 +41,11 @@ export async function renderImages(
         }
         if (mode === 'full')
           notes.push(`${image.record.id}: the full image is too large to inline; a preview is shown.`);
-        return makePreview(image.data, info, { maxBase64Bytes: perImage });
+        return makePreview(image.data, info, { maxBase64Bytes: perImage, first: await image.firstPreview });
       }),
     );
-    for (const preview of previews) if (preview) res.addImage(preview.data, preview.mimeType);
+    for (const preview of previews)
+      if (preview) res.addImage(preview.data, preview.mimeType, arrivedBase64(preview.data));
     if (notes.length) res.addText(notes.join('\n'));
   }
   for (const image of images) {

@@ -1,0 +1,82 @@
+/**
+ * An image just made, held in memory for the result that shows it next (issue 14): the call that waited
+ * for it reads the bytes from here instead of from storage, shows the preview started while the image was
+ * being stored, and sends the base64 text Gemini sent instead of encoding the bytes again. The gallery's
+ * thumbnail is made from that preview (a JPEG original) rather than by decoding the original a second time.
+ * Held for a minute at most and within a byte budget; past either, a result reads from storage as before.
+ * @module
+ */
+import { type ImageInfo, makePreview, type Preview } from './imaging.js';
+import type { Logger } from './logger.js';
+import type { BlobStore, ImageRecord } from './ports.js';
+import { storeThumbnailLater } from './thumbnails.js';
+
+/** The base64 text each Buffer arrived as; a Buffer made afterwards (a colour-adjusted one) has none. */
+const arrivedAs = new WeakMap<Buffer, string>();
+
+export function rememberBase64(data: Buffer, base64: string): void {
+  arrivedAs.set(data, base64);
+}
+
+/** The base64 form of `data`: the text it arrived as when known, otherwise encoded now. */
+export function base64Of(data: Buffer): string {
+  return arrivedAs.get(data) ?? data.toString('base64');
+}
+
+/** The base64 text `data` arrived as, if it is known (nothing is encoded). */
+export function arrivedBase64(data: Buffer): string | undefined {
+  return arrivedAs.get(data);
+}
+
+export interface FreshImage {
+  data: Buffer;
+  /** The preview makePreview tries first (the original, or a 1024 px JPEG), started when the image was stored. */
+  firstPreview: Promise<Preview | undefined>;
+}
+
+const MAX_AGE_MS = 60_000;
+const MAX_BYTES = 128 * 1024 * 1024;
+const held = new Map<string, FreshImage & { at: number; bytes: number }>();
+let heldBytes = 0;
+
+function drop(id: string): void {
+  const entry = held.get(id);
+  if (!entry) return;
+  held.delete(id);
+  heldBytes -= entry.bytes;
+}
+
+/**
+ * Called once an image is stored: starts its first preview, holds both for the result that is waiting, and
+ * queues the gallery thumbnail (from the preview when the original is a JPEG, so without a second decode).
+ */
+export function keepFresh(
+  deps: { blobs: BlobStore; log: Logger },
+  record: Pick<ImageRecord, 'id'>,
+  data: Buffer,
+  info: ImageInfo,
+): void {
+  const firstPreview = makePreview(data, info, { maxBase64Bytes: Number.POSITIVE_INFINITY }).catch(() => undefined);
+  // Oldest first, until this one fits; an image larger than the whole budget is not held.
+  for (const id of held.keys()) if (heldBytes + data.length > MAX_BYTES) drop(id);
+  if (heldBytes + data.length <= MAX_BYTES) {
+    held.set(record.id, { data, firstPreview, at: Date.now(), bytes: data.length });
+    heldBytes += data.length;
+    // Not shown by this process (asked for later, or on another instance): let it go.
+    setTimeout(() => drop(record.id), MAX_AGE_MS).unref();
+  }
+  // A JPEG has no transparency to lose: its 1024 px preview is as good a source for a 320 px thumbnail.
+  const source =
+    info.mimeType === 'image/jpeg' ? firstPreview.then((preview) => preview?.data ?? data) : Promise.resolve(data);
+  void storeThumbnailLater(deps.blobs, record.id, source).catch((err) =>
+    deps.log.warn({ err, id: record.id }, 'thumbnail not stored; made on first view'),
+  );
+}
+
+/** The held image, once: later readers go to storage. */
+export function takeFresh(id: string): FreshImage | undefined {
+  const entry = held.get(id);
+  drop(id);
+  if (!entry || Date.now() - entry.at > MAX_AGE_MS) return undefined;
+  return { data: entry.data, firstPreview: entry.firstPreview };
+}

@@ -1,0 +1,56 @@
+/**
+ * Issue 14: an image just stored is held for the result that shows it (bytes, first preview, the base64
+ * text it arrived as), once; the preview made from that first attempt is the one makePreview makes anyway.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { arrivedBase64, base64Of, keepFresh, rememberBase64, takeFresh } from '../dist/core/freshImages.js';
+import { makePreview, readImageInfo } from '../dist/core/imaging.js';
+import { silentLogger } from '../dist/core/logger.js';
+import { createLocalBlobStore } from '../dist/store/localBlobStore.js';
+
+const noise = (edge: number) =>
+  sharp(Buffer.from(Array.from({ length: edge * edge * 3 }, (_, i) => (i * 7919) % 251)), {
+    raw: { width: edge, height: edge, channels: 3 },
+  });
+
+describe('fresh images', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'nbs-fresh-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('knows the base64 text only of the Buffer it arrived as', () => {
+    const data = Buffer.from('pixels');
+    expect(arrivedBase64(data)).toBeUndefined();
+    rememberBase64(data, data.toString('base64'));
+    expect(arrivedBase64(data)).toBe('cGl4ZWxz');
+    const adjusted = Buffer.from(data);
+    expect(arrivedBase64(adjusted)).toBeUndefined();
+    expect(base64Of(adjusted)).toBe('cGl4ZWxz');
+  });
+
+  it('holds a stored image once, with the preview makePreview would make, and stores its thumbnail', async () => {
+    const data = await noise(1500).jpeg({ quality: 90 }).toBuffer();
+    const info = await readImageInfo(data);
+    const blobs = createLocalBlobStore(dir);
+    keepFresh({ blobs, log: silentLogger }, { id: 'img_fresh1' }, data, info);
+    const fresh = takeFresh('img_fresh1');
+    expect(takeFresh('img_fresh1')).toBeUndefined();
+    expect(fresh?.data).toBe(data);
+    const first = await fresh?.firstPreview;
+    expect(first).toMatchObject({ width: 1024, height: 1024, mimeType: 'image/jpeg', original: false });
+    for (const budget of [10_000_000, 200_000, 20_000]) {
+      const direct = await makePreview(data, info, { maxBase64Bytes: budget });
+      const reused = await makePreview(data, info, { maxBase64Bytes: budget, first });
+      expect(reused?.data.equals(direct?.data as Buffer)).toBe(true);
+    }
+    await expect.poll(() => blobs.exists('thumbs/img_fresh1.webp'), { timeout: 10_000 }).toBe(true);
+    const thumb = await sharp(await blobs.get('thumbs/img_fresh1.webp')).metadata();
+    expect([thumb.format, thumb.width, thumb.height]).toEqual(['webp', 320, 320]);
+  });
+});
