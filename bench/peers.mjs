@@ -3,7 +3,9 @@
 // SAME emulator process, interleaved, with the ratios in one run.
 // - 200 concurrent generate_image calls at 3 s emulator latency: wall time, failures, peak RSS
 // - server overhead per call at 1K and 4K (MCP round trip minus the emulator's own time)
-// - stdio cold start (spawn → initialize result), and the `tools` array of tools/list as JSON
+// - stdio cold start (spawn → initialize result), next to a bare MCP SDK server's (the floor), and the
+//   `tools` array of tools/list as JSON
+// - what our inline preview costs: the overhead and the burst again with STUDIO_IMAGE_RESPONSES=none
 // - ours only: start-up CPU with an empty folder and with 2,000 images; the dashboard's first view of 24
 //   thumbnails with 2,000 images
 // mcp-image is pointed at the emulator through GOOGLE_GEMINI_BASE_URL (read by @google/genai itself) with
@@ -28,7 +30,9 @@ const COLD_STARTS = Number(args.get('cold-starts') ?? 7);
 const LIBRARY = Number(args.get('library') ?? 2000);
 const PEER = path.join(path.dirname(createRequire(import.meta.url).resolve('mcp-image/package.json')), 'dist/index.js');
 
-const emu = await startEmulator();
+// mcp-image 0.14.0 asks for gemini-3.1-flash-image, which the emulator (like Google) shut down on
+// 2026-10-29: the bench serves that id as a copy of its successor, Nano Banana 2.1, the model ours uses.
+const emu = await startEmulator({ extraModels: [{ id: 'gemini-3.1-flash-image', like: 'gemini-nano-banana-2.1' }] });
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'nbs-peers-'));
 const rows = [];
 const ratioRow = (measure, ours, theirs, target, ok) =>
@@ -57,11 +61,16 @@ const servers = {
 try {
   const ours = await connect(servers.ours());
   const theirs = await connect(servers.theirs());
+  // Ours without the inline preview (STUDIO_IMAGE_RESPONSES=none), to say what the preview costs: theirs
+  // answers with a file path only.
+  const bare = await connect(
+    servers.ours({ STUDIO_IMAGE_RESPONSES: 'none', STUDIO_DATA_DIR: path.join(scratch, 'bare') }),
+  );
   const call = (side, prompt, size) =>
     side.client.callTool(
       {
         name: 'generate_image',
-        arguments: side === ours ? { prompt, image_size: size } : { prompt, imageSize: size },
+        arguments: side === theirs ? { prompt, imageSize: size } : { prompt, image_size: size },
       },
       { timeout: 600_000 },
     );
@@ -79,9 +88,9 @@ try {
 
   // Overhead per call, interleaved call by call so both see the same machine.
   const overhead = async (size, calls) => {
-    const samples = { ours: [], theirs: [] };
+    const samples = { ours: [], theirs: [], bare: [] };
     for (let i = 0; i < calls + 3; i += 1) {
-      for (const [name, side] of Object.entries({ ours, theirs })) {
+      for (const [name, side] of Object.entries({ ours, theirs, bare })) {
         const before = emu.stats().serverMsTotal;
         const t0 = performance.now();
         const result = await call(side, `bench overhead ${size} ${i % 4}`, size);
@@ -105,6 +114,13 @@ try {
       `ratio ${ratio.toFixed(2)} ≤ ${factor}`,
       ratio <= factor,
     );
+    rows.push([
+      `  the preview's share (ours with STUDIO_IMAGE_RESPONSES=none), ${size}`,
+      `${fmt(pct(s.bare, 50))} ms without the preview`,
+      '',
+      `ratio ${(pct(s.bare, 50) / pct(s.theirs, 50)).toFixed(2)}`,
+      '',
+    ]);
   }
 
   // The burst: BURST concurrent calls at a realistic-ish latency, ours then theirs (same emulator).
@@ -125,6 +141,7 @@ try {
   };
   const bOurs = await burst(ours);
   const bTheirs = await burst(theirs);
+  const bBare = await burst(bare);
   emu.faults.setGlobal(null);
   const burstRatio = bOurs.wall / bTheirs.wall;
   ratioRow(
@@ -134,16 +151,26 @@ try {
     `ratio ${burstRatio.toFixed(2)} ≤ 1.3, none failed`,
     burstRatio <= 1.3 && bOurs.failed === 0,
   );
+  rows.push([
+    `  the preview's share (ours with STUDIO_IMAGE_RESPONSES=none)`,
+    `${fmt(bBare.wall)} ms, ${bBare.failed} failed, peak RSS ${peakRssMb(bare.transport.pid)} MB`,
+    '',
+    `ratio ${(bBare.wall / bTheirs.wall).toFixed(2)}`,
+    '',
+  ]);
   const [rssOurs, rssTheirs] = [peakRssMb(ours.transport.pid), peakRssMb(theirs.transport.pid)];
   ratioRow('peak RSS', `${rssOurs} MB`, `${rssTheirs} MB`, 'ours ≤ 600 MB', rssOurs <= 600);
   await ours.client.close();
   await theirs.client.close();
+  await bare.client.close();
 
   // Cold start, interleaved.
-  const cold = { ours: [], theirs: [] };
+  const cold = { ours: [], theirs: [], floor: [] };
+  const floor = { command: process.execPath, args: [path.join(import.meta.dirname, 'sdkFloor.mjs')], env: {} };
   for (let i = 0; i < COLD_STARTS; i += 1) {
     cold.ours.push((await startUp(servers.ours())).toInitialize);
     cold.theirs.push((await startUp(servers.theirs())).toInitialize);
+    cold.floor.push((await startUp(floor)).toInitialize);
   }
   ratioRow(
     'stdio cold start p50 (spawn → initialize result)',
@@ -152,6 +179,13 @@ try {
     'ours ≤ 250 ms',
     pct(cold.ours, 50) <= 250,
   );
+  rows.push([
+    '  floor: a bare MCP SDK stdio server, no tools (bench/sdkFloor.mjs)',
+    `${fmt(pct(cold.floor, 50))} ms`,
+    '',
+    `ours − floor ${fmt(pct(cold.ours, 50) - pct(cold.floor, 50))} ms`,
+    '',
+  ]);
 
   // Start-up CPU: an empty folder against one with LIBRARY images (ours only: the peer keeps no library).
   const emptyDir = path.join(scratch, 'empty');
