@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arrivedBase64, base64Of, keepFresh, rememberBase64, takeFresh } from '../dist/core/freshImages.js';
-import { makePreview, readImageInfo } from '../dist/core/imaging.js';
-import { silentLogger } from '../dist/core/logger.js';
-import { createLocalBlobStore } from '../dist/store/localBlobStore.js';
+import { arrivedBase64, base64Of, keepFresh, rememberBase64, takeFresh } from '../src/core/freshImages.js';
+import { makePreview, readImageInfo } from '../src/core/imaging.js';
+import { silentLogger } from '../src/core/logger.js';
+import { createLocalBlobStore } from '../src/store/localBlobStore.js';
 
 const noise = (edge: number) =>
   sharp(Buffer.from(Array.from({ length: edge * edge * 3 }, (_, i) => (i * 7919) % 251)), {

@@ -3,7 +3,7 @@
  * budget without stringifying the previews again; the sizes must still be exact.
  */
 import { describe, expect, it } from 'vitest';
-import { blockBytes, ToolResponse } from '../dist/mcp/toolResponse.js';
+import { blockBytes, ToolResponse } from '../src/mcp/toolResponse.js';
 
 const png = (bytes: number) => Buffer.alloc(bytes, 7);
 

@@ -15,6 +15,7 @@ import type { Runtime } from '../server/runtime.js';
 import { fresh, startAccessList } from './accessListWiring.js';
 import { createLogger } from './logger.js';
 import { selfCommand } from './selfCommand.js';
+import { stdoutInBuffers } from './stdioOut.js';
 import { packageVersion } from './version.js';
 
 const HELP = `nanobanana-studio — generate and edit images with Google Gemini (Nano Banana) from any MCP client.
@@ -134,7 +135,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 async function runStdio(config: FullConfig, log: Logger): Promise<void> {
-  const [{ serveStdio }, { createRuntime }, { createMcpServerFactory }] = await Promise.all([
+  const [{ serveStdio, StdioServerTransport }, { createRuntime }, { createMcpServerFactory }] = await Promise.all([
     import('@modelcontextprotocol/server/stdio'),
     import('./createRuntime.js'),
     import('../server/mcpServerFactory.js'),
@@ -146,6 +147,7 @@ async function runStdio(config: FullConfig, log: Logger): Promise<void> {
     if (error instanceof AppError && error.code === 'config') fail(error.message);
   });
   const handle = serveStdio(createMcpServerFactory(runtime, 'stdio'), {
+    transport: new StdioServerTransport(process.stdin, stdoutInBuffers()),
     onerror: (err) => log.warn({ err }, 'stdio transport error'),
   });
   log.info({ dataDir: config.dataDir }, 'nanobanana-studio serving MCP on stdio');

@@ -1,0 +1,23 @@
+/**
+ * stdout for the MCP stdio transport, written in Buffers (issue 14). The transport writes each message as
+ * a string; a pipe takes a large one (a result with its inline preview, ~0.5 MB) in pieces, and Node
+ * encodes the strings still queued again on each write, so sending 200 results at once cost seconds
+ * of the event loop. Encoded once here, the same bytes leave for a fifth of the CPU (measured: 200
+ * messages of 420 KB to a pipe, 0.8-0.95 s against 0.16-0.17 s after queueing). Everything else is stdout's.
+ * @module
+ */
+export function stdoutInBuffers(out: NodeJS.WriteStream = process.stdout): NodeJS.WriteStream {
+  return new Proxy(out, {
+    get(target, property) {
+      if (property === 'write') {
+        return (chunk: unknown, ...rest: unknown[]) =>
+          (target.write as (...args: unknown[]) => boolean)(
+            typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk,
+            ...rest,
+          );
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
