@@ -14,80 +14,26 @@ import { type ResolvedOptions, resolveGenerationOptions } from './generationOpti
 import { dehydrateHistory, rehydrateHistory } from './history.js';
 import { readImageInfo } from './imaging.js';
 import { resolveReference } from './jobReferences.js';
-import type { Logger } from './logger.js';
 import { extensionForMime } from './mime.js';
 import { generateServed } from './modelChoice.js';
-import { estimateCostUsd, type ImageSize, type ModelRegistry } from './models.js';
+import { estimateCostUsd } from './models.js';
 import { outputOptions, planOutputPaths, writeOutputCopies } from './outputFiles.js';
 import { clearPending, putTracked } from './pendingBlobs.js';
-import type {
-  BlobStore,
-  GenerateImageResult,
-  ImageGenerator,
-  ImageRecord,
-  ImageRepository,
-  ReferenceImage,
-} from './ports.js';
+import type { GenerateImageResult, ImageRecord, ReferenceImage } from './ports.js';
 import { type LoadedReference, loadReference, type ReferenceContext } from './references.js';
-import type { CallContext, CommonImageOptions, EditInput, GenerateInput, StudioImage } from './studio.js';
+import type {
+  CallContext,
+  CommonImageOptions,
+  EditInput,
+  GenerateInput,
+  ImageJob,
+  ImageJobDeps,
+  JobReference,
+  StudioImage,
+} from './studioTypes.js';
 import { storeThumbnailLater } from './thumbnails.js';
-import type { UploadService } from './uploads.js';
 
-export interface ImageJobDeps {
-  registry: ModelRegistry;
-  generator: ImageGenerator;
-  images: ImageRepository;
-  blobs: BlobStore;
-  newImageId: () => string;
-  log: Logger;
-  maxReferenceBytes: number;
-  now: () => Date;
-  /** Resolves upload ids (`upl_…`) when a job runs, re-uploading an expired Gemini copy. */
-  uploads?: Pick<UploadService, 'referenceFor' | 'get'>;
-}
-
-/** A reference kept for the job: bytes in the blob store, or a Gemini file. */
-export type JobReference =
-  | { key: string; mimeType: string }
-  | { fileUri: string; mimeType: string }
-  | {
-      uploadId: string;
-      mimeType: string /** Whose upload (an admin may use anyone's); the job's owner when absent. */;
-      ownerId?: string;
-    };
-
-/** Everything needed to make one image, as JSON. */
-export interface ImageJob {
-  kind: 'generate' | 'edit';
-  ownerId: string;
-  /** The id the image will have: reserved up front so a resumed run can tell it was already stored. */
-  imageId: string;
-  /** Position in its batch (seeds are offset by it). */
-  index: number;
-  prompt: string;
-  negativePrompt?: string;
-  systemInstruction?: string;
-  seed?: number;
-  modelAlias: string;
-  imageSize: ImageSize;
-  aspectRatio: string;
-  thinkingLevel?: string;
-  grounding: boolean;
-  references: JobReference[];
-  /** For edits: the image edited, and whether to continue its conversation. */
-  parentId: string | null;
-  continueConversation: boolean;
-  /** Absolute, already checked against the allowed roots (stdio only). */
-  outputPath?: string;
-  /** Told once in the result: a deprecated model, a retired default that fell back, a converted reference. */
-  notices?: string[];
-  /** Replace a file already at outputPath (otherwise the copy gets a new name). */
-  outputOverwrite?: boolean;
-  /** Folders never written to (the data folder), checked again when the copy is written. */
-  outputProtected?: string[];
-  /** Copy the options the caller gave, for the record. */
-  requested: Pick<CommonImageOptions, 'referenceImages'>;
-}
+export type { ImageJob, ImageJobDeps, JobReference } from './studioTypes.js';
 
 /** Plans `n` jobs for a generation. Validation errors are thrown here, before any pipeline exists. */
 export async function planGeneration(deps: ImageJobDeps, input: GenerateInput, ctx: CallContext): Promise<ImageJob[]> {

@@ -12,7 +12,7 @@ import { assertPathLength, type PathPolicy, resolveWritablePath } from './allowe
 import { InvalidInputError } from './errors.js';
 import { convertImage } from './imaging.js';
 import { extensionForMime } from './mime.js';
-import type { CallContext, CommonImageOptions } from './studio.js';
+import type { CallContext, CommonImageOptions } from './studioTypes.js';
 
 export interface OutputImage {
   id: string;
