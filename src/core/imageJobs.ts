@@ -6,7 +6,6 @@
  */
 
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import type { NoticeSink } from './callNotices.js';
 import { isEmulated } from './emulatedRegistry.js';
 import { AppError, CancelledError, InvalidInputError, UnexpectedError } from './errors.js';
@@ -17,7 +16,7 @@ import { resolveReference } from './jobReferences.js';
 import { extensionForMime } from './mime.js';
 import { generateServed } from './modelChoice.js';
 import { estimateCostUsd } from './models.js';
-import { outputOptions, planOutputPaths, writeOutputCopies } from './outputFiles.js';
+import { planOutputs, saveOutputCopy } from './outputFiles.js';
 import { clearPending, putTracked } from './pendingBlobs.js';
 import type { GenerateImageResult, ImageRecord, ReferenceImage } from './ports.js';
 import { type LoadedReference, loadReference, type ReferenceContext } from './references.js';
@@ -46,7 +45,7 @@ export async function planGeneration(deps: ImageJobDeps, input: GenerateInput, c
   );
   const loaded = await loadReferences(deps, input.referenceImages, ctx);
   const references = await Promise.all(loaded.map((r) => keepReference(deps, r)));
-  const outputs = await planOutputPaths(input.outputPath, input.n, ctx);
+  const outputs = await planOutputs(input, input.n, ctx);
   return Array.from({ length: input.n }, (_, index) => ({
     ...jobFields(deps, ctx, input, options, loaded),
     kind: 'generate' as const,
@@ -55,8 +54,7 @@ export async function planGeneration(deps: ImageJobDeps, input: GenerateInput, c
     references,
     parentId: null,
     continueConversation: false,
-    outputPath: outputs[index],
-    ...outputOptions(input, ctx),
+    ...outputs[index],
   }));
 }
 
@@ -88,8 +86,7 @@ export async function planEdit(deps: ImageJobDeps, input: EditInput, ctx: CallCo
     references: await Promise.all(refs.map((r) => keepReference(deps, r))),
     parentId: parent?.id ?? null,
     continueConversation: continues,
-    outputPath: (await planOutputPaths(input.outputPath, 1, ctx))[0],
-    ...outputOptions(input, ctx),
+    ...(await planOutputs(input, 1, ctx))[0],
   };
 }
 
@@ -207,27 +204,8 @@ export async function storeResult(
     historyKeys.push(key);
     return key;
   });
-  let outputPath: string | undefined;
-  let outputKept: string | undefined;
-  let outputError: string | undefined;
-  if (job.outputPath) {
-    // Checked against the allowed roots when the job was planned; its parent folder is the root now,
-    // and the data folder is checked again (the folder may have become a link into it since).
-    // A copy that cannot be written does not cost the (billed) image: the result says why instead.
-    try {
-      const [copy] = await writeOutputCopies(
-        [{ id: job.imageId, prompt: job.prompt, data: result.data, mimeType: result.mimeType }],
-        job.outputPath,
-        { roots: [path.dirname(job.outputPath.replace(/[/\\]+$/, ''))], protectedRoots: job.outputProtected },
-        { overwrite: job.outputOverwrite },
-      );
-      outputPath = copy?.path;
-      outputKept = copy?.kept;
-    } catch (error) {
-      outputError = `${job.outputPath}: ${toAppError(error).message}`;
-      deps.log.warn({ id: job.imageId, err: outputError }, 'output copy not written');
-    }
-  }
+  const { outputPath, outputKept, outputError } = await saveOutputCopy(job, result);
+  if (outputError) deps.log.warn({ id: job.imageId, err: outputError }, 'output copy not written');
   const record: ImageRecord = {
     id: job.imageId,
     ownerId: job.ownerId,

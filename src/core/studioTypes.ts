@@ -44,6 +44,12 @@ export interface CommonImageOptions {
   outputPath?: string;
   /** With outputPath: replace a file already there (otherwise the copy gets a new name). */
   overwrite?: boolean;
+  /**
+   * With outputPath: a name that does not exist yet and has no image extension (.png, .jpg, .jpeg, .webp)
+   * is a folder to make, as the CLI's `--out` reads it; otherwise such a name is a file given the image's
+   * extension.
+   */
+  outputNewNameIsFolder?: boolean;
 }
 
 export interface GenerateInput extends CommonImageOptions {
