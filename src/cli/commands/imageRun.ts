@@ -164,10 +164,11 @@ export async function makeImages(
     if (values.json) {
       writeJson({
         images: images.map(({ image, pipelineId }) =>
-          imageJson(image.record, {
+          imageJson(image.record, ctx.studio.registry, {
             path: image.storedPath,
             outputPath: image.outputPath,
             outputKept: image.outputKept,
+            outputError: image.outputError,
             pipelineId,
           }),
         ),
