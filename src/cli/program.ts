@@ -15,7 +15,6 @@ import type { Runtime } from '../server/runtime.js';
 import { fresh, startAccessList } from './accessListWiring.js';
 import { createLogger } from './logger.js';
 import { selfCommand } from './selfCommand.js';
-import { stdoutInBuffers } from './stdioOut.js';
 import { packageVersion } from './version.js';
 
 const HELP = `nanobanana-studio — generate and edit images with Google Gemini (Nano Banana) from any MCP client.
@@ -135,7 +134,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 async function runStdio(config: FullConfig, log: Logger): Promise<void> {
-  const [{ serveStdio, StdioServerTransport }, { createRuntime }, { createMcpServerFactory }] = await Promise.all([
+  const [{ serveStdio }, { createRuntime }, { createMcpServerFactory }] = await Promise.all([
     import('@modelcontextprotocol/server/stdio'),
     import('./createRuntime.js'),
     import('../server/mcpServerFactory.js'),
@@ -147,7 +146,7 @@ async function runStdio(config: FullConfig, log: Logger): Promise<void> {
     if (error instanceof AppError && error.code === 'config') fail(error.message);
   });
   const handle = serveStdio(createMcpServerFactory(runtime, 'stdio'), {
-    transport: new StdioServerTransport(process.stdin, stdoutInBuffers()),
+    transport: await (await import('./stdioOut.js')).stdioTransport(),
     onerror: (err) => log.warn({ err }, 'stdio transport error'),
   });
   log.info({ dataDir: config.dataDir }, 'nanobanana-studio serving MCP on stdio');

@@ -21,3 +21,9 @@ export function stdoutInBuffers(out: NodeJS.WriteStream = process.stdout): NodeJ
     },
   });
 }
+
+/** The MCP SDK's stdio transport over {@link stdoutInBuffers}. */
+export async function stdioTransport() {
+  const { StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
+  return new StdioServerTransport(process.stdin, stdoutInBuffers());
+}
