@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { NoticeSink } from './callNotices.js';
 import { isEmulated } from './emulatedRegistry.js';
-import { AppError, CancelledError, InvalidInputError, UnexpectedError } from './errors.js';
+import { InvalidInputError } from './errors.js';
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
 import { dehydrateHistory, rehydrateHistory } from './history.js';
 import { readImageInfo } from './imaging.js';
@@ -278,7 +278,8 @@ export async function storeResult(
       outputPath = copy?.path;
       outputKept = copy?.kept;
     } catch (error) {
-      outputError = `${job.outputPath}: ${toAppError(error).message}`;
+      // Output paths are for local servers: the file-system error says what to fix.
+      outputError = `${job.outputPath}: ${error instanceof Error ? error.message : String(error)}`;
       deps.log.warn({ id: job.imageId, err: outputError }, 'output copy not written');
     }
   }
@@ -344,12 +345,6 @@ export async function storeResult(
     notices: job.notices,
   };
   return image;
-}
-
-export function toAppError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
-  if (error instanceof Error && error.name === 'AbortError') return new CancelledError('The request was cancelled.');
-  return new UnexpectedError(error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 function modelOf(deps: ImageJobDeps, job: ImageJob) {

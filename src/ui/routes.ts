@@ -6,8 +6,10 @@
  */
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AccessList } from '../core/accessList.js';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../core/errors.js';
+import { httpAnswer } from '../core/errorPresentation.js';
+import { NotFoundError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { PipelineEngine } from '../core/pipelines/engine.js';
 import type { StorageUse } from '../core/ports.js';
@@ -172,18 +174,33 @@ export function createDashboard(options: DashboardOptions): { fetch(request: Req
       404,
     ),
   );
-  app.onError((error, c) => {
-    const viewer = c.get('viewer');
-    if (error instanceof NotFoundError) return c.html(messagePage(viewer, 'Not found', error.message), 404);
-    if (error instanceof ForbiddenError) return c.html(messagePage(viewer, 'Not allowed', error.message), 403);
-    if (error instanceof InvalidInputError) return c.html(messagePage(viewer, 'Please check', error.message), 400);
-    options.log.error({ err: error, path: c.req.path }, 'dashboard request failed');
-    return c.html(
-      messagePage(viewer, 'Something went wrong', withReference('Try again; the server log has the details')),
-      500,
-    );
-  });
+  app.onError((error, c) => dashboardError(error, c, options.log));
   return { fetch: async (request) => app.fetch(request) };
+}
+
+/** Titles of the dashboard's error pages, by status (core/errorPresentation decides the status). */
+const ERROR_TITLES: Record<number, string> = {
+  400: 'Please check',
+  403: 'Not allowed',
+  404: 'Not found',
+  429: 'Please wait',
+};
+
+/** Any error as a dashboard page: the status from httpAnswer; an internal error shows only its reference. */
+export function dashboardError(error: Error, c: DashboardContext, log: Logger): Response | Promise<Response> {
+  const answer = httpAnswer(error, { masked: true });
+  if (answer.internal) log.error({ err: error, path: c.req.path }, 'dashboard request failed');
+  else if (answer.status >= 500) log.warn({ err: error, path: c.req.path }, 'dashboard request failed');
+  const known = !answer.internal;
+  return c.html(
+    messagePage(
+      c.get('viewer'),
+      (known && ERROR_TITLES[answer.status]) || 'Something went wrong',
+      known ? error.message : withReference('Try again; the server log has the details'),
+    ),
+    answer.status as ContentfulStatusCode,
+    answer.headers,
+  );
 }
 
 async function resolveViewer(c: DashboardContext, options: DashboardOptions): Promise<Viewer | undefined> {
