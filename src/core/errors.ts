@@ -59,10 +59,10 @@ export class NotFoundError extends AppError {
   static override readonly httpStatus: number = 404;
 }
 
-/** A path outside the allowed roots, or an object owned by someone else. */
 /** Gemini answered 404 for the model itself: the id is unknown or was shut down. */
 export class ModelNotServedError extends NotFoundError {}
 
+/** A path outside the allowed roots, or something only an admin may do. */
 export class ForbiddenError extends AppError {
   static override readonly code: ErrorCode = 'forbidden';
   static override readonly httpStatus: number = 403;
