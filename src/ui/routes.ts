@@ -6,14 +6,11 @@
  */
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AccessList } from '../core/accessList.js';
-import { httpAnswer } from '../core/errorPresentation.js';
 import { NotFoundError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { PipelineEngine } from '../core/pipelines/engine.js';
 import type { StorageUse } from '../core/ports.js';
-import { withReference } from '../core/requestContext.js';
 import type { Studio } from '../core/studio.js';
 import { accessRoutes } from './accessRoutes.js';
 import { accountRoutes } from './accountRoutes.js';
@@ -27,6 +24,7 @@ import {
   readCookie,
   sessionCookie,
 } from './csrf.js';
+import { dashboardError } from './errorPage.js';
 import { imageRoutes } from './imageRoutes.js';
 import { messagePage, signInRefusal } from './pages/messages.js';
 import { studioRoutes } from './studio/studioRoutes.js';
@@ -174,33 +172,8 @@ export function createDashboard(options: DashboardOptions): { fetch(request: Req
       404,
     ),
   );
-  app.onError((error, c) => dashboardError(error, c, options.log));
+  app.onError((error, c) => dashboardError(error, c, c.get('viewer'), options.log));
   return { fetch: async (request) => app.fetch(request) };
-}
-
-/** Titles of the dashboard's error pages, by status (core/errorPresentation decides the status). */
-const ERROR_TITLES: Record<number, string> = {
-  400: 'Please check',
-  403: 'Not allowed',
-  404: 'Not found',
-  429: 'Please wait',
-};
-
-/** Any error as a dashboard page: the status from httpAnswer; an internal error shows only its reference. */
-export function dashboardError(error: Error, c: DashboardContext, log: Logger): Response | Promise<Response> {
-  const answer = httpAnswer(error, { masked: true });
-  if (answer.internal) log.error({ err: error, path: c.req.path }, 'dashboard request failed');
-  else if (answer.status >= 500) log.warn({ err: error, path: c.req.path }, 'dashboard request failed');
-  const known = !answer.internal;
-  return c.html(
-    messagePage(
-      c.get('viewer'),
-      (known && ERROR_TITLES[answer.status]) || 'Something went wrong',
-      known ? error.message : withReference('Try again; the server log has the details'),
-    ),
-    answer.status as ContentfulStatusCode,
-    answer.headers,
-  );
 }
 
 async function resolveViewer(c: DashboardContext, options: DashboardOptions): Promise<Viewer | undefined> {
