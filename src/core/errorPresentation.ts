@@ -56,17 +56,24 @@ export function callerText(error: unknown, presentation: ErrorPresentation): str
     : `${INTERNAL_ERROR_MESSAGE.replace(/\.$/, '')}: ${internalDetail(error).replace(/\.?$/, '.')}`;
 }
 
-export function presentError(error: unknown, presentation: ErrorPresentation): string {
-  if (!isInternalError(error)) return withReference((error as AppError).message);
+/** What the caller sees of `error`, with the reference of the request (by default the current one). */
+export function presentError(
+  error: unknown,
+  presentation: ErrorPresentation,
+  reference: string | undefined = currentRequestId(),
+): string {
+  if (!isInternalError(error)) return withReference((error as AppError).message, reference);
   if (presentation.masked) {
     return withReference(
       `${INTERNAL_ERROR_MESSAGE.replace(/\.$/, '')}. Try again; if it persists, report this reference to the server administrator`,
+      reference,
     );
   }
   const text = internalDetail(error);
   // A pipeline's stored error text may carry its reference already; put ours only once, at the end.
   return withReference(
     `${INTERNAL_ERROR_MESSAGE.replace(/\.$/, '')}: ${text.replace(/\.?$/, '')}. The server log has the details; try again, and report it if it persists`,
+    reference,
   );
 }
 
@@ -86,16 +93,13 @@ export function httpAnswer(
   const internal = isInternalError(error);
   const status = error instanceof AppError && !internal ? error.httpStatus : 500;
   const code = error instanceof AppError ? error.code : 'internal';
+  const reference = presentation.reference ?? currentRequestId();
   const headers: Record<string, string> = {};
   const wait = retryAfterMs(error, presentation.now ?? Date.now());
   if (wait !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(wait / 1000)));
   return {
     status,
-    body: {
-      error: code,
-      message: presentError(error, presentation),
-      reference: presentation.reference ?? currentRequestId(),
-    },
+    body: { error: code, message: presentError(error, presentation, reference), reference },
     headers,
     internal,
   };
