@@ -79,21 +79,21 @@ export function parseJsonc(text: string): ParsedJsonc {
   const strictErrors: ParseError[] = [];
   parseTree(text, strictErrors, { allowTrailingComma: false, disallowComments: true });
   return {
-    root: { value: valueOf(root), type: root.type, start: root.offset, end: root.offset + root.length },
+    root: { value: jsonValueOf(root), type: root.type, start: root.offset, end: root.offset + root.length },
     strict: strictErrors.length === 0,
   };
 }
 
 /** The value of a node as JSON.parse would give it (`__proto__` stays an ordinary key; the last duplicate wins). */
-function valueOf(node: Node): unknown {
-  if (node.type === 'array') return (node.children ?? []).map(valueOf);
+function jsonValueOf(node: Node): unknown {
+  if (node.type === 'array') return (node.children ?? []).map(jsonValueOf);
   if (node.type !== 'object') return node.value;
   const object: Record<string, unknown> = {};
   for (const property of node.children ?? []) {
     const [key, value] = property.children ?? [];
     if (key === undefined) continue;
     Object.defineProperty(object, key.value as string, {
-      value: value === undefined ? undefined : valueOf(value),
+      value: value === undefined ? undefined : jsonValueOf(value),
       enumerable: true,
       writable: true,
       configurable: true,
