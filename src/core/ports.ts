@@ -5,9 +5,33 @@
  * @module
  */
 
-export type * from './ports/accessTokens.js';
-export type * from './ports/gemini.js';
-export type * from './ports/spending.js';
-export type * from './ports/storage.js';
-export type * from './ports/uploads.js';
-export type * from './ports/userSettings.js';
+export type { AccessTokenRecord, AccessTokenRepository } from './ports/accessTokens.js';
+export type {
+  GeminiContent,
+  GeminiPart,
+  GenerateImageRequest,
+  GenerateImageResult,
+  GroundingSource,
+  ImageGenerator,
+  ReferenceImage,
+  TokenUsage,
+  UploadedFile,
+} from './ports/gemini.js';
+export type {
+  AdmitResult,
+  Budget,
+  BudgetChange,
+  BudgetPeriod,
+  ImageCostQuery,
+  ImageCostSummary,
+  LedgerEntry,
+  LedgerKind,
+  LedgerOutcome,
+  ReserveRequest,
+  ReserveResult,
+  SpendingRepository,
+  UsageRow,
+} from './ports/spending.js';
+export type { BlobStore, ImagePage, ImageRecord, ImageRepository, ListImagesQuery } from './ports/storage.js';
+export type { GeminiFiles, UploadRecord, UploadRepository } from './ports/uploads.js';
+export type { StorageUse, UserSettingsRepository } from './ports/userSettings.js';

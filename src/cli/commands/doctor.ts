@@ -6,7 +6,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { type Config, type FullConfig, resolveConfig } from '../../config/config.js';
+import { type Config, configFromFlags, type FullConfig, resolveConfig } from '../../config/config.js';
 import { AppError } from '../../core/errors.js';
 import { EXIT } from '../exitCodes.js';
 import { packageVersion } from '../version.js';
@@ -79,20 +79,14 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`nanobanana-studio doctor: --timeout expects a number of seconds, got "${values.timeout}".\n`);
     return EXIT.usage;
   }
-  let port: number | undefined;
-  if (values.port !== undefined) {
-    port = Number(values.port);
-    if (!Number.isFinite(port)) {
-      process.stderr.write(`nanobanana-studio doctor: --port expects a number, got "${values.port}".\n`);
-      return EXIT.usage;
-    }
+  // The settings flags are read as `nanobanana-studio` reads them (config/settings.ts).
+  let flags: Config;
+  try {
+    flags = configFromFlags(values);
+  } catch (error) {
+    process.stderr.write(`nanobanana-studio doctor: ${(error as Error).message}\n`);
+    return EXIT.usage;
   }
-  const flags: Config = {
-    ...(values.emulator ? { emulator: true } : {}),
-    ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
-    ...(values.host === undefined ? {} : { host: values.host }),
-    ...(port === undefined ? {} : { port }),
-  };
 
   const checks = await runChecks({ flags, configFile: values.config, timeoutMs: timeoutSeconds * 1000 });
   const ok = !checks.some((c) => c.status === 'fail');
