@@ -14,7 +14,7 @@ import { ASSETS } from './assets.js';
 import { CSRF_FIELD, checkCsrf, csrfToken, localSessionId } from './csrf.js';
 import type { DashboardContext, DashboardEnv, DashboardOptions } from './dashboardEnv.js';
 import { imageRoutes } from './imageRoutes.js';
-import { messagePage, signInRefusal } from './pages/messages.js';
+import { messagePage } from './pages/messages.js';
 import { libraryRoutes } from './studio/libraryRoutes.js';
 import { studioRoutes } from './studio/studioRoutes.js';
 import { LOCAL_VIEWER, type Viewer } from './viewer.js';
@@ -59,17 +59,19 @@ export function createDashboard(options: DashboardOptions): { fetch(request: Req
       );
     }
   });
-  app.get('/ui/sign-in/error', (c) =>
-    c.html(
+  app.get('/ui/sign-in/error', async (c) => {
+    // Nothing to refuse with sign-in off.
+    if (!options.signIn) return c.redirect('/ui', 302);
+    return c.html(
       messagePage(
         undefined,
         'Sign-in refused',
-        signInRefusal(c.req.query('error') ?? 'unknown'),
+        (await options.signIn).refusal(c.req.query('error') ?? 'unknown'),
         html`<p><a href="/ui/sign-in">Sign in again</a></p>`,
       ),
       403,
-    ),
-  );
+    );
+  });
   app.get('/ui/signed-out', (c) =>
     c.html(
       messagePage(
