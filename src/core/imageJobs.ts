@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { NoticeSink } from './callNotices.js';
 import { isEmulated } from './emulatedRegistry.js';
-import { AppError, CancelledError, InvalidInputError, UnexpectedError } from './errors.js';
+import { InvalidInputError } from './errors.js';
 import { arrivedBase64, keepFresh } from './freshImages.js';
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
 import { dehydrateHistory, rehydrateHistory } from './history.js';
@@ -266,12 +266,6 @@ export async function storeResult(
     notices: job.notices,
   };
   return image;
-}
-
-export function toAppError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
-  if (error instanceof Error && error.name === 'AbortError') return new CancelledError('The request was cancelled.');
-  return new UnexpectedError(error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 function modelOf(deps: ImageJobDeps, job: ImageJob) {
