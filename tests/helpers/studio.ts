@@ -19,11 +19,30 @@ export interface StudioProcess {
   /** Base URL of the HTTP server (http only). */
   url?: string;
   stderr(): string;
+  /** The server's JSON log lines (stderr) so far, parsed; other lines are passed over. */
+  logLines(): LogLine[];
   /** Stops the server; the data folder is kept unless `removeData`. */
   close(options?: { removeData?: boolean }): Promise<void>;
   /** SIGKILL, no cleanup (crash tests). */
   kill(): void;
   pid(): number | undefined;
+}
+
+/** One pino log line: `time` is the server's clock (ms since the epoch) when it logged `msg`. */
+export type LogLine = { time: number; level: number; msg?: string } & Record<string, unknown>;
+
+export function parseLogLines(stderr: string): LogLine[] {
+  const lines: LogLine[] = [];
+  for (const line of stderr.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const parsed = JSON.parse(line) as LogLine;
+      if (typeof parsed.time === 'number') lines.push(parsed);
+    } catch {
+      // a line cut by the chunking, or not a log line
+    }
+  }
+  return lines;
 }
 
 export interface StartOptions {
@@ -74,6 +93,7 @@ export async function startStudio(kind: TransportKind, options: StartOptions = {
       transport: kind,
       dataDir,
       stderr: () => stderr,
+      logLines: () => parseLogLines(stderr),
       pid: () => transport.pid ?? undefined,
       kill: () => {
         if (transport.pid) process.kill(transport.pid, 'SIGKILL');
@@ -100,6 +120,7 @@ export async function startStudio(kind: TransportKind, options: StartOptions = {
     dataDir,
     url,
     stderr: () => stderr,
+    logLines: () => parseLogLines(stderr),
     pid: () => child.pid,
     kill: () => child.kill('SIGKILL'),
     close: async (o) => {
