@@ -7,25 +7,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hueDistance, rgbToHsl } from '../src/core/palette.js';
-import { type Emulator, startEmulator } from './helpers/emulator.js';
-import { idsOf, type StudioProcess, snapshotOf, startStudio, textOf } from './helpers/studio.js';
+import { idsOf, snapshotOf, textOf } from './helpers/studio.js';
+import { useEmulator, useStudio } from './helpers/useStudio.js';
 
-type Result = { content: unknown[]; isError?: boolean; structuredContent?: Record<string, unknown> };
-
-let emu: Emulator;
-let studio: StudioProcess;
-beforeAll(async () => {
-  emu = await startEmulator();
-  studio = await startStudio('stdio', { geminiUrl: emu.url });
-});
-afterAll(async () => {
-  await studio?.close({ removeData: true });
-  await emu?.close();
-});
-const call = (name: string, args: Record<string, unknown>) =>
-  studio.client.callTool({ name, arguments: args }) as Promise<Result>;
+const emu = useEmulator();
+const studio = useStudio('stdio', { emulator: emu });
+const call = studio.call;
 
 /** Mean hue distance of chromatic pixels within 30° of a palette hue, to the nearest one. */
 async function meanHueError(file: string, palette: string[]): Promise<number> {
