@@ -21,8 +21,11 @@ export interface StudioProcess {
   stderr(): string;
   /** The server's JSON log lines (stderr) so far, parsed; other lines are passed over. */
   logLines(): LogLine[];
-  /** Stops the server; the data folder is kept unless `removeData`. */
-  close(options?: { removeData?: boolean }): Promise<void>;
+  /**
+   * Stops the server (HTTP: SIGTERM, then SIGKILL if it has not exited after `killAfterMs`, 15 s by
+   * default: the server's own limit after its grace period); the data folder is kept unless `removeData`.
+   */
+  close(options?: { removeData?: boolean; killAfterMs?: number }): Promise<void>;
   /** SIGKILL, no cleanup (crash tests). */
   kill(): void;
   pid(): number | undefined;
@@ -125,7 +128,7 @@ export async function startStudio(kind: TransportKind, options: StartOptions = {
     kill: () => child.kill('SIGKILL'),
     close: async (o) => {
       await client.close().catch(() => {});
-      await stopChild(child);
+      await stopChild(child, o?.killAfterMs ?? 15_000);
       if (o?.removeData) await rm(dataDir, { recursive: true, force: true });
     },
   };
@@ -154,12 +157,12 @@ function waitForListening(child: ChildProcess, onStderr: (chunk: string) => void
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess, killAfterMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-    }, 5_000);
+    }, killAfterMs);
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();
