@@ -10,7 +10,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipNote, CHROMIUM, chromiumMissing } from './helpers/browser.js';
-import { type Emulator, startEmulator } from './helpers/emulator.js';
+import { type Emulator, marker, startEmulator } from './helpers/emulator.js';
 import { startTestIdp, type TestIdp, type TestUser } from './helpers/oidcProvider.js';
 import { freePort, signInEnv, startServer } from './helpers/signInServer.js';
 import { type StudioProcess, startStudio } from './helpers/studio.js';
@@ -49,13 +49,14 @@ afterAll(async () => {
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
 describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`, () => {
+  // One server for the block; each test signs in in a fresh browser context and makes its own data
+  // (its own token, images whose prompts carry its own marker, a person of its own where settings or
+  // totals are read), so that any test runs alone or in any order.
   let idp: TestIdp;
   let studio: Awaited<ReturnType<typeof startServer>>;
   let origin: string;
   let user: TestUser = 'alice';
   const contexts: BrowserContext[] = [];
-  let alice: Page;
-  let token = '';
 
   beforeAll(async () => {
     const port = await freePort();
@@ -64,7 +65,8 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     studio = await startServer(port, {
       GEMINI_BASE_URL: emu.url,
       ...signInEnv(idp),
-      STUDIO_ALLOWED_EMAILS: 'alice@example.com, bob@example.com, carol@example.com',
+      STUDIO_ALLOWED_EMAILS:
+        'alice@example.com, bob@example.com, carol@example.com, dave@example.com, erin@example.com',
       STUDIO_ADMIN_EMAILS: 'bob@example.com',
     });
   }, 60_000);
@@ -83,6 +85,13 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     const response = await page.goto(`${origin}/ui`);
     return { page, status: response?.status() };
   };
+  /** A personal access token made on the settings page of `page`'s person. */
+  const tokenOf = async (page: Page, name = `token ${marker('pat')}`): Promise<string> => {
+    await page.goto(`${origin}/ui/settings`);
+    await page.getByLabel('New token’s name').fill(name);
+    await page.getByRole('button', { name: 'Create token' }).click();
+    return ((await page.locator('#new-token').textContent()) ?? '').trim();
+  };
 
   const mcp = async (bearer: string) => {
     const client = new Client({ name: 'dashboard test', version: '1.0.0' });
@@ -98,10 +107,25 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     expect(result.isError, textOf(result)).toBeFalsy();
     return textOf(result);
   };
+  /** Makes images through MCP with `page`'s person's own token; returns their ids. */
+  const make = async (page: Page, ...calls: Array<Record<string, unknown>>): Promise<string[]> => {
+    const client = await mcp(await tokenOf(page));
+    try {
+      const ids: string[] = [];
+      for (const args of calls) {
+        const name = 'instruction' in args ? 'edit_image' : 'generate_image';
+        ids.push(
+          ...[...(await call(client, name, args)).matchAll(/Image (img_[a-z0-9]+)/g)].map((m) => m[1] as string),
+        );
+      }
+      return ids;
+    } finally {
+      await client.close();
+    }
+  };
 
   it('signs a listed person in through the provider, with a strict CSP and safe cookies', async () => {
     const { page, status } = await signIn('alice');
-    alice = page;
     expect(status).toBe(200);
     expect(new URL(page.url()).pathname).toBe('/ui');
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('My images');
@@ -115,39 +139,39 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
   });
 
   it('makes a personal access token on the settings page, shown once, that an MCP client uses', async () => {
-    await alice.goto(`${origin}/ui/settings`);
-    await alice.getByLabel('New token’s name').fill('dashboard test');
-    await alice.getByRole('button', { name: 'Create token' }).click();
-    token = ((await alice.locator('#new-token').textContent()) ?? '').trim();
+    const { page: alice } = await signIn('alice');
+    const name = `dashboard test ${marker('shown-once')}`;
+    const token = await tokenOf(alice, name);
     expect(token).toMatch(/^nbs_pat_/);
     await shot(alice, 'dashboard-token-created');
     await alice.goto(`${origin}/ui/settings`);
     expect(await alice.content()).not.toContain(token);
-    await expect(alice.getByRole('cell', { name: 'dashboard test', exact: true }).count()).resolves.toBe(1);
-  });
-
-  it('shows the gallery (thumbnails, search) and an image page with its lineage', async () => {
+    await expect(alice.getByRole('cell', { name, exact: true }).count()).resolves.toBe(1);
     const client = await mcp(token);
-    let parentId = '';
     try {
-      parentId =
-        /img_[A-Za-z0-9]+/.exec(await call(client, 'generate_image', { prompt: 'a dashboard owl' }))?.[0] ?? '';
-      await call(client, 'edit_image', { image: parentId, instruction: 'give the owl a scarf' });
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain('generate_image');
     } finally {
       await client.close();
     }
-    expect(parentId).toBeTruthy();
+  });
+
+  it('shows the gallery (thumbnails, search) and an image page with its lineage', async () => {
+    const { page: alice } = await signIn('alice');
+    const m = marker('owl');
+    const [parentId] = await make(alice, { prompt: `a dashboard owl ${m}` });
+    expect(parentId).toMatch(/^img_/);
+    await make(alice, { image: parentId, instruction: `give the owl a scarf ${m}` });
     await alice.goto(`${origin}/ui`);
     const thumb = alice.locator(`img[src="/ui/thumb/${parentId}"]`);
     await expect(thumb.getAttribute('loading')).resolves.toBe('lazy');
-    await expect(thumb.getAttribute('alt')).resolves.toBe('a dashboard owl');
+    await expect(thumb.getAttribute('alt')).resolves.toBe(`a dashboard owl ${m}`);
     const thumbResponse = await alice.request.get(`${origin}/ui/thumb/${parentId}`);
     expect(thumbResponse.status()).toBe(200);
     expect(thumbResponse.headers()['content-type']).toBe('image/webp');
     expect(thumbResponse.headers()['cache-control']).toContain('immutable');
     await shot(alice, 'dashboard-gallery');
 
-    await alice.getByRole('searchbox', { name: 'Search by prompt' }).fill('scarf');
+    await alice.getByRole('searchbox', { name: 'Search by prompt' }).fill(`scarf ${m}`);
     await alice.getByRole('button', { name: 'Search' }).click();
     await expect(alice.locator('.grid li').count()).resolves.toBe(1);
 
@@ -161,7 +185,7 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     await expect(alice.getByRole('link', { name: 'Download' }).count()).resolves.toBe(1);
     await expect(alice.getByRole('button', { name: 'Copy link' }).count()).resolves.toBe(1);
     // Lineage: the edit is listed as a child, and its page names this image as its parent.
-    const child = alice.locator('.grid a img[alt="give the owl a scarf"]');
+    const child = alice.locator(`.grid a img[alt="give the owl a scarf ${m}"]`);
     await expect(child.count()).resolves.toBe(1);
     await shot(alice, 'dashboard-image-page');
     await child.click();
@@ -173,13 +197,15 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
   }, 60_000);
 
   it('uses the default model chosen in settings for the next MCP generation that names none', async () => {
-    await alice.goto(`${origin}/ui/settings`);
-    await alice.getByLabel('Model used when a call names none').selectOption('pro');
-    await alice.getByRole('button', { name: 'Save default model' }).click();
-    await expect(alice.getByRole('status').first().textContent()).resolves.toContain('Default model saved');
-    await expect(alice.getByLabel('Model used when a call names none').inputValue()).resolves.toBe('pro');
-    await shot(alice, 'dashboard-settings');
-    const client = await mcp(token);
+    // Dave's own default: nobody else's generations change with it.
+    const { page: dave } = await signIn('dave');
+    await dave.goto(`${origin}/ui/settings`);
+    await dave.getByLabel('Model used when a call names none').selectOption('pro');
+    await dave.getByRole('button', { name: 'Save default model' }).click();
+    await expect(dave.getByRole('status').first().textContent()).resolves.toContain('Default model saved');
+    await expect(dave.getByLabel('Model used when a call names none').inputValue()).resolves.toBe('pro');
+    await shot(dave, 'dashboard-settings');
+    const client = await mcp(await tokenOf(dave));
     try {
       const made = await call(client, 'generate_image', { prompt: 'an owl in the default model' });
       expect(made).toMatch(/\(pro, /);
@@ -190,20 +216,30 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     }
   }, 60_000);
 
-  it('shows costs per day and per model, with totals', async () => {
-    await alice.goto(`${origin}/ui/costs`);
-    await expect(alice.locator('svg.chart').count()).resolves.toBe(2);
-    await expect(alice.locator('svg.chart rect.bar').count()).resolves.toBeGreaterThan(30);
-    const text = (await alice.locator('main').textContent()) ?? '';
-    expect(text).toContain('All time');
-    expect(text).toContain('pro');
-    expect(text).toContain('nb2');
+  it('shows costs per day and per model, with exact totals', async () => {
+    // Erin's images are made here and nowhere else: her totals are exactly these two.
+    const { page: erin } = await signIn('erin');
+    await make(erin, { prompt: 'a billed kite', model: 'nb2.1' }, { prompt: 'a billed kite in pro', model: 'pro' });
+    await erin.goto(`${origin}/ui/costs`);
+    await expect(erin.locator('svg.chart').count()).resolves.toBe(2);
+    // A column a day for 30 days, a bar a model.
+    await expect(erin.locator('svg.chart').first().locator('rect.bar').count()).resolves.toBe(30);
+    await expect(erin.locator('svg.chart').nth(1).locator('rect.bar').count()).resolves.toBe(2);
+    await expect(erin.locator('ul.totals li').allTextContents()).resolves.toEqual([
+      'Last 30 days$0.1676',
+      'All time$0.1676',
+      'Images billed2',
+    ]);
+    const rows = await erin.locator('table tbody tr').allTextContents();
+    expect(rows.sort()).toEqual(['nb2.11$0.0336', 'pro1$0.1340']);
     // Not an admin: no table per person.
-    await expect(alice.locator('#per-user').count()).resolves.toBe(0);
-    await shot(alice, 'dashboard-costs');
-  });
+    await expect(erin.locator('#per-user').count()).resolves.toBe(0);
+    await shot(erin, 'dashboard-costs');
+  }, 60_000);
 
   it('keeps admin pages for admins: 403 for others, usage, budgets and the allow-list for the admin', async () => {
+    const { page: alice } = await signIn('alice');
+    await make(alice, { prompt: `an admin-page heron ${marker('admin')}`, model: 'pro' });
     const refused = await alice.goto(`${origin}/ui/admin`);
     expect(refused?.status()).toBe(403);
     await expect(alice.locator('nav').getByRole('link', { name: 'Admin' }).count()).resolves.toBe(0);
@@ -233,14 +269,10 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
   }, 60_000);
 
   it('dashboard routes: another person gets 404 for Alice’s image page, file, thumbnail and delete; the admin reaches them', async () => {
-    const client = await mcp(token);
-    let id = '';
-    try {
-      id = /img_[A-Za-z0-9]+/.exec(await call(client, 'generate_image', { prompt: 'a matrix heron' }))?.[0] ?? '';
-    } finally {
-      await client.close();
-    }
-    expect(id).toBeTruthy();
+    const { page: alice } = await signIn('alice');
+    const m = marker('heron');
+    const [id] = await make(alice, { prompt: `a matrix heron ${m}` });
+    expect(id).toMatch(/^img_/);
     const routes = [`/ui/images/${id}`, `/ui/images/${id}/file`, `/ui/images/${id}/file?download=1`, `/ui/thumb/${id}`];
     const { page: carol } = await signIn('carol');
     const { page: bob } = await signIn('bob');
@@ -258,18 +290,15 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     expect(deleted.status()).toBe(404);
     expect((await alice.request.get(`${origin}/ui/images/${id}`)).status()).toBe(200);
     // Nor does the list show it to her.
-    await carol.goto(`${origin}/ui?q=matrix%20heron`);
+    await carol.goto(`${origin}/ui?q=${encodeURIComponent(m)}`);
     await expect(carol.locator('.grid li').count()).resolves.toBe(0);
-  });
+  }, 60_000);
 
   it('pages the gallery 24 at a time, with links to older and back to the newest', async () => {
-    const client = await mcp(token);
-    try {
-      for (let i = 0; i < 7; i += 1) await call(client, 'generate_image', { prompt: `paging kite ${i}`, n: 4 });
-    } finally {
-      await client.close();
-    }
-    await alice.goto(`${origin}/ui?q=paging%20kite`);
+    const { page: alice } = await signIn('alice');
+    const m = marker('paging');
+    await make(alice, ...Array.from({ length: 7 }, (_, i) => ({ prompt: `paging kite ${i} ${m}`, n: 4 })));
+    await alice.goto(`${origin}/ui?q=${encodeURIComponent(m)}`);
     await expect(alice.locator('.grid li').count()).resolves.toBe(24);
     const firstPage = await alice.locator('.grid li img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')));
     await alice.getByRole('link', { name: 'Older images' }).click();
@@ -282,25 +311,28 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     await alice.getByRole('link', { name: 'Newest images' }).click();
     await expect(alice.locator('.grid li').count()).resolves.toBe(24);
     await shot(alice, 'dashboard-paging');
-  }, 60_000);
+  }, 90_000);
 
   it('refuses a POST without the CSRF token, or with another session’s', async () => {
-    const missing = await alice.request.post(`${origin}/ui/settings/model`, { form: { model: 'nb2' } });
+    const { page: alice } = await signIn('alice');
+    await alice.goto(`${origin}/ui/settings`);
+    const before = await alice.getByLabel('Model used when a call names none').inputValue();
+    const other = before === 'nb2' ? 'lite' : 'nb2';
+    const missing = await alice.request.post(`${origin}/ui/settings/model`, { form: { model: other } });
     expect(missing.status()).toBe(403);
     expect(missing.headers()['content-security-policy']).toBe(CSP);
     const forged = await alice.request.post(`${origin}/ui/settings/model`, {
-      form: { model: 'nb2', _csrf: 'x'.repeat(43) },
+      form: { model: other, _csrf: 'x'.repeat(43) },
     });
     expect(forged.status()).toBe(403);
     await alice.goto(`${origin}/ui/settings`);
-    await expect(alice.getByLabel('Model used when a call names none').inputValue()).resolves.toBe('pro');
+    await expect(alice.getByLabel('Model used when a call names none').inputValue()).resolves.toBe(before);
   });
 
   it('deletes an image after confirmation', async () => {
-    await alice.goto(`${origin}/ui?q=default%20model`);
-    await alice.locator('.grid a').first().click();
-    await alice.waitForURL(/\/ui\/images\/img_/);
-    const id = new URL(alice.url()).pathname.split('/').pop() as string;
+    const { page: alice } = await signIn('alice');
+    const [id] = await make(alice, { prompt: `an image to delete ${marker('delete')}` });
+    await alice.goto(`${origin}/ui/images/${id}`);
     await alice.getByLabel('Yes, delete this image for good').check();
     await alice.getByRole('button', { name: 'Delete image' }).click();
     await alice.waitForURL(/\/ui\?deleted=/);
