@@ -4,18 +4,14 @@
  * the real MCP client with a personal access token made on the dashboard itself. Also the dashboard with
  * sign-in off (loopback). Screenshots land in test-results/screenshots/.
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipNote, CHROMIUM, chromiumMissing } from './helpers/browser.js';
-import { type Emulator, marker, startEmulator } from './helpers/emulator.js';
-import { startTestIdp, type TestIdp, type TestUser } from './helpers/oidcProvider.js';
-import { freePort, signInEnv, startServer } from './helpers/signInServer.js';
-import { type StudioProcess, startStudio } from './helpers/studio.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSkipNote, chromiumMissing, screenshot, useBrowser } from './helpers/browser.js';
+import { marker } from './helpers/emulator.js';
+import { useSignedInDashboard } from './helpers/signedInDashboard.js';
+import { useEmulator, useStudio } from './helpers/useStudio.js';
 
-const SHOTS = path.resolve(import.meta.dirname, '../test-results/screenshots');
 const CSP =
   "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -26,77 +22,27 @@ const textOf = (result: ToolResult) =>
     .map((c) => c.text)
     .join('\n');
 
-let emu: Emulator;
-let browser: Browser;
-
 const SKIP_NOTE = browserSkipNote('tests/dashboard.spec.ts');
-
-beforeAll(async () => {
-  if (chromiumMissing) return;
-  await mkdir(SHOTS, { recursive: true });
-  emu = await startEmulator();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-});
-afterAll(async () => {
-  await browser?.close();
-  await emu?.close();
-});
-
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const emu = useEmulator();
+const browser = useBrowser();
 
 describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`, () => {
   // One server for the block; each test signs in in a fresh browser context and makes its own data
   // (its own token, images whose prompts carry its own marker, a person of its own where settings or
   // totals are read), so that any test runs alone or in any order.
-  let idp: TestIdp;
-  let studio: Awaited<ReturnType<typeof startServer>>;
-  let origin: string;
-  let user: TestUser = 'alice';
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    idp = await startTestIdp({ redirectUris: [`${origin}/api/auth/callback/oidc`], currentUser: () => user });
-    studio = await startServer(port, {
-      GEMINI_BASE_URL: emu.url,
-      ...signInEnv(idp),
-      STUDIO_ALLOWED_EMAILS:
-        'alice@example.com, bob@example.com, carol@example.com, dave@example.com, erin@example.com',
-      STUDIO_ADMIN_EMAILS: 'bob@example.com',
-    });
-  }, 60_000);
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await studio?.stop();
-    await idp?.close();
+  const dash = useSignedInDashboard({
+    emulator: emu,
+    browser,
+    allowedEmails: 'alice@example.com, bob@example.com, carol@example.com, dave@example.com, erin@example.com',
+    adminEmails: 'bob@example.com',
   });
-
-  /** A fresh browser (no cookies) that opens /ui as `who`, through the provider's real redirects. */
-  const signIn = async (who: TestUser): Promise<{ page: Page; status: number | undefined }> => {
-    user = who;
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    const response = await page.goto(`${origin}/ui`);
-    return { page, status: response?.status() };
-  };
-  /** A personal access token made on the settings page of `page`'s person. */
-  const tokenOf = async (page: Page, name = `token ${marker('pat')}`): Promise<string> => {
-    await page.goto(`${origin}/ui/settings`);
-    await page.getByLabel('New token’s name').fill(name);
-    await page.getByRole('button', { name: 'Create token' }).click();
-    return ((await page.locator('#new-token').textContent()) ?? '').trim();
-  };
+  const { signIn } = dash;
+  const tokenOf = (page: Page, name = `token ${marker('pat')}`) => dash.tokenOf(page, name);
 
   const mcp = async (bearer: string) => {
     const client = new Client({ name: 'dashboard test', version: '1.0.0' });
     await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
+      new StreamableHTTPClientTransport(new URL(`${dash.origin}/mcp`), {
         requestInit: { headers: { authorization: `Bearer ${bearer}` } },
       }),
     );
@@ -130,12 +76,12 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     expect(new URL(page.url()).pathname).toBe('/ui');
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('My images');
     await expect(page.locator('.who').textContent()).resolves.toContain('alice@example.com');
-    const response = await page.request.get(`${origin}/ui`);
+    const response = await page.request.get(`${dash.origin}/ui`);
     expect(response.headers()['content-security-policy']).toBe(CSP);
     const session = (await page.context().cookies()).find((c) => c.name.includes('session_token'));
     expect(session?.httpOnly).toBe(true);
     expect(session?.sameSite).toBe('Lax');
-    await shot(page, 'dashboard-empty-gallery');
+    await screenshot(page, 'dashboard-empty-gallery');
   });
 
   it('makes a personal access token on the settings page, shown once, that an MCP client uses', async () => {
@@ -143,8 +89,8 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     const name = `dashboard test ${marker('shown-once')}`;
     const token = await tokenOf(alice, name);
     expect(token).toMatch(/^nbs_pat_/);
-    await shot(alice, 'dashboard-token-created');
-    await alice.goto(`${origin}/ui/settings`);
+    await screenshot(alice, 'dashboard-token-created');
+    await alice.goto(`${dash.origin}/ui/settings`);
     expect(await alice.content()).not.toContain(token);
     await expect(alice.getByRole('cell', { name, exact: true }).count()).resolves.toBe(1);
     const client = await mcp(token);
@@ -161,23 +107,23 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     const [parentId] = await make(alice, { prompt: `a dashboard owl ${m}` });
     expect(parentId).toMatch(/^img_/);
     await make(alice, { image: parentId, instruction: `give the owl a scarf ${m}` });
-    await alice.goto(`${origin}/ui`);
+    await alice.goto(`${dash.origin}/ui`);
     const thumb = alice.locator(`img[src="/ui/thumb/${parentId}"]`);
     await expect(thumb.getAttribute('loading')).resolves.toBe('lazy');
     await expect(thumb.getAttribute('alt')).resolves.toBe(`a dashboard owl ${m}`);
-    const thumbResponse = await alice.request.get(`${origin}/ui/thumb/${parentId}`);
+    const thumbResponse = await alice.request.get(`${dash.origin}/ui/thumb/${parentId}`);
     expect(thumbResponse.status()).toBe(200);
     expect(thumbResponse.headers()['content-type']).toBe('image/webp');
     expect(thumbResponse.headers()['cache-control']).toContain('immutable');
-    await shot(alice, 'dashboard-gallery');
+    await screenshot(alice, 'dashboard-gallery');
 
     await alice.getByRole('searchbox', { name: 'Search by prompt' }).fill(`scarf ${m}`);
     await alice.getByRole('button', { name: 'Search' }).click();
     await expect(alice.locator('.grid li').count()).resolves.toBe(1);
 
-    await alice.goto(`${origin}/ui`);
+    await alice.goto(`${dash.origin}/ui`);
     await thumb.click();
-    await alice.waitForURL(`${origin}/ui/images/${parentId}`);
+    await alice.waitForURL(`${dash.origin}/ui/images/${parentId}`);
     await expect(alice.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(parentId);
     await expect(alice.getByRole('link', { name: 'Open full image' }).getAttribute('href')).resolves.toBe(
       `/ui/images/${parentId}/file`,
@@ -187,11 +133,11 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     // Lineage: the edit is listed as a child, and its page names this image as its parent.
     const child = alice.locator(`.grid a img[alt="give the owl a scarf ${m}"]`);
     await expect(child.count()).resolves.toBe(1);
-    await shot(alice, 'dashboard-image-page');
+    await screenshot(alice, 'dashboard-image-page');
     await child.click();
     await alice.waitForURL(/\/ui\/images\/img_/);
     await expect(alice.locator(`.grid a[href="/ui/images/${parentId}"]`).count()).resolves.toBe(1);
-    const full = await alice.request.get(`${origin}/ui/images/${parentId}/file?download=1`);
+    const full = await alice.request.get(`${dash.origin}/ui/images/${parentId}/file?download=1`);
     expect(full.status()).toBe(200);
     expect(full.headers()['content-disposition']).toContain('attachment');
   }, 60_000);
@@ -199,12 +145,12 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
   it('uses the default model chosen in settings for the next MCP generation that names none', async () => {
     // Dave's own default: nobody else's generations change with it.
     const { page: dave } = await signIn('dave');
-    await dave.goto(`${origin}/ui/settings`);
+    await dave.goto(`${dash.origin}/ui/settings`);
     await dave.getByLabel('Model used when a call names none').selectOption('pro');
     await dave.getByRole('button', { name: 'Save default model' }).click();
     await expect(dave.getByRole('status').first().textContent()).resolves.toContain('Default model saved');
     await expect(dave.getByLabel('Model used when a call names none').inputValue()).resolves.toBe('pro');
-    await shot(dave, 'dashboard-settings');
+    await screenshot(dave, 'dashboard-settings');
     const client = await mcp(await tokenOf(dave));
     try {
       const made = await call(client, 'generate_image', { prompt: 'an owl in the default model' });
@@ -220,7 +166,7 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     // Erin's images are made here and nowhere else: her totals are exactly these two.
     const { page: erin } = await signIn('erin');
     await make(erin, { prompt: 'a billed kite', model: 'nb2.1' }, { prompt: 'a billed kite in pro', model: 'pro' });
-    await erin.goto(`${origin}/ui/costs`);
+    await erin.goto(`${dash.origin}/ui/costs`);
     await expect(erin.locator('svg.chart').count()).resolves.toBe(2);
     // A column a day for 30 days, a bar a model.
     await expect(erin.locator('svg.chart').first().locator('rect.bar').count()).resolves.toBe(30);
@@ -234,18 +180,18 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     expect(rows.sort()).toEqual(['nb2.11$0.0336', 'pro1$0.1340']);
     // Not an admin: no table per person.
     await expect(erin.locator('#per-user').count()).resolves.toBe(0);
-    await shot(erin, 'dashboard-costs');
+    await screenshot(erin, 'dashboard-costs');
   }, 60_000);
 
   it('keeps admin pages for admins: 403 for others, usage, budgets and the allow-list for the admin', async () => {
     const { page: alice } = await signIn('alice');
     await make(alice, { prompt: `an admin-page heron ${marker('admin')}`, model: 'pro' });
-    const refused = await alice.goto(`${origin}/ui/admin`);
+    const refused = await alice.goto(`${dash.origin}/ui/admin`);
     expect(refused?.status()).toBe(403);
     await expect(alice.locator('nav').getByRole('link', { name: 'Admin' }).count()).resolves.toBe(0);
 
     const { page: bob } = await signIn('bob');
-    const admin = await bob.goto(`${origin}/ui/admin`);
+    const admin = await bob.goto(`${dash.origin}/ui/admin`);
     expect(admin?.status()).toBe(200);
     await expect(bob.locator('#usage-per-model').textContent()).resolves.toContain('pro');
     await expect(bob.locator('#allow-list').textContent()).resolves.toContain('alice@example.com');
@@ -257,12 +203,14 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     await expect(
       bob.locator('form.budget-form', { hasText: 'alice@example.com' }).getByLabel('Daily USD').inputValue(),
     ).resolves.toBe('5');
-    await shot(bob, 'dashboard-admin');
-    await bob.goto(`${origin}/ui/costs`);
+    await screenshot(bob, 'dashboard-admin');
+    await bob.goto(`${dash.origin}/ui/costs`);
     await expect(bob.locator('#per-user').textContent()).resolves.toContain('alice@example.com');
     // A non-admin's POST to the admin form is refused too.
-    const csrf = await alice.goto(`${origin}/ui/settings`).then(() => alice.locator('input[name="_csrf"]').first());
-    const post = await alice.request.post(`${origin}/ui/admin/budgets`, {
+    const csrf = await alice
+      .goto(`${dash.origin}/ui/settings`)
+      .then(() => alice.locator('input[name="_csrf"]').first());
+    const post = await alice.request.post(`${dash.origin}/ui/admin/budgets`, {
       form: { _csrf: (await csrf.getAttribute('value')) ?? '', owner: 'x', daily: '1' },
     });
     expect(post.status()).toBe(403);
@@ -277,20 +225,20 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     const { page: carol } = await signIn('carol');
     const { page: bob } = await signIn('bob');
     const statuses = async (page: Page) =>
-      Promise.all(routes.map(async (route) => (await page.request.get(`${origin}${route}`)).status()));
+      Promise.all(routes.map(async (route) => (await page.request.get(`${dash.origin}${route}`)).status()));
     expect(await statuses(alice)).toEqual([200, 200, 200, 200]);
     expect(await statuses(carol)).toEqual([404, 404, 404, 404]);
     expect(await statuses(bob)).toEqual([200, 200, 200, 200]);
     // Carol's own, valid CSRF token does not let her delete Alice's image.
-    await carol.goto(`${origin}/ui/settings`);
+    await carol.goto(`${dash.origin}/ui/settings`);
     const csrf = await carol.locator('input[name="_csrf"]').first().getAttribute('value');
-    const deleted = await carol.request.post(`${origin}/ui/images/${id}/delete`, {
+    const deleted = await carol.request.post(`${dash.origin}/ui/images/${id}/delete`, {
       form: { _csrf: csrf ?? '', confirm: 'yes' },
     });
     expect(deleted.status()).toBe(404);
-    expect((await alice.request.get(`${origin}/ui/images/${id}`)).status()).toBe(200);
+    expect((await alice.request.get(`${dash.origin}/ui/images/${id}`)).status()).toBe(200);
     // Nor does the list show it to her.
-    await carol.goto(`${origin}/ui?q=${encodeURIComponent(m)}`);
+    await carol.goto(`${dash.origin}/ui?q=${encodeURIComponent(m)}`);
     await expect(carol.locator('.grid li').count()).resolves.toBe(0);
   }, 60_000);
 
@@ -298,7 +246,7 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     const { page: alice } = await signIn('alice');
     const m = marker('paging');
     await make(alice, ...Array.from({ length: 7 }, (_, i) => ({ prompt: `paging kite ${i} ${m}`, n: 4 })));
-    await alice.goto(`${origin}/ui?q=${encodeURIComponent(m)}`);
+    await alice.goto(`${dash.origin}/ui?q=${encodeURIComponent(m)}`);
     await expect(alice.locator('.grid li').count()).resolves.toBe(24);
     const firstPage = await alice.locator('.grid li img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')));
     await alice.getByRole('link', { name: 'Older images' }).click();
@@ -310,34 +258,34 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     await expect(alice.getByRole('link', { name: 'Older images' }).count()).resolves.toBe(0);
     await alice.getByRole('link', { name: 'Newest images' }).click();
     await expect(alice.locator('.grid li').count()).resolves.toBe(24);
-    await shot(alice, 'dashboard-paging');
+    await screenshot(alice, 'dashboard-paging');
   }, 90_000);
 
   it('refuses a POST without the CSRF token, or with another session’s', async () => {
     const { page: alice } = await signIn('alice');
-    await alice.goto(`${origin}/ui/settings`);
+    await alice.goto(`${dash.origin}/ui/settings`);
     const before = await alice.getByLabel('Model used when a call names none').inputValue();
     const other = before === 'nb2' ? 'lite' : 'nb2';
-    const missing = await alice.request.post(`${origin}/ui/settings/model`, { form: { model: other } });
+    const missing = await alice.request.post(`${dash.origin}/ui/settings/model`, { form: { model: other } });
     expect(missing.status()).toBe(403);
     expect(missing.headers()['content-security-policy']).toBe(CSP);
-    const forged = await alice.request.post(`${origin}/ui/settings/model`, {
+    const forged = await alice.request.post(`${dash.origin}/ui/settings/model`, {
       form: { model: other, _csrf: 'x'.repeat(43) },
     });
     expect(forged.status()).toBe(403);
-    await alice.goto(`${origin}/ui/settings`);
+    await alice.goto(`${dash.origin}/ui/settings`);
     await expect(alice.getByLabel('Model used when a call names none').inputValue()).resolves.toBe(before);
   });
 
   it('deletes an image after confirmation', async () => {
     const { page: alice } = await signIn('alice');
     const [id] = await make(alice, { prompt: `an image to delete ${marker('delete')}` });
-    await alice.goto(`${origin}/ui/images/${id}`);
+    await alice.goto(`${dash.origin}/ui/images/${id}`);
     await alice.getByLabel('Yes, delete this image for good').check();
     await alice.getByRole('button', { name: 'Delete image' }).click();
     await alice.waitForURL(/\/ui\?deleted=/);
     await expect(alice.getByRole('status').first().textContent()).resolves.toContain(`${id} was deleted`);
-    expect((await alice.request.get(`${origin}/ui/images/${id}`)).status()).toBe(404);
+    expect((await alice.request.get(`${dash.origin}/ui/images/${id}`)).status()).toBe(404);
   });
 
   it('refuses an unlisted person at sign-in, saying what to do', async () => {
@@ -345,19 +293,13 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in on${SKIP_NOTE}`,
     expect(status).toBe(403);
     expect(new URL(page.url()).pathname).toBe('/ui/sign-in/error');
     await expect(page.locator('main').textContent()).resolves.toContain('allow-list');
-    expect((await page.request.get(`${origin}/ui`, { maxRedirects: 0 })).status()).toBe(302);
-    await shot(page, 'dashboard-refused');
+    expect((await page.request.get(`${dash.origin}/ui`, { maxRedirects: 0 })).status()).toBe(302);
+    await screenshot(page, 'dashboard-refused');
   });
 });
 
 describe.skipIf(chromiumMissing)(`studio dashboard with sign-in off (loopback)${SKIP_NOTE}`, () => {
-  let studio: StudioProcess;
-  beforeAll(async () => {
-    studio = await startStudio('http', { geminiUrl: emu.url });
-  });
-  afterAll(async () => {
-    await studio?.close({ removeData: true });
-  });
+  const studio = useStudio('http', { emulator: emu });
 
   it('shows the local user’s gallery without signing in', async () => {
     const made = (await studio.client.callTool({
@@ -380,7 +322,7 @@ describe.skipIf(chromiumMissing)(`studio dashboard with sign-in off (loopback)${
       const cookie = (await context.cookies()).find((c) => c.name === 'nbs_ui_session');
       expect(cookie?.httpOnly).toBe(true);
       expect(cookie?.sameSite).toBe('Lax');
-      await shot(page, 'dashboard-local');
+      await screenshot(page, 'dashboard-local');
       const stylesheet = await page.locator('link[rel="stylesheet"]').getAttribute('href');
       const css = await page.request.get(`${studio.url}${stylesheet}`);
       expect(css.headers()['cache-control']).toContain('immutable');

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { type Emulator, startEmulator } from './emulator.js';
+import { standIn } from './standIn.js';
 import { type StartOptions, type StudioProcess, startStudio, type TransportKind } from './studio.js';
 
 /** A tool call's result as the specs read it. */
@@ -23,33 +24,6 @@ export interface UsedStudio extends StudioProcess {
 export interface UseStudioOptions extends StartOptions {
   /** The emulator that plays Gemini (its URL becomes GEMINI_BASE_URL); none with `--emulator` or no key. */
   emulator?: Emulator;
-}
-
-/**
- * A stand-in for what is started in `beforeAll`: reading it before then is a mistake in the spec, except for
- * `own` (functions that look the started object up when they are called).
- */
-function standIn<T extends object>(
-  what: string,
-  own: Partial<T> = {},
-): { target: T; set(value: T | undefined): void; get(): T | undefined } {
-  let current: T | undefined;
-  const target = new Proxy(own as T, {
-    get(_, key) {
-      if (key in own) return Reflect.get(own, key);
-      if (!current) throw new Error(`${what} is used before its beforeAll started it (or after its afterAll)`);
-      const value = Reflect.get(current, key, current);
-      return typeof value === 'function' ? value.bind(current) : value;
-    },
-    has: (_, key) => (current ? key in current : false),
-  });
-  return {
-    target,
-    set: (value) => {
-      current = value;
-    },
-    get: () => current,
-  };
 }
 
 /** The spec file's (or block's) Gemini emulator, started before its tests and closed after them. */
