@@ -2,7 +2,7 @@
 // Bundles the in-chat gallery (src/app/, an MCP Apps view) into one self-contained HTML file,
 // dist/app/gallery.html, that the server serves as ui://nanobanana/gallery.html. Hosts load that HTML
 // in a sandboxed iframe with no network by default, so the script and styles are inlined.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, transform } from 'esbuild';
 
@@ -47,8 +47,10 @@ if (html.includes('__CSS__') || html.includes('__JS__')) throw new Error('buildA
 
 await mkdir(path.dirname(OUT), { recursive: true });
 await writeFile(OUT, html);
-// tsc compiles src/app/ too (for type checking); only the bundle is served, so drop its module output.
-await Promise.all(['gallery.js', 'gallery.js.map'].map((f) => rm(path.join(path.dirname(OUT), f), { force: true })));
+// tsc compiles src/app/ too (for type checking); only the bundle is served, so drop its module output
+// (every module of the view: the entry point and the files it imports).
+const compiled = (await readdir(path.dirname(OUT))).filter((f) => /\.js(\.map)?$/.test(f));
+await Promise.all(compiled.map((f) => rm(path.join(path.dirname(OUT), f), { force: true })));
 process.stderr.write(
   `app: ${path.relative(ROOT, OUT)} ${(Buffer.byteLength(html) / 1024).toFixed(0)} KB (script ${(Buffer.byteLength(js) / 1024).toFixed(0)} KB)\n`,
 );

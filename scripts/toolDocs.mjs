@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Renders the README's tool reference from the tool definitions themselves (dist/), between the
-// <!-- tools:start --> and <!-- tools:end --> markers. `--check` fails when the README is stale.
+// <!-- tools:start --> and <!-- tools:end --> markers, and its settings table from the settings' one
+// declaration (src/config/settings.ts), between <!-- settings:start --> and <!-- settings:end -->.
+// `--check` fails when either is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { SETTINGS } from '../dist/config/settings.js';
 import { galleryTools } from '../dist/tools/galleryTools.js';
 import { imageTools } from '../dist/tools/imageTools.js';
 import { libraryTools } from '../dist/tools/libraryTool.js';
@@ -37,19 +40,48 @@ for (const tool of tools) {
 }
 const table = lines.join('\n');
 
+const settings = settingsTable();
+
 const readme = readFileSync(README, 'utf8');
-const pattern = /(<!-- tools:start -->)[\s\S]*?(<!-- tools:end -->)/;
-if (!pattern.test(readme)) throw new Error('README.md lacks the <!-- tools:start --> / <!-- tools:end --> markers');
-const next = readme.replace(pattern, `$1\n${table}\n$2`);
+let next = readme;
+for (const [name, content] of [
+  ['tools', table],
+  ['settings', settings],
+]) {
+  const pattern = new RegExp(`(<!-- ${name}:start -->)[\\s\\S]*?(<!-- ${name}:end -->)`);
+  if (!pattern.test(next)) throw new Error(`README.md lacks the <!-- ${name}:start --> / <!-- ${name}:end --> markers`);
+  next = next.replace(pattern, (_all, start, end) => `${start}\n${content}\n${end}`);
+}
 if (process.argv.includes('--check')) {
   if (next !== readme) {
-    process.stderr.write('README.md tool reference is stale: run `npm run docs` and commit the result.\n');
+    process.stderr.write(
+      'README.md tool reference or settings table is stale: run `npm run docs` and commit the result.\n',
+    );
     process.exit(1);
   }
   process.stderr.write('tool docs: ok\n');
 } else {
   writeFileSync(README, next);
-  process.stderr.write('README.md tool reference updated\n');
+  process.stderr.write('README.md tool reference and settings table updated\n');
+}
+
+/** One row per setting, in the declaration's order: key, flag, environment variables, default, meaning. */
+function settingsTable() {
+  const rows = ['| Config key | Flag | Environment | Default | Meaning |', '|---|---|---|---|---|'];
+  for (const [key, s] of Object.entries(SETTINGS)) {
+    const env = s.doc.env ?? (s.env ?? []).map((name) => `\`${name}\``).join(', else ');
+    const flag = s.flag ? `\`--${s.flag.name}\`` : '—';
+    const cells = [`\`${key}\``, flag, env || '—', s.doc.default ?? defaultText(s.default), s.doc.meaning];
+    rows.push(`| ${cells.map(escapeCell).join(' | ')} |`);
+  }
+  return rows.join('\n');
+}
+
+function defaultText(value) {
+  if (value === undefined || (Array.isArray(value) && value.length === 0)) return 'none';
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (typeof value === 'string') return `\`${value}\``;
+  return String(value);
 }
 
 function escapeCell(text) {

@@ -3,8 +3,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/config/config.js';
+import { configFromFlags, resolveConfig } from '../src/config/config.js';
 import { defaultDataDir } from '../src/config/dataDir.js';
+import { number } from '../src/config/envValues.js';
+import { SETTINGS } from '../src/config/settings.js';
 import { resolveGenerationOptions } from '../src/core/generationOptions.js';
 import { createModelRegistry } from '../src/core/models.js';
 
@@ -47,6 +49,30 @@ describe('resolveConfig', () => {
     [{ STUDIO_PRICE_NB2_4K: 'cheap' }, /STUDIO_PRICE_NB2_4K="cheap": expected a number/],
   ])('names the bad setting (%j)', (env, pattern) => {
     expect(() => resolveConfig({ env })).toThrow(pattern);
+  });
+
+  it('reads every declared number variable, and names the variable when its value is not a number', () => {
+    const numbers = Object.entries(SETTINGS).flatMap(([key, s]) => (s.read === number ? [[key, s.env ?? []]] : []));
+    expect(numbers.length).toBeGreaterThan(15);
+    for (const [key, names] of numbers as Array<[string, string[]]>) {
+      for (const name of names) {
+        expect(() => resolveConfig({ env: { [name]: 'x' } }), name).toThrow(
+          `Invalid setting ${name}="x": expected a number.`,
+        );
+        expect(() => resolveConfig({ env: { [name]: '-1e9' } }), name).toThrow(`Invalid setting "${key}"`);
+      }
+    }
+  });
+
+  it('maps command-line flags to settings as the declaration says', () => {
+    expect(configFromFlags({ port: '9', 'allowed-hosts': ' a, ,b ', emulator: true, 'log-level': 'warn' })).toEqual({
+      port: 9,
+      allowedHosts: ['a', 'b'],
+      emulator: true,
+      logLevel: 'warn',
+    });
+    expect(configFromFlags({ 'allowed-roots': ['/a', '/b'].join(path.delimiter) }).allowedRoots).toEqual(['/a', '/b']);
+    expect(() => configFromFlags({ port: 'x' })).toThrow('--port expects a number, got "x".');
   });
 
   it('overrides model ids and prices from the environment, keeping the old id as an alias', () => {

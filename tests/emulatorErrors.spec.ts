@@ -7,7 +7,7 @@ import type { GoogleGenAI } from '@google/genai';
 import { ApiError } from '@google/genai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError } from '../src/core/errors.js';
-import { toAppError } from '../src/gemini/errors.js';
+import { fromGeminiFailure } from '../src/gemini/failures.js';
 import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
 import { apiError, caught, sdk, tinyPng } from './helpers/emulatorSdk.js';
 import { type StudioProcess, startStudio, textOf } from './helpers/studio.js';
@@ -49,7 +49,7 @@ describe('keys', () => {
   it('the product reads that 403 as the missing key, not as a permission problem of the project', async () => {
     const keyless = sdk(emu, { headers: { 'x-goog-api-key': '' } });
     const thrown = await caught(keyless.models.generateContent({ model: NB21, contents: 'x' }));
-    const mapped = toAppError(thrown, { operation: 'generate', model: NB21, attempts: 1, timeoutMs: 1000 });
+    const mapped = fromGeminiFailure(thrown, { operation: 'generate', model: NB21, attempts: 1, timeoutMs: 1000 });
     expect(mapped).toBeInstanceOf(AuthError);
     expect(mapped.message).toMatch(/^Gemini received no API key \(403 PERMISSION_DENIED/);
     expect(mapped.message).toContain('Set GEMINI_API_KEY');

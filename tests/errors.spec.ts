@@ -7,7 +7,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateRequests, marker } from './helpers/emulator.js';
 import { idsOf, makeDataDir, startStudio, type TransportKind, textOf } from './helpers/studio.js';
-import { useEmulator, useStudio } from './helpers/useStudio.js';
+import { type ToolResult, useEmulator, useStudio } from './helpers/useStudio.js';
 
 const emu = useEmulator();
 
@@ -270,6 +270,20 @@ describe('local paths over stdio', () => {
     expect(textOf(replaced)).toContain(`saved to: ${target}`);
     expect(textOf(replaced)).not.toContain('kept:');
     expect((await readFile(target)).subarray(0, 4)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  });
+
+  it('generate_image (output_path for n=2 names name-1, name-2; taken names move on; a bare new name is a file)', async () => {
+    const target = path.join(allowed, 'pair.webp');
+    const savedTo = (result: ToolResult) => [...textOf(result).matchAll(/- saved to: (\S+)/g)].map((m) => m[1]);
+    const first = await call('generate_image', { prompt: 'two herons', n: 2, output_path: target });
+    expect(savedTo(first)).toEqual([path.join(allowed, 'pair-1.webp'), path.join(allowed, 'pair-2.webp')]);
+    expect((await readFile(path.join(allowed, 'pair-2.webp'))).subarray(8, 12).toString()).toBe('WEBP');
+    const again = await call('generate_image', { prompt: 'two herons', n: 2, output_path: target });
+    expect(savedTo(again)).toEqual([path.join(allowed, 'pair-1-2.webp'), path.join(allowed, 'pair-2-2.webp')]);
+    expect(textOf(again)).toContain(`kept: ${path.join(allowed, 'pair-1.webp')} was already there`);
+    // Over MCP a new name without an extension is a file given the image's (the CLI's --out makes a folder).
+    const bare = await call('generate_image', { prompt: 'a heron', output_path: path.join(allowed, 'bare') });
+    expect(savedTo(bare)).toEqual([path.join(allowed, 'bare.jpg')]);
   });
 
   it('a path with a name over 255 bytes, or over 4095 bytes in all, is an input error that says so', async () => {

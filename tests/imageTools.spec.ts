@@ -158,8 +158,11 @@ describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) =>
     const json = JSON.parse(String((metadata.contents[0] as { text: string }).text));
     expect(json).toMatchObject({
       id: childId,
+      kind: 'edit',
       parent_id: parentId,
-      model: 'gemini-nano-banana-2.1',
+      model: 'nb2.1',
+      model_id: 'gemini-nano-banana-2.1',
+      model_name: 'Nano Banana 2.1',
       image_size: '1K',
       aspect_ratio: '3:2',
       width: 1264,
@@ -168,7 +171,17 @@ describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) =>
     });
     expect(json.bytes).toBeGreaterThan(1000);
     expect(json.cost_usd).toBe(0.0336);
+    expect(json.tokens.total).toBeGreaterThan(0);
     expect(Date.parse(json.created_at)).toBeGreaterThan(0);
+    // The result's machine-readable part is the same JSON (the link is signed per answer; paths on stdio only).
+    const data = (edited._meta?.['nanobanana-studio/result'] ?? {}) as { images?: unknown[]; running_pipelines?: [] };
+    expect(data.running_pipelines).toEqual([]);
+    expect(data.images).toHaveLength(1);
+    const { url, path: stored, ...summary } = (data.images?.[0] ?? {}) as Record<string, unknown>;
+    const { url: resourceUrl, ...resource } = json;
+    expect(summary).toEqual(resource);
+    expect(typeof url).toBe(typeof resourceUrl);
+    expect(stored === undefined).toBe(kind === 'http');
   });
 
   it('edit_image (another model starts a new conversation with the image as reference)', async () => {

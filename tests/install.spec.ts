@@ -452,6 +452,21 @@ describe('install: helpers', () => {
     );
   });
 
+  it('edits JSON in place without re-laying-out the entries next to ours', () => {
+    const text = '{\n  // mine\n  "mcpServers": {\n    "other": { "command": "x" }, // keep\n  },\n}\n';
+    const merged = mergeJsonServer({
+      text,
+      serversKey: 'mcpServers',
+      name: 'nb',
+      entry: { command: 'npx' },
+      strictJson: false,
+    });
+    expect(merged.note).toBeUndefined();
+    expect(merged.text).toBe(
+      '{\n  // mine\n  "mcpServers": {\n    "other": { "command": "x" },\n    "nb": {\n      "command": "npx"\n    }, // keep\n  },\n}\n',
+    );
+  });
+
   it('TOML: dotted keys and inline tables for our server fall back to a full rewrite that stays correct', () => {
     for (const text of [
       'model = "x"\n[mcp_servers]\nnanobanana = { command = "old" }\nother = { command = "o" }\n',

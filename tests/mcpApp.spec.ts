@@ -361,4 +361,33 @@ describe.skipIf(chromiumMissing)(`in-chat gallery (MCP Apps) in headless Chromiu
     expect(await frame.isVisible('#progress')).toBe(false);
     expect(await frame.getAttribute('#gallery', 'aria-busy')).toBe('false');
   });
+
+  it("reads the result's _meta, never its prose: reworded text changes nothing, no _meta shows no image", async () => {
+    const args = { prompt: `a paper crane ${marker('meta')}` };
+    const result = (await studio.client.callTool({ name: 'generate_image', arguments: args })) as CallToolResult;
+    const data = result._meta?.['nanobanana-studio/result'] as { images: Array<{ id: string; model: string }> };
+    const [id] = idsOf(result);
+    expect(data.images.map((i) => i.id)).toEqual([id]);
+    expect(data.images[0]?.model).toBe('nb2.1');
+
+    frame = await loadView();
+    const reworded: CallToolResult['content'] = result.content
+      .filter((b) => b.type !== 'resource_link')
+      .map((b) => (b.type === 'text' ? { type: 'text', text: 'Done.' } : b));
+    await feed(args, { ...result, content: reworded });
+    expect(await shownAt(frame, 1024)).toBe(id);
+    expect(await frame.textContent('#details')).toMatch(
+      /^Nano Banana 2\.1 · 1024×1024 px · 1K · 1:1 · \$0\.\d{4} estimated/,
+    );
+    expect(await frame.getAttribute('#details strong', 'title')).toBe(
+      'Nano Banana 2.1 (nb2.1, gemini-nano-banana-2.1)',
+    );
+
+    frame = await loadView();
+    const { _meta: _dropped, ...prose } = result;
+    await feed(args, prose);
+    await frame.waitForSelector('#error:not([hidden])');
+    expect(await frame.textContent('#error')).toContain(`Image ${id}`);
+    expect(await frame.isHidden('#stage')).toBe(true);
+  });
 });

@@ -10,7 +10,7 @@
  * other specs run from it.
  */
 import { type SpawnOptions, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -245,7 +245,11 @@ describe('registry metadata (server.json)', () => {
   });
 
   it('documents only environment variables the server reads, the keys as secrets', () => {
-    const sources = ['config/config.js', 'cli/program.js'].map((f) => readFileSync(path.join(ROOT, 'dist', f), 'utf8'));
+    // Settings and their variables are declared in config/settings*.js (see src/config/settings.ts).
+    const configFiles = readdirSync(path.join(ROOT, 'dist/config'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => `config/${f}`);
+    const sources = [...configFiles, 'cli/program.js'].map((f) => readFileSync(path.join(ROOT, 'dist', f), 'utf8'));
     for (const variable of server.packages.flatMap((p) => p.environmentVariables ?? [])) {
       expect(
         sources.some((s) => s.includes(variable.name)),

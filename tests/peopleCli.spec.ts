@@ -20,13 +20,14 @@ interface JsonImage {
   parent_id: string | null;
   prompt: string;
   model: string;
-  size: string;
+  model_id: string;
+  image_size: string;
   aspect_ratio: string;
   width: number;
   height: number;
   cost_usd: number;
   path: string;
-  output_path: string | null;
+  output_path?: string;
 }
 
 interface Run {
@@ -107,7 +108,8 @@ describe('nanobanana-studio generate, edit, list, open, cost', () => {
       expect(image).toMatchObject({
         kind: 'generate',
         model: 'nb2.1',
-        size: '2K',
+        model_id: 'gemini-nano-banana-2.1',
+        image_size: '2K',
         aspect_ratio: '16:9',
         parent_id: null,
       });
@@ -173,7 +175,7 @@ describe('nanobanana-studio generate, edit, list, open, cost', () => {
     const e = marker('edit');
     const out = parse<{ images: JsonImage[] }>(await cli(['edit', parent.id, `make it night ${e}`, '--json', '-q']));
     expect(out.images).toHaveLength(1);
-    expect(out.images[0]).toMatchObject({ kind: 'edit', parent_id: parent.id, size: '2K', aspect_ratio: '16:9' });
+    expect(out.images[0]).toMatchObject({ kind: 'edit', parent_id: parent.id, image_size: '2K', aspect_ratio: '16:9' });
     const [request] = generateRequests(emu, e);
     // The parent's own turns (user, model with its image) come before the new instruction.
     expect(request?.body.contents?.map((c) => c.role)).toEqual(['user', 'model', 'user']);

@@ -13,7 +13,8 @@ import { APIError } from 'better-auth/api';
 import { getMigrations } from 'better-auth/db/migration';
 import { genericOAuth, jwt } from 'better-auth/plugins';
 import { Hono } from 'hono';
-import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
+import { createLocalJWKSet, errors, type JSONWebKeySet, jwtVerify } from 'jose';
+import { InvalidTokenError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { accessTokenDenyListSchema, createAccessTokenDenyList } from './accessTokenDenyList.js';
 import { accessTokenRevocation } from './accessTokenRevocation.js';
@@ -192,6 +193,8 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
   let keys: ReturnType<typeof createLocalJWKSet> | undefined;
   const loadKeys = async () => {
     const res = await auth.handler(new Request(`${authBase}/jwks`));
+    // Not the token's fault (the key store is unreachable): not a JOSEError, so answered 503, not 401.
+    if (!res.ok) throw new Error(`The signing keys could not be read (${res.status}).`);
     keys = createLocalJWKSet((await res.json()) as JSONWebKeySet);
     return keys;
   };
@@ -338,8 +341,9 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
     async verifyAccessToken(token) {
       if (token.startsWith(PAT_PREFIX)) {
         const owner = await options.personalTokens.verify(token);
-        if (!owner) throw new Error('This access token is unknown or was revoked. Make a new one.');
-        if (!isAllowed(owner.email)) throw new Error('This email is no longer on the allow-list of this studio.');
+        if (!owner) throw new InvalidTokenError('This access token is unknown or was revoked. Make a new one.');
+        if (!isAllowed(owner.email))
+          throw new InvalidTokenError('This email is no longer on the allow-list of this studio.');
         return {
           token,
           clientId: owner.tokenId,
@@ -350,12 +354,16 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
           extra: { userId: owner.ownerId, email: owner.email, isAdmin: options.adminEmails().has(owner.email) },
         };
       }
-      const { payload } = await verifyJwt(token);
-      if (await denyList.isRevoked(payload)) throw new Error('This access token was revoked. Sign in again.');
+      const { payload } = await verifyJwt(token).catch((error: unknown) => {
+        // jose's errors (expired, bad signature, wrong audience, no such key) are the token's fault.
+        throw error instanceof errors.JOSEError ? new InvalidTokenError(error.message, { cause: error }) : error;
+      });
+      if (await denyList.isRevoked(payload))
+        throw new InvalidTokenError('This access token was revoked. Sign in again.');
       const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : '';
-      if (!isAllowed(email)) throw new Error('This email is no longer on the allow-list of this studio.');
+      if (!isAllowed(email)) throw new InvalidTokenError('This email is no longer on the allow-list of this studio.');
       if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number')
-        throw new Error('The token has no subject or expiry.');
+        throw new InvalidTokenError('The token has no subject or expiry.');
       await remember(payload.sub, email);
       return {
         token,

@@ -37,6 +37,7 @@ export function exitCodeFor(code: ErrorCode | undefined): number {
     case 'rate_limited':
       return EXIT.quota;
     case 'auth':
+    case 'invalid_token':
       return EXIT.auth;
     case 'upstream':
     case 'timeout':

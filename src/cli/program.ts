@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { AuthServer } from '../auth/authServer.js';
 import { resolveAuthMode } from '../config/authMode.js';
-import { type Config, type FullConfig, resolveConfig } from '../config/config.js';
+import { configFromFlags, type FullConfig, flagOptions, resolveConfig } from '../config/config.js';
 import type { AccessList } from '../core/accessList.js';
 import { AppError } from '../core/errors.js';
 import { linkSecretFromAuthSecret } from '../core/imageLinks.js';
@@ -55,20 +55,8 @@ Gemini: GEMINI_API_KEY (or GOOGLE_API_KEY), GEMINI_BASE_URL, STUDIO_VERTEX=1 wit
 Logs go to stderr; on stdio, stdout carries only the protocol.`;
 
 const OPTIONS = {
-  emulator: { type: 'boolean' },
-  'emulator-latency-ms': { type: 'string' },
-  'data-dir': { type: 'string' },
-  'allowed-roots': { type: 'string' },
-  'default-model': { type: 'string' },
-  'image-responses': { type: 'string' },
-  host: { type: 'string' },
-  port: { type: 'string' },
-  'public-url': { type: 'string' },
-  'allowed-hosts': { type: 'string' },
-  'allowed-origins': { type: 'string' },
+  ...flagOptions(),
   config: { type: 'string' },
-  'log-level': { type: 'string' },
-  'allow-unauthenticated': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -116,7 +104,7 @@ export async function main(argv: string[]): Promise<void> {
 
   let config: FullConfig;
   try {
-    config = resolveConfig({ flags: flagsToConfig(values), configFile: values.config });
+    config = resolveConfig({ flags: configFromFlags(values), configFile: values.config });
   } catch (error) {
     fail(error instanceof AppError ? error.message : String(error));
   }
@@ -265,37 +253,6 @@ async function runEmulator(config: FullConfig, log: Logger): Promise<void> {
   });
   process.stderr.write(`Gemini emulator listening on ${emulator.url}\nUse it with GEMINI_BASE_URL=${emulator.url}\n`);
   onShutdown(log, 0, () => emulator.close());
-}
-
-function flagsToConfig(values: Record<string, string | boolean | undefined>): Config {
-  const str = (k: string) => values[k] as string | undefined;
-  const num = (k: string) => {
-    const v = str(k);
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n)) fail(`--${k} expects a number, got "${v}".`);
-    return n;
-  };
-  const list = (k: string, sep: string) =>
-    str(k)
-      ?.split(sep)
-      .map((s) => s.trim())
-      .filter(Boolean);
-  return {
-    emulator: values.emulator as boolean | undefined,
-    emulatorLatencyMs: num('emulator-latency-ms'),
-    dataDir: str('data-dir'),
-    allowedRoots: list('allowed-roots', process.platform === 'win32' ? ';' : ':'),
-    defaultModel: str('default-model'),
-    imageResponses: str('image-responses') as Config['imageResponses'],
-    host: str('host'),
-    port: num('port'),
-    publicUrl: str('public-url'),
-    allowedHosts: list('allowed-hosts', ','),
-    allowedOrigins: list('allowed-origins', ','),
-    logLevel: str('log-level') as Config['logLevel'],
-    allowUnauthenticated: values['allow-unauthenticated'] as boolean | undefined,
-  };
 }
 
 let shuttingDown = false;

@@ -1,291 +1,39 @@
 /**
  * One configuration pipeline: defaults < config file < environment < command-line flags, merged and
- * validated in {@link resolveConfig}. A bad setting fails at start with a message naming it.
+ * validated in {@link resolveConfig}. A bad setting fails at start with a message naming it. What each setting
+ * is (rule, default, environment variables, flag, hint) is declared once, in settings.ts; this module derives
+ * the type, the merge and the environment mapping from it.
  * @module
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { MODEL_STATUSES } from '../core/modelLifecycle.js';
-import {
-  BUILTIN_MODELS,
-  DEFAULT_MODEL_ALIAS,
-  DEFAULT_TEXT_MODEL,
-  IMAGE_SIZES,
-  type ModelOverrides,
-} from '../core/models.js';
+import { BUILTIN_MODELS, type IMAGE_SIZES, type ModelOverrides } from '../core/models.js';
 import { defaultDataDir } from './dataDir.js';
+import { numberFrom, splitList } from './envValues.js';
+import type { Setting } from './setting.js';
+import { SETTINGS } from './settings.js';
 
-/** Everything a person may set. All optional; see README "Options" for each. */
-export interface Config {
-  /** Folder for the database and images. Default: a per-user data folder, never the working directory. */
-  dataDir?: string;
-  /** PostgreSQL instead of the embedded SQLite file (`postgres://user:pass@host:5432/db`). */
-  databaseUrl?: string;
-  /**
-   * The instance's one LISTEN connection, when `databaseUrl` goes through a transaction-mode pooler
-   * (PgBouncer): LISTEN needs a session of its own, so it connects to PostgreSQL directly. Default: `databaseUrl`.
-   */
-  databaseListenUrl?: string;
-  /**
-   * Where images and uploads are stored: `s3://bucket/prefix` for an S3-compatible bucket (AWS S3, Google
-   * Cloud Storage interoperability, Cloudflare R2, MinIO), or empty for the local data folder (default).
-   * Region and credentials come from the usual AWS settings (AWS_REGION, AWS_ACCESS_KEY_ID, …).
-   */
-  blobUrl?: string;
-  /** S3 endpoint for anything but AWS itself (R2, GCS, MinIO). */
-  s3Endpoint?: string;
-  /** Path-style S3 addressing (`endpoint/bucket/key`). Default: on when an endpoint is set. */
-  s3ForcePathStyle?: boolean;
-  /**
-   * How image links are made: `presigned` (direct, time-limited links to the bucket; S3 only) or `proxied`
-   * (`/i/{id}.{ext}` on this server). Default: `presigned` with S3, `proxied` with the local folder.
-   */
-  imageLinks?: 'presigned' | 'proxied';
-  /** Lifetime of presigned and signed links, in seconds (default 7 days, the most S3 allows). */
-  linkTtlSeconds?: number;
-  /**
-   * HMAC key that signs proxied `/i/` links (with an expiry). Required with S3 and proxied links, and when
-   * several instances serve one store. Without it (local folder), the unguessable image id is the link.
-   */
-  linkSecret?: string;
-  /** Extra folders (besides the data folder and the client's MCP roots) that tools may read and write. */
-  allowedRoots?: string[];
-  /** HTTP bind address for `serve`. */
-  host?: string;
-  /** HTTP port for `serve`; 0 picks a free one. */
-  port?: number;
-  /** Public base URL of this server, used in image links (default `http://<host>:<port>`). */
-  publicUrl?: string;
-  /** Extra Host header names accepted by `serve` (DNS-rebinding protection), e.g. a public hostname. */
-  allowedHosts?: string[];
-  /** Browser origins allowed to call /mcp (CORS and the Origin check), e.g. https://inspector.example.com. */
-  allowedOrigins?: string[];
-  /** Gemini API key. Prefer the environment (GEMINI_API_KEY). */
-  apiKey?: string;
-  /** Gemini endpoint (a proxy, or the emulator). */
-  geminiBaseUrl?: string;
-  /** Use Vertex AI instead of the Gemini Developer API. */
-  vertex?: { project?: string; location?: string };
-  /** Start the Gemini emulator in-process and use it: synthetic images, no key, no cost. */
-  emulator?: boolean;
-  /** Emulator latency per call (ms), for demos of progress. */
-  emulatorLatencyMs?: number;
-  /** Model used when a call names none: an alias (`nb2.1`, `pro`, `lite`, `nb2`) or an id. Default nb2.1. */
-  defaultModel?: string;
-  /** Per-alias id and price overrides, e.g. `{ "pro": { "id": "gemini-3-pro-image", "pricePerImage": { "4K": 0.24 } } }`. */
-  models?: ModelOverrides;
-  /** Per-attempt Gemini timeout in seconds. */
-  geminiTimeoutSeconds?: number;
-  /** Attempts per Gemini call, first included. */
-  geminiMaxAttempts?: number;
-  /** What image tools return inline: a `preview` (default), the `full` image where it fits, or `none`. */
-  imageResponses?: 'preview' | 'full' | 'none';
-  /** Upper bound of one tool result in bytes (Claude Desktop rejects results over 1 MB). */
-  maxResultBytes?: number;
-  /** Upper bound of one preview after base64, in bytes. */
-  maxPreviewBytes?: number;
-  /** Largest reference image read from disk, in megabytes. */
-  maxReferenceMb?: number;
-  /** Largest file `upload_file` accepts, in megabytes. */
-  maxUploadMb?: number;
-  /** Largest HTTP request body in megabytes (reference images sent inline). */
-  maxRequestBodyMb?: number;
-  /** Rewrite raw prompts with the text model before generating (the engineer-prompt stage). Default on. */
-  autoStyle?: boolean;
-  /** A style guide the prompt engineer and the architect follow (text, or `@/path/to/file`). */
-  styleGuide?: string;
-  /** Text model for prompt engineering and concepts. */
-  textModel?: string;
-  /** The text model's list price in USD per million input / output tokens, for the ledger (0 when unset). */
-  textPriceInputPerMillion?: number;
-  textPriceOutputPerMillion?: number;
-  /**
-   * An optional cap on pipelines running at once in this process, and on Gemini calls in flight per model.
-   * Unset: the Gemini key's adaptive limit decides (core/concurrency/adaptiveLimit.ts).
-   */
-  concurrency?: number;
-  /** How long a synchronous generate_image waits before handing over to get_image (seconds). */
-  syncLimitSeconds?: number;
-  /** Longest one pipeline run may take before it is stopped (minutes). */
-  maxPipelineMinutes?: number;
-  /** With PostgreSQL: pipelines running at once across every instance (default: no limit beyond each instance's). */
-  totalConcurrency?: number;
-  /** With PostgreSQL: a pipeline whose instance went silent this long is run by another one (seconds, at least 10). */
-  leaseSeconds?: number;
-  /** With PostgreSQL: connections this instance's query pool may open (default: concurrency + 3). */
-  databasePoolSize?: number;
-  /** With PostgreSQL: how often pipelines left unfinished after their job ended are looked for (seconds). */
-  sweepSeconds?: number;
-  /** Sign-in for MCP clients over HTTP: `on` or `off` (default off on loopback, on elsewhere). */
-  auth?: 'on' | 'off';
-  /** Serve without sign-in on a non-loopback address (something in front already authenticates people). */
-  allowUnauthenticated?: boolean;
-  /** Who may sign in and generate (lower-cased, verified emails). */
-  allowedEmails?: string[];
-  /** Who sees and manages everyone's images, costs and budgets. */
-  adminEmails?: string[];
-  /** The OpenID Connect provider people sign in with (its issuer URL; Google by default). */
-  oidcIssuer?: string;
-  oidcClientId?: string;
-  oidcClientSecret?: string;
-  /** Signs sessions and tokens; must be stable across restarts and the same on every instance. */
-  authSecret?: string;
-  /** Lifetime of MCP access tokens (seconds): how soon taking an email off the list shuts its clients out. */
-  accessTokenSeconds?: number;
-  /** Accept client metadata documents (client_id URLs) on loopback and private hosts: development only. */
-  clientMetadataPrivateHosts?: boolean;
-  /** This instance's name in logs and in the pipelines it runs (default: host name and process id). */
-  instanceName?: string;
-  /** On shutdown: how long running pipelines may go on before they are handed back or left to resume (seconds). */
-  shutdownGraceSeconds?: number;
-  /** pino level for stderr logs. */
-  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-}
-
-const sizeSchema = z.enum(IMAGE_SIZES);
-const lifecycleDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
-  .nullable()
-  .optional();
-
-const overridesSchema = z.record(
-  z.string(),
-  z
-    .object({
-      id: z.string().min(1).optional(),
-      pricePerImage: z.partialRecord(sizeSchema, z.number().min(0)).optional(),
-      status: z.enum(MODEL_STATUSES).optional(),
-      released: lifecycleDate,
-      deprecated: lifecycleDate,
-      shutdown: lifecycleDate,
-      replacement: z.string().min(1).nullable().optional(),
-    })
-    .strict(),
-);
+type Settings = typeof SETTINGS;
+const ENTRIES = Object.entries(SETTINGS) as Array<[keyof Settings & string, Setting]>;
 
 const configSchema = z
-  .object({
-    dataDir: z.string().min(1),
-    databaseUrl: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
-      .optional(),
-    databaseListenUrl: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
-      .optional(),
-    blobUrl: z
-      .string()
-      .regex(/^s3:\/\//i, 'expected an s3:// URL such as s3://bucket/prefix')
-      .optional(),
-    s3Endpoint: z.url().optional(),
-    s3ForcePathStyle: z.boolean().optional(),
-    imageLinks: z.enum(['presigned', 'proxied']).optional(),
-    linkTtlSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(7 * 24 * 3600),
-    linkSecret: z
-      .string()
-      .min(16, 'use at least 16 characters (32 random bytes, e.g. openssl rand -hex 32)')
-      .optional(),
-    allowedRoots: z.array(z.string().min(1)),
-    host: z.string().min(1),
-    port: z.number().int().min(0).max(65535),
-    publicUrl: z.url().optional(),
-    allowedHosts: z.array(z.string().min(1)),
-    allowedOrigins: z.array(z.string().min(1)),
-    apiKey: z.string().min(1).optional(),
-    geminiBaseUrl: z.url().optional(),
-    vertex: z.object({ project: z.string().optional(), location: z.string().optional() }).strict().optional(),
-    emulator: z.boolean(),
-    emulatorLatencyMs: z.number().int().min(0).max(600_000),
-    defaultModel: z.string().min(1),
-    models: overridesSchema,
-    geminiTimeoutSeconds: z.number().positive().max(1800),
-    geminiMaxAttempts: z.number().int().min(1).max(10),
-    imageResponses: z.enum(['preview', 'full', 'none']),
-    maxResultBytes: z.number().int().min(50_000),
-    maxPreviewBytes: z.number().int().min(10_000),
-    maxReferenceMb: z.number().positive().max(100),
-    maxUploadMb: z.number().positive().max(2000),
-    maxRequestBodyMb: z.number().positive().max(1024),
-    autoStyle: z.boolean(),
-    styleGuide: z.string().optional(),
-    textModel: z.string().min(1),
-    textPriceInputPerMillion: z.number().min(0).max(1000).optional(),
-    textPriceOutputPerMillion: z.number().min(0).max(1000).optional(),
-    concurrency: z.number().int().min(1).max(1024).optional(),
-    syncLimitSeconds: z.number().min(0).max(3600),
-    maxPipelineMinutes: z
-      .number()
-      .positive()
-      .max(24 * 60),
-    totalConcurrency: z.number().int().min(1).max(10_000).optional(),
-    leaseSeconds: z.number().int().min(10).max(3600),
-    databasePoolSize: z.number().int().min(2).max(1000).optional(),
-    sweepSeconds: z.number().min(1).max(86_400),
-    shutdownGraceSeconds: z.number().min(0).max(3600),
-    instanceName: z.string().min(1).max(100).optional(),
-    auth: z.enum(['on', 'off']).optional(),
-    allowUnauthenticated: z.boolean(),
-    allowedEmails: z.array(z.string().min(3)),
-    adminEmails: z.array(z.string().min(3)),
-    oidcIssuer: z.url(),
-    oidcClientId: z.string().min(1).optional(),
-    oidcClientSecret: z.string().min(1).optional(),
-    authSecret: z.string().min(32).optional(),
-    accessTokenSeconds: z.number().int().min(5).max(86_400),
-    clientMetadataPrivateHosts: z.boolean(),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-  })
+  .object(
+    Object.fromEntries(ENTRIES.map(([key, s]) => [key, s.schema])) as { [K in keyof Settings]: Settings[K]['schema'] },
+  )
   .strict();
 
 /** The configuration with every default filled in. */
 export type FullConfig = Omit<z.infer<typeof configSchema>, 'imageLinks'> & { imageLinks: 'presigned' | 'proxied' };
 
-/** 7 days: the default lifetime of image links, and the longest S3 allows for a presigned URL. */
-export const DEFAULT_LINK_TTL_SECONDS = 7 * 24 * 3600;
+/** Everything a person may set. All optional; see settings.ts (and README "Options") for each. */
+export type Config = Partial<FullConfig>;
 
-/** Defaults that do not depend on other settings (`imageLinks` follows `blobUrl`). */
-export const DEFAULTS: Omit<FullConfig, 'dataDir' | 'imageLinks'> = {
-  linkTtlSeconds: DEFAULT_LINK_TTL_SECONDS,
-  allowedRoots: [],
-  host: '127.0.0.1',
-  port: 8766,
-  allowedHosts: [],
-  allowedOrigins: [],
-  emulator: false,
-  emulatorLatencyMs: 0,
-  defaultModel: DEFAULT_MODEL_ALIAS,
-  models: {},
-  geminiTimeoutSeconds: 120,
-  geminiMaxAttempts: 4,
-  imageResponses: 'preview',
-  maxResultBytes: 1_000_000,
-  maxPreviewBytes: 700_000,
-  maxReferenceMb: 20,
-  maxUploadMb: 100,
-  maxRequestBodyMb: 64,
-  autoStyle: true,
-  textModel: DEFAULT_TEXT_MODEL,
-  syncLimitSeconds: 180,
-  maxPipelineMinutes: 15,
-  leaseSeconds: 30,
-  sweepSeconds: 60,
-  shutdownGraceSeconds: 20,
-  allowUnauthenticated: false,
-  allowedEmails: [],
-  adminEmails: [],
-  oidcIssuer: 'https://accounts.google.com',
-  accessTokenSeconds: 600,
-  clientMetadataPrivateHosts: false,
-  logLevel: 'info',
-};
+/** Defaults that do not depend on other settings (`dataDir` follows the platform, `imageLinks` follows `blobUrl`). */
+const DEFAULTS = Object.fromEntries(
+  ENTRIES.filter(([, s]) => s.default !== undefined).map(([key, s]) => [key, s.default]),
+) as Partial<FullConfig>;
 
 export interface ResolveConfigInput {
   /** Parsed command-line flags, already mapped to config keys. */
@@ -347,73 +95,46 @@ export function resolveConfig(input: ResolveConfigInput = {}): FullConfig {
   return config;
 }
 
+/** Each setting from the first of its environment variables that yields a value. */
 function configFromEnv(env: NodeJS.ProcessEnv): Config {
-  const vertexOn = isTrue(env.STUDIO_VERTEX) || isTrue(env.GOOGLE_GENAI_USE_VERTEXAI);
-  return {
-    dataDir: env.STUDIO_DATA_DIR,
-    databaseUrl: nonEmpty(env.STUDIO_DATABASE_URL),
-    databaseListenUrl: nonEmpty(env.STUDIO_DATABASE_LISTEN_URL),
-    blobUrl: nonEmpty(env.STUDIO_BLOB_URL),
-    s3Endpoint: nonEmpty(env.STUDIO_S3_ENDPOINT) ?? nonEmpty(env.AWS_ENDPOINT_URL_S3) ?? nonEmpty(env.AWS_ENDPOINT_URL),
-    s3ForcePathStyle:
-      env.STUDIO_S3_FORCE_PATH_STYLE === undefined || env.STUDIO_S3_FORCE_PATH_STYLE.trim() === ''
-        ? undefined
-        : isTrue(env.STUDIO_S3_FORCE_PATH_STYLE),
-    imageLinks: nonEmpty(env.STUDIO_IMAGE_LINKS) as Config['imageLinks'],
-    linkTtlSeconds: numberFrom('STUDIO_LINK_TTL_SECONDS', env.STUDIO_LINK_TTL_SECONDS),
-    linkSecret: nonEmpty(env.STUDIO_LINK_SECRET),
-    allowedRoots: env.STUDIO_ALLOWED_ROOTS ? splitList(env.STUDIO_ALLOWED_ROOTS, path.delimiter) : undefined,
-    host: env.STUDIO_HOST,
-    port: numberFrom('STUDIO_PORT', env.STUDIO_PORT),
-    publicUrl: env.STUDIO_PUBLIC_URL,
-    allowedHosts: env.STUDIO_ALLOWED_HOSTS ? splitList(env.STUDIO_ALLOWED_HOSTS, ',') : undefined,
-    allowedOrigins: env.STUDIO_ALLOWED_ORIGINS ? splitList(env.STUDIO_ALLOWED_ORIGINS, ',') : undefined,
-    apiKey: nonEmpty(env.GEMINI_API_KEY) ?? nonEmpty(env.GOOGLE_API_KEY),
-    geminiBaseUrl: nonEmpty(env.GEMINI_BASE_URL),
-    vertex: vertexOn
-      ? { project: env.GOOGLE_CLOUD_PROJECT, location: env.GOOGLE_CLOUD_LOCATION ?? 'global' }
-      : undefined,
-    emulator: env.STUDIO_EMULATOR === undefined ? undefined : isTrue(env.STUDIO_EMULATOR),
-    emulatorLatencyMs: numberFrom('STUDIO_EMULATOR_LATENCY_MS', env.STUDIO_EMULATOR_LATENCY_MS),
-    defaultModel: env.STUDIO_DEFAULT_MODEL,
-    geminiTimeoutSeconds: numberFrom('STUDIO_GEMINI_TIMEOUT_SECONDS', env.STUDIO_GEMINI_TIMEOUT_SECONDS),
-    geminiMaxAttempts: numberFrom('STUDIO_GEMINI_MAX_ATTEMPTS', env.STUDIO_GEMINI_MAX_ATTEMPTS),
-    imageResponses: env.STUDIO_IMAGE_RESPONSES as Config['imageResponses'],
-    maxResultBytes: numberFrom('STUDIO_MAX_RESULT_BYTES', env.STUDIO_MAX_RESULT_BYTES),
-    maxPreviewBytes: numberFrom('STUDIO_MAX_PREVIEW_BYTES', env.STUDIO_MAX_PREVIEW_BYTES),
-    maxReferenceMb: numberFrom('STUDIO_MAX_REFERENCE_MB', env.STUDIO_MAX_REFERENCE_MB),
-    maxUploadMb: numberFrom('STUDIO_MAX_UPLOAD_MB', env.STUDIO_MAX_UPLOAD_MB),
-    maxRequestBodyMb: numberFrom('STUDIO_MAX_REQUEST_BODY_MB', env.STUDIO_MAX_REQUEST_BODY_MB),
-    autoStyle: env.STUDIO_AUTO_STYLE === undefined ? undefined : isTrue(env.STUDIO_AUTO_STYLE),
-    styleGuide: nonEmpty(env.STUDIO_STYLE_GUIDE),
-    textModel: nonEmpty(env.STUDIO_TEXT_MODEL),
-    textPriceInputPerMillion: numberFrom('STUDIO_TEXT_PRICE_INPUT_PER_M', env.STUDIO_TEXT_PRICE_INPUT_PER_M),
-    textPriceOutputPerMillion: numberFrom('STUDIO_TEXT_PRICE_OUTPUT_PER_M', env.STUDIO_TEXT_PRICE_OUTPUT_PER_M),
-    concurrency: numberFrom('STUDIO_CONCURRENCY', env.STUDIO_CONCURRENCY),
-    syncLimitSeconds: numberFrom('STUDIO_SYNC_LIMIT_SECONDS', env.STUDIO_SYNC_LIMIT_SECONDS),
-    maxPipelineMinutes: numberFrom('STUDIO_MAX_PIPELINE_MINUTES', env.STUDIO_MAX_PIPELINE_MINUTES),
-    totalConcurrency: numberFrom('STUDIO_TOTAL_CONCURRENCY', env.STUDIO_TOTAL_CONCURRENCY),
-    leaseSeconds: numberFrom('STUDIO_LEASE_SECONDS', env.STUDIO_LEASE_SECONDS),
-    databasePoolSize: numberFrom('STUDIO_DATABASE_POOL_SIZE', env.STUDIO_DATABASE_POOL_SIZE),
-    sweepSeconds: numberFrom('STUDIO_SWEEP_SECONDS', env.STUDIO_SWEEP_SECONDS),
-    shutdownGraceSeconds: numberFrom('STUDIO_SHUTDOWN_GRACE_SECONDS', env.STUDIO_SHUTDOWN_GRACE_SECONDS),
-    instanceName: nonEmpty(env.STUDIO_INSTANCE_NAME),
-    auth: env.STUDIO_AUTH as Config['auth'],
-    allowUnauthenticated:
-      env.STUDIO_ALLOW_UNAUTHENTICATED === undefined ? undefined : isTrue(env.STUDIO_ALLOW_UNAUTHENTICATED),
-    allowedEmails: env.STUDIO_ALLOWED_EMAILS ? emails(env.STUDIO_ALLOWED_EMAILS) : undefined,
-    adminEmails: env.STUDIO_ADMIN_EMAILS ? emails(env.STUDIO_ADMIN_EMAILS) : undefined,
-    oidcIssuer: nonEmpty(env.STUDIO_OIDC_ISSUER),
-    oidcClientId: nonEmpty(env.STUDIO_OIDC_CLIENT_ID),
-    oidcClientSecret: nonEmpty(env.STUDIO_OIDC_CLIENT_SECRET),
-    authSecret: nonEmpty(env.STUDIO_AUTH_SECRET),
-    accessTokenSeconds: numberFrom('STUDIO_ACCESS_TOKEN_SECONDS', env.STUDIO_ACCESS_TOKEN_SECONDS),
-    clientMetadataPrivateHosts:
-      env.STUDIO_CLIENT_METADATA_PRIVATE_HOSTS === undefined
-        ? undefined
-        : isTrue(env.STUDIO_CLIENT_METADATA_PRIVATE_HOSTS),
-    logLevel: env.STUDIO_LOG_LEVEL as Config['logLevel'],
-  };
+  const config: Record<string, unknown> = {};
+  for (const [key, s] of ENTRIES) {
+    if (s.fromEnv) config[key] = s.fromEnv(env);
+    for (const name of s.read ? (s.env ?? []) : []) {
+      const value = s.read?.(env[name], name);
+      if (value !== undefined) {
+        config[key] = value;
+        break;
+      }
+    }
+  }
+  return config as Config;
+}
+
+/** The flags settings.ts declares, for `parseArgs` (each takes a string, or nothing for a boolean). */
+export function flagOptions(): Record<string, { type: 'string' | 'boolean' }> {
+  return Object.fromEntries(
+    ENTRIES.flatMap(([, s]) =>
+      s.flag ? [[s.flag.name, { type: s.flag.type === 'boolean' ? 'boolean' : 'string' }]] : [],
+    ),
+  );
+}
+
+/** Parsed command-line flags (by flag name) as settings; a number flag that is not one is refused. */
+export function configFromFlags(values: Record<string, string | boolean | undefined>): Config {
+  const config: Record<string, unknown> = {};
+  for (const [key, s] of ENTRIES) {
+    const value = s.flag ? values[s.flag.name] : undefined;
+    if (!s.flag || value === undefined) continue;
+    if (s.flag.type === 'number') {
+      const n = Number(value);
+      if (!Number.isFinite(n)) throw new ConfigError(`--${s.flag.name} expects a number, got "${value}".`);
+      config[key] = n;
+    } else if (s.flag.type === 'list') {
+      config[key] = splitList(String(value), s.flag.separator === 'path' ? path.delimiter : ',');
+    } else config[key] = value;
+  }
+  return config as Config;
 }
 
 /**
@@ -465,62 +186,10 @@ function readConfigFile(filePath: string): Config {
   }
 }
 
-function numberFrom(name: string, value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new ConfigError(`Invalid setting ${name}="${value}": expected a number.`);
-  return n;
-}
-
-function splitList(value: string, separator: string): string[] {
-  return value
-    .split(separator)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-/** A comma-separated list of emails, lower-cased (emails compare case-insensitively). */
-function emails(value: string): string[] {
-  return splitList(value, ',').map((e) => e.toLowerCase());
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function isTrue(value: string | undefined): boolean {
-  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
-}
-
 function definedOnly<T extends object>(obj: T): Partial<T> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function hintFor(key: string): string {
-  const hints: Record<string, string> = {
-    port: 'Use a number from 0 to 65535 (--port, STUDIO_PORT).',
-    defaultModel: 'Use an alias such as nb2.1, pro, lite (--default-model, STUDIO_DEFAULT_MODEL).',
-    imageResponses: 'Use preview, full or none (STUDIO_IMAGE_RESPONSES).',
-    publicUrl: 'Use an absolute URL such as https://images.example.com (STUDIO_PUBLIC_URL).',
-    blobUrl: 'Use s3://bucket or s3://bucket/prefix, or leave it empty for the local data folder (STUDIO_BLOB_URL).',
-    s3Endpoint: 'Use an absolute URL such as http://127.0.0.1:9000 (STUDIO_S3_ENDPOINT).',
-    imageLinks: 'Use presigned or proxied (STUDIO_IMAGE_LINKS).',
-    linkTtlSeconds: 'Use a whole number of seconds from 1 to 604800, 7 days (STUDIO_LINK_TTL_SECONDS).',
-    linkSecret: 'Set STUDIO_LINK_SECRET to a long random string.',
-    databaseUrl: 'Use a URL such as postgres://user:password@127.0.0.1:5432/studio (STUDIO_DATABASE_URL).',
-    databaseListenUrl:
-      'Use a URL such as postgres://user:password@127.0.0.1:5432/studio, straight to PostgreSQL (STUDIO_DATABASE_LISTEN_URL).',
-    geminiBaseUrl: 'Use an absolute URL (GEMINI_BASE_URL).',
-    maxUploadMb:
-      'Use a number of megabytes above 0 and at most 2000, the Gemini Files API limit (STUDIO_MAX_UPLOAD_MB).',
-    totalConcurrency: 'Use a whole number from 1, for every instance together (STUDIO_TOTAL_CONCURRENCY).',
-    leaseSeconds: 'Use a whole number of seconds from 10 to 3600 (STUDIO_LEASE_SECONDS).',
-    databasePoolSize: 'Use a whole number of connections from 2 to 1000 (STUDIO_DATABASE_POOL_SIZE).',
-    sweepSeconds: 'Use a number of seconds from 1 to 86400 (STUDIO_SWEEP_SECONDS).',
-    shutdownGraceSeconds: 'Use a number of seconds from 0 to 3600 (STUDIO_SHUTDOWN_GRACE_SECONDS).',
-    auth: 'Use on or off (STUDIO_AUTH).',
-    oidcIssuer: 'Use the issuer URL of your OpenID provider, e.g. https://accounts.google.com (STUDIO_OIDC_ISSUER).',
-    authSecret: 'Use a random string of at least 32 characters, e.g. openssl rand -hex 32 (STUDIO_AUTH_SECRET).',
-  };
-  return hints[key] ?? '';
+  return (SETTINGS as Record<string, Setting>)[key]?.hint ?? '';
 }

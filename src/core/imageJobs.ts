@@ -6,88 +6,33 @@
  */
 
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import type { NoticeSink } from './callNotices.js';
 import { isEmulated } from './emulatedRegistry.js';
-import { AppError, CancelledError, InvalidInputError, UnexpectedError } from './errors.js';
+import { InvalidInputError } from './errors.js';
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
 import { dehydrateHistory, rehydrateHistory } from './history.js';
 import { readImageInfo } from './imaging.js';
 import { resolveReference } from './jobReferences.js';
-import type { Logger } from './logger.js';
 import { extensionForMime } from './mime.js';
 import { generateServed } from './modelChoice.js';
-import { estimateCostUsd, type ImageSize, type ModelRegistry } from './models.js';
-import { outputOptions, planOutputPaths, writeOutputCopies } from './outputFiles.js';
+import { estimateCostUsd } from './models.js';
+import { planOutputs, saveOutputCopy } from './outputFiles.js';
 import { clearPending, putTracked } from './pendingBlobs.js';
-import type {
-  BlobStore,
-  GenerateImageResult,
-  ImageGenerator,
-  ImageRecord,
-  ImageRepository,
-  ReferenceImage,
-} from './ports.js';
+import type { GenerateImageResult, ImageRecord, ReferenceImage } from './ports.js';
 import { type LoadedReference, loadReference, type ReferenceContext } from './references.js';
-import type { CallContext, CommonImageOptions, EditInput, GenerateInput, StudioImage } from './studio.js';
+import type {
+  CallContext,
+  CommonImageOptions,
+  EditInput,
+  GenerateInput,
+  ImageJob,
+  ImageJobDeps,
+  JobReference,
+  StudioImage,
+} from './studioTypes.js';
 import { storeThumbnailLater } from './thumbnails.js';
-import type { UploadService } from './uploads.js';
 
-export interface ImageJobDeps {
-  registry: ModelRegistry;
-  generator: ImageGenerator;
-  images: ImageRepository;
-  blobs: BlobStore;
-  newImageId: () => string;
-  log: Logger;
-  maxReferenceBytes: number;
-  now: () => Date;
-  /** Resolves upload ids (`upl_…`) when a job runs, re-uploading an expired Gemini copy. */
-  uploads?: Pick<UploadService, 'referenceFor' | 'get'>;
-}
-
-/** A reference kept for the job: bytes in the blob store, or a Gemini file. */
-export type JobReference =
-  | { key: string; mimeType: string }
-  | { fileUri: string; mimeType: string }
-  | {
-      uploadId: string;
-      mimeType: string /** Whose upload (an admin may use anyone's); the job's owner when absent. */;
-      ownerId?: string;
-    };
-
-/** Everything needed to make one image, as JSON. */
-export interface ImageJob {
-  kind: 'generate' | 'edit';
-  ownerId: string;
-  /** The id the image will have: reserved up front so a resumed run can tell it was already stored. */
-  imageId: string;
-  /** Position in its batch (seeds are offset by it). */
-  index: number;
-  prompt: string;
-  negativePrompt?: string;
-  systemInstruction?: string;
-  seed?: number;
-  modelAlias: string;
-  imageSize: ImageSize;
-  aspectRatio: string;
-  thinkingLevel?: string;
-  grounding: boolean;
-  references: JobReference[];
-  /** For edits: the image edited, and whether to continue its conversation. */
-  parentId: string | null;
-  continueConversation: boolean;
-  /** Absolute, already checked against the allowed roots (stdio only). */
-  outputPath?: string;
-  /** Told once in the result: a deprecated model, a retired default that fell back, a converted reference. */
-  notices?: string[];
-  /** Replace a file already at outputPath (otherwise the copy gets a new name). */
-  outputOverwrite?: boolean;
-  /** Folders never written to (the data folder), checked again when the copy is written. */
-  outputProtected?: string[];
-  /** Copy the options the caller gave, for the record. */
-  requested: Pick<CommonImageOptions, 'referenceImages'>;
-}
+export type { ImageJob, ImageJobDeps, JobReference } from './studioTypes.js';
 
 /** Plans `n` jobs for a generation. Validation errors are thrown here, before any pipeline exists. */
 export async function planGeneration(deps: ImageJobDeps, input: GenerateInput, ctx: CallContext): Promise<ImageJob[]> {
@@ -100,7 +45,7 @@ export async function planGeneration(deps: ImageJobDeps, input: GenerateInput, c
   );
   const loaded = await loadReferences(deps, input.referenceImages, ctx);
   const references = await Promise.all(loaded.map((r) => keepReference(deps, r)));
-  const outputs = await planOutputPaths(input.outputPath, input.n, ctx);
+  const outputs = await planOutputs(input, input.n, ctx);
   return Array.from({ length: input.n }, (_, index) => ({
     ...jobFields(deps, ctx, input, options, loaded),
     kind: 'generate' as const,
@@ -109,8 +54,7 @@ export async function planGeneration(deps: ImageJobDeps, input: GenerateInput, c
     references,
     parentId: null,
     continueConversation: false,
-    outputPath: outputs[index],
-    ...outputOptions(input, ctx),
+    ...outputs[index],
   }));
 }
 
@@ -142,8 +86,7 @@ export async function planEdit(deps: ImageJobDeps, input: EditInput, ctx: CallCo
     references: await Promise.all(refs.map((r) => keepReference(deps, r))),
     parentId: parent?.id ?? null,
     continueConversation: continues,
-    outputPath: (await planOutputPaths(input.outputPath, 1, ctx))[0],
-    ...outputOptions(input, ctx),
+    ...(await planOutputs(input, 1, ctx))[0],
   };
 }
 
@@ -261,27 +204,8 @@ export async function storeResult(
     historyKeys.push(key);
     return key;
   });
-  let outputPath: string | undefined;
-  let outputKept: string | undefined;
-  let outputError: string | undefined;
-  if (job.outputPath) {
-    // Checked against the allowed roots when the job was planned; its parent folder is the root now,
-    // and the data folder is checked again (the folder may have become a link into it since).
-    // A copy that cannot be written does not cost the (billed) image: the result says why instead.
-    try {
-      const [copy] = await writeOutputCopies(
-        [{ id: job.imageId, prompt: job.prompt, data: result.data, mimeType: result.mimeType }],
-        job.outputPath,
-        { roots: [path.dirname(job.outputPath.replace(/[/\\]+$/, ''))], protectedRoots: job.outputProtected },
-        { overwrite: job.outputOverwrite },
-      );
-      outputPath = copy?.path;
-      outputKept = copy?.kept;
-    } catch (error) {
-      outputError = `${job.outputPath}: ${toAppError(error).message}`;
-      deps.log.warn({ id: job.imageId, err: outputError }, 'output copy not written');
-    }
-  }
+  const { outputPath, outputKept, outputError } = await saveOutputCopy(job, result);
+  if (outputError) deps.log.warn({ id: job.imageId, err: outputError }, 'output copy not written');
   const record: ImageRecord = {
     id: job.imageId,
     ownerId: job.ownerId,
@@ -344,12 +268,6 @@ export async function storeResult(
     notices: job.notices,
   };
   return image;
-}
-
-export function toAppError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
-  if (error instanceof Error && error.name === 'AbortError') return new CancelledError('The request was cancelled.');
-  return new UnexpectedError(error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 function modelOf(deps: ImageJobDeps, job: ImageJob) {

@@ -5,8 +5,8 @@
  */
 import { InvalidInputError } from './errors.js';
 import { toGeminiInput } from './geminiInput.js';
-import type { ImageJobDeps, JobReference } from './imageJobs.js';
 import type { ReferenceImage } from './ports.js';
+import type { ImageJobDeps, JobReference } from './studioTypes.js';
 
 export async function resolveReference(
   deps: Pick<ImageJobDeps, 'uploads' | 'blobs'>,

@@ -8,24 +8,23 @@
 import { randomBytes } from 'node:crypto';
 import { constants, copyFile, link, mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { assertPathLength, type PathPolicy, resolveWritablePath } from './allowedPaths.js';
+import { assertPathLength, resolveWritablePath } from './allowedPaths.js';
 import { InvalidInputError } from './errors.js';
 import { convertImage } from './imaging.js';
 import { extensionForMime } from './mime.js';
-import type { CallContext, CommonImageOptions } from './studio.js';
+import type { CallContext, CommonImageOptions, ImageJob } from './studioTypes.js';
 
-export interface OutputImage {
-  id: string;
-  prompt: string;
-  data: Buffer;
-  mimeType: string;
-}
-
-/** Where a copy went; `kept` is the file that was already at the asked-for name (left as it was). */
+/** Where a job's copy went (`outputPath`), the file kept at the asked-for name, or why there is no copy. */
 export interface OutputCopy {
-  path: string;
-  kept?: string;
+  outputPath?: string;
+  /** The file that was already at the asked-for name, left as it was (the copy got the next free name). */
+  outputKept?: string;
+  /** Why the copy could not be written (the image itself is stored): `<planned path>: <reason>`. */
+  outputError?: string;
 }
+
+/** What a job keeps of the output request, per image: where, whether to replace, which folders never. */
+export type OutputPlan = Pick<ImageJob, 'outputPath' | 'outputOverwrite' | 'outputProtected'>;
 
 const CONVERTIBLE: Record<string, 'image/png' | 'image/jpeg' | 'image/webp'> = {
   '.png': 'image/png',
@@ -37,49 +36,94 @@ const CONVERTIBLE: Record<string, 'image/png' | 'image/jpeg' | 'image/webp'> = {
 /** How many other names are tried before giving up (`name-2` … `name-1000`). */
 const MAX_ALTERNATIVES = 1000;
 
-/** Writes each image to the output location and returns where each went, in order. */
-export async function writeOutputCopies(
-  images: OutputImage[],
-  requested: string,
-  policy: PathPolicy,
-  options: { overwrite?: boolean } = {},
-): Promise<OutputCopy[]> {
-  const target = await resolveWritablePath(requested, policy);
-  const isFolder = /[/\\]$/.test(requested) || (await stat(target).catch(() => undefined))?.isDirectory() === true;
-  const copies: OutputCopy[] = [];
-  for (const [index, image] of images.entries()) {
-    let data = image.data;
-    let file: string;
-    if (isFolder) {
-      file = path.join(target, `${slug(image.prompt)}-${image.id.slice(-8)}.${extensionForMime(image.mimeType)}`);
-    } else {
-      const ext = path.extname(target).toLowerCase();
-      const wanted = CONVERTIBLE[ext];
-      const stem = ext ? target.slice(0, -ext.length) : target;
-      const suffix = images.length > 1 ? `-${index + 1}` : '';
-      if (wanted && wanted !== image.mimeType) data = await convertImage(image.data, wanted);
-      file = `${stem}${suffix}${wanted ? ext : `.${extensionForMime(image.mimeType)}`}`;
-    }
-    assertPathLength(file);
-    await mkdir(path.dirname(file), { recursive: true });
-    // The temp name does not grow with the target's, so a name near the limit still works.
-    const temp = path.join(path.dirname(file), `.tmp-${randomBytes(6).toString('hex')}`);
-    await writeFile(temp, data);
-    try {
-      if (options.overwrite) {
-        await rename(temp, file);
-        copies.push({ path: file });
-      } else {
-        const written = await linkToFreeName(temp, file);
-        await unlink(temp);
-        copies.push(written === file ? { path: file } : { path: written, kept: file });
-      }
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
+/**
+ * Plans `output_path` for `n` images once, when the jobs are planned: resolved against the allowed roots
+ * (never the data folder) to an absolute path per image, a folder (kept with its trailing separator) for
+ * all, or `name.ext` for one image and `name-1.ext`, `name-2.ext`, … for several. A folder is a path that
+ * ends in a separator or is one already, or (with `outputNewNameIsFolder`, the CLI's `--out`) a new name
+ * without an image extension.
+ */
+export async function planOutputs(input: CommonImageOptions, n: number, ctx: CallContext): Promise<OutputPlan[]> {
+  const requested = input.outputPath;
+  if (requested === undefined) return Array.from({ length: n }, () => ({}));
+  if (!ctx.paths) throw new InvalidInputError('output_path is only available on a local (stdio) server.');
+  const absolute = await resolveWritablePath(requested, ctx.paths);
+  const existing = await stat(absolute).catch(() => undefined);
+  const isFolder =
+    /[/\\]$/.test(requested) ||
+    existing?.isDirectory() === true ||
+    (existing === undefined &&
+      input.outputNewNameIsFolder === true &&
+      !(path.extname(absolute).toLowerCase() in CONVERTIBLE));
+  const ext = path.extname(absolute);
+  const stem = ext ? absolute.slice(0, -ext.length) : absolute;
+  const options = {
+    ...(input.overwrite ? { outputOverwrite: true } : {}),
+    ...(ctx.paths.protectedRoots?.length ? { outputProtected: ctx.paths.protectedRoots } : {}),
+  };
+  return Array.from({ length: n }, (_, i) => ({
+    outputPath: isFolder ? `${absolute}${path.sep}` : n === 1 ? absolute : `${stem}-${i + 1}${ext}`,
+    ...options,
+  }));
+}
+
+/**
+ * Writes the copy a job planned (see {@link planOutputs}) of its stored image: in a planned folder as
+ * `<prompt slug>-<id end>.<ext>`, or at the planned file name with the extension that matches the bytes
+ * (`.png`, `.jpg` and `.webp` names convert). The data folder is checked again (the folder may have become
+ * a link into it since). A copy that cannot be written does not cost the (billed) image: the answer says
+ * why instead.
+ */
+export async function saveOutputCopy(
+  job: Pick<ImageJob, 'imageId' | 'prompt'> & OutputPlan,
+  image: { data: Buffer; mimeType: string },
+): Promise<OutputCopy> {
+  const planned = job.outputPath;
+  if (planned === undefined) return {};
+  try {
+    return await writeCopy(job, planned, image);
+  } catch (error) {
+    return { outputError: `${planned}: ${error instanceof Error ? error.message : String(error)}` };
   }
-  return copies;
+}
+
+async function writeCopy(
+  job: Pick<ImageJob, 'imageId' | 'prompt'> & OutputPlan,
+  planned: string,
+  image: { data: Buffer; mimeType: string },
+): Promise<OutputCopy> {
+  // Checked against the allowed roots when the job was planned: its parent folder is the root now.
+  const isFolder = /[/\\]$/.test(planned);
+  const parent = path.dirname(planned.replace(/[/\\]+$/, ''));
+  const target = await resolveWritablePath(planned, { roots: [parent], protectedRoots: job.outputProtected });
+  let data = image.data;
+  let file: string;
+  if (isFolder) {
+    file = path.join(target, `${slug(job.prompt)}-${job.imageId.slice(-8)}.${extensionForMime(image.mimeType)}`);
+  } else {
+    const ext = path.extname(target).toLowerCase();
+    const wanted = CONVERTIBLE[ext];
+    const stem = ext ? target.slice(0, -ext.length) : target;
+    if (wanted && wanted !== image.mimeType) data = await convertImage(image.data, wanted);
+    file = `${stem}${wanted ? ext : `.${extensionForMime(image.mimeType)}`}`;
+  }
+  assertPathLength(file);
+  await mkdir(path.dirname(file), { recursive: true });
+  // The temp name does not grow with the target's, so a name near the limit still works.
+  const temp = path.join(path.dirname(file), `.tmp-${randomBytes(6).toString('hex')}`);
+  await writeFile(temp, data);
+  try {
+    if (job.outputOverwrite) {
+      await rename(temp, file);
+      return { outputPath: file };
+    }
+    const written = await linkToFreeName(temp, file);
+    await unlink(temp);
+    return written === file ? { outputPath: file } : { outputPath: written, outputKept: file };
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Gives `temp` the name `file`, or `file-2`, `file-3`, … whichever is free, without ever replacing one. */
@@ -104,35 +148,6 @@ async function linkToFreeName(temp: string, file: string): Promise<string> {
   throw new InvalidInputError(
     `"${file}" and ${MAX_ALTERNATIVES - 1} numbered names after it exist already. Choose another name, or pass overwrite: true to replace the file.`,
   );
-}
-
-/**
- * Resolves `output_path` against the allowed roots once, at planning, to absolute paths per image: a
- * folder (kept with its trailing slash) for all, or `name.ext`, `name-2.ext`, … for a file and n > 1.
- */
-export async function planOutputPaths(
-  requested: string | undefined,
-  n: number,
-  ctx: CallContext,
-): Promise<Array<string | undefined>> {
-  if (requested === undefined) return Array.from({ length: n }, () => undefined);
-  if (!ctx.paths) throw new InvalidInputError('output_path is only available on a local (stdio) server.');
-  const absolute = await resolveWritablePath(requested, ctx.paths);
-  const isFolder = /[/\\]$/.test(requested) || (await stat(absolute).catch(() => undefined))?.isDirectory() === true;
-  if (isFolder) return Array.from({ length: n }, () => `${absolute}${path.sep}`);
-  if (n === 1) return [absolute];
-  const ext = path.extname(absolute);
-  const stem = ext ? absolute.slice(0, -ext.length) : absolute;
-  return Array.from({ length: n }, (_, i) => `${stem}-${i + 1}${ext}`);
-}
-
-/** What a job keeps of the output request: overwrite, and the folders never written to. */
-export function outputOptions(input: CommonImageOptions, ctx: CallContext) {
-  if (input.outputPath === undefined) return {};
-  return {
-    ...(input.overwrite ? { outputOverwrite: true } : {}),
-    ...(ctx.paths?.protectedRoots?.length ? { outputProtected: ctx.paths.protectedRoots } : {}),
-  };
 }
 
 function slug(text: string): string {

@@ -9,7 +9,6 @@
 import { formatUsd, formatWait } from './budgetPeriods.js';
 import { isEmulated } from './emulatedRegistry.js';
 import { BudgetExceededError, InvalidInputError, RateLimitedError } from './errors.js';
-import type { ImageJob } from './imageJobs.js';
 import type { Logger } from './logger.js';
 import { estimateCostUsd, type ImageSize, type ModelRegistry, type ModelSpec, reservationUsd } from './models.js';
 import type {
@@ -25,6 +24,7 @@ import type {
   TokenUsage,
   UsageRow,
 } from './ports.js';
+import type { ImageJob } from './studioTypes.js';
 import { telemetry } from './telemetry.js';
 
 export interface SpendingGuardOptions {

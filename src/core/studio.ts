@@ -5,9 +5,7 @@
  */
 
 import { AccessTokens } from './accessTokens.js';
-import type { PathPolicy } from './allowedPaths.js';
-import type { NoticeSink } from './callNotices.js';
-import { type ImageJob, type ImageJobDeps, planEdit, planGeneration } from './imageJobs.js';
+import { planEdit, planGeneration } from './imageJobs.js';
 import type { ModelRegistry } from './models.js';
 import type {
   AccessTokenRepository,
@@ -20,9 +18,19 @@ import type {
 import { getOwnedImage } from './references.js';
 import { SpendingGuard } from './spending.js';
 import type { StudioLibrary } from './studioLibrary.js';
+import type { CallContext, EditInput, GenerateInput, ImageJob, ImageJobDeps, StudioImage } from './studioTypes.js';
 import { readThumbnail, thumbnailKey } from './thumbnails.js';
 import type { UploadService } from './uploads.js';
 import { UserSettings } from './userSettings.js';
+
+export type {
+  CallContext,
+  CommonImageOptions,
+  EditInput,
+  GenerateInput,
+  ProgressEvent,
+  StudioImage,
+} from './studioTypes.js';
 
 export interface StudioDeps extends Omit<ImageJobDeps, 'now' | 'uploads'> {
   now?: () => Date;
@@ -38,70 +46,6 @@ export interface StudioDeps extends Omit<ImageJobDeps, 'now' | 'uploads'> {
 
 /** The owner of everything made on this machine without accounts: the MCP servers and the command line. */
 export const LOCAL_OWNER = 'local';
-
-/** Who is calling and what the call may touch. */
-export interface CallContext {
-  ownerId: string;
-  isAdmin?: boolean;
-  signal?: AbortSignal;
-  onProgress?: (event: ProgressEvent) => void;
-  /** What the person should hear while the call runs (retries, fallbacks, conversions). */
-  onNotice?: NoticeSink;
-  /** Present where local paths are allowed (stdio). */
-  paths?: PathPolicy;
-  /** The caller's preferred model, used when a call names none. */
-  defaultModel?: string;
-}
-
-export interface ProgressEvent {
-  progress: number;
-  total: number;
-  message: string;
-}
-
-export interface CommonImageOptions {
-  model?: string;
-  imageSize?: string;
-  aspectRatio?: string;
-  negativePrompt?: string;
-  systemInstruction?: string;
-  referenceImages?: string[];
-  thinkingLevel?: string;
-  grounding?: boolean;
-  seed?: number;
-  outputPath?: string;
-  /** With outputPath: replace a file already there (otherwise the copy gets a new name). */
-  overwrite?: boolean;
-}
-
-export interface GenerateInput extends CommonImageOptions {
-  prompt: string;
-  n: number;
-}
-
-export interface EditInput extends CommonImageOptions {
-  /** An image id, or (stdio) a path. */
-  image: string;
-  instruction: string;
-}
-
-export interface StudioImage {
-  record: ImageRecord;
-  data: Buffer;
-  /** Absolute path of the stored file (local store). */
-  storedPath?: string;
-  /** Absolute path of the copy written to `output_path`. */
-  outputPath?: string;
-  /** The file that was already at the asked-for `output_path`, kept (the copy got another name). */
-  outputKept?: string;
-  /** Why the `output_path` copy could not be written (the image itself is stored). */
-  outputError?: string;
-  /** Text the model said with the image. */
-  modelText?: string;
-  groundingSources?: Array<{ uri: string; title?: string }>;
-  /** Said once in the result: a deprecated model, a default that fell back, a converted reference. */
-  notices?: string[];
-}
 
 export interface Studio {
   registry: ModelRegistry;

@@ -13,7 +13,6 @@ import type { CallOutcome } from '../core/concurrency/adaptiveLimit.js';
 import { AppError, CancelledError } from '../core/errors.js';
 import { secondsSince, telemetry } from '../core/telemetry.js';
 import {
-  type FailureContext,
   isAbortError,
   isApiError,
   isMalformedBody,
@@ -21,8 +20,8 @@ import {
   parseGoogleError,
   parseRetryAfterMs,
   RETRYABLE_STATUSES,
-  toAppError,
 } from './errors.js';
+import { type FailureContext, fromGeminiFailure } from './failures.js';
 import { recordingFetch } from './transport.js';
 
 export interface RetryPolicy {
@@ -182,7 +181,7 @@ export async function withRetry<T>(
 ): Promise<{ value: T; attempts: number }> {
   const { policy, signal: callerSignal, log } = options;
   const fail = (error: unknown, attempts: number, extra: Partial<FailureContext> = {}) =>
-    toAppError(error, { ...options.context, ...extra, attempts, timeoutMs: policy.timeoutMs });
+    fromGeminiFailure(error, { ...options.context, ...extra, attempts, timeoutMs: policy.timeoutMs });
 
   let quotaWaits = 0;
   for (let attempt = 1; ; attempt++) {

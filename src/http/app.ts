@@ -16,8 +16,9 @@ import {
 } from '@modelcontextprotocol/server';
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { presentError } from '../core/errorPresentation.js';
-import { AppError, NotFoundError } from '../core/errors.js';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { httpAnswer } from '../core/errorPresentation.js';
+import { InvalidTokenError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { currentRequestId } from '../core/requestContext.js';
 import type { Studio } from '../core/studio.js';
@@ -27,6 +28,7 @@ import { imageRoute } from './imageRoute.js';
 import { challengeResponse, jsonRpcParseErrors } from './jsonRpcErrors.js';
 import { createOriginPolicy, originGate } from './origin.js';
 import { metricsHandler, observeRequests } from './requestObserver.js';
+import { tokenCheckUnavailable } from './tokenCheck.js';
 
 export interface HttpAppOptions {
   mcp: McpHttpHandler;
@@ -57,7 +59,10 @@ export interface HttpAuth {
   mcpUrl: string;
   /** The OAuth endpoints, metadata and sign-in pages, on the paths in AUTH_PATHS. */
   fetch(request: Request): Response | Promise<Response>;
-  /** Throws when the token is not valid for /mcp (expired, wrong audience, email no longer allowed). */
+  /**
+   * Throws an InvalidTokenError when the token is not valid for /mcp (expired, wrong audience, email no
+   * longer allowed); anything else it throws means the check could not be made (answered 503).
+   */
   verifyAccessToken(token: string): Promise<AuthInfo>;
   /** The scopes to name in the challenge. */
   scopes?: readonly string[];
@@ -130,19 +135,28 @@ export function createHttpApp(options: HttpAppOptions) {
   // Sign-in: every MCP request carries a bearer token, answered with a 401 challenge that points clients
   // to the protected-resource metadata when it does not.
   const bearer = options.auth?.then((auth) => {
-    const check = requireBearerAuth({
+    const settings = {
       resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(new URL(auth.mcpUrl)).toString(),
       expectedResource: new URL(auth.mcpUrl),
-      verifier: {
-        verifyAccessToken: (token) =>
-          auth.verifyAccessToken(token).catch((error: Error) => {
-            throw new OAuthError(OAuthErrorCode.InvalidToken, error.message);
-          }),
-      },
-    });
+    };
     // The challenge names the scope, and no error when no token was sent (jsonRpcErrors.ts).
     return async (request: Request) => {
+      // Only a token found invalid is `invalid_token` (401: the client signs in again). A check that could
+      // not be made (the sign-in store is down) is not the token's fault: 503, retry (tokenCheckUnavailable).
+      let failure: unknown;
+      const check = requireBearerAuth({
+        ...settings,
+        verifier: {
+          verifyAccessToken: (token) =>
+            auth.verifyAccessToken(token).catch((error: unknown) => {
+              if (error instanceof InvalidTokenError) throw new OAuthError(OAuthErrorCode.InvalidToken, error.message);
+              failure = error;
+              throw error;
+            }),
+        },
+      });
       const checked = await check(request);
+      if (failure !== undefined) throw tokenCheckUnavailable(failure);
       return checked instanceof Response ? challengeResponse(checked, request, auth.scopes ?? []) : checked;
     };
   });
@@ -203,10 +217,9 @@ export function createHttpApp(options: HttpAppOptions) {
 
 function errorResponse(error: Error, c: Context, log: Logger, masked: boolean) {
   if (error instanceof HTTPException) return error.getResponse();
-  const reference = currentRequestId();
-  const message = presentError(error, { masked });
-  if (error instanceof NotFoundError) return c.json({ error: 'not_found', message, reference }, 404);
-  if (error instanceof AppError) return c.json({ error: error.code, message, reference }, 400);
-  log.error({ err: error, path: c.req.path }, 'HTTP request failed');
-  return c.json({ error: 'internal', message, reference }, 500);
+  const answer = httpAnswer(error, { masked });
+  if (answer.internal) log.error({ err: error, path: c.req.path }, 'HTTP request failed');
+  else if (answer.status >= 500)
+    log.warn({ err: error.cause ?? error, code: answer.body.error, path: c.req.path }, 'HTTP request failed');
+  return c.json(answer.body, answer.status as ContentfulStatusCode, answer.headers);
 }

@@ -10,6 +10,7 @@ import type { Context } from 'hono';
 import { NotFoundError } from '../core/errors.js';
 import { checkImageLink } from '../core/imageLinks.js';
 import type { Studio } from '../core/studio.js';
+import { verifiedOrUndefined } from './tokenCheck.js';
 
 const LINK_REFUSALS = {
   missing: 'This image link is not signed. Ask the studio for a fresh link (image_info).',
@@ -78,7 +79,7 @@ export function imageRoute(options: {
 async function viewerOf(request: Request, viewers: ImageViewers) {
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get('authorization') ?? '')?.[1];
   if (bearer) {
-    const info = await viewers.verifyAccessToken(bearer).catch(() => undefined);
+    const info = await verifiedOrUndefined(() => viewers.verifyAccessToken(bearer));
     const extra = info?.extra as { userId?: string; isAdmin?: boolean } | undefined;
     return extra?.userId ? { ownerId: extra.userId, isAdmin: extra.isAdmin === true } : undefined;
   }

@@ -1,5 +1,5 @@
 import { type ErrorPresentation, isInternalError, presentError } from '../core/errorPresentation.js';
-import { AppError } from '../core/errors.js';
+import { AppError, InternalError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ToolErrorPresenter } from '../mcp/registerTools.js';
 
@@ -15,7 +15,9 @@ export function createToolErrorPresenter(
     message: (error) => presentError(error, presentation),
     isInternal: isInternalError,
     report(error, tool) {
-      if (error instanceof AppError) {
+      if (error instanceof InternalError) {
+        log.error({ tool, err: error.cause ?? error, detail: error.detail }, 'tool call failed unexpectedly');
+      } else if (error instanceof AppError) {
         log.warn({ tool, code: error.code, err: error.internalMessage ?? error.message }, 'tool call failed');
       } else {
         log.error({ tool, err: error }, 'tool call failed unexpectedly');

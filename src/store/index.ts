@@ -1,6 +1,8 @@
 /**
- * Storage adapters: SQL (SQLite now, PostgreSQL later) and blob stores. The only folder that imports
- * kysely, better-sqlite3, pg and the AWS S3 client; core reaches it through `core/ports`.
+ * Storage adapters: the SQL database (a SQLite file in the data folder, or PostgreSQL shared by several
+ * instances) with its migrations, repositories and the pipelines' shared queue, and the blob stores (the local
+ * folder or an S3-compatible bucket). The only folder that imports kysely, better-sqlite3, pg and the AWS S3
+ * client; core reaches it through `core/ports`.
  * @module
  */
 

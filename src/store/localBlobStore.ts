@@ -51,7 +51,7 @@ export function createLocalBlobStore(rootDir: string): LocalBlobStore {
         return await readFile(pathOf(key));
       } catch (error) {
         if (isGone(error)) {
-          // Core sees the same error whatever the backend (a file here, an object in S3 later).
+          // Core sees the same error whatever the backend (a file here, an object in s3BlobStore.ts).
           throw new NotFoundError(`The image file ${key} is missing from storage.`, { cause: error });
         }
         throw error;

@@ -25,7 +25,9 @@ export const listImages = defineTool({
       );
       return;
     }
-    const lines = await Promise.all(page.images.map((record) => describeImage(ctx, record)));
+    const lines = await Promise.all(
+      page.images.map(async (record) => describeImage(ctx, record, { url: await ctx.imageUrl(record) })),
+    );
     if (page.nextCursor) lines.push(`More images: call list_images with cursor "${page.nextCursor}".`);
     res.addText(lines.join('\n\n'));
   },

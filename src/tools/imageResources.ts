@@ -5,7 +5,7 @@
  */
 
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
-import { recordIsEmulated } from '../core/emulatedRegistry.js';
+import { imageSummary } from '../core/imageSummary.js';
 import type { ImageRecord } from '../core/ports.js';
 import type { CallContext, Studio } from '../core/studio.js';
 
@@ -50,43 +50,17 @@ export function registerImageResources(
     new ResourceTemplate('images://{id}/metadata', { list: undefined, complete: { id: completeId } }),
     {
       title: 'Image metadata',
-      description: 'JSON: prompt, model, size, ratio, pixels, type, bytes, cost, lineage.',
+      description:
+        'JSON (README, "Image JSON"): prompt, model, size, ratio, pixels, type, bytes, cost, tokens, lineage.',
       mimeType: 'application/json',
     },
     async (uri, variables) => {
-      const record = await (await studio()).get(String(variables.id), call);
-      const json = JSON.stringify(metadataOf(record, await imageUrl(record)), null, 2);
+      const s = await studio();
+      const record = await s.get(String(variables.id), call);
+      const json = JSON.stringify(imageSummary(record, s.registry, { url: await imageUrl(record) }), null, 2);
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: json }] };
     },
   );
-}
-
-export function metadataOf(record: ImageRecord, url: string | undefined) {
-  return {
-    id: record.id,
-    parent_id: record.parentId,
-    kind: record.kind,
-    prompt: record.prompt,
-    negative_prompt: record.negativePrompt,
-    model: record.modelId,
-    model_alias: record.modelAlias,
-    image_size: record.imageSize,
-    aspect_ratio: record.aspectRatio,
-    width: record.width,
-    height: record.height,
-    mime_type: record.mimeType,
-    bytes: record.bytes,
-    cost_usd: record.costUsd,
-    ...(recordIsEmulated(record) ? { emulated: true } : {}),
-    tokens: {
-      prompt: record.promptTokens,
-      image: record.imageTokens,
-      thoughts: record.thoughtsTokens,
-      total: record.totalTokens,
-    },
-    created_at: record.createdAt,
-    url,
-  };
 }
 
 function truncate(text: string, max: number): string {

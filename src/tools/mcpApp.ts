@@ -13,8 +13,24 @@ import {
   registerAppResource,
 } from '@modelcontextprotocol/ext-apps/server';
 import type { ClientCapabilities, McpServer, RegisteredResource, RegisteredTool } from '@modelcontextprotocol/server';
+import type { ImageSummary } from '../core/imageSummary.js';
 
 export const GALLERY_URI = 'ui://nanobanana/gallery.html';
+
+/**
+ * The key under which image tool results carry their machine-readable part in `_meta`, which MCP Apps hosts
+ * pass to the view and keep out of the model's context. Not `structuredContent`: Claude Code drops a
+ * result's images when that is present (see mcp/toolResponse.ts).
+ */
+export const RESULT_META_KEY = 'nanobanana-studio/result';
+
+/** `_meta[RESULT_META_KEY]` of an image tool result: what the gallery reads, never the prose. */
+export interface ResultData {
+  /** The result's images (README, "Image JSON"), in the order of its previews and resource links. */
+  images: ImageSummary[];
+  /** Pipelines still running when the synchronous limit passed: get_image takes them from here. */
+  running_pipelines: string[];
+}
 
 /** `_meta` of the tools whose results the gallery shows (the legacy flat key too, for older hosts). */
 export const galleryToolMeta = { ui: { resourceUri: GALLERY_URI }, [RESOURCE_URI_META_KEY]: GALLERY_URI };

@@ -54,6 +54,7 @@ export async function runPipelinesAndRespond(
   await renderImages(ctx, images, res, {
     returnFullImage: options.returnFullImage,
     heading: notes.join('\n') || undefined,
+    running: running.map((r) => r.id),
   });
   if (running.length > 0) {
     res.addText(

@@ -5,11 +5,13 @@
  * @module
  */
 import { recordIsEmulated } from '../core/emulatedRegistry.js';
+import { imageSummary } from '../core/imageSummary.js';
 import { makePreview } from '../core/imaging.js';
 import type { ImageRecord } from '../core/ports.js';
 import type { StudioImage } from '../core/studio.js';
 import type { ToolResponse } from '../mcp/toolResponse.js';
 import type { StudioToolContext } from './context.js';
+import { RESULT_META_KEY, type ResultData } from './mcpApp.js';
 
 /** Room kept for JSON framing and the resource links added after the previews. */
 const FRAMING_BYTES = 4_000;
@@ -18,15 +20,29 @@ export async function renderImages(
   ctx: StudioToolContext,
   images: StudioImage[],
   res: ToolResponse,
-  options: { returnFullImage?: boolean; heading?: string } = {},
+  options: { returnFullImage?: boolean; heading?: string; running?: string[] } = {},
 ): Promise<void> {
   const lines: string[] = [];
   if (options.heading) lines.push(options.heading);
   // Each notice once, however many images share it.
   const notices = [...new Set(images.flatMap((image) => image.notices ?? []))];
   if (notices.length > 0) lines.push(notices.map((notice) => `Note: ${notice}`).join('\n'));
-  lines.push(...(await Promise.all(images.map((image) => describeImage(ctx, image.record, image)))));
+  const urls = await Promise.all(images.map((image) => ctx.imageUrl(image.record)));
+  lines.push(...images.map((image, i) => describeImage(ctx, image.record, { ...image, url: urls[i] })));
   res.addText(lines.join('\n\n'));
+  const data: ResultData = {
+    images: images.map((image, i) =>
+      imageSummary(image.record, ctx.studio.registry, {
+        url: urls[i],
+        path: storedPath(ctx, image.record, image),
+        outputPath: image.outputPath,
+        outputKept: image.outputKept,
+        outputError: image.outputError,
+      }),
+    ),
+    running_pipelines: options.running ?? [],
+  };
+  res.setMeta(RESULT_META_KEY, data);
   const mode = options.returnFullImage ? 'full' : ctx.shape.imageResponses;
   if (mode !== 'none' && images.length > 0) {
     const room = ctx.shape.maxResultBytes - res.textBytes() - FRAMING_BYTES * images.length;
@@ -56,11 +72,12 @@ export async function renderImages(
   }
 }
 
-export async function describeImage(
+/** An image in words for the assistant; `image.url` is the link to show (see {@link StudioToolContext.imageUrl}). */
+export function describeImage(
   ctx: StudioToolContext,
   record: ImageRecord,
-  image?: Partial<StudioImage>,
-): Promise<string> {
+  image?: Partial<StudioImage> & { url?: string },
+): string {
   const model = ctx.studio.registry.resolve(record.modelId);
   const lines = [
     `Image ${record.id}`,
@@ -72,10 +89,8 @@ export async function describeImage(
         ? `- estimated cost: $${record.costUsd.toFixed(4)} (emulated: a synthetic image from the offline emulator, free)`
         : `- estimated cost: $${record.costUsd.toFixed(4)}`,
   ];
-  const url = await ctx.imageUrl(record);
-  if (url) lines.push(`- url: ${url}`);
-  // A server file path means nothing to an HTTP client (and upload_file refuses paths there): only on stdio.
-  const stored = ctx.transport === 'stdio' ? (image?.storedPath ?? ctx.studio.localPath(record)) : undefined;
+  if (image?.url) lines.push(`- url: ${image.url}`);
+  const stored = storedPath(ctx, record, image);
   if (stored) lines.push(`- file: ${stored}`);
   if (image?.outputPath) lines.push(`- saved to: ${image.outputPath}`);
   if (image?.outputError) lines.push(`- not saved to ${image.outputError} (the image is stored in the studio)`);
@@ -89,6 +104,11 @@ export async function describeImage(
   for (const source of image?.groundingSources ?? [])
     lines.push(`- source: ${source.title ?? source.uri} <${source.uri}>`);
   return lines.join('\n');
+}
+
+/** A server file path means nothing to an HTTP client (and upload_file refuses paths there): only on stdio. */
+function storedPath(ctx: StudioToolContext, record: ImageRecord, image?: Partial<StudioImage>): string | undefined {
+  return ctx.transport === 'stdio' ? (image?.storedPath ?? ctx.studio.localPath(record)) : undefined;
 }
 
 function extOf(record: ImageRecord): string {

@@ -7,11 +7,10 @@
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { AccessList } from '../core/accessList.js';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../core/errors.js';
+import { NotFoundError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { PipelineEngine } from '../core/pipelines/engine.js';
 import type { StorageUse } from '../core/ports.js';
-import { withReference } from '../core/requestContext.js';
 import type { Studio } from '../core/studio.js';
 import { accessRoutes } from './accessRoutes.js';
 import { accountRoutes } from './accountRoutes.js';
@@ -25,6 +24,7 @@ import {
   readCookie,
   sessionCookie,
 } from './csrf.js';
+import { dashboardError } from './errorPage.js';
 import { imageRoutes } from './imageRoutes.js';
 import { messagePage, signInRefusal } from './pages/messages.js';
 import { studioRoutes } from './studio/studioRoutes.js';
@@ -172,17 +172,7 @@ export function createDashboard(options: DashboardOptions): { fetch(request: Req
       404,
     ),
   );
-  app.onError((error, c) => {
-    const viewer = c.get('viewer');
-    if (error instanceof NotFoundError) return c.html(messagePage(viewer, 'Not found', error.message), 404);
-    if (error instanceof ForbiddenError) return c.html(messagePage(viewer, 'Not allowed', error.message), 403);
-    if (error instanceof InvalidInputError) return c.html(messagePage(viewer, 'Please check', error.message), 400);
-    options.log.error({ err: error, path: c.req.path }, 'dashboard request failed');
-    return c.html(
-      messagePage(viewer, 'Something went wrong', withReference('Try again; the server log has the details')),
-      500,
-    );
-  });
+  app.onError((error, c) => dashboardError(error, c, c.get('viewer'), options.log));
   return { fetch: async (request) => app.fetch(request) };
 }
 

@@ -14,6 +14,7 @@ export type ToolResult = {
   content: unknown[];
   isError?: boolean;
   structuredContent?: Record<string, unknown>;
+  _meta?: Record<string, unknown>;
 };
 
 /** A started studio, and its tools called by name. */

@@ -8,7 +8,7 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import type { FullConfig } from '../../config/config.js';
 import { resolveConfig } from '../../config/config.js';
-import { AppError, AuthError, CancelledError, InvalidInputError } from '../../core/errors.js';
+import { AppError, AuthError, CancelledError, InternalError, InvalidInputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Caller, PipelineEngine } from '../../core/pipelines/engine.js';
 import { LOCAL_OWNER, type Studio } from '../../core/studio.js';
@@ -84,10 +84,9 @@ export function usage(command: string, message: string): InvalidInputError {
 
 /** One line on stderr; the exit code that tells scripts what kind of failure it was. */
 export function reportError(error: unknown, json: boolean): number {
-  const known = error instanceof AppError;
-  const message = known
-    ? forTerminal(error.message)
-    : `Unexpected error: ${(error as Error)?.message ?? String(error)}`;
+  const known = error instanceof AppError && !(error instanceof InternalError);
+  const detail = error instanceof InternalError ? error.detail : (error as Error)?.message;
+  const message = known ? forTerminal(error.message) : `Unexpected error: ${detail ?? String(error)}`;
   const code = known ? exitCodeFor(error.code) : EXIT.internal;
   stderrLine(`${PROGRAM}: ${message}`);
   if (json) writeJson({ error: { code: known ? error.code : 'internal', message, exit_code: code } });

@@ -3,7 +3,6 @@
  * the planned pipelines to the end with progress, then printing the images (or `--json`).
  * @module
  */
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { PathPolicy } from '../../core/allowedPaths.js';
 import type { ErrorCode } from '../../core/errors.js';
@@ -91,7 +90,7 @@ export interface ImageRequest {
 export async function readImageRequest(command: string, values: ImageValues, named: string[]): Promise<ImageRequest> {
   const count = intOption(command, 'count', values.count, { min: 1, max: 4 }) ?? 1;
   const seed = intOption(command, 'seed', values.seed, { min: 0, max: 2_147_483_647 });
-  const out = await outputTarget(values.out);
+  const out = values.out;
   const refs = values.ref ?? [];
   return {
     count,
@@ -103,25 +102,13 @@ export async function readImageRequest(command: string, values: ImageValues, nam
       referenceImages: refs.length ? refs : undefined,
       seed,
       outputPath: out,
+      // `--out shots` makes a folder: core/outputFiles plans it (the one place output paths are planned).
+      outputNewNameIsFolder: true,
       overwrite: values.overwrite,
     },
     // The command line runs as the person, in their shell: a path they name is theirs to use.
     extraRoots: [...(out === undefined ? [] : [out]), ...refs, ...named].map((p) => path.resolve(p)),
   };
-}
-
-/**
- * `--out DIR` need not exist: a path that does not exist and has no image extension is a folder to make.
- * Folders get a trailing separator, which keeps them folders for the planner.
- */
-async function outputTarget(out: string | undefined): Promise<string | undefined> {
-  if (out === undefined || /[/\\]$/.test(out)) return out;
-  const info = await stat(path.resolve(out)).catch(() => undefined);
-  const folder = info === undefined && !['.png', '.jpg', '.jpeg', '.webp'].includes(path.extname(out).toLowerCase());
-  if (folder || info?.isDirectory()) {
-    return `${out}${path.sep}`;
-  }
-  return out;
 }
 
 /** The data folder, STUDIO_ALLOWED_ROOTS, the current folder and the paths named on the command line. */
@@ -177,10 +164,11 @@ export async function makeImages(
     if (values.json) {
       writeJson({
         images: images.map(({ image, pipelineId }) =>
-          imageJson(image.record, {
+          imageJson(image.record, ctx.studio.registry, {
             path: image.storedPath,
             outputPath: image.outputPath,
             outputKept: image.outputKept,
+            outputError: image.outputError,
             pipelineId,
           }),
         ),

@@ -55,7 +55,7 @@ export function run(argv: string[]): Promise<number> {
         } while (next !== null && images.length < limit);
         if (values.json) {
           writeJson({
-            images: images.map((r) => imageJson(r, { path: studio.localPath(r) })),
+            images: images.map((r) => imageJson(r, studio.registry, { path: studio.localPath(r) })),
             next_cursor: next,
           });
         } else if (images.length === 0) {

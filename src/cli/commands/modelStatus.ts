@@ -5,7 +5,7 @@
  */
 import { describeLifecycle } from '../../core/modelLifecycle.js';
 import type { ModelRegistry } from '../../core/models.js';
-import type { Check } from './doctor.js';
+import type { Check } from './doctor/check.js';
 
 const BASE = { id: 'models', name: 'Models' };
 

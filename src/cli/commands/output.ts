@@ -4,6 +4,8 @@
  * @module
  */
 import { recordIsEmulated } from '../../core/emulatedRegistry.js';
+import { costKnown, imageSummary } from '../../core/imageSummary.js';
+import type { ModelRegistry } from '../../core/models.js';
 import type { ImageRecord } from '../../core/ports.js';
 import type { StudioImage } from '../../core/studio.js';
 
@@ -19,37 +21,15 @@ export function usd(value: number): string {
   return `$${value.toFixed(4)}`;
 }
 
-/** An image as `--json` shows it. */
+/** An image as `--json` shows it: the studio's one image JSON (README, "Image JSON"), with its pipeline id. */
 export function imageJson(
   record: ImageRecord,
-  extra: { path?: string; outputPath?: string; outputKept?: string; pipelineId?: string },
+  registry: ModelRegistry,
+  extra: { path?: string; outputPath?: string; outputKept?: string; outputError?: string; pipelineId?: string },
 ) {
-  return {
-    id: record.id,
-    ...(extra.pipelineId ? { pipeline_id: extra.pipelineId } : {}),
-    kind: record.kind,
-    parent_id: record.parentId,
-    prompt: record.prompt,
-    model: record.modelAlias,
-    model_id: record.modelId,
-    size: record.imageSize,
-    aspect_ratio: record.aspectRatio,
-    width: record.width,
-    height: record.height,
-    mime_type: record.mimeType,
-    bytes: record.bytes,
-    cost_usd: costKnown(record) ? record.costUsd : null,
-    ...(recordIsEmulated(record) ? { emulated: true } : {}),
-    path: extra.path ?? null,
-    output_path: extra.outputPath ?? null,
-    ...(extra.outputKept ? { output_kept: extra.outputKept } : {}),
-    created_at: record.createdAt,
-  };
-}
-
-/** A model passed through by id (not in the registry) is recorded under its id as alias: its price is unknown. */
-function costKnown(record: ImageRecord): boolean {
-  return record.modelAlias !== record.modelId;
+  const { pipelineId, ...where } = extra;
+  const summary = imageSummary(record, registry, where);
+  return pipelineId ? { ...summary, pipeline_id: pipelineId } : summary;
 }
 
 /** The cost column: unknown for a pass-through model, marked for an emulated image. */

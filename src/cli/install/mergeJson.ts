@@ -4,7 +4,7 @@
  * @module
  */
 import { isDeepStrictEqual } from 'node:util';
-import { appendAt, type JsonNode, JsonShapeError, nodeAt, parseJsonc, setAt, styleOf } from './jsonc.js';
+import { editJsonc, JsonShapeError, type ParsedJsonc, parseJsonc, styleOf } from './jsonc.js';
 
 export interface JsonMergeInput {
   /** The current file, `undefined` when there is none. */
@@ -31,13 +31,15 @@ export interface MergeResult {
 export function readJsonServers(text: string | undefined, serversKey: string): Record<string, unknown> {
   const root = rootOf(text);
   if (root === undefined) return {};
-  const servers = nodeAt(root, [serversKey]);
+  const servers = (root.value as Record<string, unknown>)[serversKey];
   if (servers === undefined) return {};
-  if (servers.type !== 'object') throw new JsonShapeError(`"${serversKey}" is not a JSON object`);
-  return servers.value as Record<string, unknown>;
+  if (typeof servers !== 'object' || servers === null || Array.isArray(servers)) {
+    throw new JsonShapeError(`"${serversKey}" is not a JSON object`);
+  }
+  return servers as Record<string, unknown>;
 }
 
-function rootOf(text: string | undefined): JsonNode | undefined {
+function rootOf(text: string | undefined): ParsedJsonc['root'] {
   if (text === undefined) return undefined;
   const { root } = parseJsonc(text);
   if (root !== undefined && root.type !== 'object') throw new JsonShapeError('the top level is not a JSON object');
@@ -83,10 +85,12 @@ export function mergeJsonServer(input: JsonMergeInput): MergeResult {
   if (!text.slice(root.start, root.end).includes('\n')) return rewrite(); // one-line (minified) file
 
   try {
-    let edited = setAt(text, root, [serversKey, name], entry, style);
+    let edited = editJsonc(text, [serversKey, name], entry, style);
     if (addInput && input.input !== undefined) {
-      const again = parseJsonc(edited).root;
-      if (again !== undefined) edited = appendAt(edited, again, ['inputs'], input.input, style);
+      const inputs = (root.value as { inputs?: unknown[] }).inputs;
+      edited = Array.isArray(inputs)
+        ? editJsonc(edited, ['inputs', inputs.length], input.input, style, true)
+        : editJsonc(edited, ['inputs'], [input.input], style);
     }
     if (isDeepStrictEqual(parseJsonc(edited).root?.value, expected)) return { text: edited };
   } catch (error) {

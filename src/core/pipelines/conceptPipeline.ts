@@ -5,8 +5,7 @@
  * @module
  */
 
-import { type AppError, CancelledError, NotFoundError } from '../errors.js';
-import { toAppError } from '../imageJobs.js';
+import { type AppError, asAppError, CancelledError, NotFoundError } from '../errors.js';
 import { proposeConcepts } from './architect.js';
 import { requestOrigin } from './requestOrigin.js';
 import type {
@@ -106,7 +105,7 @@ export async function runProposeConcepts(
     });
     return { pipeline: done, conversationId, concepts };
   } catch (error) {
-    const appError = toAppError(error);
+    const appError = asAppError(error);
     await deps.finish(record, appError instanceof CancelledError ? 'cancelled' : 'failed', appError);
     throw appError;
   }

@@ -275,7 +275,7 @@ export class PipelineEngine {
     const stopping = this._queue.stop();
     const grace = setTimeout(() => {
       for (const { controller } of this._running.values())
-        controller.abort(new CancelledError('The server is shutting down.'));
+        controller.abort(new CancelledError('The server is shutting down.', { by: 'shutdown' }));
     }, this._o.graceMs ?? 0);
     try {
       await stopping;
@@ -300,7 +300,8 @@ export class PipelineEngine {
 
   private async _runItem(item: QueueItem, lease: AbortSignal): Promise<RunOutcome> {
     const controller = new AbortController();
-    const lost = () => controller.abort(new CancelledError('Another instance took this pipeline over.'));
+    const lost = () =>
+      controller.abort(new CancelledError('Another instance took this pipeline over.', { by: 'takeover' }));
     lease.addEventListener('abort', lost, { once: true });
     this._running.set(item.id, { controller });
     try {
@@ -375,7 +376,7 @@ export class PipelineEngine {
     const running = this._running.get(id);
     if (!running) return false;
     if (!running.controller.signal.aborted) {
-      running.reason = new CancelledError('The pipeline was cancelled.');
+      running.reason = new CancelledError('The pipeline was cancelled.', { by: 'caller' });
       running.controller.abort(running.reason);
     }
     return true;

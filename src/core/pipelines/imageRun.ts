@@ -6,8 +6,9 @@
  * @module
  */
 import type { CallNotice } from '../callNotices.js';
-import { AppError, BudgetExceededError, CancelledError, TimeoutError, UnexpectedError } from '../errors.js';
-import { callGemini, enhance, storeResult, toAppError } from '../imageJobs.js';
+import { callerText } from '../errorPresentation.js';
+import { AppError, asAppError, BudgetExceededError, CancelledError, InternalError, TimeoutError } from '../errors.js';
+import { callGemini, enhance, storeResult } from '../imageJobs.js';
 import type { GenerateImageResult, LedgerOutcome } from '../ports.js';
 import { billedCall } from '../spending.js';
 import { telemetry } from '../telemetry.js';
@@ -61,6 +62,7 @@ export async function runImagePipeline(
     return 'done';
   }
   const spec = decodeSpec(record.input);
+  const masked = h.o.maskInternalErrors === true;
   const { signal } = controller;
   const watchdog = setTimeout(() => {
     const entry = h.running.get(id);
@@ -142,7 +144,7 @@ export async function runImagePipeline(
               if (signal.aborted) throw error;
               // A failed rewrite is no reason to lose the image: fall back to the prompt as written.
               state = 'skipped';
-              note = `The text model could not rewrite the prompt (${toAppError(error).message}); the prompt was used as written.`;
+              note = `The text model could not rewrite the prompt (${callerText(asAppError(error), { masked })}); the prompt was used as written.`;
               h.o.log.warn({ pipeline: id, err: note }, 'engineer-prompt skipped');
             }
             break;
@@ -154,7 +156,7 @@ export async function runImagePipeline(
             calls += 1;
             break;
           case 'enhance-image': {
-            if (!result) throw new AppError('Nothing to enhance: the generate stage produced no image.');
+            if (!result) throw new InternalError('Nothing to enhance: the generate stage produced no image.');
             const draft = result;
             try {
               result = await billedCall(h.o.spending, spec.job, { kind: 'enhance', pipelineId: id, abort }, () =>
@@ -170,14 +172,14 @@ export async function runImagePipeline(
               if (signal.aborted && (h.closed() || !kept)) throw error;
               keepDraft = signal.aborted;
               state = 'skipped';
-              note = enhanceNote(stopped ?? error);
+              note = enhanceNote(stopped ?? error, masked);
               if (!(error instanceof BudgetExceededError))
                 h.o.log.warn({ pipeline: id, err: note }, 'enhance-image failed; the draft is kept');
             }
             break;
           }
           case 'colour-adjust': {
-            if (!result) throw new AppError('Nothing to colour: the generate stage produced no image.');
+            if (!result) throw new InternalError('Nothing to colour: the generate stage produced no image.');
             const adjusted = await adjustColours(result, spec.palette ?? []);
             result = adjusted.result;
             output = adjusted.output;
@@ -185,17 +187,17 @@ export async function runImagePipeline(
             break;
           }
           case 'store':
-            if (!result) throw new AppError('Nothing to store: the generate stage produced no image.');
+            if (!result) throw new InternalError('Nothing to store: the generate stage produced no image.');
             await storeResult(h.o.jobs, spec.job, result, {
               prompt,
               calls,
               extra: { style: spec.style?.name, colourAdjust: coloured },
             }).catch((error: unknown) => {
-              throw storeFailure(error, calls, h.o.maskInternalErrors === true);
+              throw storeFailure(error, calls, masked);
             });
             break;
           case 'architect':
-            throw new AppError('An architect stage cannot run in an image pipeline.');
+            throw new InternalError('An architect stage cannot run in an image pipeline.');
         }
       });
       record = await h.stage(record, stage.name, {
@@ -216,9 +218,10 @@ export async function runImagePipeline(
     }
     // A passing database failure: the queue runs it again (the attempt counts) rather than fail it.
     if (!reason && !signal.aborted && h.o.isTransient?.(error)) throw error;
-    const appError = reason ?? toAppError(error);
+    const appError = reason ?? asAppError(error);
     const status = appError instanceof CancelledError ? 'cancelled' : 'failed';
-    if (h.closed() && !(reason instanceof CancelledError && reason.message.startsWith('The pipeline'))) {
+    // Stopped by a shutdown, unless the caller cancelled it first: then it ends cancelled, as asked.
+    if (h.closed() && !(reason instanceof CancelledError && reason.by === 'caller')) {
       if (h.shared) {
         // Handed back: this attempt does not count against the pipeline, and another instance takes it.
         await h.o.repo.updateIf(
@@ -244,27 +247,28 @@ export async function runImagePipeline(
 }
 
 /** What the result says when the enhance pass did not happen; the draft is stored either way. */
-function enhanceNote(error: unknown): string {
+function enhanceNote(error: unknown, masked: boolean): string {
   if (error instanceof CancelledError)
     return 'Not enhanced: the pipeline was cancelled during the enhance pass. The draft, already billed, was stored as it is.';
   if (error instanceof TimeoutError)
     return `Not enhanced: ${error.message.replace(/ Try again.*$/, '')} The draft, already billed, was stored as it is.`;
   if (error instanceof BudgetExceededError)
     return `Not enhanced: ${error.message.replace(/ This call was not sent.*$/, '')} The draft was stored as it is.`;
-  const reason = toAppError(error)
-    .message.replace(/ No cost was recorded\.?/, '')
+  const reason = callerText(asAppError(error), { masked })
+    .replace(/ No cost was recorded\.?/, '')
     .trim();
   return `Not enhanced: the enhance pass failed (${reason}). The draft was stored as it is, and only the draft was billed.`;
 }
 
 /** A store that fails after Gemini made (and billed) the image: say so, instead of a bare file-system error. */
 function storeFailure(error: unknown, calls: number, masked: boolean): AppError {
-  const cause = toAppError(error);
+  const cause = asAppError(error);
   const billed = calls > 1 ? `${calls} billed Gemini calls` : 'a billed Gemini call';
   // On a public bind the raw cause (a file path, an SQL error) stays in the log (issue 15).
-  const why = masked && cause instanceof UnexpectedError ? ' (the server log has the details)' : `: ${cause.message}`;
+  const detail = cause instanceof InternalError ? cause.detail : cause.message;
+  const why = masked && cause instanceof InternalError ? ' (the server log has the details)' : `: ${detail}`;
   return new AppError(
     `The image was made (${billed}, counted in the cost ledger) but could not be stored${why}. Check the data folder (free space, permissions), then ask again.`,
-    { cause: error, internalMessage: cause.message },
+    { cause: error, internalMessage: detail },
   );
 }

@@ -4,7 +4,8 @@
  * reference, its spans join the same trace. Its metrics are counted here too.
  * @module
  */
-import { type AppError, UnexpectedError } from '../errors.js';
+import { callerText } from '../errorPresentation.js';
+import { type AppError, InternalError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { currentRequestId, runInRequest, withReference } from '../requestContext.js';
 import { telemetry } from '../telemetry.js';
@@ -33,13 +34,13 @@ export function runAsPipelineRequest<T>(record: PipelineRecord | undefined, fn: 
  */
 export function pipelineErrorText(record: PipelineRecord, error: AppError, masked: boolean): string {
   const reference = record.requestId ?? undefined;
-  if (error instanceof UnexpectedError) {
+  if (error instanceof InternalError) {
     return masked
       ? withReference(
           'Internal error in the image server. Try again; if it persists, report this reference to the server administrator',
           reference,
         )
-      : withReference(`Internal error in the image server: ${error.message}`, reference);
+      : withReference(callerText(error, { masked }), reference);
   }
   return withReference(error.message, reference);
 }
@@ -67,8 +68,8 @@ export function reportEnd(
   log: Logger,
 ): string {
   countFinished(record, status);
-  if (error instanceof UnexpectedError)
-    log.error({ err: error.cause ?? error, pipeline: record.id }, 'pipeline failed unexpectedly');
+  if (error instanceof InternalError)
+    log.error({ err: error.cause ?? error, detail: error.detail, pipeline: record.id }, 'pipeline failed unexpectedly');
   else if (status === 'failed' && error.internalMessage)
     log.warn({ pipeline: record.id, code: error.code, detail: error.internalMessage }, 'pipeline failed');
   return pipelineErrorText(record, error, masked);

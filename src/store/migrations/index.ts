@@ -1,3 +1,8 @@
+/**
+ * Every schema migration in order, by name, for kysely's migrator (../migrate.ts); the same migrations run on
+ * SQLite and PostgreSQL.
+ * @module
+ */
 import type { Migration } from 'kysely/migration';
 import { migration0001Images } from './0001_images.js';
 import { migration0002Uploads } from './0002_uploads.js';

@@ -1,5 +1,7 @@
 /** The library's routes: save and delete palettes and templates, learn and edit styles. */
 import type { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { httpAnswer, isInternalError } from '../../core/errorPresentation.js';
 import { AppError, InvalidInputError } from '../../core/errors.js';
 import { sniffImageMime } from '../../core/mime.js';
 import type { StudioLibrary } from '../../core/studioLibrary.js';
@@ -41,8 +43,9 @@ export function libraryRoutes(app: Hono<DashboardEnv>, options: DashboardOptions
       const done = await run();
       return c.redirect(`/ui/studio/${kind}?done=${encodeURIComponent(done)}`, 303);
     } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      return c.html(await render(c, kind, c.get('form'), error.message), error.code === 'forbidden' ? 403 : 400);
+      if (!(error instanceof AppError) || isInternalError(error)) throw error;
+      const { status, headers } = httpAnswer(error, { masked: true });
+      return c.html(await render(c, kind, c.get('form'), error.message), status as ContentfulStatusCode, headers);
     }
   };
 

@@ -8,6 +8,8 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { streamSSE } from 'hono/streaming';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { httpAnswer, isInternalError } from '../../core/errorPresentation.js';
 import { AppError, InvalidInputError } from '../../core/errors.js';
 import type { PipelineEngine } from '../../core/pipelines/engine.js';
 import type { PipelineRecord } from '../../core/pipelines/types.js';
@@ -214,10 +216,9 @@ async function failed(
   error: unknown,
   render: (notice: string) => Promise<Html>,
 ): Promise<Response> {
-  if (!(error instanceof AppError)) throw error;
-  const status =
-    error.code === 'budget' || error.code === 'rate_limited' ? 429 : error.code === 'not_found' ? 404 : 400;
-  return c.html(await render(error.message), status);
+  if (!(error instanceof AppError) || isInternalError(error)) throw error;
+  const { status, headers } = httpAnswer(error, { masked: true });
+  return c.html(await render(error.message), status as ContentfulStatusCode, headers);
 }
 
 async function choicesFor(studio: Studio, c: DashboardContext): Promise<CreateChoices> {
