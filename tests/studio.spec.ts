@@ -10,10 +10,10 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hueDistance, rgbToHsl } from '../src/core/palette.js';
 import { CHROMIUM, chromiumMissing, screenshot, useBrowser } from './helpers/browser.js';
 import { marker, textRequests } from './helpers/emulator.js';
 import type { TestUser } from './helpers/oidcProvider.js';
+import { paletteHues } from './helpers/paletteHues.js';
 import { useSignedInDashboard } from './helpers/signedInDashboard.js';
 import { useEmulator } from './helpers/useStudio.js';
 
@@ -163,31 +163,13 @@ describe('web studio', () => {
     );
     // The stored pixels: chromatic pixels near a palette hue sit on it.
     const file = await alice.request.get(`${dash.origin}/ui/images/${paletted}/file`);
-    const { data } = await sharp(await file.body())
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    const hues = ['#E4572E', '#29335C', '#F3A712'].map((hex) => {
-      const n = Number.parseInt(hex.slice(1), 16);
-      return rgbToHsl((n >> 16) & 255, (n >> 8) & 255, n & 255)[0];
-    });
-    let near = 0;
-    let onPalette = 0;
-    let sum = 0;
-    for (let i = 0; i + 2 < data.length; i += 3) {
-      const [h, s, l] = rgbToHsl(data[i] as number, data[i + 1] as number, data[i + 2] as number);
-      if (s < 0.25 || l < 0.1 || l > 0.9) continue;
-      const d = Math.min(...hues.map((x) => hueDistance(h, x)));
-      if (d > 30) continue;
-      near += 1;
-      sum += d;
-      if (d <= 4) onPalette += 1;
-    }
-    console.info('palette on a generated image', JSON.stringify({ near, onPalette, meanDeg: sum / near }));
+    const { near, onPalette, meanDeg } = await paletteHues(await file.body(), ['#E4572E', '#29335C', '#F3A712']);
+    console.info('palette on a generated image', JSON.stringify({ near, onPalette, meanDeg }));
     expect(near).toBeGreaterThan(0);
     // The emulator sends JPEG, re-encoded after the stage (quality 92, 4:4:4): most pixels land within 4°, on
     // average within 3° (a PNG keeps them within 1°: tests/palette.spec.ts).
     expect(onPalette / near).toBeGreaterThan(0.8);
-    expect(sum / near).toBeLessThan(3);
+    expect(meanDeg).toBeLessThan(3);
 
     // A style learned from three uploads, corrected by hand, then used.
     await alice.goto(`${dash.origin}/ui/studio/styles`);
