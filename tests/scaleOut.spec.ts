@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from './helpers/emulator.js';
+import { type Emulator, startEmulator, withLatency } from './helpers/emulator.js';
 import { createTestSchema, type TestSchema } from './helpers/pgSchema.js';
 import { runCli } from './helpers/runCli.js';
 import { startS3rver } from './helpers/s3rver.js';
@@ -79,15 +79,6 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
       expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
       const snapshot = snapshotOf(result) as Snapshot;
       if (!['queued', 'running'].includes(snapshot.status)) return snapshot;
-    }
-  };
-  /** Runs `body` with every Gemini call taking `latencyMs`. */
-  const withLatency = async (latencyMs: number, body: () => Promise<void>) => {
-    emu.faults.setGlobal({ latencyMs });
-    try {
-      await body();
-    } finally {
-      emu.faults.setGlobal(null);
     }
   };
   /** Waits (up to 10 s) until some of `ids` run, on instance `name` when given; returns them. */
@@ -171,7 +162,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
   });
 
   it('runs pipelines created on the first instance on several instances, and the third fetches them', async () => {
-    await withLatency(800, async () => {
+    await withLatency(emu, 800, async () => {
       const ids = await startAsync('a', 'scale: created on a, fetched on c', 4);
       ids.push(...(await startAsync('a', 'scale: a second batch on a', 4)));
       const snapshots = await Promise.all(ids.map((id) => waitFor('c', id)));
@@ -196,7 +187,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
   }, 180_000);
 
   it('a long-poll on one instance wakes when another instance finishes the pipeline', async () => {
-    await withLatency(1500, async () => {
+    await withLatency(emu, 1500, async () => {
       const [id] = await startAsync('b', 'scale: long-poll across instances');
       const waited = Date.now();
       const { wake, answeredAt } = await waitElsewhere(id as string);
@@ -207,7 +198,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
   }, 60_000);
 
   it('a long-poll still wakes when the LISTEN connections keep dropping (polling fallback)', async () => {
-    await withLatency(2500, async () => {
+    await withLatency(emu, 2500, async () => {
       const [id] = await startAsync('b', 'scale: long-poll without signals');
       // The pipeline's changes are not signalled: the waiter on the other instance has to find them by reading.
       await whileListenersDrop(async () => {
@@ -219,7 +210,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
   }, 60_000);
 
   it('a cancel reaches the running instance when the LISTEN connections keep dropping', async () => {
-    await withLatency(20_000, async () => {
+    await withLatency(emu, 20_000, async () => {
       const [id] = await startAsync('a', 'scale: cancelled without signals');
       const runner = (await untilRunning([id as string]))[0]?.run_by;
       const other = ['a', 'b', 'c'].find((n) => n !== runner) as string;
@@ -234,7 +225,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
   }, 60_000);
 
   it('cancels from one instance a pipeline running on another', async () => {
-    await withLatency(20_000, async () => {
+    await withLatency(emu, 20_000, async () => {
       const [id] = await startAsync('a', 'scale: cancelled across instances');
       const runner = (await untilRunning([id as string]))[0]?.run_by;
       expect(runner).toBeDefined();
@@ -250,7 +241,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
 
   it('every job completes when an instance is SIGKILLed in the middle of them', async () => {
     try {
-      await withLatency(3000, async () => {
+      await withLatency(emu, 3000, async () => {
         const ids: string[] = [];
         for (const name of ['a', 'b', 'c']) ids.push(...(await startAsync(name, `scale: crash test from ${name}`, 4)));
         // Kill an instance while it holds running pipelines.
@@ -284,7 +275,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
 
   it('a graceful stop hands running pipelines back, and another instance finishes them', async () => {
     try {
-      await withLatency(4000, async () => {
+      await withLatency(emu, 4000, async () => {
         // More than the other two instances can take (3 each), so that this one holds some.
         const ids: string[] = [];
         for (let i = 0; i < 4; i += 1) ids.push(...(await startAsync('c', `scale: handed back on shutdown ${i}`, 3)));
@@ -312,7 +303,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
     instances.delete('c');
     const graceful = await start('c', { STUDIO_SHUTDOWN_GRACE_SECONDS: '30' });
     try {
-      await withLatency(2500, async () => {
+      await withLatency(emu, 2500, async () => {
         const ids: string[] = [];
         for (let i = 0; i < 4; i += 1) ids.push(...(await startAsync('c', `scale: finished within grace ${i}`, 3)));
         let held = (await untilRunning(ids, 'c')).map((r) => r.id);
@@ -373,7 +364,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
     });
     expect(set.code, set.stderr).toBe(0);
     try {
-      await withLatency(300, async () => {
+      await withLatency(emu, 300, async () => {
         const names = ['a', 'b', 'c'];
         const results = await Promise.all(
           Array.from({ length: 30 }, (_, i) =>
@@ -431,7 +422,7 @@ describe.skipIf(!BASE_URL)('three instances on one PostgreSQL and one bucket (ne
     );
     await Promise.all(['t1', 't2'].map((name) => start(name, { STUDIO_TOTAL_CONCURRENCY: '2' })));
     emu.reset();
-    await withLatency(600, async () => {
+    await withLatency(emu, 600, async () => {
       const ids = [
         ...(await startAsync('t1', 'scale: total concurrency from t1', 4)),
         ...(await startAsync('t2', 'scale: total concurrency from t2', 4)),
