@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 // Enforces the one-direction layering of src/: each folder may import only the folders and npm packages
-// listed here (type-only imports of sibling folders are exempt). A violation fails `npm run lint`.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// listed here (type-only imports of sibling folders are exempt), and no file may import itself through
+// others: an import cycle fails too, type-only imports and `import()` included (the cycles issue 17 named
+// were type-only: a type is shared through a leaf module, not by two files reading each other). Either
+// fails `npm run lint`. `--src DIR` checks another tree laid out like src/ (tests/checkLayers.spec.ts).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 
-const SRC = path.resolve(import.meta.dirname, '../src');
+const { values: args } = parseArgs({ options: { src: { type: 'string' } } });
+const SRC = path.resolve(args.src ?? path.join(import.meta.dirname, '../src'));
 const RULES = {
   core: { folders: [], packages: ['zod', 'sharp'] },
   config: { folders: ['core'], packages: ['zod'] },
@@ -69,22 +74,26 @@ const EXCLUSIVE = {
   '@opentelemetry/exporter-trace-otlp-http': 'observability',
 };
 
+/** Static, type-only, dynamic and bare imports and re-exports (group 2: `type`; 3, 4 or 5: the specifier). */
+const IMPORT =
+  /^\s*(import|export)\s+(type\s+)?[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)|^\s*import\s+'([^']+)'/gm;
 const violations = [];
+/** File → the src/ files it imports (relative paths, any kind of import). */
+const graph = new Map();
 for (const file of walk(SRC)) {
   const rel = path.relative(SRC, file);
   const folder = rel.split(path.sep)[0];
   const rule = RULES[folder];
+  const text = readFileSync(file, 'utf8');
+  graph.set(rel, localImports(file, text));
   if (!rule) {
     if (rel.includes(path.sep))
       violations.push(`${rel}: folder "${folder}" has no layering rule in scripts/checkLayers.mjs`);
     continue;
   }
-  const text = readFileSync(file, 'utf8');
-  for (const match of text.matchAll(
-    /^\s*(import|export)\s+(type\s+)?[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/gm,
-  )) {
+  for (const match of text.matchAll(IMPORT)) {
     const typeOnly = Boolean(match[2]);
-    const spec = match[3] ?? match[4];
+    const spec = match[3] ?? match[4] ?? match[5];
     if (spec.startsWith('node:')) continue;
     if (spec.startsWith('.')) {
       const target = path.relative(SRC, path.resolve(path.dirname(file), spec)).split(path.sep)[0];
@@ -105,11 +114,95 @@ for (const file of walk(SRC)) {
     }
   }
 }
-if (violations.length) {
-  process.stderr.write(`Layering violations:\n${violations.map((v) => `  ${v}`).join('\n')}\n`);
-  process.exit(1);
+const cycles = importCycles(graph);
+if (violations.length) process.stderr.write(`Layering violations:\n${violations.map((v) => `  ${v}`).join('\n')}\n`);
+if (cycles.length) {
+  process.stderr.write(
+    `Import cycles (type-only imports count; move what both sides need into a leaf module):\n${cycles.map((c) => `  ${c}`).join('\n')}\n`,
+  );
 }
-process.stderr.write('layers: ok\n');
+if (violations.length || cycles.length) process.exit(1);
+process.stderr.write('layers: ok, no import cycles\n');
+
+/** The src/ files a file imports, by path relative to SRC (`./x.js` is the source `./x.ts`). */
+function localImports(file, text) {
+  const targets = new Set();
+  for (const match of text.matchAll(IMPORT)) {
+    const spec = match[3] ?? match[4] ?? match[5];
+    if (!spec.startsWith('.')) continue;
+    const base = path.resolve(path.dirname(file), spec);
+    const source = [base.replace(/\.js$/, '.ts'), `${base}.ts`, path.join(base, 'index.ts')].find(
+      (candidate) => candidate.endsWith('.ts') && existsSync(candidate),
+    );
+    if (source) targets.add(path.relative(SRC, source));
+  }
+  return [...targets];
+}
+
+/**
+ * Every strongly connected group of files (Tarjan), each told as its shortest cycle through its first file,
+ * plus the other files caught in the same knot.
+ */
+function importCycles(edges) {
+  const index = new Map();
+  const low = new Map();
+  const stack = [];
+  const onStack = new Set();
+  const groups = [];
+  let next = 0;
+  const visit = (file) => {
+    index.set(file, next);
+    low.set(file, next);
+    next++;
+    stack.push(file);
+    onStack.add(file);
+    for (const target of edges.get(file) ?? []) {
+      if (!index.has(target)) {
+        visit(target);
+        low.set(file, Math.min(low.get(file), low.get(target)));
+      } else if (onStack.has(target)) low.set(file, Math.min(low.get(file), index.get(target)));
+    }
+    if (low.get(file) !== index.get(file)) return;
+    const group = [];
+    let member;
+    do {
+      member = stack.pop();
+      onStack.delete(member);
+      group.push(member);
+    } while (member !== file);
+    if (group.length > 1 || (edges.get(file) ?? []).includes(file)) groups.push(group.sort());
+  };
+  for (const file of [...edges.keys()].sort()) if (!index.has(file)) visit(file);
+  return groups
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map((group) => {
+      const cycle = shortestCycle(group[0], new Set(group), edges);
+      const others = group.filter((f) => !cycle.includes(f));
+      return `${cycle.join(' → ')} → ${cycle[0]}${others.length ? ` (same knot: ${others.join(', ')})` : ''}`;
+    });
+}
+
+/** Breadth-first from `start` back to itself, inside its group. */
+function shortestCycle(start, group, edges) {
+  const parent = new Map();
+  const queue = [start];
+  while (queue.length) {
+    const file = queue.shift();
+    for (const target of edges.get(file) ?? []) {
+      if (!group.has(target)) continue;
+      if (target === start) {
+        const path = [file];
+        while (path[0] !== start) path.unshift(parent.get(path[0]));
+        return path;
+      }
+      if (!parent.has(target)) {
+        parent.set(target, file);
+        queue.push(target);
+      }
+    }
+  }
+  return [start];
+}
 
 function* walk(dir) {
   for (const name of readdirSync(dir)) {

@@ -165,6 +165,19 @@ describe('nanobanana-studio doctor', () => {
     expect(byId.database?.status).toBe('skip');
   });
 
+  // Node's recursive mkdir spins for ever under procfs (src/core/makeFolder.ts): before, doctor never ended here.
+  it.skipIf(process.platform !== 'linux')(
+    'a data folder under /proc fails with its fix instead of hanging',
+    async () => {
+      const dir = '/proc/nanobanana-studio-test/data';
+      const { code, byId } = await doctorJson(['--data-dir', dir], await healthyEnv());
+      expect(code).toBe(1);
+      expect(byId['data-folder']).toMatchObject({ status: 'fail' });
+      expect(byId['data-folder']?.detail).toContain('/proc/nanobanana-studio-test');
+      expect(byId['data-folder']?.fix).toMatch(/--data-dir/);
+    },
+  );
+
   it.skipIf(process.platform === 'win32' || process.getuid?.() === 0)(
     'a read-only data folder fails with its fix',
     async () => {

@@ -76,41 +76,45 @@ export interface ModelSpec {
 export const DEFAULT_MODEL_ALIAS = 'nb2.1';
 export const DEFAULT_TEXT_MODEL = 'gemini-3.8-flash';
 
+type Typical = 'defaultSize' | 'sendsImageSize' | 'aspectRatios' | 'maxReferenceImages' | 'multiTurn';
+
+/** A model as its entry states it, over what a Gemini image model has unless said otherwise. */
+function imageModel(spec: Omit<ModelSpec, Typical> & Partial<Pick<ModelSpec, Typical>>): ModelSpec {
+  return {
+    defaultSize: '1K',
+    sendsImageSize: true,
+    aspectRatios: [...ALL_ASPECT_RATIOS],
+    maxReferenceImages: 14,
+    multiTurn: true,
+    ...spec,
+  };
+}
+
 export const BUILTIN_MODELS: readonly ModelSpec[] = [
-  {
+  imageModel({
     alias: 'nb2.1',
     id: 'gemini-nano-banana-2.1',
     name: 'Nano Banana 2.1',
     aliases: ['nano-banana-2.1', 'nb21'],
     sizes: ['1K', '2K', '4K'],
-    defaultSize: '1K',
-    sendsImageSize: true,
-    aspectRatios: [...ALL_ASPECT_RATIOS],
-    maxReferenceImages: 14,
     thinkingLevels: ['minimal', 'medium', 'high'],
     grounding: true,
     // Only the 1K price is published; 2K and 4K are estimated at its $30 per million image tokens.
     pricePerImage: { '1K': 0.0336, '2K': 0.0504, '4K': 0.0756 },
     tokensPerImage: { '1K': 1120, '2K': 1680, '4K': 2520 },
-    multiTurn: true,
     lifecycle: { status: 'ga', released: '2026-10-06', source: 'Google changelog' },
     summary: 'the default: newest generation, fast and inexpensive; all 14 ratios; 1K to 4K',
-  },
-  {
+  }),
+  imageModel({
     alias: 'nb2',
     id: 'gemini-3.1-flash-image',
     name: 'Nano Banana 2',
     aliases: ['flash', 'nano-banana-2', 'gemini-3.1-flash-image-preview'],
     sizes: ['512', '1K', '2K', '4K'],
-    defaultSize: '1K',
-    sendsImageSize: true,
-    aspectRatios: [...ALL_ASPECT_RATIOS],
-    maxReferenceImages: 14,
     thinkingLevels: ['minimal', 'high'],
     grounding: true,
     pricePerImage: { '512': 0.045, '1K': 0.067, '2K': 0.101, '4K': 0.151 },
     tokensPerImage: { '512': 747, '1K': 1120, '2K': 1680, '4K': 2520 },
-    multiTurn: true,
     lifecycle: {
       status: 'deprecated',
       released: '2026-05-28',
@@ -121,35 +125,27 @@ export const BUILTIN_MODELS: readonly ModelSpec[] = [
       source: 'Google deprecations page (deprecation); model-gateway notes (shutdown)',
     },
     summary: 'fast, good and inexpensive; all 14 ratios; 512 to 4K; deprecated, replaced by nb2.1',
-  },
-  {
+  }),
+  imageModel({
     alias: 'pro',
     id: 'gemini-3-pro-image',
     name: 'Nano Banana Pro',
     aliases: ['nano-banana-pro', 'gemini-3-pro-image-preview'],
     sizes: ['1K', '2K', '4K'],
-    defaultSize: '1K',
-    sendsImageSize: true,
     aspectRatios: [...TEN_RATIOS],
-    maxReferenceImages: 14,
     thinkingLevels: [],
     grounding: true,
     pricePerImage: { '1K': 0.134, '2K': 0.134, '4K': 0.24 },
     tokensPerImage: { '1K': 1120, '2K': 1120, '4K': 2000 },
-    multiTurn: true,
     lifecycle: { status: 'ga', released: '2026-05-28', source: 'Google changelog' },
     summary: 'highest fidelity and text rendering, about twice the price; only when the person asks for Pro',
-  },
-  {
+  }),
+  imageModel({
     alias: 'lite',
     id: 'gemini-3.1-flash-lite-image',
     name: 'Nano Banana 2 Lite',
     aliases: ['nano-banana-2-lite', 'flash-lite'],
     sizes: ['1K'],
-    defaultSize: '1K',
-    sendsImageSize: true,
-    aspectRatios: [...ALL_ASPECT_RATIOS],
-    maxReferenceImages: 14,
     thinkingLevels: ['minimal', 'high'],
     grounding: false,
     pricePerImage: { '1K': 0.0335 },
@@ -157,14 +153,13 @@ export const BUILTIN_MODELS: readonly ModelSpec[] = [
     multiTurn: false,
     lifecycle: { status: 'ga', released: '2026-06-30', source: 'Google changelog' },
     summary: 'cheapest drafts, 1K only, no grounding, weak at multi-turn edits',
-  },
-  {
+  }),
+  imageModel({
     alias: 'nb1',
     id: 'gemini-2.5-flash-image',
     name: 'Nano Banana (legacy)',
     aliases: ['nano-banana', 'gemini-2.5-flash-image-preview'],
     sizes: ['1K'],
-    defaultSize: '1K',
     sendsImageSize: false,
     aspectRatios: [...TEN_RATIOS],
     maxReferenceImages: 3,
@@ -172,7 +167,6 @@ export const BUILTIN_MODELS: readonly ModelSpec[] = [
     grounding: false,
     pricePerImage: { '1K': 0.039 },
     tokensPerImage: { '1K': 1290 },
-    multiTurn: true,
     lifecycle: {
       status: 'retired',
       deprecated: '2026-09-18',
@@ -181,7 +175,7 @@ export const BUILTIN_MODELS: readonly ModelSpec[] = [
       source: 'Google deprecations page',
     },
     summary: 'legacy model, one size (about 1 megapixel); retired, replaced by nb2.1',
-  },
+  }),
 ];
 
 /** Overrides for one model, keyed by its alias in {@link ModelOverrides}. `null` clears a date. */
@@ -353,25 +347,20 @@ const PASS_THROUGH_ID = /^gemini-[a-z0-9][a-z0-9.-]*[a-z0-9]$/i;
 
 /** A model Google may know and we do not: every option is sent as asked, for Google to accept or refuse. */
 function passThroughSpec(id: string): ModelSpec {
-  return {
+  return imageModel({
     alias: id,
     id,
     name: id,
     aliases: [],
     sizes: [...IMAGE_SIZES],
-    defaultSize: '1K',
-    sendsImageSize: true,
-    aspectRatios: [...ALL_ASPECT_RATIOS],
-    maxReferenceImages: 14,
     thinkingLevels: [...THINKING_LEVELS],
     grounding: true,
     pricePerImage: {},
     tokensPerImage: {},
-    multiTurn: true,
     summary: 'not in this server’s registry: passed through as given',
     lifecycle: { status: 'ga', source: 'not in the registry' },
     passThrough: true,
-  };
+  });
 }
 
 function normalizeName(name: string): string {

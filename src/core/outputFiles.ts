@@ -6,11 +6,12 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { constants, copyFile, link, mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { constants, copyFile, link, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { assertPathLength, resolveWritablePath } from './allowedPaths.js';
 import { InvalidInputError } from './errors.js';
 import { convertImage } from './imaging.js';
+import { makeFolder } from './makeFolder.js';
 import { extensionForMime } from './mime.js';
 import type { CallContext, CommonImageOptions, ImageJob } from './studioTypes.js';
 
@@ -108,7 +109,7 @@ async function writeCopy(
     file = `${stem}${wanted ? ext : `.${extensionForMime(image.mimeType)}`}`;
   }
   assertPathLength(file);
-  await mkdir(path.dirname(file), { recursive: true });
+  await makeFolder(path.dirname(file));
   // The temp name does not grow with the target's, so a name near the limit still works.
   const temp = path.join(path.dirname(file), `.tmp-${randomBytes(6).toString('hex')}`);
   await writeFile(temp, data);

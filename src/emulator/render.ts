@@ -9,21 +9,8 @@
  */
 import sharp from 'sharp';
 import { hash32, prng, sha256 } from './hash.js';
+import { encode, escapeXml, footerBand, type RenderInput } from './picture.js';
 import { drawFromSource } from './renderEdit.js';
-
-export interface RenderInput {
-  modelId: string;
-  prompt: string;
-  /** The imageSize label shown in the footer (`1K`, `512`, or `—` for models without sizes). */
-  sizeLabel: string;
-  width: number;
-  height: number;
-  seed: number;
-  encoding: 'jpeg' | 'png';
-  referenceCount: number;
-  /** The picture to change (an edit, upscale or variation of an earlier image): see renderEdit.ts. */
-  source?: Buffer;
-}
 
 export interface RenderedImage {
   bytes: Buffer;
@@ -158,10 +145,7 @@ async function draw(input: RenderInput): Promise<Omit<RenderedImage, 'renderMs'>
       kernel: UPSCALE_KERNEL,
     });
   }
-  const bytes =
-    input.encoding === 'png'
-      ? await pipeline.png({ compressionLevel: 6 }).toBuffer()
-      : await pipeline.jpeg({ quality: 90, chromaSubsampling: '4:2:0' }).toBuffer();
+  const bytes = await encode(pipeline, input.encoding);
   return { bytes, base64: bytes.toString('base64'), width, height };
 }
 
@@ -214,15 +198,11 @@ function buildSvg(input: RenderInput, svgWidth: number, svgHeight: number, layou
     }
   }
 
-  const mark = 'SYNTHETIC — Gemini emulator';
   const refs = input.referenceCount > 0 ? ` · ${input.referenceCount} ref` : '';
-  const info = `${input.modelId} · ${input.sizeLabel} · ${w}×${h}${refs}`;
-  const footerChars = Math.max(mark.length, info.length);
-  const footerFont = Math.max(6, Math.min(unit * 0.04, (w - 2 * margin) / (footerChars * 0.62)));
-  const footerHeight = Math.round(footerFont * 3.2);
+  const footer = footerBand(w, h, `${input.modelId} · ${input.sizeLabel} · ${w}×${h}${refs}`, 0.55);
 
   const boxWidth = w - 2 * margin;
-  const boxHeight = h - 2 * margin - footerHeight;
+  const boxHeight = h - 2 * margin - footer.height;
   const prompt = cleanPrompt(input.prompt);
   const { lines, fontSize } = fitText(prompt, boxWidth, boxHeight);
   const lineHeight = fontSize * 1.2;
@@ -239,9 +219,7 @@ function buildSvg(input: RenderInput, svgWidth: number, svgHeight: number, layou
     `<rect width="${w}" height="${h}" fill="url(#bg)"/>`,
     ...shapes,
     `<text font-family="DejaVu Sans, Arial, sans-serif" font-weight="bold" font-size="${fontSize.toFixed(1)}" fill="#ffffff" stroke="#000000" stroke-opacity="0.55" stroke-width="${(fontSize * 0.06).toFixed(1)}" paint-order="stroke" text-anchor="middle">${tspans}</text>`,
-    `<rect x="0" y="${h - footerHeight}" width="${w}" height="${footerHeight}" fill="#000000" fill-opacity="0.55"/>`,
-    `<text font-family="DejaVu Sans, Arial, sans-serif" font-size="${footerFont.toFixed(1)}" fill="#ffe14d" font-weight="bold" x="${margin}" y="${(h - footerHeight + footerFont * 1.35).toFixed(1)}">${escapeXml(mark)}</text>`,
-    `<text font-family="DejaVu Sans Mono, monospace" font-size="${footerFont.toFixed(1)}" fill="#ffffff" x="${margin}" y="${(h - footerHeight + footerFont * 2.65).toFixed(1)}">${escapeXml(info)}</text>`,
+    footer.svg,
     '</svg>',
   ].join('');
 }
@@ -291,8 +269,4 @@ function wrap(text: string, maxChars: number): string[] {
   }
   if (current) lines.push(current);
   return lines;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -6,23 +6,14 @@
  */
 import sharp from 'sharp';
 import { hash32 } from './hash.js';
-
-export interface EditInput {
-  modelId: string;
-  prompt: string;
-  sizeLabel: string;
-  width: number;
-  height: number;
-  seed: number;
-  encoding: 'jpeg' | 'png';
-}
+import { encode, footerBand, type RenderInput } from './picture.js';
 
 const UPSCALE = /\b(upscale|upscaled|higher[- ]resolution|larger|enlarge|same image at|at (2|4)k)\b/i;
 const DARKER = /\b(night|dark|darker|evening|moon|midnight|shadow)/i;
 const WARMER = /\b(warm|warmer|sunset|golden|autumn|fire)/i;
 const COOLER = /\b(cold|cool|cooler|winter|snow|ice|blue)/i;
 
-export async function drawFromSource(input: EditInput, source: Buffer): Promise<Buffer> {
+export async function drawFromSource(input: RenderInput, source: Buffer): Promise<Buffer> {
   const { width, height } = input;
   const instruction = input.prompt.replace(/\s+/g, ' ').trim();
   const upscale = UPSCALE.test(instruction);
@@ -41,40 +32,15 @@ export async function drawFromSource(input: EditInput, source: Buffer): Promise<
   }
   const raw = await picture.raw().toBuffer();
   const what = upscale ? `upscaled to ${width}×${height}` : `edit: ${excerpt(instruction, 80)}`;
-  const overlay = footerSvg(
-    width,
-    height,
-    'SYNTHETIC — Gemini emulator',
-    `${what} · ${input.modelId} · ${input.sizeLabel}`,
-  );
+  // The same footer band as a freshly drawn picture, over the bottom of the changed one.
+  const footer = footerBand(width, height, `${what} · ${input.modelId} · ${input.sizeLabel}`, 0.6);
+  const overlay = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${footer.svg}</svg>`;
   const out = sharp(raw, { raw: { width, height, channels: 3 } }).composite([
     { input: Buffer.from(overlay), top: 0, left: 0 },
   ]);
-  return input.encoding === 'png'
-    ? out.png({ compressionLevel: 6 }).toBuffer()
-    : out.jpeg({ quality: 90, chromaSubsampling: '4:2:0' }).toBuffer();
-}
-
-/** The same footer band as a freshly drawn picture (render.ts), over the bottom of the edited one. */
-function footerSvg(w: number, h: number, mark: string, info: string): string {
-  const unit = Math.min(w, h);
-  const margin = Math.round(unit * 0.06);
-  const chars = Math.max(mark.length, info.length);
-  const font = Math.max(6, Math.min(unit * 0.04, (w - 2 * margin) / (chars * 0.62)));
-  const band = Math.round(font * 3.2);
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">`,
-    `<rect x="0" y="${h - band}" width="${w}" height="${band}" fill="#000000" fill-opacity="0.6"/>`,
-    `<text font-family="DejaVu Sans, Arial, sans-serif" font-size="${font.toFixed(1)}" fill="#ffe14d" font-weight="bold" x="${margin}" y="${(h - band + font * 1.35).toFixed(1)}">${escapeXml(mark)}</text>`,
-    `<text font-family="DejaVu Sans Mono, monospace" font-size="${font.toFixed(1)}" fill="#ffffff" x="${margin}" y="${(h - band + font * 2.65).toFixed(1)}">${escapeXml(info)}</text>`,
-    '</svg>',
-  ].join('');
+  return encode(out, input.encoding);
 }
 
 function excerpt(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

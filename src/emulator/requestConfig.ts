@@ -9,10 +9,9 @@
  *   (`googleSearch.searchTypes.imageSearch`) exists on the 3.1 Flash Image family only.
  * @module
  */
-import { fieldError, invalidArgument, invalidEnum, unknownField } from './errors.js';
+import { fieldError, invalidArgument, invalidEnum } from './errors.js';
 import type { AnyModel } from './models.js';
-
-type Json = Record<string, unknown>;
+import { fields, type Json } from './protoJson.js';
 
 const MIME_TYPES = new Set(['text/plain', 'application/json', 'text/x.enum']);
 const THINKING_LEVELS = new Set(['THINKING_LEVEL_UNSPECIFIED', 'MINIMAL', 'LOW', 'MEDIUM', 'HIGH']);
@@ -32,24 +31,7 @@ const TOOL_FIELDS = new Set([
 const GOOGLE_SEARCH_FIELDS = new Set(['searchTypes', 'timeRangeFilter', 'excludeDomains', 'blockingConfidence']);
 const SEARCH_TYPES = new Set(['webSearch', 'imageSearch']);
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-
-/** Proto JSON: accepts snake_case and camelCase; an unknown name is Google's "Cannot find field" 400. */
-function fields(value: unknown, allowed: Set<string>, at: string): Json {
-  if (value === undefined || value === null) return {};
-  if (!isObject(value)) throw invalidArgument(`Invalid JSON payload received. Expected an object at '${at}'.`);
-  const out: Json = {};
-  for (const [key, inner] of Object.entries(value)) {
-    if (!allowed.has(camel(key))) throw unknownField(key, at);
-    out[camel(key)] = inner;
-  }
-  return out;
-}
 
 export function readThinking(config: Json, model: AnyModel): { includeThoughts: boolean; thinkingLevel: string } {
   const includeThoughts = config.includeThoughts === true;

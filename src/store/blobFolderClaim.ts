@@ -7,10 +7,11 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { ConfigError } from '../core/errors.js';
+import { makeFolder } from '../core/makeFolder.js';
 import type { DB } from './schema.js';
 
 const ID_FILE = '.studio-folder-id';
@@ -43,7 +44,7 @@ async function folderIdOf(dataDir: string): Promise<string> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  await mkdir(dataDir, { recursive: true });
+  await makeFolder(dataDir);
   const id = randomUUID();
   // `wx`: two instances starting together on one folder keep the first id written.
   await writeFile(file, `${id}\n`, { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {

@@ -1,6 +1,6 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { makeFolder } from '../core/makeFolder.js';
 import { redactUrl } from '../core/redactUrl.js';
 import { healthyPool } from './healthyPool.js';
 import { migrateToLatest } from './migrate.js';
@@ -66,7 +66,7 @@ export async function openDatabase(options: DatabaseOptions, openOptions: OpenDa
 
 async function openSqlite(file: string): Promise<Kysely<DB>> {
   if (file !== ':memory:') {
-    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await makeFolder(path.dirname(path.resolve(file)));
   }
   // Loaded on first use: the native module costs start-up time for commands that never touch the database.
   const { default: BetterSqlite3 } = await import('better-sqlite3');

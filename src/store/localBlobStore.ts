@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { NotFoundError } from '../core/errors.js';
+import { makeFolder } from '../core/makeFolder.js';
 import type { BlobStore } from '../core/ports.js';
 import { assertValidKey, assertValidPrefix, TEMP_PREFIX } from './blobKeys.js';
 import { isGone, walkFiles } from './walkFiles.js';
@@ -26,7 +27,7 @@ export function createLocalBlobStore(rootDir: string): LocalBlobStore {
     async put(key, data) {
       const target = pathOf(key);
       const dir = path.dirname(target);
-      await mkdir(dir, { recursive: true });
+      await makeFolder(dir);
       // Same folder as the target so rename is atomic (same file system): readers see the old file, no
       // file, or the whole new one, never a prefix of it.
       const temp = path.join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);

@@ -4,9 +4,11 @@
  * @module
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
 
 /** The browser cookie that keys CSRF tokens when there is no sign-in session. */
-export const LOCAL_SESSION_COOKIE = 'nbs_ui_session';
+const LOCAL_SESSION_COOKIE = 'nbs_ui_session';
 export const CSRF_FIELD = '_csrf';
 
 export function csrfToken(key: string, sessionId: string): string {
@@ -21,19 +23,14 @@ export function checkCsrf(expectedToken: string, given: unknown): boolean {
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-export function newSessionId(): string {
-  return randomBytes(18).toString('base64url');
-}
-
-/** HttpOnly, SameSite=Lax, and Secure except on plain-http loopback. */
-export function sessionCookie(value: string, secure: boolean): string {
-  return `${LOCAL_SESSION_COOKIE}=${value}; Path=/ui; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}; Max-Age=31536000`;
-}
-
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
+/**
+ * The browser's session id when sign-in is off: its cookie's, or a new one set now (HttpOnly, SameSite=Lax,
+ * Secure unless `secure` is false: plain-http loopback).
+ */
+export function localSessionId(c: Context, secure: boolean): string {
+  const known = getCookie(c, LOCAL_SESSION_COOKIE);
+  if (known && /^[A-Za-z0-9_-]{16,64}$/.test(known)) return known;
+  const id = randomBytes(18).toString('base64url');
+  setCookie(c, LOCAL_SESSION_COOKIE, id, { path: '/ui', httpOnly: true, sameSite: 'Lax', secure, maxAge: 31_536_000 });
+  return id;
 }

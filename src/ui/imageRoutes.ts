@@ -1,18 +1,19 @@
-/** The gallery, image pages, the image files and thumbnails, and deleting an image. */
-import type { Hono } from 'hono';
+/** The gallery, image pages, the image files and thumbnails, and deleting an image: a section mounted at /ui. */
+import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { extensionForMime } from '../core/mime.js';
+import type { DashboardEnv, DashboardOptions, DashboardSection } from './dashboardEnv.js';
 import { page } from './layout.js';
 import { galleryBody } from './pages/gallery.js';
 import { imageBody } from './pages/imagePage.js';
-import type { DashboardEnv, DashboardOptions } from './routes.js';
 import { imageExtras } from './studio/studioRoutes.js';
 import { rightsOf } from './viewer.js';
 
 const PAGE_SIZE = 24;
 
-export function imageRoutes(app: Hono<DashboardEnv>, options: DashboardOptions): void {
-  app.get('/ui', async (c) => {
+export function imageRoutes(options: DashboardOptions): DashboardSection {
+  const app = new Hono<DashboardEnv>();
+  app.get('/', async (c) => {
     const viewer = c.get('viewer');
     const studio = await options.studio();
     const search = (c.req.query('q') ?? '').trim().slice(0, 200);
@@ -29,7 +30,7 @@ export function imageRoutes(app: Hono<DashboardEnv>, options: DashboardOptions):
     );
   });
 
-  app.get('/ui/images/:id', async (c) => {
+  app.get('/images/:id', async (c) => {
     const viewer = c.get('viewer');
     const studio = await options.studio();
     const rights = rightsOf(viewer);
@@ -48,7 +49,7 @@ export function imageRoutes(app: Hono<DashboardEnv>, options: DashboardOptions):
     );
   });
 
-  app.get('/ui/images/:id/file', async (c) => {
+  app.get('/images/:id/file', async (c) => {
     const studio = await options.studio();
     const image = await studio.get(c.req.param('id'), rightsOf(c.get('viewer')));
     const data = await studio.readImage(image);
@@ -60,7 +61,7 @@ export function imageRoutes(app: Hono<DashboardEnv>, options: DashboardOptions):
     });
   });
 
-  app.get('/ui/thumb/:id', async (c) => {
+  app.get('/thumb/:id', async (c) => {
     const studio = await options.studio();
     const image = await studio.get(c.req.param('id'), rightsOf(c.get('viewer')));
     return c.body(new Uint8Array(await studio.readThumbnail(image)), 200, {
@@ -69,7 +70,7 @@ export function imageRoutes(app: Hono<DashboardEnv>, options: DashboardOptions):
     });
   });
 
-  app.post('/ui/images/:id/delete', async (c) => {
+  app.post('/images/:id/delete', async (c) => {
     const viewer = c.get('viewer');
     const id = c.req.param('id');
     if (c.get('form').confirm !== 'yes') {
@@ -87,4 +88,5 @@ export function imageRoutes(app: Hono<DashboardEnv>, options: DashboardOptions):
     const record = await studio.delete(id, rightsOf(viewer));
     return c.redirect(`/ui?deleted=${encodeURIComponent(record.id)}`, 303);
   });
+  return app;
 }

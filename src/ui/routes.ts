@@ -4,56 +4,20 @@
  * Every response carries a strict Content-Security-Policy; every POST carries a CSRF token.
  * @module
  */
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { html } from 'hono/html';
-import type { AccessList } from '../core/accessList.js';
 import { NotFoundError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import type { PipelineEngine } from '../core/pipelines/engine.js';
-import type { StorageUse } from '../core/ports.js';
-import type { Studio } from '../core/studio.js';
-import { accessRoutes } from './accessRoutes.js';
 import { accountRoutes } from './accountRoutes.js';
+import { adminRoutes } from './adminRoutes.js';
 import { ASSETS } from './assets.js';
-import {
-  CSRF_FIELD,
-  checkCsrf,
-  csrfToken,
-  LOCAL_SESSION_COOKIE,
-  newSessionId,
-  readCookie,
-  sessionCookie,
-} from './csrf.js';
+import { CSRF_FIELD, checkCsrf, csrfToken, localSessionId } from './csrf.js';
+import type { DashboardContext, DashboardEnv, DashboardOptions } from './dashboardEnv.js';
 import { dashboardError } from './errorPage.js';
 import { imageRoutes } from './imageRoutes.js';
-import { messagePage, signInRefusal } from './pages/messages.js';
+import { messagePage } from './pages/messages.js';
+import { libraryRoutes } from './studio/libraryRoutes.js';
 import { studioRoutes } from './studio/studioRoutes.js';
-import { type DashboardSignIn, LOCAL_VIEWER, type Viewer } from './viewer.js';
-
-export interface DashboardOptions {
-  studio: () => Promise<Studio>;
-  /** Sign-in; absent when sign-in is off (the local user, not an admin, without signing in). */
-  signIn?: Promise<DashboardSignIn>;
-  /** Keys the CSRF tokens (STUDIO_AUTH_SECRET, or a random key per process). */
-  secret: string;
-  /** The public URL once listening: cookies are Secure unless it is plain-http loopback. */
-  publicUrl: () => string | undefined;
-  allowedEmails: readonly string[];
-  adminEmails: readonly string[];
-  /** The allow-list in the database, edited by admins on /ui/admin (absent: the configuration's, read-only). */
-  access?: AccessList;
-  /** Each person's images and bytes, for the admin page. */
-  storage?: () => Promise<StorageUse[]>;
-  log: Logger;
-  now?: () => Date;
-  /** The pipeline engine, for the Create and Edit forms (absent: the studio only looks back). */
-  pipelines?: () => Promise<PipelineEngine>;
-  /** Default of the engineer-prompt stage for a raw prompt (STUDIO_AUTO_STYLE), as for generate_image. */
-  autoStyle?: boolean;
-}
-
-export type DashboardEnv = { Variables: { viewer: Viewer; form: Record<string, string> } };
-export type DashboardContext = Context<DashboardEnv>;
+import { LOCAL_VIEWER, type Viewer } from './viewer.js';
 
 export const CSP =
   "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -95,17 +59,19 @@ export function createDashboard(options: DashboardOptions): { fetch(request: Req
       );
     }
   });
-  app.get('/ui/sign-in/error', (c) =>
-    c.html(
+  app.get('/ui/sign-in/error', async (c) => {
+    // Nothing to refuse with sign-in off.
+    if (!options.signIn) return c.redirect('/ui', 302);
+    return c.html(
       messagePage(
         undefined,
         'Sign-in refused',
-        signInRefusal(c.req.query('error') ?? 'unknown'),
+        (await options.signIn).refusal(c.req.query('error') ?? 'unknown'),
         html`<p><a href="/ui/sign-in">Sign in again</a></p>`,
       ),
       403,
-    ),
-  );
+    );
+  });
   app.get('/ui/signed-out', (c) =>
     c.html(
       messagePage(
@@ -156,10 +122,12 @@ export function createDashboard(options: DashboardOptions): { fetch(request: Req
     if (!options.signIn) return c.redirect('/ui', 303);
     return (await options.signIn).signOut(c.req.raw, '/ui/signed-out');
   });
-  studioRoutes(app, options);
-  imageRoutes(app, options);
-  accountRoutes(app, options);
-  accessRoutes(app, options.access);
+  // The sections, each a sub-app behind the checks above.
+  app.route('/ui', studioRoutes(options));
+  app.route('/ui/studio', libraryRoutes(options));
+  app.route('/ui', imageRoutes(options));
+  app.route('/ui', accountRoutes(options));
+  app.route('/ui/admin', adminRoutes(options));
 
   app.notFound((c) =>
     c.html(
@@ -188,11 +156,7 @@ async function resolveViewer(c: DashboardContext, options: DashboardOptions): Pr
       csrf: csrfToken(options.secret, user.sessionId),
     };
   }
-  let session = readCookie(c.req.header('cookie'), LOCAL_SESSION_COOKIE);
-  if (!session || !/^[A-Za-z0-9_-]{16,64}$/.test(session)) {
-    session = newSessionId();
-    c.header('Set-Cookie', sessionCookie(session, secureCookies(options.publicUrl())), { append: true });
-  }
+  const session = localSessionId(c, secureCookies(options.publicUrl()));
   return { ...LOCAL_VIEWER, csrf: csrfToken(options.secret, session) };
 }
 

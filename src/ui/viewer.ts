@@ -24,6 +24,8 @@ export interface DashboardSignIn {
   ): Promise<{ userId: string; email: string; isAdmin: boolean; sessionId: string } | undefined>;
   startSignIn(request: Request, paths: { callbackURL: string; errorCallbackURL: string }): Promise<Response>;
   signOut(request: Request, then: string): Promise<Response>;
+  /** Why a sign-in was refused (`?error=` on the error callback), and what to do: worded by the sign-in server. */
+  refusal(error: string): string;
 }
 
 export const LOCAL_VIEWER = { ownerId: LOCAL_OWNER, isAdmin: false, local: true } as const;

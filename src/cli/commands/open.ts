@@ -4,10 +4,11 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { access, lstat, mkdir, rename, writeFile } from 'node:fs/promises';
+import { access, lstat, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError, NotFoundError } from '../../core/errors.js';
+import { makeFolder } from '../../core/makeFolder.js';
 import { COMMON_HELP, COMMON_OPTIONS, PROGRAM, runCommand, withStudio } from './commandRuntime.js';
 import { stderrLine } from './progress.js';
 
@@ -101,7 +102,7 @@ function exists(file: string): Promise<boolean> {
 async function privateTempFolder(): Promise<string> {
   const uid = process.getuid?.();
   const folder = path.join(os.tmpdir(), `nanobanana-studio-${uid ?? os.userInfo().username}`);
-  await mkdir(folder, { recursive: true, mode: 0o700 });
+  await makeFolder(folder, { mode: 0o700 });
   const info = await lstat(folder);
   const shared = process.platform !== 'win32' && (info.mode & 0o077) !== 0;
   if (!info.isDirectory() || (uid !== undefined && info.uid !== uid) || shared) {

@@ -81,13 +81,7 @@ export function run(argv: string[]): Promise<number> {
   );
 }
 
-function describe(t: AccessTokenRecord) {
-  return {
-    id: t.id,
-    email: t.email,
-    name: t.name,
-    created_at: t.createdAt,
-    last_used_at: t.lastUsedAt,
-    revoked_at: t.revokedAt,
-  };
+/** A token as `--json` shows it: never its hash, nor the owner's internal id. */
+function describe({ id, email, name, createdAt, lastUsedAt, revokedAt }: AccessTokenRecord) {
+  return { id, email, name, created_at: createdAt, last_used_at: lastUsedAt, revoked_at: revokedAt };
 }

@@ -5,8 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, mkdir, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { makeFolder } from '../../core/makeFolder.js';
 
 /** The file's text, or `undefined` when it does not exist. */
 export async function readIfExists(file: string): Promise<string | undefined> {
@@ -50,7 +51,7 @@ export async function writeAtomic(file: string, text: string, newFileMode = 0o64
     mode = (await stat(target)).mode & 0o7777;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await mkdir(path.dirname(file), { recursive: true });
+    await makeFolder(path.dirname(file));
   }
   const temp = path.join(
     path.dirname(target),

@@ -8,6 +8,11 @@ import type { Viewer } from '../viewer.js';
 
 export const COST_DAYS = 30;
 
+/** The first day the Costs and Admin pages count from: COST_DAYS days up to today (UTC), as YYYY-MM-DD. */
+export function costsSince(now: Date): string {
+  return new Date(now.getTime() - (COST_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+}
+
 export function costsBody(viewer: Viewer, summary: ImageCostSummary, now: Date, perUser?: UsageRow[]): Html {
   const days = lastDays(now, COST_DAYS);
   const byDay = new Map(summary.byDay.map((d) => [d.day, d]));

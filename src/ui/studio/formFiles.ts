@@ -1,5 +1,5 @@
 /** Reading the studio's multipart forms: dropped files and repeated fields (`name[]`). */
-import type { DashboardContext } from '../routes.js';
+import type { DashboardContext } from '../dashboardEnv.js';
 import type { UploadedFile } from './submit.js';
 
 /** Files posted under `files[]` (the form's drop zone). */

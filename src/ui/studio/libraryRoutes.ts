@@ -1,19 +1,20 @@
-/** The library's routes: save and delete palettes and templates, learn and edit styles. */
-import type { Hono } from 'hono';
+/** The library's routes: save and delete palettes and templates, learn and edit styles (a section at /ui/studio). */
+import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { httpAnswer, isInternalError } from '../../core/errorPresentation.js';
 import { AppError, InvalidInputError } from '../../core/errors.js';
 import { sniffImageMime } from '../../core/mime.js';
 import type { StudioLibrary } from '../../core/studioLibrary.js';
+import type { DashboardContext, DashboardEnv, DashboardOptions, DashboardSection } from '../dashboardEnv.js';
 import { type Html, page } from '../layout.js';
-import type { DashboardContext, DashboardEnv, DashboardOptions } from '../routes.js';
 import { rightsOf } from '../viewer.js';
 import { filesOf } from './formFiles.js';
 import { palettesBody, stylesBody, templatesBody } from './libraryPages.js';
 
 type Kind = 'palettes' | 'styles' | 'templates';
 
-export function libraryRoutes(app: Hono<DashboardEnv>, options: DashboardOptions): void {
+export function libraryRoutes(options: DashboardOptions): DashboardSection {
+  const app = new Hono<DashboardEnv>();
   const library = async (): Promise<StudioLibrary> => {
     const lib = (await options.studio()).library;
     if (!lib) throw new InvalidInputError('This server keeps no palettes, styles or templates.');
@@ -50,11 +51,11 @@ export function libraryRoutes(app: Hono<DashboardEnv>, options: DashboardOptions
   };
 
   for (const kind of ['palettes', 'styles', 'templates'] as const) {
-    app.get(`/ui/studio/${kind}`, async (c) => {
+    app.get(`/${kind}`, async (c) => {
       const done = c.req.query('done');
       return c.html(await render(c, kind, {}, done ? done.slice(0, 200) : undefined));
     });
-    app.post(`/ui/studio/${kind}/:id/delete`, (c) =>
+    app.post(`/${kind}/:id/delete`, (c) =>
       change(c, kind, async () => {
         const lib = await library();
         const shelf = kind === 'palettes' ? lib.palettes : kind === 'styles' ? lib.styles : lib.templates;
@@ -64,7 +65,7 @@ export function libraryRoutes(app: Hono<DashboardEnv>, options: DashboardOptions
     );
   }
 
-  app.post('/ui/studio/palettes', (c) =>
+  app.post('/palettes', (c) =>
     change(c, 'palettes', async () => {
       const form = c.get('form');
       const saved = await (await library()).palettes.save(
@@ -75,7 +76,7 @@ export function libraryRoutes(app: Hono<DashboardEnv>, options: DashboardOptions
     }),
   );
 
-  app.post('/ui/studio/templates', (c) =>
+  app.post('/templates', (c) =>
     change(c, 'templates', async () => {
       const form = c.get('form');
       const saved = await (await library()).templates.save(
@@ -91,7 +92,7 @@ export function libraryRoutes(app: Hono<DashboardEnv>, options: DashboardOptions
   );
 
   // Editing a style's guide (the person reads and corrects what the model wrote).
-  app.post('/ui/studio/styles', (c) =>
+  app.post('/styles', (c) =>
     change(c, 'styles', async () => {
       const form = c.get('form');
       const lib = await library();
@@ -110,7 +111,7 @@ export function libraryRoutes(app: Hono<DashboardEnv>, options: DashboardOptions
     }),
   );
 
-  app.post('/ui/studio/styles/learn', (c) =>
+  app.post('/styles/learn', (c) =>
     change(c, 'styles', async () => {
       const form = c.get('form');
       const lib = await library();
@@ -131,6 +132,7 @@ export function libraryRoutes(app: Hono<DashboardEnv>, options: DashboardOptions
       return `Saved style ${saved.name}, learned from ${references.length} images. Read and correct its guide below.`;
     }),
   );
+  return app;
 }
 
 function scopeOf(form: Record<string, string>): 'person' | 'team' {

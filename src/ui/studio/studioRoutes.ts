@@ -2,10 +2,11 @@
  * The studio's making side at /ui/studio: Create (prompt, options, references, concepts), runs with live
  * progress (server-sent events, from whichever instance runs the pipeline) and cancel, edits from the
  * image page, comparing versions, and the library (palettes, styles, templates). Every action goes
- * through the same core calls as the MCP tools, as the signed-in person.
+ * through the same core calls as the MCP tools, as the signed-in person. A section mounted at /ui (the
+ * library's pages are their own section, libraryRoutes.ts).
  * @module
  */
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -15,29 +16,29 @@ import type { PipelineEngine } from '../../core/pipelines/engine.js';
 import type { PipelineRecord } from '../../core/pipelines/types.js';
 import type { ImageRecord } from '../../core/ports.js';
 import type { CallContext, Studio } from '../../core/studio.js';
+import type { DashboardContext, DashboardEnv, DashboardOptions, DashboardSection } from '../dashboardEnv.js';
 import { type Html, page } from '../layout.js';
-import type { DashboardContext, DashboardEnv, DashboardOptions } from '../routes.js';
 import { rightsOf } from '../viewer.js';
 import { type CreateChoices, conceptsBody, createBody, runBody, stateText } from './createPage.js';
 import { filesOf, listField } from './formFiles.js';
 import { compareBody, editSection, type Lineage } from './imageExtras.js';
-import { libraryRoutes } from './libraryRoutes.js';
 import { referencesOf, submitEdit, submitGeneration } from './submit.js';
 
 const MAX_WATCHED = 8;
 
-export function studioRoutes(app: Hono<DashboardEnv>, options: DashboardOptions): void {
+export function studioRoutes(options: DashboardOptions): DashboardSection {
+  const app = new Hono<DashboardEnv>();
   const engine = async (): Promise<PipelineEngine> => {
     if (!options.pipelines) throw new InvalidInputError('This server does not make images from the dashboard.');
     return options.pipelines();
   };
 
-  app.get('/ui/studio', async (c) => {
+  app.get('/studio', async (c) => {
     const studio = await options.studio();
     return c.html(createPage(c, await choicesFor(studio, c), {}));
   });
 
-  app.post('/ui/studio/generate', async (c) => {
+  app.post('/studio/generate', async (c) => {
     const studio = await options.studio();
     const form = c.get('form');
     try {
@@ -50,7 +51,7 @@ export function studioRoutes(app: Hono<DashboardEnv>, options: DashboardOptions)
     }
   });
 
-  app.post('/ui/studio/concepts', async (c) => {
+  app.post('/studio/concepts', async (c) => {
     const studio = await options.studio();
     const form = c.get('form');
     try {
@@ -74,7 +75,7 @@ export function studioRoutes(app: Hono<DashboardEnv>, options: DashboardOptions)
     }
   });
 
-  app.get('/ui/studio/runs', async (c) => {
+  app.get('/studio/runs', async (c) => {
     const ids = idsOf(c.req.query('ids'));
     const pipelines = await engine();
     const records = await Promise.all(ids.map((id) => pipelines.get(id, rightsOf(c.get('viewer')))));
@@ -87,7 +88,7 @@ export function studioRoutes(app: Hono<DashboardEnv>, options: DashboardOptions)
     );
   });
 
-  app.get('/ui/studio/events', async (c) => {
+  app.get('/studio/events', async (c) => {
     const ids = idsOf(c.req.query('ids'));
     const pipelines = await engine();
     const caller = rightsOf(c.get('viewer'));
@@ -132,13 +133,13 @@ export function studioRoutes(app: Hono<DashboardEnv>, options: DashboardOptions)
     });
   });
 
-  app.post('/ui/studio/pipelines/:id/cancel', async (c) => {
+  app.post('/studio/pipelines/:id/cancel', async (c) => {
     const record = await (await engine()).cancel(c.req.param('id'), rightsOf(c.get('viewer')));
     const back = idsOf(c.req.query('ids') ?? record.id);
     return c.redirect(`/ui/studio/runs?ids=${back.join(',')}`, 303);
   });
 
-  app.post('/ui/images/:id/edit', async (c) => {
+  app.post('/images/:id/edit', async (c) => {
     const studio = await options.studio();
     const id = c.req.param('id');
     try {
@@ -156,7 +157,7 @@ export function studioRoutes(app: Hono<DashboardEnv>, options: DashboardOptions)
     }
   });
 
-  app.get('/ui/compare', async (c) => {
+  app.get('/compare', async (c) => {
     const studio = await options.studio();
     const rights = rightsOf(c.get('viewer'));
     const [a, b] = await Promise.all([
@@ -166,7 +167,7 @@ export function studioRoutes(app: Hono<DashboardEnv>, options: DashboardOptions)
     return c.html(page(c.get('viewer'), { title: 'Compare versions', current: 'gallery', body: compareBody(a, b) }));
   });
 
-  libraryRoutes(app, options);
+  return app;
 }
 
 /** What the image page adds: the edit form, the versions strip and compare. */

@@ -3,8 +3,9 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { makeFolder } from '../../../core/makeFolder.js';
 import type { Check, DoctorCheck } from './check.js';
 
 export const dataFolderCheck: DoctorCheck = {
@@ -25,7 +26,7 @@ async function checkDataFolder(dir: string): Promise<Check> {
       return { ...base, status: 'fail', detail: `${dir} exists but is not a folder`, fix };
     }
     if (info === undefined) {
-      await mkdir(dir, { recursive: true });
+      await makeFolder(dir);
       created = true;
     }
     const probe = path.join(dir, `.doctor-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
