@@ -82,7 +82,8 @@ export async function startInProcessApp(options: {
     close: async () => {
       await runtime.drain();
       await runtime.close();
-      await rm(dataDir, { recursive: true, force: true });
+      // A thumbnail still being written as it closes can refill a folder under rm: retry (ENOTEMPTY).
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
