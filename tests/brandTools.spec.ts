@@ -6,48 +6,18 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hueDistance, rgbToHsl } from '../src/core/palette.js';
-import { type Emulator, startEmulator } from './helpers/emulator.js';
-import { idsOf, type StudioProcess, snapshotOf, startStudio, textOf } from './helpers/studio.js';
+import { describe, expect, it } from 'vitest';
+import { paletteHues } from './helpers/paletteHues.js';
+import { idsOf, snapshotOf, textOf } from './helpers/studio.js';
+import { useEmulator, useStudio } from './helpers/useStudio.js';
 
-type Result = { content: unknown[]; isError?: boolean; structuredContent?: Record<string, unknown> };
-
-let emu: Emulator;
-let studio: StudioProcess;
-beforeAll(async () => {
-  emu = await startEmulator();
-  studio = await startStudio('stdio', { geminiUrl: emu.url });
-});
-afterAll(async () => {
-  await studio?.close({ removeData: true });
-  await emu?.close();
-});
-const call = (name: string, args: Record<string, unknown>) =>
-  studio.client.callTool({ name, arguments: args }) as Promise<Result>;
+const emu = useEmulator();
+const studio = useStudio('stdio', { emulator: emu });
+const call = studio.call;
 
 /** Mean hue distance of chromatic pixels within 30° of a palette hue, to the nearest one. */
 async function meanHueError(file: string, palette: string[]): Promise<number> {
-  const hues = palette.map((hex) => {
-    const n = Number.parseInt(hex.slice(1), 16);
-    return rgbToHsl((n >> 16) & 255, (n >> 8) & 255, n & 255)[0];
-  });
-  const data = await sharp(await readFile(file))
-    .removeAlpha()
-    .raw()
-    .toBuffer();
-  let sum = 0;
-  let near = 0;
-  for (let i = 0; i + 2 < data.length; i += 3) {
-    const [h, s, l] = rgbToHsl(data[i] as number, data[i + 1] as number, data[i + 2] as number);
-    if (s < 0.25 || l < 0.1 || l > 0.9) continue;
-    const d = Math.min(...hues.map((x) => hueDistance(h, x)));
-    if (d > 30) continue;
-    sum += d;
-    near += 1;
-  }
-  return sum / near;
+  return (await paletteHues(await readFile(file), palette)).meanDeg;
 }
 
 async function storedFile(id: string): Promise<string> {

@@ -8,12 +8,11 @@
  */
 
 import path from 'node:path';
-import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from '@modelcontextprotocol/client';
 import { UnauthorizedError as V1UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeExchangeAndCall } from './helpers/clientFlow.js';
+import { authorizeExchangeAndCall, connectSignedIn } from './helpers/clientFlow.js';
 import { callThroughMcpRemote } from './helpers/mcpRemote.js';
 import type { TestUser } from './helpers/oidcProvider.js';
 import { browse, browserRequest, startSignedInStudio, TestOAuthProvider } from './helpers/signInServer.js';
@@ -424,22 +423,7 @@ describe('the client matrix: each real client registers, signs in and calls a to
   }, 90_000);
 
   it('the v2 TypeScript SDK client signs in by itself and calls a tool', async () => {
-    const provider = new TestOAuthProvider();
-    const connect = async () => {
-      const client = new V2Client({ name: 'v2 matrix', version: '1.0.0' });
-      await client.connect(new V2Transport(new URL(`${origin}/mcp`), { authProvider: provider }));
-      return client;
-    };
-    let client: V2Client;
-    try {
-      client = await connect();
-    } catch (error) {
-      if ((error as Error).name !== 'UnauthorizedError') throw error;
-      await new V2Transport(new URL(`${origin}/mcp`), { authProvider: provider }).finishAuth(
-        provider.callback as URLSearchParams,
-      );
-      client = await connect();
-    }
+    const client = await connectSignedIn(`${origin}/mcp`, new TestOAuthProvider(), 'v2 matrix');
     try {
       const listed = (await client.callTool({ name: 'list_images', arguments: {} })) as { isError?: boolean };
       expect(listed.isError).toBeFalsy();

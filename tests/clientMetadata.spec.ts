@@ -9,9 +9,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeExchangeAndCall } from './helpers/clientFlow.js';
+import { authorizeExchangeAndCall, connectSignedIn } from './helpers/clientFlow.js';
 import { browserRequest, startSignedInStudio, TestOAuthProvider } from './helpers/signInServer.js';
 
 /** The client as claude.ai is one: identified by the URL of its metadata, never registered. */
@@ -114,20 +113,7 @@ describe('client ID metadata documents (CIMD)', () => {
   it('signs in a client identified by its metadata URL, without registering it', async () => {
     const url = documentFor('good');
     const provider = new MetadataDocumentClient(url);
-    const connect = async () => {
-      const client = new Client({ name: 'cimd test', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), { authProvider: provider }));
-      return client;
-    };
-    let client: Client;
-    try {
-      client = await connect();
-    } catch (error) {
-      if (!(error instanceof UnauthorizedError)) throw error;
-      const transport = new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), { authProvider: provider });
-      await transport.finishAuth(provider.callback as URLSearchParams);
-      client = await connect();
-    }
+    const client = await connectSignedIn(`${origin}/mcp`, provider, 'cimd test');
     try {
       const listed = (await client.callTool({ name: 'list_images', arguments: {} })) as { isError?: boolean };
       expect(listed.isError).toBeFalsy();

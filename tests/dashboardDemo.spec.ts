@@ -4,51 +4,26 @@
  * emulator images are marked "emulated" and cost $0 on the gallery, the image page and the Costs page; the
  * per-day cost chart writes its values. Screenshots land in test-results/screenshots/.
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipNote, CHROMIUM, chromiumMissing } from './helpers/browser.js';
-import { type Emulator, startEmulator } from './helpers/emulator.js';
-import { type StudioProcess, startStudio, textOf } from './helpers/studio.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { browserSkipNote, chromiumMissing, screenshot as shot, useBrowser } from './helpers/browser.js';
+import { textOf } from './helpers/studio.js';
+import { type UsedStudio, useEmulator, useStudio } from './helpers/useStudio.js';
 
-const SHOTS = path.resolve(import.meta.dirname, '../test-results/screenshots');
 const SKIP_NOTE = browserSkipNote('tests/dashboardDemo.spec.ts');
-let browser: Browser;
-let emu: Emulator;
+const browser = useBrowser();
+const emu = useEmulator();
 
-beforeAll(async () => {
-  if (chromiumMissing) return;
-  await mkdir(SHOTS, { recursive: true });
-  emu = await startEmulator();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-});
-afterAll(async () => {
-  await browser?.close();
-  await emu?.close();
-});
-
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-
-async function make(studio: StudioProcess, prompt: string, aspect_ratio: string): Promise<void> {
+async function make(studio: UsedStudio, prompt: string, aspect_ratio: string): Promise<void> {
   const made = await studio.client.callTool({ name: 'generate_image', arguments: { prompt, aspect_ratio } });
   expect(made.isError, textOf(made)).toBeFalsy();
 }
 
 describe.skipIf(chromiumMissing)(`the dashboard of the offline demo${SKIP_NOTE}`, () => {
-  let studio: StudioProcess;
+  const studio = useStudio('http', { apiKey: null, args: ['--emulator'] });
   beforeAll(async () => {
-    studio = await startStudio('http', { apiKey: null, args: ['--emulator'] });
     await make(studio, 'a panoramic mountain ridge', '21:9');
     await make(studio, 'a tall lighthouse', '9:16');
     await make(studio, 'a square tile', '1:1');
-  });
-  afterAll(async () => {
-    await studio?.close({ removeData: true });
   });
 
   it('/ leads to the gallery; thumbnails keep their shape; images say emulated and $0', async () => {
@@ -98,15 +73,11 @@ describe.skipIf(chromiumMissing)(`the dashboard of the offline demo${SKIP_NOTE}`
 });
 
 describe.skipIf(chromiumMissing)(`the cost chart${SKIP_NOTE}`, () => {
-  let studio: StudioProcess;
+  // Not the built-in emulator: Gemini is the emulator on loopback, so the images are billed at list price.
+  const studio = useStudio('http', { emulator: emu });
   beforeAll(async () => {
-    // Not the built-in emulator: Gemini is the emulator on loopback, so the images are billed at list price.
-    studio = await startStudio('http', { geminiUrl: emu.url });
     await make(studio, 'a billed harbour', '16:9');
     await make(studio, 'another billed harbour', '1:1');
-  });
-  afterAll(async () => {
-    await studio?.close({ removeData: true });
   });
 
   it('writes the value of each day over its column', async () => {

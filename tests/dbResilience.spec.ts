@@ -9,7 +9,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openListenerHub } from '../src/store/listenerHub.js';
-import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
+import { type Emulator, generateRequests, marker, startEmulator, withLatency } from './helpers/emulator.js';
 import { type Fleet, fleetOn, migrateSchema } from './helpers/multiInstance.js';
 import { startPgProxy } from './helpers/pgProxy.js';
 import { createTestSchema, type TestSchema } from './helpers/pgSchema.js';
@@ -43,14 +43,6 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
       await sleep(50);
     }
     throw new Error('nothing started running');
-  };
-  const withLatency = async (latencyMs: number, body: () => Promise<void>) => {
-    emu.faults.setGlobal({ latencyMs });
-    try {
-      await body();
-    } finally {
-      emu.faults.setGlobal(null);
-    }
   };
   const alive = (name: string) => {
     const pid = fleet.instances.get(name)?.pid();
@@ -96,7 +88,7 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
       }
     })();
     try {
-      await withLatency(800, async () => {
+      await withLatency(emu, 800, async () => {
         const ids: string[] = [];
         for (const name of ['a', 'b', 'a', 'b', 'c'])
           ids.push(...(await fleet.startAsync(name, `dbres: connections from ${name}`, 4)));
@@ -116,7 +108,7 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
   }, 120_000);
 
   it('every backend of three working instances is terminated mid-run: every instance stays up and every pipeline completes', async () => {
-    await withLatency(2000, async () => {
+    await withLatency(emu, 2000, async () => {
       const ids = [
         ...(await fleet.startAsync('a', 'dbres: terminated under a', 4)),
         ...(await fleet.startAsync('b', 'dbres: terminated under b', 4)),
@@ -207,7 +199,7 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
     }
     expect(back, 'replaced').toBeGreaterThan(0);
     expect(back).toBeLessThan(5000);
-    await withLatency(20_000, async () => {
+    await withLatency(emu, 20_000, async () => {
       const [id] = await fleet.startAsync('a', 'dbres: cancelled after a LISTEN drop');
       await untilRunning([id as string]);
       const runner = (await rows([id as string]))[0]?.run_by as string;
@@ -235,7 +227,7 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
     });
     await probe.query(`listen "nanobanana_pipelines_${db.name}"`);
     try {
-      await withLatency(1500, async () => {
+      await withLatency(emu, 1500, async () => {
         // Nobody follows it: two notifying commits, running and completed.
         const [quiet] = await fleet.startAsync('b', 'dbres: announced twice');
         expect((await fleet.waitFor('c', quiet as string)).status).toBe('completed');
@@ -275,7 +267,7 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
   it('SIGTERM answers the long-polls in flight with the current state and "server stopping, call again"', async () => {
     const stopping = await fleet.start('d', { STUDIO_CONCURRENCY: '1' });
     try {
-      await withLatency(6000, async () => {
+      await withLatency(emu, 6000, async () => {
         const [id] = await fleet.startAsync('d', 'dbres: long-polled through a stop');
         await untilRunning([id as string]);
         const began = Date.now();
@@ -309,7 +301,7 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
     const tag = marker('ledger');
     const victim = await fleet.start('k', { STUDIO_CONCURRENCY: '3' });
     try {
-      await withLatency(4000, async () => {
+      await withLatency(emu, 4000, async () => {
         const ids: string[] = [];
         for (let i = 0; i < 4; i += 1) ids.push(...(await fleet.startAsync('a', `dbres: ${tag} ${i}`, 4)));
         const runningOn = async (name: string) => {
@@ -364,7 +356,7 @@ describe.skipIf(!BASE_URL)('instances and a database that fails under them (need
   it('SIGKILL recovery takes at most lease + lease/2 (the queue monitor) + the 2 s poll + the call (the README formula)', async () => {
     const victim = await fleet.start('v', { STUDIO_CONCURRENCY: '2' });
     try {
-      await withLatency(2000, async () => {
+      await withLatency(emu, 2000, async () => {
         // More than the other instances take at once (3 × 4), so that the victim holds some.
         const ids: string[] = [];
         for (let i = 0; i < 5; i += 1) ids.push(...(await fleet.startAsync('v', `dbres: recovery time ${i}`, 4)));

@@ -4,32 +4,22 @@
  */
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
-import { idsOf, makeDataDir, type StudioProcess, startStudio, type TransportKind, textOf } from './helpers/studio.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateRequests, marker } from './helpers/emulator.js';
+import { idsOf, makeDataDir, startStudio, type TransportKind, textOf } from './helpers/studio.js';
+import { type ToolResult, useEmulator, useStudio } from './helpers/useStudio.js';
 
-type Result = { content: unknown[]; isError?: boolean };
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 
 describe.each<TransportKind>(['stdio', 'http'])('faults over %s', (kind) => {
-  let studio: StudioProcess;
-  beforeAll(async () => {
-    studio = await startStudio(kind, {
-      geminiUrl: emu.url,
-      env: { STUDIO_GEMINI_TIMEOUT_SECONDS: '1', STUDIO_GEMINI_MAX_ATTEMPTS: '3' },
-    });
-  });
-  afterAll(async () => {
-    await studio?.close({ removeData: true });
+  // A timeout that only a hang reaches: at 1 s, a loaded machine (the emulator answers from the test
+  // process) timed out ordinary answers and the retries were counted wrong.
+  const studio = useStudio(kind, {
+    emulator: emu,
+    env: { STUDIO_GEMINI_TIMEOUT_SECONDS: '15', STUDIO_GEMINI_MAX_ATTEMPTS: '3' },
   });
   const generate = (prompt: string, extra: Record<string, unknown> = {}) =>
-    studio.client.callTool({ name: 'generate_image', arguments: { prompt, ...extra } }) as Promise<Result>;
+    studio.call('generate_image', { prompt, ...extra });
 
   it('generate_image (429 twice with RetryInfo: waits as told, then succeeds)', async () => {
     const m = marker('quota');
@@ -51,15 +41,6 @@ describe.each<TransportKind>(['stdio', 'http'])('faults over %s', (kind) => {
       expect(generateRequests(emu, m)).toHaveLength(2);
     },
   );
-
-  it('generate_image (hang past the timeout on every attempt: a timeout error)', async () => {
-    const m = marker('hang');
-    emu.faults.enqueue({ kind: 'hang' }, { times: 3, match: { promptIncludes: m } });
-    const result = await generate(`a clock ${m}`);
-    expect(result.isError).toBe(true);
-    expect(textOf(result)).toMatch(/did not answer within 1 s/i);
-    expect(generateRequests(emu, m)).toHaveLength(3);
-  });
 
   it('generate_image (503 on every attempt: says overloaded, try later)', async () => {
     const m = marker('down');
@@ -129,19 +110,30 @@ describe.each<TransportKind>(['stdio', 'http'])('faults over %s', (kind) => {
   });
 });
 
+describe.each<TransportKind>(['stdio', 'http'])('a Gemini that hangs, over %s', (kind) => {
+  const studio = useStudio(kind, {
+    emulator: emu,
+    env: { STUDIO_GEMINI_TIMEOUT_SECONDS: '1', STUDIO_GEMINI_MAX_ATTEMPTS: '3' },
+  });
+  const generate = (prompt: string) => studio.call('generate_image', { prompt });
+
+  it('generate_image (hang past the timeout on every attempt: a timeout error)', async () => {
+    const m = marker('hang');
+    emu.faults.enqueue({ kind: 'hang' }, { times: 3, match: { promptIncludes: m } });
+    const result = await generate(`a clock ${m}`);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/did not answer within 1 s/i);
+    expect(generateRequests(emu, m)).toHaveLength(3);
+  });
+});
+
 describe.each<TransportKind>(['stdio', 'http'])('validation over %s', (kind) => {
-  let studio: StudioProcess;
-  beforeAll(async () => {
-    studio = await startStudio(kind, { geminiUrl: emu.url });
-  });
-  afterAll(async () => {
-    await studio?.close({ removeData: true });
-  });
+  const studio = useStudio(kind, { emulator: emu });
   const expectError = async (name: string, args: Record<string, unknown>, pattern: RegExp) => {
     // The server reads the model list in the background (GET /models); that is not a call for this request.
     const calls = () => emu.requests.filter((r) => !/\/models$/.test(r.path)).length;
     const before = calls();
-    const result = (await studio.client.callTool({ name, arguments: args })) as Result;
+    const result = await studio.call(name, args);
     expect(result.isError, textOf(result)).toBe(true);
     expect(textOf(result)).toMatch(pattern);
     expect(calls()).toBe(before); // rejected before any Gemini call
@@ -197,19 +189,14 @@ describe.each<TransportKind>(['stdio', 'http'])('validation over %s', (kind) => 
 });
 
 describe('local paths over stdio', () => {
-  let studio: StudioProcess;
   let allowed: string;
   let outside: string;
   beforeAll(async () => {
     allowed = await makeDataDir();
     outside = await makeDataDir();
-    studio = await startStudio('stdio', { geminiUrl: emu.url, env: { STUDIO_ALLOWED_ROOTS: allowed } });
   });
-  afterAll(async () => {
-    await studio?.close({ removeData: true });
-  });
-  const call = (name: string, args: Record<string, unknown>) =>
-    studio.client.callTool({ name, arguments: args }) as Promise<Result>;
+  const studio = useStudio('stdio', () => ({ emulator: emu, env: { STUDIO_ALLOWED_ROOTS: allowed } }));
+  const call = studio.call;
 
   it('generate_image (output_path: a folder, a .png file that really is PNG)', async () => {
     const folder = path.join(allowed, 'renders');
@@ -287,7 +274,7 @@ describe('local paths over stdio', () => {
 
   it('generate_image (output_path for n=2 names name-1, name-2; taken names move on; a bare new name is a file)', async () => {
     const target = path.join(allowed, 'pair.webp');
-    const savedTo = (result: Result) => [...textOf(result).matchAll(/- saved to: (\S+)/g)].map((m) => m[1]);
+    const savedTo = (result: ToolResult) => [...textOf(result).matchAll(/- saved to: (\S+)/g)].map((m) => m[1]);
     const first = await call('generate_image', { prompt: 'two herons', n: 2, output_path: target });
     expect(savedTo(first)).toEqual([path.join(allowed, 'pair-1.webp'), path.join(allowed, 'pair-2.webp')]);
     expect((await readFile(path.join(allowed, 'pair-2.webp'))).subarray(8, 12).toString()).toBe('WEBP');

@@ -4,35 +4,17 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
-import { idsOf, imagesOf, type StudioProcess, startStudio, type TransportKind, textOf } from './helpers/studio.js';
+import { describe, expect, it } from 'vitest';
+import { generateRequests, marker } from './helpers/emulator.js';
+import { idsOf, imagesOf, startStudio, type TransportKind, textOf } from './helpers/studio.js';
+import { useEmulator, useStudio } from './helpers/useStudio.js';
 
 const MB = 1_000_000;
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 
 describe.each<TransportKind>(['stdio', 'http'])('image tools over %s', (kind) => {
-  let studio: StudioProcess;
-  beforeAll(async () => {
-    studio = await startStudio(kind, { geminiUrl: emu.url });
-  });
-  afterAll(async () => {
-    await studio?.close({ removeData: true });
-  });
-
-  const call = (name: string, args: Record<string, unknown>) =>
-    studio.client.callTool({ name, arguments: args }) as Promise<{
-      content: unknown[];
-      isError?: boolean;
-      structuredContent?: unknown;
-      _meta?: Record<string, unknown>;
-    }>;
+  const studio = useStudio(kind, { emulator: emu });
+  const call = studio.call;
 
   it('generate_image (defaults: Nano Banana 2.1, 1K, 1:1, preview, link, no structuredContent)', async () => {
     const m = marker('default');

@@ -8,11 +8,12 @@ import os from 'node:os';
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, marker, startEmulator, textRequests } from './helpers/emulator.js';
+import { marker, textRequests } from './helpers/emulator.js';
 import type { TestUser } from './helpers/oidcProvider.js';
 import { runCli } from './helpers/runCli.js';
 import { startSignedInStudio, TestOAuthProvider } from './helpers/signInServer.js';
-import { idsOf, type StudioProcess, startStudio, textOf } from './helpers/studio.js';
+import { idsOf, textOf } from './helpers/studio.js';
+import { useEmulator, useStudio } from './helpers/useStudio.js';
 
 type Result = { content: unknown[]; isError?: boolean; structuredContent?: Record<string, unknown> };
 /** The text model's calls (tests/helpers/emulator.ts tells them apart the same way). */
@@ -24,18 +25,9 @@ const png = (r: number, g: number, b: number) =>
     .toBuffer();
 
 describe('studio_library over stdio', () => {
-  let emu: Emulator;
-  let studio: StudioProcess;
-  beforeAll(async () => {
-    emu = await startEmulator();
-    studio = await startStudio('stdio', { geminiUrl: emu.url });
-  });
-  afterAll(async () => {
-    await studio?.close({ removeData: true });
-    await emu?.close();
-  });
-  const call = (name: string, args: Record<string, unknown>) =>
-    studio.client.callTool({ name, arguments: args }) as Promise<Result>;
+  const emu = useEmulator();
+  const studio = useStudio('stdio', { emulator: emu });
+  const call = studio.call;
   const lib = (args: Record<string, unknown>) => call('studio_library', args);
   const textCalls = () => emu.requests.filter((r) => TEXT_MODEL_PATH.test(r.path)).length;
 

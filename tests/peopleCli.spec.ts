@@ -196,21 +196,32 @@ describe('nanobanana-studio generate, edit, list, open, cost', () => {
   });
 
   it('cost totals the stored images: all time, by day and by model', async () => {
-    const listed = parse<{ images: JsonImage[] }>(await cli(['list', '--json', '--limit', '1000']));
-    const expected = listed.images.reduce((sum, i) => sum + i.cost_usd, 0);
+    const listed = parse<{ images: Array<JsonImage & { created_at: string }> }>(
+      await cli(['list', '--json', '--limit', '1000']),
+    );
+    // Made above: two at 2K, one at 1K and an edit at 2K, all on nb2.1 ($0.0504 and $0.0336 each).
+    expect(listed.images.map((i) => i.cost_usd).sort()).toEqual([0.0336, 0.0504, 0.0504, 0.0504]);
+    const expected = 0.1848;
     const cost = parse<{
       total: { images: number; cost_usd: number };
       last_days: { days: number; images: number; by_day: Array<{ day: string; images: number; cost_usd: number }> };
       by_model: Array<{ model: string; images: number; cost_usd: number }>;
     }>(await cli(['cost', '--json']));
-    expect(cost.total.images).toBe(listed.images.length);
-    expect(cost.total.cost_usd).toBeCloseTo(expected, 6);
-    expect(cost.last_days).toMatchObject({ days: 30, images: listed.images.length });
-    expect(cost.last_days.by_day).toEqual([
-      { day: new Date().toISOString().slice(0, 10), images: listed.images.length, cost_usd: expect.any(Number) },
-    ]);
+    expect(cost.total).toEqual({ images: 4, cost_usd: expect.closeTo(expected, 6) });
+    expect(cost.last_days).toMatchObject({ days: 30, images: 4 });
+    // The days the images were made (two, when the spec runs across midnight), not the day it is now.
+    const byDay = new Map<string, { images: number; cost_usd: number }>();
+    for (const image of listed.images) {
+      const day = byDay.get(image.created_at.slice(0, 10)) ?? { images: 0, cost_usd: 0 };
+      byDay.set(image.created_at.slice(0, 10), { images: day.images + 1, cost_usd: day.cost_usd + image.cost_usd });
+    }
+    expect(cost.last_days.by_day).toEqual(
+      [...byDay]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([day, d]) => ({ day, images: d.images, cost_usd: expect.closeTo(d.cost_usd, 6) })),
+    );
     expect(cost.by_model).toEqual([
-      { model: 'nb2.1', model_id: 'gemini-nano-banana-2.1', images: 4, cost_usd: expect.any(Number) },
+      { model: 'nb2.1', model_id: 'gemini-nano-banana-2.1', images: 4, cost_usd: expect.closeTo(expected, 6) },
     ]);
     const human = await cli(['cost']);
     expect(human.stdout).toMatch(new RegExp(`^All time: 4 images, \\$${expected.toFixed(4).replace('.', '\\.')}`));

@@ -3,16 +3,15 @@
  * provider (oidc-provider) standing in for Google, and the MCP SDK client's own OAuth support, headless (a
  * small browser follows the redirects). Also the start-up rules: when sign-in is on, and what it needs.
  */
-import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './helpers/emulator.js';
+import { callThroughMcpRemote } from './helpers/mcpRemote.js';
 import { startTestIdp, type TestIdp, type TestUser } from './helpers/oidcProvider.js';
 import { runCli } from './helpers/runCli.js';
-import { browse, freePort, listToolsWith, signInEnv, startServer, TestOAuthProvider } from './helpers/signInServer.js';
+import { freePort, listToolsWith, signInEnv, startServer, TestOAuthProvider } from './helpers/signInServer.js';
 import { makeDataDir } from './helpers/studio.js';
 
 describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', () => {
@@ -187,51 +186,10 @@ describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', (
 
   it('mcp-remote, a third-party client, signs in (DCR, PKCE, loopback redirect) and calls a tool', async () => {
     user = 'alice';
-    const configDir = await makeDataDir();
     const proxy = path.resolve(import.meta.dirname, '../node_modules/mcp-remote/dist/proxy.js');
-    const child = spawn(process.execPath, [proxy, `${origin}/mcp`, '--transport', 'http-only'], {
-      env: { PATH: process.env.PATH ?? '', HOME: configDir, MCP_REMOTE_CONFIG_DIR: configDir },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    let stdout = '';
-    let browsing: Promise<unknown> | undefined;
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const link = /Please authorize this client by visiting:\s*(\S+)/.exec(stderr)?.[1];
-      // Its loopback callback listens only once it says it is waiting.
-      if (link && !browsing && /Waiting for authorization/.test(stderr))
-        browsing = browse(link, 'http://never.invalid/').catch((error: Error) => error);
-    });
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    const send = (message: object) => child.stdin?.write(`${JSON.stringify(message)}\n`);
-    const answer = async (id: number) => {
-      for (let i = 0; i < 600; i += 1) {
-        const line = stdout.split('\n').find((l) => l.includes(`"id":${id}`));
-        if (line) return JSON.parse(line) as { result?: { isError?: boolean } };
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`no answer to ${id}; mcp-remote said: ${stderr.slice(-1500)}`);
-    };
-    try {
-      send({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'remote', version: '1' } },
-      });
-      await answer(1);
-      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-      send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_images', arguments: {} } });
-      const listed = await answer(2);
-      expect(listed.result?.isError).toBeFalsy();
-      expect(JSON.stringify(listed.result)).toContain('a signed-in owl');
-    } finally {
-      child.kill();
-      await rm(configDir, { recursive: true, force: true });
-    }
+    const listed = await callThroughMcpRemote(proxy, `${origin}/mcp`, { name: 'list_images', arguments: {} });
+    expect(listed.result?.isError).toBeFalsy();
+    expect(JSON.stringify(listed.result)).toContain('a signed-in owl');
   }, 90_000);
   it('a personal access token serves a client that only takes a header, until it is revoked', async () => {
     const cli = (args: string[]) =>
@@ -295,13 +253,18 @@ describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', (
       expect(conceptId).toMatch(/#0$/);
       expect(uploadId, JSON.stringify(uploaded.content)).toBeTruthy();
 
-      /** true: allowed; false: refused (an error result or a rejected request). */
-      const reaches = async (run: () => Promise<Result | unknown>): Promise<boolean> => {
+      /**
+       * 'allowed', or the refusal as the client saw it: an error result's text, or a rejected request's
+       * message. Every refusal must be the not-found answer (someone else's things are not said to exist),
+       * never some other failure that happens to be an error.
+       */
+      const reaches = async (run: () => Promise<Result | unknown>): Promise<string> => {
         try {
           const result = (await run()) as Result;
-          return !result?.isError;
-        } catch {
-          return false;
+          if (!result?.isError) return 'allowed';
+          return ((result.content ?? []) as Array<{ text?: string }>).map((b) => b.text ?? '').join('\n');
+        } catch (error) {
+          return (error as Error).message;
         }
       };
       const operations: Record<string, (client: Client) => Promise<unknown>> = {
@@ -316,14 +279,37 @@ describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', (
         'generate_image (her upload as reference)': (c) =>
           call(c, 'generate_image', { prompt: 'matrix: from an upload', reference_images: [uploadId] }),
       };
-      const expected = { alice: true, carol: false, bob: true };
-      const outcome: Record<string, Record<string, boolean>> = {};
+      const outcome: Record<string, Record<string, string>> = {};
       for (const [name, run] of Object.entries(operations)) {
         outcome[name] = {};
         for (const [who, client] of Object.entries(clients))
-          (outcome[name] as Record<string, boolean>)[who] = await reaches(() => run(client));
+          (outcome[name] as Record<string, string>)[who] = await reaches(() => run(client));
       }
-      expect(outcome).toEqual(Object.fromEntries(Object.keys(operations).map((name) => [name, expected])));
+      // Carol is told exactly what anyone is told of an id that does not exist (the reference varies).
+      const noImage = `No image with id "${imageId}". Call list_images to see the ids of your images.`;
+      const refusedToCarol: Record<string, string> = {
+        image_info: noImage,
+        'edit_image (her image)': noImage,
+        'generate_image (her image as reference)': noImage,
+        get_image: `No pipeline with id "${pipelineId}". Use the pipeline ids that generate_image_async returned.`,
+        'resource images://id': noImage,
+        'resource images://id/metadata': noImage,
+        'generate_image (her concept)': `No concept "${conceptId}". Use an id that propose_concepts returned, like "pl_…#0".`,
+        'generate_image (her upload as reference)': `No upload with id "${uploadId}" (it may have been deleted). Call list_uploads to see your uploads, or upload_file to upload the file again.`,
+      };
+      const withoutReference = (text: string) => text.replace(/ \(reference: req_[0-9a-f]+\)$/, '');
+      expect(
+        Object.fromEntries(
+          Object.entries(outcome).map(([name, by]) => [name, { ...by, carol: withoutReference(by.carol ?? '') }]),
+        ),
+      ).toEqual(
+        Object.fromEntries(
+          Object.keys(operations).map((name) => [
+            name,
+            { alice: 'allowed', carol: refusedToCarol[name], bob: 'allowed' },
+          ]),
+        ),
+      );
 
       // Lists: her own, everyone's for the admin, none of hers for Carol.
       const listed = async (client: Client) =>
@@ -333,8 +319,12 @@ describe('sign-in with OAuth 2.1 (an OpenID provider standing in for Google)', (
       expect(await listed(carol)).not.toContain(imageId);
       expect(JSON.stringify((await call(carol, 'list_uploads', {})).content)).not.toContain(uploadId);
       // Destructive calls on what is not theirs are refused, and change nothing.
-      expect((await call(carol, 'delete_upload', { id: uploadId })).isError).toBe(true);
-      expect((await call(carol, 'cancel_pipeline', { pipeline_id: pipelineId })).isError).toBe(true);
+      expect(withoutReference(await reaches(() => call(carol, 'delete_upload', { id: uploadId })))).toBe(
+        refusedToCarol['generate_image (her upload as reference)'],
+      );
+      expect(withoutReference(await reaches(() => call(carol, 'cancel_pipeline', { pipeline_id: pipelineId })))).toBe(
+        refusedToCarol.get_image,
+      );
       expect(JSON.stringify((await call(alice, 'list_uploads', {})).content)).toContain(uploadId);
     } finally {
       for (const client of Object.values(clients)) await client.close();

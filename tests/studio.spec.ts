@@ -6,84 +6,48 @@
  * prompts; keyboard use, labels and a narrow window; another person sees none of it. Screenshots land in
  * test-results/screenshots/studio-*.png.
  */
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hueDistance, rgbToHsl } from '../src/core/palette.js';
-import { type Emulator, marker, startEmulator, textRequests } from './helpers/emulator.js';
-import { startTestIdp, type TestIdp, type TestUser } from './helpers/oidcProvider.js';
-import { freePort, signInEnv, startServer } from './helpers/signInServer.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, chromiumMissing, screenshot, useBrowser } from './helpers/browser.js';
+import { marker, textRequests } from './helpers/emulator.js';
+import type { TestUser } from './helpers/oidcProvider.js';
+import { paletteHues } from './helpers/paletteHues.js';
+import { useSignedInDashboard } from './helpers/signedInDashboard.js';
+import { useEmulator } from './helpers/useStudio.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = path.resolve(import.meta.dirname, '../test-results/screenshots');
 const NARROW = { width: 390, height: 844 };
 
-let emu: Emulator;
-let browser: Browser;
-let idp: TestIdp;
-let server: Awaited<ReturnType<typeof startServer>>;
-let origin: string;
-let user: TestUser = 'alice';
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
+beforeAll(() => {
+  if (chromiumMissing)
     throw new Error(`Chromium is missing (${CHROMIUM}). tests/studio.spec.ts drives a real browser.`);
-  }
-  await mkdir(SHOTS, { recursive: true });
-  emu = await startEmulator();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  idp = await startTestIdp({ redirectUris: [`${origin}/api/auth/callback/oidc`], currentUser: () => user });
-  server = await startServer(port, {
-    GEMINI_BASE_URL: emu.url,
-    ...signInEnv(idp),
-    STUDIO_ALLOWED_EMAILS: 'alice@example.com, bob@example.com, carol@example.com',
-    STUDIO_ADMIN_EMAILS: 'bob@example.com',
-  });
-}, 60_000);
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await server?.stop();
-  await idp?.close();
-  await browser?.close();
-  await emu?.close();
+});
+const emu = useEmulator();
+const browser = useBrowser();
+const dash = useSignedInDashboard({
+  emulator: emu,
+  browser,
+  allowedEmails: 'alice@example.com, bob@example.com, carol@example.com',
+  adminEmails: 'bob@example.com',
+  viewport: NARROW,
 });
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(SHOTS, `studio-${name}.png`), fullPage: true });
+const shot = (page: Page, name: string) => screenshot(page, `studio-${name}`);
 
 /** A fresh browser (no cookies, a phone-sized window) signed in as `who` through the provider's redirects. */
 async function signIn(who: TestUser): Promise<Page> {
-  user = who;
-  const context = await browser.newContext({ viewport: NARROW });
-  contexts.push(context);
-  const page = await context.newPage();
-  const response = await page.goto(`${origin}/ui`);
-  expect(response?.status()).toBe(200);
+  const { page, status } = await dash.signIn(who);
+  expect(status).toBe(200);
   return page;
 }
 
-async function tokenFor(page: Page): Promise<string> {
-  await page.goto(`${origin}/ui/settings`);
-  await page.getByLabel('New token’s name').fill('studio test');
-  await page.getByRole('button', { name: 'Create token' }).click();
-  return ((await page.locator('#new-token').textContent()) ?? '').trim();
-}
+const tokenFor = (page: Page) => dash.tokenOf(page, 'studio test');
 
 async function mcp(token: string): Promise<Client> {
   const client = new Client({ name: 'studio test', version: '1.0.0' });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
+    new StreamableHTTPClientTransport(new URL(`${dash.origin}/mcp`), {
       requestInit: { headers: { authorization: `Bearer ${token}` } },
     }),
   );
@@ -124,7 +88,7 @@ describe('web studio', () => {
   it('done when: concepts, refine, two images with progress, an edit, a palette, a style from three uploads, a template in prompts/list', async () => {
     alice = await signIn('alice');
     await alice.getByRole('link', { name: 'Create' }).click();
-    await alice.waitForURL(`${origin}/ui/studio`);
+    await alice.waitForURL(`${dash.origin}/ui/studio`);
     await fitsNarrow(alice);
     await shot(alice, 'create');
 
@@ -133,7 +97,7 @@ describe('web studio', () => {
     await alice.getByLabel('Prompt', { exact: true }).fill(`a lighthouse at dusk ${m}`);
     await alice.getByLabel('Concepts', { exact: true }).selectOption('2');
     await alice.getByRole('button', { name: 'Propose concepts' }).click();
-    await alice.waitForURL(`${origin}/ui/studio/concepts`);
+    await alice.waitForURL(`${dash.origin}/ui/studio/concepts`);
     await expect(alice.locator('li.concept').count()).resolves.toBe(2);
     await alice.getByLabel('Feedback').fill('warmer, more orange');
     await alice.getByRole('button', { name: 'Refine' }).click();
@@ -179,13 +143,13 @@ describe('web studio', () => {
     await shot(alice, 'compare');
 
     // A brand palette, applied to a new image.
-    await alice.goto(`${origin}/ui/studio/palettes`);
+    await alice.goto(`${dash.origin}/ui/studio/palettes`);
     await alice.getByLabel('Name', { exact: true }).fill('Brand');
     await alice.getByLabel('Colours').fill('#E4572E, #29335C, #F3A712');
     await alice.getByRole('button', { name: 'Save palette' }).click();
     await expect(alice.getByRole('status').first().textContent()).resolves.toContain('Saved palette Brand');
     await shot(alice, 'palettes');
-    await alice.goto(`${origin}/ui/studio`);
+    await alice.goto(`${dash.origin}/ui/studio`);
     await alice.getByLabel('Prompt', { exact: true }).fill('a harbour with boats');
     await alice.getByLabel('Brand palette').selectOption('Brand');
     await alice.getByRole('button', { name: 'Generate', exact: true }).click();
@@ -198,35 +162,17 @@ describe('web studio', () => {
       /#E4572E #29335C #F3A712: [\d.]+% of pixels recoloured/,
     );
     // The stored pixels: chromatic pixels near a palette hue sit on it.
-    const file = await alice.request.get(`${origin}/ui/images/${paletted}/file`);
-    const { data } = await sharp(await file.body())
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    const hues = ['#E4572E', '#29335C', '#F3A712'].map((hex) => {
-      const n = Number.parseInt(hex.slice(1), 16);
-      return rgbToHsl((n >> 16) & 255, (n >> 8) & 255, n & 255)[0];
-    });
-    let near = 0;
-    let onPalette = 0;
-    let sum = 0;
-    for (let i = 0; i + 2 < data.length; i += 3) {
-      const [h, s, l] = rgbToHsl(data[i] as number, data[i + 1] as number, data[i + 2] as number);
-      if (s < 0.25 || l < 0.1 || l > 0.9) continue;
-      const d = Math.min(...hues.map((x) => hueDistance(h, x)));
-      if (d > 30) continue;
-      near += 1;
-      sum += d;
-      if (d <= 4) onPalette += 1;
-    }
-    console.info('palette on a generated image', JSON.stringify({ near, onPalette, meanDeg: sum / near }));
+    const file = await alice.request.get(`${dash.origin}/ui/images/${paletted}/file`);
+    const { near, onPalette, meanDeg } = await paletteHues(await file.body(), ['#E4572E', '#29335C', '#F3A712']);
+    console.info('palette on a generated image', JSON.stringify({ near, onPalette, meanDeg }));
     expect(near).toBeGreaterThan(0);
     // The emulator sends JPEG, re-encoded after the stage (quality 92, 4:4:4): most pixels land within 4°, on
     // average within 3° (a PNG keeps them within 1°: tests/palette.spec.ts).
     expect(onPalette / near).toBeGreaterThan(0.8);
-    expect(sum / near).toBeLessThan(3);
+    expect(meanDeg).toBeLessThan(3);
 
     // A style learned from three uploads, corrected by hand, then used.
-    await alice.goto(`${origin}/ui/studio/styles`);
+    await alice.goto(`${dash.origin}/ui/studio/styles`);
     await alice.getByLabel('Name', { exact: true }).fill('House');
     await alice.getByLabel('3 to 10 reference images (or drop them here)').setInputFiles([
       { name: 'one.png', mimeType: 'image/png', buffer: await png(228, 87, 46) },
@@ -247,7 +193,7 @@ describe('web studio', () => {
     await alice.getByRole('button', { name: 'Save changes' }).click();
     await expect(alice.getByLabel('Guide of House').inputValue()).resolves.toContain(rule);
     await shot(alice, 'styles');
-    await alice.goto(`${origin}/ui/studio`);
+    await alice.goto(`${dash.origin}/ui/studio`);
     const styled = marker('styled');
     await alice.getByLabel('Prompt', { exact: true }).fill(`a quay ${styled}`);
     await alice.getByLabel('Style', { exact: true }).selectOption('House');
@@ -258,7 +204,7 @@ describe('web studio', () => {
     expect(JSON.stringify(engineered[0]?.body.systemInstruction)).toContain(rule);
 
     // A template, then prompts/list over MCP with argument completion.
-    await alice.goto(`${origin}/ui/studio/templates`);
+    await alice.goto(`${dash.origin}/ui/studio/templates`);
     await alice.getByLabel('Name', { exact: true }).fill('Hero');
     await alice.getByLabel('Description').fill('Hero banner for the spring campaign');
     await alice
@@ -293,7 +239,7 @@ describe('web studio', () => {
   }, 180_000);
 
   it('drop references on Create and pick one from the gallery: the generation sends both', async () => {
-    await alice.goto(`${origin}/ui/studio`);
+    await alice.goto(`${dash.origin}/ui/studio`);
     const m = marker('refs');
     await alice.getByLabel('Prompt', { exact: true }).fill(`a poster ${m}`);
     const base64 = (await png(10, 200, 90)).toString('base64');
@@ -318,7 +264,7 @@ describe('web studio', () => {
   }, 60_000);
 
   it('cancel stops a running image; a refusal and a bad palette say what to do, losing nothing typed', async () => {
-    await alice.goto(`${origin}/ui/studio`);
+    await alice.goto(`${dash.origin}/ui/studio`);
     await alice.getByLabel('Prompt', { exact: true }).fill('a slow comet [emulator:latency=20000]');
     await alice.getByRole('button', { name: 'Generate', exact: true }).click();
     await alice.waitForURL(/\/ui\/studio\/runs/);
@@ -327,7 +273,7 @@ describe('web studio', () => {
     await expect(alice.locator('[data-state]').textContent()).resolves.toBe('Cancelled');
     await shot(alice, 'cancelled');
 
-    await alice.goto(`${origin}/ui/studio`);
+    await alice.goto(`${dash.origin}/ui/studio`);
     await alice.getByLabel('Prompt', { exact: true }).fill('a forbidden thing [emulator:refuse]');
     await alice.getByRole('button', { name: 'Generate', exact: true }).click();
     expect(await runsEnd(alice)).toEqual(['failed']);
@@ -336,11 +282,11 @@ describe('web studio', () => {
     await shot(alice, 'refused');
 
     // A palette that is not one: the form comes back with the message and the prompt as typed.
-    const response = await alice.request.post(`${origin}/ui/studio/generate`, {
+    const response = await alice.request.post(`${dash.origin}/ui/studio/generate`, {
       multipart: {
         _csrf:
           (await alice
-            .goto(`${origin}/ui/studio`)
+            .goto(`${dash.origin}/ui/studio`)
             .then(() => alice.locator('input[name="_csrf"]').first().getAttribute('value'))) ?? '',
         prompt: 'keep me',
         palette: 'teal',
@@ -355,16 +301,16 @@ describe('web studio', () => {
   it('a budget of zero: the image is refused with the reason, nothing made', async () => {
     const carol = await signIn('carol');
     // Carol makes one image (so she is listed on the admin page), then her daily budget goes to zero.
-    await carol.goto(`${origin}/ui/studio`);
+    await carol.goto(`${dash.origin}/ui/studio`);
     await carol.getByLabel('Prompt', { exact: true }).fill('a cheap cottage');
     await carol.getByRole('button', { name: 'Generate', exact: true }).click();
     expect(await runsEnd(carol)).toEqual(['completed']);
     const bob = await signIn('bob');
-    await bob.goto(`${origin}/ui/admin`);
+    await bob.goto(`${dash.origin}/ui/admin`);
     const form = bob.locator('form.budget-form', { hasText: 'carol@example.com' });
     await form.getByLabel('Daily USD').fill('0');
     await form.getByRole('button', { name: 'Save budget' }).click();
-    await carol.goto(`${origin}/ui/studio`);
+    await carol.goto(`${dash.origin}/ui/studio`);
     await carol.getByLabel('Prompt', { exact: true }).fill('an expensive castle');
     await carol.getByRole('button', { name: 'Generate', exact: true }).click();
     // Refused when it is queued (429 on the form) or when its call would run (the run fails): either way, said.
@@ -377,12 +323,12 @@ describe('web studio', () => {
       await expect(carol.getByLabel('Prompt', { exact: true }).inputValue()).resolves.toBe('an expensive castle');
     }
     await shot(carol, 'budget-exceeded');
-    await carol.goto(`${origin}/ui`);
+    await carol.goto(`${dash.origin}/ui`);
     await expect(carol.locator('.grid li').count()).resolves.toBe(1);
   }, 60_000);
 
   it('keyboard only: every control has a label, and Tab reaches Generate from the prompt', async () => {
-    await alice.goto(`${origin}/ui/studio`);
+    await alice.goto(`${dash.origin}/ui/studio`);
     const unlabelled = await alice.evaluate(() =>
       [...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea, main button')]
         .filter((el) => {
@@ -411,36 +357,36 @@ describe('web studio', () => {
   it('another person sees none of it: no palettes, styles, templates, prompts, pipelines or images', async () => {
     const bob = await signIn('bob');
     for (const kind of ['palettes', 'styles', 'templates']) {
-      await bob.goto(`${origin}/ui/studio/${kind}`);
+      await bob.goto(`${dash.origin}/ui/studio/${kind}`);
       await expect(bob.locator('.library-item').count()).resolves.toBe(0);
     }
-    await bob.goto(`${origin}/ui/studio`);
+    await bob.goto(`${dash.origin}/ui/studio`);
     await expect(bob.getByLabel('Brand palette').locator('option').allTextContents()).resolves.toEqual(['None']);
     await expect(bob.getByLabel('Style', { exact: true }).locator('option').allTextContents()).resolves.toEqual([
       'None',
     ]);
     await expect(bob.locator('.picks').count()).resolves.toBe(0);
     const carol = await signIn('carol');
-    const runs = await carol.goto(`${origin}/ui/studio/runs?ids=${made.pipelines[0]}`);
+    const runs = await carol.goto(`${dash.origin}/ui/studio/runs?ids=${made.pipelines[0]}`);
     expect(runs?.status()).toBe(404);
-    const events = await carol.request.get(`${origin}/ui/studio/events?ids=${made.pipelines[0]}`);
+    const events = await carol.request.get(`${dash.origin}/ui/studio/events?ids=${made.pipelines[0]}`);
     expect(events.status()).toBe(404);
-    await carol.goto(`${origin}/ui/studio`);
+    await carol.goto(`${dash.origin}/ui/studio`);
     const csrf = (await carol.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
-    const cancel = await carol.request.post(`${origin}/ui/studio/pipelines/${made.pipelines[0]}/cancel`, {
+    const cancel = await carol.request.post(`${dash.origin}/ui/studio/pipelines/${made.pipelines[0]}/cancel`, {
       form: { _csrf: csrf },
     });
     expect(cancel.status()).toBe(404);
-    const edit = await carol.request.post(`${origin}/ui/images/${made.images[0]}/edit`, {
+    const edit = await carol.request.post(`${dash.origin}/ui/images/${made.images[0]}/edit`, {
       form: { _csrf: csrf, instruction: 'steal it' },
     });
     // Refused like edit_image refuses someone else's image: as an unknown one, telling nothing about it.
     expect([400, 404]).toContain(edit.status());
     expect(await edit.text()).not.toContain('lighthouse');
-    const compare = await bob.goto(`${origin}/ui/compare?a=${made.images[0]}&b=${made.images[1]}`);
+    const compare = await bob.goto(`${dash.origin}/ui/compare?a=${made.images[0]}&b=${made.images[1]}`);
     // Bob is an admin: he may see images, as on the rest of the dashboard; Carol may not.
     expect(compare?.status()).toBe(200);
-    const carolCompare = await carol.goto(`${origin}/ui/compare?a=${made.images[0]}&b=${made.images[1]}`);
+    const carolCompare = await carol.goto(`${dash.origin}/ui/compare?a=${made.images[0]}&b=${made.images[1]}`);
     expect(carolCompare?.status()).toBe(404);
     const carolClient = await mcp(await tokenFor(carol));
     try {

@@ -19,17 +19,12 @@ import {
   newUploadId,
   openDatabase,
 } from '../src/store/index.js';
-import { type Emulator, generateRequests, marker, type RecordedRequest, startEmulator } from './helpers/emulator.js';
-import { idsOf, type StudioProcess, startStudio, type TransportKind, textOf } from './helpers/studio.js';
+import { generateRequests, marker, type RecordedRequest } from './helpers/emulator.js';
+import { idsOf, type TransportKind, textOf } from './helpers/studio.js';
+import { useEmulator, useStudio } from './helpers/useStudio.js';
 
 const HOUR = 60 * 60 * 1000;
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  await emu?.close();
-});
+const emu = useEmulator();
 
 let shade = 0;
 /** A small PNG with its own bytes (uploads of equal bytes are deduplicated). */
@@ -67,16 +62,8 @@ function uploadIdOf(result: { content?: unknown }): string {
 }
 
 describe.each<TransportKind>(['stdio', 'http'])('upload tools over %s', (kind) => {
-  let studio: StudioProcess;
-  beforeAll(async () => {
-    studio = await startStudio(kind, { geminiUrl: emu.url });
-  });
-  afterAll(async () => {
-    await studio?.close({ removeData: true });
-  });
-
-  const call = (name: string, args: Record<string, unknown>) =>
-    studio.client.callTool({ name, arguments: args }) as Promise<{ content: unknown[]; isError?: boolean }>;
+  const studio = useStudio(kind, { emulator: emu });
+  const call = studio.call;
   const readJson = async (uri: string) => {
     const resource = await studio.client.readResource({ uri });
     return JSON.parse(String((resource.contents[0] as { text: string }).text)) as Record<string, unknown>;
@@ -258,20 +245,16 @@ describe.each<TransportKind>(['stdio', 'http'])('upload tools over %s', (kind) =
 });
 
 describe.each<TransportKind>(['stdio', 'http'])('upload size cap over %s', (kind) => {
+  const studio = useStudio(kind, { emulator: emu, env: { STUDIO_MAX_UPLOAD_MB: '0.001' } });
   it('upload_file refuses a file over STUDIO_MAX_UPLOAD_MB and says how to raise it', async () => {
-    const studio = await startStudio(kind, { geminiUrl: emu.url, env: { STUDIO_MAX_UPLOAD_MB: '0.001' } });
-    try {
-      // Random pixels do not compress: a PNG of several kilobytes.
-      const big = await sharp(randomBytes(64 * 64 * 3), { raw: { width: 64, height: 64, channels: 3 } })
-        .png()
-        .toBuffer();
-      expect(big.length).toBeGreaterThan(1000);
-      const result = await studio.client.callTool({ name: 'upload_file', arguments: { data: big.toString('base64') } });
-      expect(result.isError).toBe(true);
-      expect(textOf(result)).toMatch(/uploads may be at most 1\.0 KB.*STUDIO_MAX_UPLOAD_MB/);
-    } finally {
-      await studio.close({ removeData: true });
-    }
+    // Random pixels do not compress: a PNG of several kilobytes.
+    const big = await sharp(randomBytes(64 * 64 * 3), { raw: { width: 64, height: 64, channels: 3 } })
+      .png()
+      .toBuffer();
+    expect(big.length).toBeGreaterThan(1000);
+    const result = await studio.call('upload_file', { data: big.toString('base64') });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/uploads may be at most 1\.0 KB.*STUDIO_MAX_UPLOAD_MB/);
   });
 });
 

@@ -4,6 +4,12 @@
  * metadata-document specs, so each row is only its own request shapes.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import {
+  Client,
+  type OAuthClientProvider,
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
+} from '@modelcontextprotocol/client';
 import { expect } from 'vitest';
 import { browse } from './signInServer.js';
 
@@ -64,4 +70,29 @@ export async function authorizeExchangeAndCall(
   expect(called.status, text).toBe(200);
   expect(text).toContain('"result"');
   expect(text).not.toContain('"isError":true');
+}
+
+/**
+ * What an SDK client (v2) does on its own: connect; on a 401 the provider has been through the browser and
+ * holds the callback, so finish the authorization and connect again, now signed in.
+ */
+export async function connectSignedIn(
+  mcpUrl: string,
+  provider: OAuthClientProvider & { callback?: URLSearchParams },
+  name = 'signed-in test',
+): Promise<Client> {
+  const connect = async () => {
+    const client = new Client({ name, version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider }));
+    return client;
+  };
+  try {
+    return await connect();
+  } catch (error) {
+    if (!(error instanceof UnauthorizedError)) throw error;
+    await new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider }).finishAuth(
+      provider.callback as URLSearchParams,
+    );
+    return connect();
+  }
 }

@@ -39,3 +39,13 @@ export function marker(label = 'case'): string {
   counter += 1;
   return `${label}${counter}x${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/** Runs `body` with every Gemini call taking `latencyMs`, then takes the latency away again. */
+export async function withLatency(emu: Emulator, latencyMs: number, body: () => Promise<void>): Promise<void> {
+  emu.faults.setGlobal({ latencyMs });
+  try {
+    await body();
+  } finally {
+    emu.faults.setGlobal(null);
+  }
+}

@@ -11,6 +11,8 @@ export const TEST_USERS = {
   alice: { sub: 'alice-sub', email: 'alice@example.com', email_verified: true, name: 'Alice' },
   bob: { sub: 'bob-sub', email: 'bob@example.com', email_verified: true, name: 'Bob' },
   carol: { sub: 'carol-sub', email: 'carol@example.com', email_verified: true, name: 'Carol' },
+  dave: { sub: 'dave-sub', email: 'dave@example.com', email_verified: true, name: 'Dave' },
+  erin: { sub: 'erin-sub', email: 'erin@example.com', email_verified: true, name: 'Erin' },
   mallory: { sub: 'mallory-sub', email: 'mallory@example.com', email_verified: true, name: 'Mallory' },
   unverified: { sub: 'eve-sub', email: 'eve@example.com', email_verified: false, name: 'Eve' },
 } as const;
