@@ -4,7 +4,6 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import type { AuthServer } from '../auth/authServer.js';
 import { resolveAuthMode } from '../config/authMode.js';
 import { configFromFlags, type FullConfig, flagOptions, resolveConfig } from '../config/config.js';
 import type { AccessList } from '../core/accessList.js';
@@ -148,21 +147,13 @@ async function runStdio(config: FullConfig, log: Logger): Promise<void> {
 }
 
 async function runHttp(config: FullConfig, log: Logger): Promise<void> {
-  const [
-    { createMcpHandler },
-    { createRuntime },
-    { createMcpServerFactory },
-    { createHttpApp },
-    { listen },
-    { startServeOperations },
-  ] = await Promise.all([
-    import('@modelcontextprotocol/server'),
-    import('./createRuntime.js'),
-    import('../server/mcpServerFactory.js'),
-    import('../http/app.js'),
-    import('../http/serve.js'),
-    import('./operationsWiring.js'),
-  ]);
+  const [{ createRuntime }, { createServeApp, startDashboard }, { listen }, { startServeOperations }] =
+    await Promise.all([
+      import('./createRuntime.js'),
+      import('./serveApp.js'),
+      import('../http/serve.js'),
+      import('./operationsWiring.js'),
+    ]);
   let signIn = false;
   try {
     signIn = resolveAuthMode(config);
@@ -189,29 +180,15 @@ async function runHttp(config: FullConfig, log: Logger): Promise<void> {
     ? publicUrl.then((origin) => startSignIn(config, runtime, origin, log, access as AccessList))
     : undefined;
   const ui = await startDashboard(config, runtime, auth, log, access);
-  const maxBody = config.maxRequestBodyMb * 1024 * 1024;
   // The conformance suite's fixtures, for npm run conformance only (scripts/conformance.mjs).
   const fixtures = process.env.STUDIO_CONFORMANCE_FIXTURES === 'true';
   if (fixtures) log.warn('STUDIO_CONFORMANCE_FIXTURES=true: the conformance test fixtures are registered (test only).');
-  const mcp = createMcpHandler(createMcpServerFactory(runtime, 'http', { conformanceFixtures: fixtures }), {
-    maxRequestBodySize: maxBody,
-    onerror: (err) => log.warn({ err }, 'MCP HTTP error'),
-  });
-  const app = createHttpApp({
-    mcp,
-    studio: runtime.studio,
+  const { app, mcp } = await createServeApp(config, runtime, {
     log,
-    version: runtime.version,
-    host: config.host,
-    allowedHosts: config.allowedHosts,
-    allowedOrigins: config.allowedOrigins,
-    publicUrl: config.publicUrl,
-    maxRequestBodyBytes: maxBody,
-    emulator: config.emulator,
-    linkSecret: config.linkSecret,
     auth,
     ui,
     maskErrors: operations.maskErrors,
+    conformanceFixtures: fixtures,
     ...(operations.metricsEnabled
       ? { metrics: { scrape: observability.metrics.scrape, token: operations.metricsToken } }
       : {}),
@@ -303,31 +280,6 @@ async function startSignIn(config: FullConfig, runtime: Runtime, origin: string,
 }
 
 /** The studio dashboard at /ui, signed in through the same provider (or the local user with sign-in off). */
-async function startDashboard(
-  config: FullConfig,
-  runtime: Runtime,
-  signIn: Promise<AuthServer> | undefined,
-  log: Logger,
-  access: AccessList | undefined,
-) {
-  const [{ createDashboard }, { randomBytes }] = await Promise.all([import('../ui/routes.js'), import('node:crypto')]);
-  const store = await import('../store/index.js');
-  const dashboard = createDashboard({
-    ...(access ? { access } : {}),
-    storage: async () => store.storageUse((await runtime.database()).db as Parameters<typeof store.storageUse>[0]),
-    studio: runtime.studio,
-    pipelines: runtime.pipelines,
-    autoStyle: config.autoStyle,
-    signIn,
-    secret: config.authSecret ?? randomBytes(32).toString('base64url'),
-    publicUrl: () => runtime.publicUrl,
-    allowedEmails: config.allowedEmails,
-    adminEmails: config.adminEmails,
-    log: log.child({ area: 'ui' }),
-  });
-  return access ? { fetch: fresh(access, dashboard.fetch) } : dashboard;
-}
-
 /** What `serve` prints once listening: where the MCP endpoint and the dashboard are, and how to add it to a client. */
 function serveBanner(listening: string, publicUrl: string, dashboard: boolean): string {
   const lines = [`Listening on ${listening}/mcp`];

@@ -1,19 +1,15 @@
 /**
  * The HTTP app of `serve` (MCP at /mcp, /i/ links, /health, the dashboard at /ui) built in this test process
- * from the same factories the command line wires (src/cli/program.ts runHttp: createRuntime, the MCP
- * handler, createDashboard, createHttpApp), with sign-in off, on a temporary data folder, Gemini played by
+ * from the same factories the command line wires (src/cli/program.ts runHttp: createRuntime, then
+ * startDashboard and createServeApp of src/cli/serveApp.ts), with sign-in off, on a temporary data folder, Gemini played by
  * the emulator. Requests go through Hono's `app.request()`: no socket, no browser.
  */
 import { rm } from 'node:fs/promises';
-import { createMcpHandler } from '@modelcontextprotocol/server';
 import { createRuntime } from '../../src/cli/createRuntime.js';
+import { createServeApp, startDashboard } from '../../src/cli/serveApp.js';
 import { resolveConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { createHttpApp } from '../../src/http/app.js';
-import { createMcpServerFactory } from '../../src/server/mcpServerFactory.js';
 import type { Runtime } from '../../src/server/runtime.js';
-import { storageUse } from '../../src/store/index.js';
-import { createDashboard } from '../../src/ui/routes.js';
 import { makeDataDir } from './studio.js';
 
 export interface InProcessApp {
@@ -45,31 +41,8 @@ export async function startInProcessApp(options: {
   const runtime = createRuntime(config, log, { readModelList: false });
   await runtime.studio();
   runtime.publicUrl = IN_PROCESS_ORIGIN;
-  const ui = createDashboard({
-    storage: async () => storageUse((await runtime.database()).db as Parameters<typeof storageUse>[0]),
-    studio: runtime.studio,
-    pipelines: runtime.pipelines,
-    autoStyle: config.autoStyle,
-    secret: 'an-in-process-test-secret-of-32-chars',
-    publicUrl: () => runtime.publicUrl,
-    allowedEmails: config.allowedEmails,
-    adminEmails: config.adminEmails,
-    log,
-  });
-  const maxRequestBodyBytes = config.maxRequestBodyMb * 1024 * 1024;
-  const mcp = createMcpHandler(createMcpServerFactory(runtime, 'http'), { maxRequestBodySize: maxRequestBodyBytes });
-  const app = createHttpApp({
-    mcp,
-    studio: runtime.studio,
-    log,
-    version: runtime.version,
-    host: config.host,
-    allowedHosts: config.allowedHosts,
-    allowedOrigins: config.allowedOrigins,
-    maxRequestBodyBytes,
-    emulator: config.emulator,
-    ui,
-  });
+  const ui = await startDashboard(config, runtime, undefined, log, undefined);
+  const { app } = await createServeApp(config, runtime, { log, ui });
   return {
     // A socket would carry Host; app.request() does not unless told (the DNS-rebinding check wants one).
     request: async (path, init) => {
