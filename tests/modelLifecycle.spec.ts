@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, generateRequests, marker, startEmulator } from './helpers/emulator.js';
 import { apiError, sdk } from './helpers/emulatorSdk.js';
 import { runCli } from './helpers/runCli.js';
-import { idsOf, type StudioProcess, startStudio, textOf } from './helpers/studio.js';
+import { idsOf, textOf } from './helpers/studio.js';
+import { useEmulator, useStudio } from './helpers/useStudio.js';
 
 type Result = { content: unknown[]; isError?: boolean };
 const NB1 = 'gemini-2.5-flash-image';
@@ -65,16 +66,8 @@ describe('emulator: models are shut down on their date, by its clock', () => {
 describe('product: the default, retired and deprecated models', () => {
   // Before nb2's shutdown: the emulator still serves and lists it, so the product learns from the key's
   // model list that nb2 is deprecated, not retired, although its recorded shutdown date has passed.
-  let emu: Emulator;
-  let studio: StudioProcess;
-  beforeAll(async () => {
-    emu = await startEmulator({ startAt: '2026-10-20T12:00:00Z' });
-    studio = await startStudio('stdio', { geminiUrl: emu.url });
-  });
-  afterAll(async () => {
-    await studio?.close({ removeData: true });
-    await emu?.close();
-  });
+  const emu = useEmulator({ startAt: '2026-10-20T12:00:00Z' });
+  const studio = useStudio('stdio', { emulator: emu });
   const generate = (args: Record<string, unknown>) =>
     studio.client.callTool({ name: 'generate_image', arguments: args }) as Promise<Result>;
   /** Waits until the server has read the key's model list (it does so in the background after start). */
@@ -140,16 +133,8 @@ describe('product: the default, retired and deprecated models', () => {
 });
 
 describe('product: a configured default that is retired falls back with a note', () => {
-  let emu: Emulator;
-  let studio: StudioProcess;
-  beforeAll(async () => {
-    emu = await startEmulator();
-    studio = await startStudio('stdio', { geminiUrl: emu.url, env: { STUDIO_DEFAULT_MODEL: 'nb1' } });
-  });
-  afterAll(async () => {
-    await studio?.close({ removeData: true });
-    await emu?.close();
-  });
+  const emu = useEmulator();
+  const studio = useStudio('stdio', { emulator: emu, env: { STUDIO_DEFAULT_MODEL: 'nb1' } });
 
   it('STUDIO_DEFAULT_MODEL=nb1: calls naming no model use nb2.1 and say why; naming nb1 is still refused', async () => {
     const m = marker('fallback');
@@ -174,19 +159,11 @@ describe('product: a configured default that is retired falls back with a note',
 });
 
 describe('product: lifecycle data overridden from the environment', () => {
-  let emu: Emulator;
-  let studio: StudioProcess;
-  beforeAll(async () => {
-    emu = await startEmulator();
-    // Someone "un-retires" nb1 in the configuration; Google (the emulator, today) disagrees with a 404.
-    studio = await startStudio('stdio', {
-      geminiUrl: emu.url,
-      env: { STUDIO_MODEL_NB1_STATUS: 'deprecated', STUDIO_MODEL_NB1_SHUTDOWN: 'none' },
-    });
-  });
-  afterAll(async () => {
-    await studio?.close({ removeData: true });
-    await emu?.close();
+  const emu = useEmulator();
+  // Someone "un-retires" nb1 in the configuration; Google (the emulator, today) disagrees with a 404.
+  const studio = useStudio('stdio', {
+    emulator: emu,
+    env: { STUDIO_MODEL_NB1_STATUS: 'deprecated', STUDIO_MODEL_NB1_SHUTDOWN: 'none' },
   });
 
   it('the key’s model list has the last word: nb1 is refused before any call, saying why', async () => {
@@ -208,17 +185,9 @@ describe('product: lifecycle data overridden from the environment', () => {
 });
 
 describe('product: a full model id the registry does not know is passed through', () => {
-  let emu: Emulator;
-  let studio: StudioProcess;
-  beforeAll(async () => {
-    // "Google released a new model" after our registry was written.
-    emu = await startEmulator({ extraModels: [{ id: 'gemini-3.2-flash-image', like: NB21 }] });
-    studio = await startStudio('stdio', { geminiUrl: emu.url });
-  });
-  afterAll(async () => {
-    await studio?.close({ removeData: true });
-    await emu?.close();
-  });
+  // "Google released a new model" after our registry was written.
+  const emu = useEmulator({ extraModels: [{ id: 'gemini-3.2-flash-image', like: NB21 }] });
+  const studio = useStudio('stdio', { emulator: emu });
   const generate = (args: Record<string, unknown>) =>
     studio.client.callTool({ name: 'generate_image', arguments: args }) as Promise<Result>;
 
