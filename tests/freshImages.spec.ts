@@ -7,8 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arrivedBase64, base64Of, keepFresh, rememberBase64, takeFresh } from '../src/core/freshImages.js';
-import { makePreview, readImageInfo } from '../src/core/imaging.js';
+import {
+  arrivedBase64,
+  base64Of,
+  keepFresh,
+  rememberBase64,
+  startPreview,
+  takeFresh,
+} from '../src/core/freshImages.js';
+import { DEFAULT_PREVIEW_EDGE, makePreview, readImageInfo } from '../src/core/imaging.js';
 import { silentLogger } from '../src/core/logger.js';
 import { createLocalBlobStore } from '../src/store/localBlobStore.js';
 
@@ -38,12 +45,13 @@ describe('fresh images', () => {
     const data = await noise(1500).jpeg({ quality: 90 }).toBuffer();
     const info = await readImageInfo(data);
     const blobs = createLocalBlobStore(dir);
-    keepFresh({ blobs, log: silentLogger }, { id: 'img_fresh1' }, data, info);
+    keepFresh({ blobs, log: silentLogger }, { id: 'img_fresh1' }, data, info, startPreview(data, info));
     const fresh = takeFresh('img_fresh1');
     expect(takeFresh('img_fresh1')).toBeUndefined();
     expect(fresh?.data).toBe(data);
     const first = await fresh?.firstPreview;
     expect(first).toMatchObject({ width: 1024, height: 1024, mimeType: 'image/jpeg', original: false });
+    expect(DEFAULT_PREVIEW_EDGE).toBe(1024);
     for (const budget of [10_000_000, 200_000, 20_000]) {
       const direct = await makePreview(data, info, { maxBase64Bytes: budget });
       const reused = await makePreview(data, info, { maxBase64Bytes: budget, first });
@@ -52,5 +60,16 @@ describe('fresh images', () => {
     await expect.poll(() => blobs.exists('thumbs/img_fresh1.webp'), { timeout: 10_000 }).toBe(true);
     const thumb = await sharp(await blobs.get('thumbs/img_fresh1.webp')).metadata();
     expect([thumb.format, thumb.width, thumb.height]).toEqual(['webp', 320, 320]);
+  });
+
+  it('makes a preview of the edge asked for, and does not reuse one made for another edge', async () => {
+    const data = await noise(1024).jpeg({ quality: 90 }).toBuffer();
+    const info = await readImageInfo(data);
+    const small = await startPreview(data, info, 512);
+    expect(small).toMatchObject({ width: 512, height: 512, maxEdge: 512 });
+    // A 1024 px original within the budget is its own preview when the edge allows it, not the 512 one.
+    const large = await makePreview(data, info, { maxBase64Bytes: 10_000_000, first: small });
+    expect(large).toMatchObject({ width: 1024, original: true });
+    expect((await makePreview(data, info, { maxBase64Bytes: 10_000_000, maxEdge: 768 }))?.width).toBe(768);
   });
 });

@@ -191,6 +191,7 @@ async function startServices(
     newImageId: store.newImageId,
     log,
     maxReferenceBytes: config.maxReferenceMb * 1_000_000,
+    previewEdge: config.previewEdge,
     uploads: createUploadService({
       uploads: store.createUploadRepository(database.db),
       blobs,

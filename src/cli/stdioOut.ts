@@ -25,5 +25,9 @@ export function stdoutInBuffers(out: NodeJS.WriteStream = process.stdout): NodeJ
 /** The MCP SDK's stdio transport over {@link stdoutInBuffers}. */
 export async function stdioTransport() {
   const { StdioServerTransport } = await import('@modelcontextprotocol/server/stdio');
+  // The transport adds an 'error' and a 'drain' listener per message waiting for the pipe (removed once it
+  // drains): 200 results at once are 200 of each, not a leak, but Node warned "MaxListenersExceededWarning"
+  // on stderr at the eleventh. Counted, not unlimited: a real leak still warns.
+  process.stdout.setMaxListeners(Math.max(process.stdout.getMaxListeners(), 10_000));
   return new StdioServerTransport(process.stdin, stdoutInBuffers());
 }

@@ -120,6 +120,14 @@ export const geminiSettings = {
     read: number,
     doc: { meaning: 'Upper bound of one tool result' },
   }),
+  previewEdge: setting({
+    schema: z.number().int().min(128).max(2048),
+    default: 1024,
+    env: ['STUDIO_PREVIEW_EDGE'],
+    read: number,
+    hint: 'Use a number of pixels from 128 to 2048 (STUDIO_PREVIEW_EDGE).',
+    doc: { meaning: 'Longest side of an inline preview, in pixels (the full image stays on disk and behind its link)' },
+  }),
   maxPreviewBytes: setting({
     schema: z.number().int().min(10_000),
     default: 700_000,

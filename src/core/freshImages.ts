@@ -9,7 +9,7 @@
 import { type ImageInfo, makePreview, type Preview } from './imaging.js';
 import type { Logger } from './logger.js';
 import type { BlobStore, ImageRecord } from './ports.js';
-import { storeThumbnailLater } from './thumbnails.js';
+import { storeThumbnailLater, THUMB_EDGE } from './thumbnails.js';
 
 /** The base64 text each Buffer arrived as; a Buffer made afterwards (a colour-adjusted one) has none. */
 const arrivedAs = new WeakMap<Buffer, string>();
@@ -30,7 +30,7 @@ export function arrivedBase64(data: Buffer): string | undefined {
 
 export interface FreshImage {
   data: Buffer;
-  /** The preview makePreview tries first (the original, or a 1024 px JPEG), started when the image was stored. */
+  /** The preview makePreview tries first (the original, or a JPEG of the preview edge), started on arrival. */
   firstPreview: Promise<Preview | undefined>;
 }
 
@@ -47,16 +47,16 @@ function drop(id: string): void {
 }
 
 /**
- * Called once an image is stored: starts its first preview, holds both for the result that is waiting, and
- * queues the gallery thumbnail (from the preview when the original is a JPEG, so without a second decode).
+ * Called once an image is stored: holds it and its first preview (see startPreview) for the result that is
+ * waiting, and queues the gallery thumbnail (from the preview when the original is a JPEG: a smaller decode).
  */
 export function keepFresh(
   deps: { blobs: BlobStore; log: Logger },
   record: Pick<ImageRecord, 'id'>,
   data: Buffer,
   info: ImageInfo,
+  firstPreview: Promise<Preview | undefined>,
 ): void {
-  const firstPreview = makePreview(data, info, { maxBase64Bytes: Number.POSITIVE_INFINITY }).catch(() => undefined);
   // Oldest first, until this one fits; an image larger than the whole budget is not held.
   for (const id of held.keys()) if (heldBytes + data.length > MAX_BYTES) drop(id);
   if (heldBytes + data.length <= MAX_BYTES) {
@@ -65,12 +65,20 @@ export function keepFresh(
     // Not shown by this process (asked for later, or on another instance): let it go.
     setTimeout(() => drop(record.id), MAX_AGE_MS).unref();
   }
-  // A JPEG has no transparency to lose: its 1024 px preview is as good a source for a 320 px thumbnail.
+  // A JPEG has no transparency to lose: its preview, when at least thumbnail-sized, is as good a source for
+  // the thumbnail, and a smaller one to decode.
   const source =
-    info.mimeType === 'image/jpeg' ? firstPreview.then((preview) => preview?.data ?? data) : Promise.resolve(data);
+    info.mimeType === 'image/jpeg'
+      ? firstPreview.then((p) => (p && Math.max(p.width, p.height) >= THUMB_EDGE ? p.data : data))
+      : Promise.resolve(data);
   void storeThumbnailLater(deps.blobs, record.id, source).catch((err) =>
     deps.log.warn({ err, id: record.id }, 'thumbnail not stored; made on first view'),
   );
+}
+
+/** The preview a result shows first, started as soon as the image's bytes are known (see makePreview). */
+export function startPreview(data: Buffer, info: ImageInfo, maxEdge?: number): Promise<Preview | undefined> {
+  return makePreview(data, info, { maxBase64Bytes: Number.POSITIVE_INFINITY, maxEdge }).catch(() => undefined);
 }
 
 /** The held image, once: later readers go to storage. */

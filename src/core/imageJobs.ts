@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { NoticeSink } from './callNotices.js';
 import { isEmulated } from './emulatedRegistry.js';
 import { InvalidInputError } from './errors.js';
-import { arrivedBase64, keepFresh } from './freshImages.js';
+import { arrivedBase64, keepFresh, startPreview } from './freshImages.js';
 import { type ResolvedOptions, resolveGenerationOptions } from './generationOptions.js';
 import { dehydrateHistory, rehydrateHistory } from './history.js';
 import { readImageInfo } from './imaging.js';
@@ -193,6 +193,8 @@ export async function storeResult(
     };
   const model = modelOf(deps, job);
   const info = await readImageInfo(result.data);
+  // The preview the result will show, made while the image and its row are written (sharp works in libuv's pool).
+  const firstPreview = startPreview(result.data, info, deps.previewEdge);
   const created = deps.now();
   const month = `${created.getUTCFullYear()}/${String(created.getUTCMonth() + 1).padStart(2, '0')}`;
   const blobKey = `images/${month}/${job.imageId}.${extensionForMime(result.mimeType)}`;
@@ -252,8 +254,8 @@ export async function storeResult(
   await deps.images.insert(record);
   for (const key of historyKeys) await clearPending(deps.blobs, key);
   deps.log.info({ id: record.id, model: model.id, size: job.imageSize, bytes: record.bytes }, 'image stored');
-  // Its preview and gallery thumbnail, started now, off the caller's path (sharp works in libuv's pool).
-  keepFresh(deps, record, result.data, info);
+  // Its gallery thumbnail, started now, off the caller's path.
+  keepFresh(deps, record, result.data, info, firstPreview);
   const image: StudioImage = {
     record,
     data: result.data,

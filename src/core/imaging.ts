@@ -34,10 +34,19 @@ export interface Preview {
   height: number;
   /** True when the preview is the original bytes, untouched. */
   original: boolean;
+  /** The longest side it was made for (the `maxEdge` asked). */
+  maxEdge?: number;
 }
 
 const PREVIEWABLE = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
-const EDGES = [1024, 768, 512, 384, 256, 160];
+const SMALLER_EDGES = [1024, 768, 512, 384, 256, 160];
+
+/**
+ * The longest side of an inline preview unless configured (STUDIO_PREVIEW_EDGE). A 1K original within the
+ * byte budget is sent as it is: measured in issue 14 (200 results at once), re-encoding it smaller to send
+ * fewer bytes cost more CPU (a full JPEG decode, ~10 ms each here) than the bytes it saved.
+ */
+export const DEFAULT_PREVIEW_EDGE = 1024;
 
 /**
  * A preview whose base64 form is at most `maxBase64Bytes`. The original is used as is when it already
@@ -50,13 +59,14 @@ export async function makePreview(
   options: { maxBase64Bytes: number; maxEdge?: number; first?: Preview },
 ): Promise<Preview | undefined> {
   const rawBudget = Math.floor((options.maxBase64Bytes * 3) / 4);
-  const maxEdge = options.maxEdge ?? 1024;
-  if (options.first && maxEdge === EDGES[0] && options.first.data.length <= rawBudget) return options.first;
+  const maxEdge = options.maxEdge ?? DEFAULT_PREVIEW_EDGE;
+  const first = options.first;
+  if (first && first.maxEdge === maxEdge && first.data.length <= rawBudget) return first;
   if (data.length <= rawBudget && Math.max(info.width, info.height) <= maxEdge && PREVIEWABLE.has(info.mimeType)) {
-    return { data, mimeType: info.mimeType, width: info.width, height: info.height, original: true };
+    return { data, mimeType: info.mimeType, width: info.width, height: info.height, original: true, maxEdge };
   }
   const sharp = await loadSharp();
-  for (const edge of EDGES.filter((e) => e <= maxEdge)) {
+  for (const edge of [maxEdge, ...SMALLER_EDGES.filter((e) => e < maxEdge)]) {
     for (const quality of [80, 60]) {
       // Shrunk on load where the format allows (JPEG, WebP): no full-size decode.
       const { data: out, info: outInfo } = await sharp(data, { failOn: 'none' })
@@ -65,7 +75,8 @@ export async function makePreview(
         .jpeg({ quality })
         .toBuffer({ resolveWithObject: true });
       if (out.length <= rawBudget) {
-        return { data: out, mimeType: 'image/jpeg', width: outInfo.width, height: outInfo.height, original: false };
+        const size = { width: outInfo.width, height: outInfo.height };
+        return { data: out, mimeType: 'image/jpeg', ...size, original: false, maxEdge };
       }
     }
   }

@@ -92,6 +92,8 @@ export interface ImageJobDeps {
   newImageId: () => string;
   log: Logger;
   maxReferenceBytes: number;
+  /** Longest side of inline previews (STUDIO_PREVIEW_EDGE); imaging's default when absent. */
+  previewEdge?: number;
   now: () => Date;
   /** Resolves upload ids (`upl_…`) when a job runs, re-uploading an expired Gemini copy. */
   uploads?: Pick<UploadService, 'referenceFor' | 'get'>;

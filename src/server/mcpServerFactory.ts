@@ -60,6 +60,7 @@ export function createMcpServerFactory(runtime: Runtime, transport: Transport, o
     imageResponses: runtime.config.imageResponses,
     maxResultBytes: runtime.config.maxResultBytes,
     maxPreviewBytes: runtime.config.maxPreviewBytes,
+    previewEdge: runtime.config.previewEdge,
   };
 
   const logLevels = new LogLevelMemory();

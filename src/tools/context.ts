@@ -14,6 +14,8 @@ export interface ResultShape {
   imageResponses: 'preview' | 'full' | 'none';
   maxResultBytes: number;
   maxPreviewBytes: number;
+  /** Longest side of an inline preview, in pixels. */
+  previewEdge: number;
 }
 
 export interface StudioToolContext {

@@ -57,7 +57,8 @@ export async function renderImages(
         }
         if (mode === 'full')
           notes.push(`${image.record.id}: the full image is too large to inline; a preview is shown.`);
-        return makePreview(image.data, info, { maxBase64Bytes: perImage, first: await image.firstPreview });
+        const first = await image.firstPreview;
+        return makePreview(image.data, info, { maxBase64Bytes: perImage, maxEdge: ctx.shape.previewEdge, first });
       }),
     );
     for (const preview of previews)

@@ -35,7 +35,7 @@ import type {
   StageName,
   StageRecord,
 } from './types.js';
-import { RemoteChanges, waitForEnd } from './waiting.js';
+import { announceChange, onChanges, RemoteChanges, waitForEnd } from './waiting.js';
 
 export type { Caller, PipelineEngineOptions, PipelineListener } from './engineOptions.js';
 export { isTerminal } from './stages.js';
@@ -212,7 +212,7 @@ export class PipelineEngine {
       this._now(),
     );
     if (requested) {
-      this._events.emit('change', requested);
+      announceChange(this._events, requested);
       await this._o.signals?.publish({ ...signalOf(requested, this._instanceId), cancel: true });
     }
     return this._waitTerminal(record.id, caller);
@@ -227,9 +227,9 @@ export class PipelineEngine {
   /** Every change to the pipelines `ids` (all of them when omitted), as stored, from any instance. */
   onChange(listener: PipelineListener, ids?: string[]): () => void {
     const unwatch = ids ? this._remote.watch(ids, true) : () => {};
-    this._events.on('change', listener);
+    const unlisten = onChanges(this._events, ids, listener);
     return () => {
-      this._events.off('change', listener);
+      unlisten();
       unwatch();
     };
   }
@@ -366,7 +366,7 @@ export class PipelineEngine {
   /** Tells local listeners about a stored change; stops the run when someone asked to cancel it. */
   private _announce(record: PipelineRecord): PipelineRecord {
     this._remote.seen(record);
-    this._events.emit('change', record);
+    announceChange(this._events, record);
     if (record.cancelRequestedAt && !isTerminal(record)) this._abortRunning(record.id);
     return record;
   }

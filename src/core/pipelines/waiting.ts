@@ -112,9 +112,33 @@ export class RemoteChanges {
   }
 }
 
+/**
+ * The event a stored change of pipeline `id` is announced on, besides 'change' (every pipeline). Who waits
+ * on some pipelines listens to theirs only: with every waiter on 'change', each change went to every
+ * waiter, and 200 calls at once made 200 x 200 calls of listeners per round of changes (issue 14).
+ */
+export function changeEvent(id: string): string {
+  return `change:${id}`;
+}
+
+/** Announces a stored change on 'change' and on its pipeline's own event. */
+export function announceChange(events: EventEmitter, record: PipelineRecord): void {
+  events.emit('change', record);
+  events.emit(changeEvent(record.id), record);
+}
+
+/** Listens to the changes of the pipelines `ids` only (or of all of them, without ids); returns the undo. */
+export function onChanges(events: EventEmitter, ids: string[] | undefined, listener: (r: PipelineRecord) => void) {
+  const names = ids ? [...new Set(ids)].map(changeEvent) : ['change'];
+  for (const name of names) events.on(name, listener);
+  return () => {
+    for (const name of names) events.off(name, listener);
+  };
+}
+
 /** What waiting on pipelines needs from the engine. */
 export interface WaitDeps {
-  /** 'change' (a stored change, from here or elsewhere) and 'stopping' (the server is stopping). */
+  /** `changeEvent(id)` (a stored change, from here or elsewhere) and 'stopping' (the server is stopping). */
   events: EventEmitter;
   /** Registers interest in the pipelines' changes on other instances; returns the undo. */
   watch: (ids: string[]) => () => void;
@@ -143,7 +167,7 @@ export function waitForEnd(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      d.events.off('change', onChange);
+      unlisten();
       d.events.off('stopping', onStopping);
       unwatch();
       signal?.removeEventListener('abort', finish);
@@ -155,7 +179,7 @@ export function waitForEnd(
       if (done()) finish();
     };
     // Subscribe before reading, so a change between the read and the subscription is not missed.
-    d.events.on('change', onChange);
+    const unlisten = onChanges(d.events, ids, onChange);
     const timer = setTimeout(finish, Math.max(0, timeoutMs));
     signal?.addEventListener('abort', finish, { once: true });
     // A stopping server answers every long-poll at once with the state as it is (see `stopping`).
@@ -174,7 +198,7 @@ export function waitForEnd(
       .catch((error) => {
         settled = true;
         clearTimeout(timer);
-        d.events.off('change', onChange);
+        unlisten();
         d.events.off('stopping', onStopping);
         unwatch();
         reject(error);
