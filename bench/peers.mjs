@@ -11,7 +11,7 @@
 // mcp-image is pointed at the emulator through GOOGLE_GEMINI_BASE_URL (read by @google/genai itself) with
 // SKIP_PROMPT_ENHANCEMENT=true (its prompt rewrite, a text call, off: ours is off too, STUDIO_AUTO_STYLE=false).
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -139,27 +139,43 @@ try {
     ).length;
     return { wall: performance.now() - t0, failed };
   };
-  const bOurs = await burst(ours);
-  const bTheirs = await burst(theirs);
-  const bBare = await burst(bare);
+  // Twice each, in the order ours, theirs, bare, bare, theirs, ours (neither side always goes first, on an
+  // emulator that has just served the other), best of two. The peak RSS is the burst's own: reset before
+  // each (/proc/<pid>/clear_refs, 5), so the 4K calls above do not count, for either side.
+  const bursts = { ours: [], theirs: [], bare: [] };
+  const sides = { ours, theirs, bare };
+  for (const name of ['ours', 'theirs', 'bare', 'bare', 'theirs', 'ours']) {
+    resetPeakRss(sides[name].transport.pid);
+    bursts[name].push({ ...(await burst(sides[name])), rss: peakRssMb(sides[name].transport.pid) });
+  }
+  const best = (runs) => runs.reduce((a, b) => (b.wall < a.wall ? b : a));
+  const [bOurs, bTheirs, bBare] = [best(bursts.ours), best(bursts.theirs), best(bursts.bare)];
+  const burstRss = (runs) => Math.max(...runs.map((r) => r.rss));
+  const both = (runs) => runs.map((r) => `${r.rss}`).join(' / ');
   emu.faults.setGlobal(null);
   const burstRatio = bOurs.wall / bTheirs.wall;
   ratioRow(
-    `${BURST} concurrent calls, ${BURST_LATENCY_MS} ms latency: wall`,
+    `${BURST} concurrent calls, ${BURST_LATENCY_MS} ms latency: wall (best of 2)`,
     `${fmt(bOurs.wall)} ms, ${bOurs.failed} failed`,
     `${fmt(bTheirs.wall)} ms, ${bTheirs.failed} failed`,
     `ratio ${burstRatio.toFixed(2)} ≤ 1.3, none failed`,
-    burstRatio <= 1.3 && bOurs.failed === 0,
+    burstRatio <= 1.3 && [...bursts.ours].every((r) => r.failed === 0),
   );
   rows.push([
     `  the preview's share (ours with STUDIO_IMAGE_RESPONSES=none)`,
-    `${fmt(bBare.wall)} ms, ${bBare.failed} failed, peak RSS ${peakRssMb(bare.transport.pid)} MB`,
+    `${fmt(bBare.wall)} ms, ${bBare.failed} failed, peak RSS ${both(bursts.bare)} MB`,
     '',
     `ratio ${(bBare.wall / bTheirs.wall).toFixed(2)}`,
     '',
   ]);
-  const [rssOurs, rssTheirs] = [peakRssMb(ours.transport.pid), peakRssMb(theirs.transport.pid)];
-  ratioRow('peak RSS', `${rssOurs} MB`, `${rssTheirs} MB`, 'ours ≤ 600 MB', rssOurs <= 600);
+  const [burstOurs, burstTheirs] = [burstRss(bursts.ours), burstRss(bursts.theirs)];
+  ratioRow(
+    'peak RSS during the burst (first / second run, same process)',
+    `${both(bursts.ours)} MB`,
+    `${both(bursts.theirs)} MB`,
+    'ours ≤ 600 MB',
+    burstOurs <= 600,
+  );
   await ours.client.close();
   await theirs.client.close();
   await bare.client.close();
@@ -192,7 +208,7 @@ try {
   const libraryDir = path.join(scratch, 'library');
   await seedLibrary(libraryDir, LIBRARY);
   const cpu = { empty: [], library: [] };
-  for (let i = 0; i < 5; i += 1) {
+  for (let i = 0; i < 9; i += 1) {
     cpu.empty.push((await startUp(servers.ours({ STUDIO_DATA_DIR: emptyDir }))).cpuMs);
     cpu.library.push((await startUp(servers.ours({ STUDIO_DATA_DIR: libraryDir }))).cpuMs);
   }
@@ -207,6 +223,9 @@ try {
 
   // The dashboard's first view with LIBRARY images: the gallery page and its 24 thumbnails, fresh server.
   const serve = await startServe(studioEnv({ emuUrl: emu.url, dataDir: libraryDir }));
+  // The browser is warm, not the server: this process's first fetch() loads and compiles undici (about
+  // 40 ms here), which is not the dashboard's time. Six connections, as a browser opens, to another server.
+  await Promise.all(Array.from({ length: 6 }, () => fetch(`${emu.url}/v1beta/models`).then((r) => r.arrayBuffer())));
   try {
     const view = async () => {
       const t0 = performance.now();
@@ -297,6 +316,11 @@ function startUp(params) {
 function cpuTimeMs(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Resets a process's peak RSS (VmHWM) to its current RSS: Linux's /proc/<pid>/clear_refs, value 5. */
+function resetPeakRss(pid) {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
 function peakRssMb(pid) {
