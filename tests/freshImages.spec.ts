@@ -5,6 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -60,6 +62,31 @@ describe('fresh images', () => {
     await expect.poll(() => blobs.exists('thumbs/img_fresh1.webp'), { timeout: 10_000 }).toBe(true);
     const thumb = await sharp(await blobs.get('thumbs/img_fresh1.webp')).metadata();
     expect([thumb.format, thumb.width, thumb.height]).toEqual(['webp', 320, 320]);
+  });
+
+  it('lets the bytes go once the result took them (nothing holds them for the rest of the minute)', async () => {
+    // gc() without a flag on the command line: V8 exposes it to a new context once --expose-gc is set.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const blobs = createLocalBlobStore(dir);
+    let ref: WeakRef<Buffer> | undefined;
+    await (async () => {
+      const data = await noise(600).jpeg({ quality: 90 }).toBuffer();
+      rememberBase64(data, data.toString('base64'));
+      const info = await readImageInfo(data);
+      keepFresh({ blobs, log: silentLogger }, { id: 'img_fresh2' }, data, info, startPreview(data, info));
+      const taken = takeFresh('img_fresh2')?.data === data;
+      expect(taken).toBe(true);
+      ref = new WeakRef(data);
+    })();
+    await expect.poll(() => blobs.exists('thumbs/img_fresh2.webp'), { timeout: 10_000 }).toBe(true);
+    // Collected in turns of their own: deref() keeps the target alive until the end of the turn it runs in.
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      gc();
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    expect(ref?.deref() === undefined, 'the image Buffer is still reachable').toBe(true);
   });
 
   it('makes a preview of the edge asked for, and does not reuse one made for another edge', async () => {
