@@ -168,7 +168,7 @@ try {
     `ratio ${(bBare.wall / bTheirs.wall).toFixed(2)}`,
     '',
   ]);
-  const [burstOurs, burstTheirs] = [burstRss(bursts.ours), burstRss(bursts.theirs)];
+  const burstOurs = burstRss(bursts.ours);
   ratioRow(
     'peak RSS during the burst (first / second run, same process)',
     `${both(bursts.ours)} MB`,

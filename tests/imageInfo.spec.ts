@@ -16,7 +16,11 @@ describe('readImageInfo', () => {
     ['baseline JPEG', () => pixels(640, 360).jpeg().toBuffer(), 'image/jpeg'],
     ['progressive JPEG', () => pixels(360, 640).jpeg({ progressive: true }).toBuffer(), 'image/jpeg'],
     // EXIF orientation 6 (rotated): both report the stored size, not the displayed one.
-    ['JPEG with EXIF orientation', () => pixels(300, 200).jpeg().withMetadata({ orientation: 6 }).toBuffer(), 'image/jpeg'],
+    [
+      'JPEG with EXIF orientation',
+      () => pixels(300, 200).jpeg().withMetadata({ orientation: 6 }).toBuffer(),
+      'image/jpeg',
+    ],
     ['PNG', () => pixels(1024, 1).png().toBuffer(), 'image/png'],
     ['PNG with alpha', () => pixels(77, 55).ensureAlpha().png().toBuffer(), 'image/png'],
     ['lossy WebP', () => pixels(500, 281).webp().toBuffer(), 'image/webp'],
