@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 const { values: args } = parseArgs({ options: { src: { type: 'string' } } });
 const SRC = path.resolve(args.src ?? path.join(import.meta.dirname, '../src'));
 const RULES = {
-  core: { folders: [], packages: ['zod', 'sharp'] },
+  core: { folders: [], packages: ['zod', 'sharp', 'image-size'] },
   config: { folders: ['core'], packages: ['zod'] },
   gemini: { folders: ['core'], packages: ['@google/genai'] },
   store: {
