@@ -99,12 +99,16 @@ export async function makePreview(
   return undefined;
 }
 
-/** A small WebP no larger than `edge` on its longer side, for gallery thumbnails. */
+/**
+ * A small WebP no larger than `edge` on its longer side, for gallery thumbnails. Encoder effort 2 (of 0-6,
+ * default 4): 320 px from a 1K JPEG in 8.3 ms instead of 12.8 ms here, 5% more bytes (5.6 KB against 5.3);
+ * every image stored pays it, in the background, next to the calls that wait.
+ */
 export async function makeThumbnail(data: Buffer, edge: number): Promise<Buffer> {
   const sharp = await loadSharp();
   return sharp(data, { failOn: 'none' })
     .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
-    .webp({ quality: 70 })
+    .webp({ quality: 70, effort: 2 })
     .toBuffer();
 }
 

@@ -27,12 +27,17 @@ export function createLocalBlobStore(rootDir: string): LocalBlobStore {
     async put(key, data) {
       const target = pathOf(key);
       const dir = path.dirname(target);
-      await makeFolder(dir);
       // Same folder as the target so rename is atomic (same file system): readers see the old file, no
       // file, or the whole new one, never a prefix of it.
       const temp = path.join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
       try {
-        const handle = await open(temp, 'wx');
+        // The folder is made when the file cannot be created for want of it (once a month for images),
+        // not checked before every write.
+        const handle = await open(temp, 'wx').catch(async (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+          await makeFolder(dir);
+          return open(temp, 'wx');
+        });
         try {
           await handle.writeFile(data);
           await handle.sync();

@@ -306,7 +306,7 @@ export class PipelineEngine {
     this._running.set(item.id, { controller });
     try {
       const origin = await this._o.repo.get(item.id);
-      return await runAsPipelineRequest(origin, () => runImagePipeline(this._host, item.id, controller, lease));
+      return await runAsPipelineRequest(origin, () => runImagePipeline(this._host, origin, controller, lease));
     } catch (err) {
       // Not recorded (the database is away, or the error came while recording the end): never report
       // the job done with its row unfinished. The queue runs it again; its sweep settles it for good.

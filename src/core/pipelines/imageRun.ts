@@ -44,12 +44,14 @@ export interface RunHost {
 
 export async function runImagePipeline(
   h: RunHost,
-  id: string,
+  stored: PipelineRecord | undefined,
   controller: AbortController,
   lease: AbortSignal,
 ): Promise<RunOutcome> {
-  let record = await h.o.repo.get(id);
+  // As just read by the engine (its trace and request id come from it): not read a second time.
+  let record = stored;
   if (!record || isTerminal(record)) return 'done';
+  const id = record.id;
   if (h.closed()) return 'handback';
   if (record.attempts >= h.o.maxAttempts) {
     await h.finish(
