@@ -19,6 +19,7 @@ import {
 } from '../src/core/freshImages.js';
 import { DEFAULT_PREVIEW_EDGE, makePreview, readImageInfo } from '../src/core/imaging.js';
 import { silentLogger } from '../src/core/logger.js';
+import { storeThumbnailLater } from '../src/core/thumbnails.js';
 import { createLocalBlobStore } from '../src/store/localBlobStore.js';
 
 const noise = (edge: number) =>
@@ -47,7 +48,8 @@ describe('fresh images', () => {
     const data = await noise(1500).jpeg({ quality: 90 }).toBuffer();
     const info = await readImageInfo(data);
     const blobs = createLocalBlobStore(dir);
-    keepFresh({ blobs, log: silentLogger }, { id: 'img_fresh1' }, data, info, startPreview(data, info));
+    const stored = { id: 'img_fresh1', blobKey: 'images/img_fresh1.jpg' };
+    keepFresh({ blobs, log: silentLogger }, stored, data, info, startPreview(data, info));
     const fresh = takeFresh('img_fresh1');
     expect(takeFresh('img_fresh1')).toBeUndefined();
     expect(fresh?.data).toBe(data);
@@ -74,7 +76,10 @@ describe('fresh images', () => {
       const data = await noise(600).jpeg({ quality: 90 }).toBuffer();
       rememberBase64(data, data.toString('base64'));
       const info = await readImageInfo(data);
-      keepFresh({ blobs, log: silentLogger }, { id: 'img_fresh2' }, data, info, startPreview(data, info));
+      // Its preview is the original: the thumbnail reads the stored file when its turn comes.
+      const stored = { id: 'img_fresh2', blobKey: 'images/img_fresh2.jpg' };
+      await blobs.put(stored.blobKey, data);
+      keepFresh({ blobs, log: silentLogger }, stored, data, info, startPreview(data, info));
       const taken = takeFresh('img_fresh2')?.data === data;
       expect(taken).toBe(true);
       ref = new WeakRef(data);
@@ -87,6 +92,42 @@ describe('fresh images', () => {
     }
     await new Promise((r) => setTimeout(r, 20));
     expect(ref?.deref() === undefined, 'the image Buffer is still reachable').toBe(true);
+  });
+
+  it('a thumbnail waiting its turn does not hold the bytes either (it reads the stored file then)', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const blobs = createLocalBlobStore(dir);
+    // A thumbnail ahead in the queue that waits until we open the gate: the next one waits its turn.
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const first = await noise(64).jpeg().toBuffer();
+    const slow = storeThumbnailLater(blobs, 'img_slow', () => gate.then(() => first));
+    let ref: WeakRef<Buffer> | undefined;
+    await (async () => {
+      const data = await noise(600).jpeg({ quality: 90 }).toBuffer();
+      rememberBase64(data, data.toString('base64'));
+      const info = await readImageInfo(data);
+      const stored = { id: 'img_fresh3', blobKey: 'images/img_fresh3.jpg' };
+      await blobs.put(stored.blobKey, data);
+      keepFresh({ blobs, log: silentLogger }, stored, data, info, startPreview(data, info));
+      const taken = takeFresh('img_fresh3')?.data === data;
+      expect(taken).toBe(true);
+      ref = new WeakRef(data);
+    })();
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      gc();
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    const stillQueued = !(await blobs.exists('thumbs/img_fresh3.webp'));
+    expect(ref?.deref() === undefined, 'the image Buffer is still reachable').toBe(true);
+    expect(stillQueued, 'the thumbnail was made before the check: the test proves nothing').toBe(true);
+    open();
+    await slow;
+    await expect.poll(() => blobs.exists('thumbs/img_fresh3.webp'), { timeout: 10_000 }).toBe(true);
   });
 
   it('makes a preview of the edge asked for, and does not reuse one made for another edge', async () => {

@@ -48,11 +48,11 @@ function drop(id: string): void {
 
 /**
  * Called once an image is stored: holds it and its first preview (see startPreview) for the result that is
- * waiting, and queues the gallery thumbnail (from the preview when the original is a JPEG: a smaller decode).
+ * waiting, and queues the gallery thumbnail (see thumbnailSource).
  */
 export function keepFresh(
   deps: { blobs: BlobStore; log: Logger },
-  record: Pick<ImageRecord, 'id'>,
+  record: Pick<ImageRecord, 'id' | 'blobKey'>,
   data: Buffer,
   info: ImageInfo,
   firstPreview: Promise<Preview | undefined>,
@@ -64,15 +64,30 @@ export function keepFresh(
     heldBytes += data.length;
     dropLater(record.id);
   }
-  // A JPEG has no transparency to lose: its preview, when at least thumbnail-sized, is as good a source for
-  // the thumbnail, and a smaller one to decode.
-  const source =
-    info.mimeType === 'image/jpeg'
-      ? firstPreview.then((p) => (p && Math.max(p.width, p.height) >= THUMB_EDGE ? p.data : data))
-      : Promise.resolve(data);
+  const source = thumbnailSource(deps.blobs, record.blobKey, info.mimeType, firstPreview);
   void storeThumbnailLater(deps.blobs, record.id, source).catch((err) =>
     deps.log.warn({ err, id: record.id }, 'thumbnail not stored; made on first view'),
   );
+}
+
+/**
+ * What the thumbnail is made from when its turn comes. A JPEG's preview, when it was scaled down (and is
+ * at least thumbnail-sized), is as good a source and a smaller decode: that small Buffer is kept. Otherwise
+ * the stored file is read at its turn rather than the bytes held until then: thumbnails are made one at a
+ * time, and after 200 results at once the queue held every image, and through arrivedAs its base64 text,
+ * for seconds after the results had gone (130 MB of Buffers and 150 MB of strings, issue 14). A function
+ * of its own so that nothing here closes over the original bytes.
+ */
+function thumbnailSource(
+  blobs: BlobStore,
+  blobKey: string,
+  mimeType: string,
+  firstPreview: Promise<Preview | undefined>,
+): () => Promise<Buffer> {
+  const scaled = firstPreview.then((p) =>
+    mimeType === 'image/jpeg' && p && !p.original && Math.max(p.width, p.height) >= THUMB_EDGE ? p.data : undefined,
+  );
+  return async () => (await scaled) ?? blobs.get(blobKey);
 }
 
 /** The preview a result shows first, started as soon as the image's bytes are known (see makePreview). */

@@ -32,9 +32,9 @@ let backgroundTail: Promise<unknown> = Promise.resolve();
 export function storeThumbnailLater(
   blobs: BlobStore,
   imageId: string,
-  source: Buffer | Promise<Buffer>,
+  source: () => Promise<Buffer>,
 ): Promise<Buffer> {
-  const done = backgroundTail.then(async () => storeThumbnail(blobs, imageId, await source));
+  const done = backgroundTail.then(async () => storeThumbnail(blobs, imageId, await source()));
   backgroundTail = done.catch(() => undefined);
   return done;
 }
