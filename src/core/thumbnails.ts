@@ -29,11 +29,7 @@ let backgroundTail: Promise<unknown> = Promise.resolve();
  * storeThumbnail in the background, one at a time: a burst of results must not all decode at once next to
  * the work their callers wait for (CPU and memory); the thumbnails follow shortly after.
  */
-export function storeThumbnailLater(
-  blobs: BlobStore,
-  imageId: string,
-  source: () => Promise<Buffer>,
-): Promise<Buffer> {
+export function storeThumbnailLater(blobs: BlobStore, imageId: string, source: () => Promise<Buffer>): Promise<Buffer> {
   const done = backgroundTail.then(async () => storeThumbnail(blobs, imageId, await source()));
   backgroundTail = done.catch(() => undefined);
   return done;
