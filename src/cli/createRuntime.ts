@@ -14,6 +14,7 @@ import type { Studio } from '../core/studio.js';
 import { createStudioLibrary } from '../core/studioLibrary.js';
 import { telemetry } from '../core/telemetry.js';
 import { withTextLedger } from '../core/textLedger.js';
+import { dropQueuedThumbnails } from '../core/thumbnails.js';
 import type { Runtime } from '../server/runtime.js';
 // Light (no SDK): the setting is checked before anything starts.
 import { parseBlobUrl } from '../store/s3BlobStore.js';
@@ -168,6 +169,8 @@ async function startServices(
     );
   }
   const blobs = createBlobStore(config, store, closers);
+  // Closers run last first: this one after the pipelines have stopped storing images.
+  closers.push(async () => dropQueuedThumbnails(blobs));
   // Restores "no file without its row, no row without its file" after a crash; off the start-up path,
   // and at most once a day (not on every stdio session's start).
   if (options.reconcileStorage ?? true) {
