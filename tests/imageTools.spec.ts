@@ -261,3 +261,60 @@ describe('restart with the same data folder', () => {
     expect(await stat(first.dataDir).catch(() => null)).toBeNull();
   });
 });
+
+describe('what results inline, as configured (stdio)', () => {
+  describe('STUDIO_IMAGE_RESPONSES=none', () => {
+    const studio = useStudio('stdio', { emulator: emu, env: { STUDIO_IMAGE_RESPONSES: 'none' } });
+
+    it('answers with the path and no image; the gallery thumbnail is still made, from the stored file', async () => {
+      const result = await studio.call('generate_image', {
+        prompt: `a lighthouse ${marker('none')}`,
+        image_size: '4K',
+      });
+      expect(result.isError, textOf(result)).toBeFalsy();
+      expect(imagesOf(result)).toEqual([]);
+      const file = /- file: (\S+)/.exec(textOf(result))?.[1] ?? '';
+      expect((await stat(file)).size).toBeGreaterThan(0);
+      const thumb = `${studio.dataDir}/thumbs/${idsOf(result)[0]}.webp`;
+      await expect
+        .poll(
+          () =>
+            stat(thumb).then(
+              () => true,
+              () => false,
+            ),
+          { timeout: 15_000 },
+        )
+        .toBe(true);
+      const meta = await sharp(await readFile(thumb)).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(['webp', 320, 320]);
+    });
+
+    it('return_full_image still gets a picture: a preview made on demand when the full one does not fit', async () => {
+      const result = await studio.call('generate_image', {
+        prompt: `a harbour ${marker('none-full')}`,
+        image_size: '4K',
+        return_full_image: true,
+      });
+      expect(result.isError, textOf(result)).toBeFalsy();
+      const [image] = imagesOf(result);
+      const meta = await sharp(Buffer.from(image?.data ?? '', 'base64')).metadata();
+      expect([meta.format, meta.width]).toEqual(['jpeg', 1024]);
+      expect(textOf(result)).toContain('too large to inline; a preview is shown');
+    });
+  });
+
+  describe('STUDIO_PREVIEW_EDGE=512', () => {
+    const studio = useStudio('stdio', { emulator: emu, env: { STUDIO_PREVIEW_EDGE: '512' } });
+
+    it('previews a 1K image at 512 px (the full image stays on disk)', async () => {
+      const result = await studio.call('generate_image', { prompt: `a kite ${marker('edge')}` });
+      expect(result.isError, textOf(result)).toBeFalsy();
+      const [image] = imagesOf(result);
+      const meta = await sharp(Buffer.from(image?.data ?? '', 'base64')).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 512, 512]);
+      const file = /- file: (\S+)/.exec(textOf(result))?.[1] ?? '';
+      expect((await sharp(file).metadata()).width).toBe(1024);
+    });
+  });
+});

@@ -195,6 +195,7 @@ async function startServices(
     log,
     maxReferenceBytes: config.maxReferenceMb * 1_000_000,
     previewEdge: config.previewEdge,
+    eagerPreview: config.imageResponses !== 'none',
     uploads: createUploadService({
       uploads: store.createUploadRepository(database.db),
       blobs,

@@ -194,7 +194,8 @@ export async function storeResult(
   const model = modelOf(deps, job);
   const info = await readImageInfo(result.data);
   // The preview the result will show, made while the image and its row are written (sharp works in libuv's pool).
-  const firstPreview = startPreview(result.data, info, deps.previewEdge);
+  const firstPreview =
+    deps.eagerPreview === false ? Promise.resolve(undefined) : startPreview(result.data, info, deps.previewEdge);
   const created = deps.now();
   const month = `${created.getUTCFullYear()}/${String(created.getUTCMonth() + 1).padStart(2, '0')}`;
   const blobKey = `images/${month}/${job.imageId}.${extensionForMime(result.mimeType)}`;

@@ -94,6 +94,11 @@ export interface ImageJobDeps {
   maxReferenceBytes: number;
   /** Longest side of inline previews (STUDIO_PREVIEW_EDGE); imaging's default when absent. */
   previewEdge?: number;
+  /**
+   * Results show a preview by default (STUDIO_IMAGE_RESPONSES is not `none`): start it while the image is
+   * written. False: none is made unless a result asks (return_full_image), and the thumbnail reads the file.
+   */
+  eagerPreview?: boolean;
   now: () => Date;
   /** Resolves upload ids (`upl_…`) when a job runs, re-uploading an expired Gemini copy. */
   uploads?: Pick<UploadService, 'referenceFor' | 'get'>;
