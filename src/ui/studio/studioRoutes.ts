@@ -92,19 +92,28 @@ export function studioRoutes(options: DashboardOptions): DashboardSection {
     const ids = idsOf(c.req.query('ids'));
     const pipelines = await engine();
     const caller = rightsOf(c.get('viewer'));
+    // Listening before reading, as waitForEnd does: a stage that started between the read and the
+    // subscription was never shown (tests/studioScaleOut.spec.ts failed about one run in four).
+    const latest = new Map<string, PipelineRecord>();
+    const changed = new Set<string>(ids);
+    let wake: () => void = () => {};
+    const off = pipelines.onChange((record) => {
+      const seen = latest.get(record.id);
+      if (seen && seen.updatedAt > record.updatedAt) return;
+      latest.set(record.id, record);
+      changed.add(record.id);
+      wake();
+    }, ids);
     // Someone else's pipeline is "not found", before any stream starts.
-    const first = await Promise.all(ids.map((id) => pipelines.get(id, caller)));
+    const first = await Promise.all(ids.map((id) => pipelines.get(id, caller))).catch((error: unknown) => {
+      off();
+      throw error;
+    });
+    for (const record of first) {
+      const seen = latest.get(record.id);
+      if (!seen || seen.updatedAt < record.updatedAt) latest.set(record.id, record);
+    }
     return streamSSE(c, async (stream) => {
-      const latest = new Map(first.map((r) => [r.id, r]));
-      let wake: () => void = () => {};
-      const changed = new Set<string>(ids);
-      const off = pipelines.onChange((record) => {
-        const seen = latest.get(record.id);
-        if (!seen || seen.updatedAt > record.updatedAt) return;
-        latest.set(record.id, record);
-        changed.add(record.id);
-        wake();
-      }, ids);
       stream.onAbort(() => wake());
       try {
         while (!stream.aborted) {
@@ -117,6 +126,8 @@ export function studioRoutes(options: DashboardOptions): DashboardSection {
             await stream.writeSSE({ event: 'end', data: '{}' });
             break;
           }
+          // A change that came while writing is sent now, not after the next one.
+          if (changed.size > 0) continue;
           // Wait for a change, or send a comment every 15 s so that proxies keep the stream open.
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, 15_000);
