@@ -20,7 +20,7 @@ import {
 import { DEFAULT_PREVIEW_EDGE, makePreview, readImageInfo } from '../src/core/imaging.js';
 import { silentLogger } from '../src/core/logger.js';
 import { storeThumbnailLater } from '../src/core/thumbnails.js';
-import { createLocalBlobStore } from '../src/store/localBlobStore.js';
+import { createLocalBlobStore, type LocalBlobStore } from '../src/store/localBlobStore.js';
 
 const noise = (edge: number) =>
   sharp(Buffer.from(Array.from({ length: edge * edge * 3 }, (_, i) => (i * 7919) % 251)), {
@@ -66,37 +66,44 @@ describe('fresh images', () => {
     expect([thumb.format, thumb.width, thumb.height]).toEqual(['webp', 320, 320]);
   });
 
-  it('lets the bytes go once the result took them (nothing holds them for the rest of the minute)', async () => {
+  /**
+   * An image stored and taken by its result, as storeResult and the tool do (its preview is the original,
+   * so the thumbnail reads the stored file when its turn comes); only a WeakRef to its bytes is returned.
+   */
+  async function storedAndTaken(blobs: LocalBlobStore, id: string): Promise<WeakRef<Buffer>> {
+    const data = await noise(600).jpeg({ quality: 90 }).toBuffer();
+    rememberBase64(data, data.toString('base64'));
+    const info = await readImageInfo(data);
+    const stored = { id, blobKey: `images/${id}.jpg` };
+    await blobs.put(stored.blobKey, data);
+    keepFresh({ blobs, log: silentLogger }, stored, data, info, startPreview(data, info));
+    const taken = takeFresh(id)?.data === data;
+    expect(taken).toBe(true);
+    return new WeakRef(data);
+  }
+
+  /** True once `ref`'s target has been collected. */
+  async function collected(ref: WeakRef<Buffer>): Promise<boolean> {
     // gc() without a flag on the command line: V8 exposes it to a new context once --expose-gc is set.
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
-    const blobs = createLocalBlobStore(dir);
-    let ref: WeakRef<Buffer> | undefined;
-    await (async () => {
-      const data = await noise(600).jpeg({ quality: 90 }).toBuffer();
-      rememberBase64(data, data.toString('base64'));
-      const info = await readImageInfo(data);
-      // Its preview is the original: the thumbnail reads the stored file when its turn comes.
-      const stored = { id: 'img_fresh2', blobKey: 'images/img_fresh2.jpg' };
-      await blobs.put(stored.blobKey, data);
-      keepFresh({ blobs, log: silentLogger }, stored, data, info, startPreview(data, info));
-      const taken = takeFresh('img_fresh2')?.data === data;
-      expect(taken).toBe(true);
-      ref = new WeakRef(data);
-    })();
-    await expect.poll(() => blobs.exists('thumbs/img_fresh2.webp'), { timeout: 10_000 }).toBe(true);
     // Collected in turns of their own: deref() keeps the target alive until the end of the turn it runs in.
     for (let i = 0; i < 3; i++) {
       await new Promise((r) => setTimeout(r, 20));
       gc();
     }
     await new Promise((r) => setTimeout(r, 20));
-    expect(ref?.deref() === undefined, 'the image Buffer is still reachable').toBe(true);
+    return ref.deref() === undefined;
+  }
+
+  it('lets the bytes go once the result took them (nothing holds them for the rest of the minute)', async () => {
+    const blobs = createLocalBlobStore(dir);
+    const ref = await storedAndTaken(blobs, 'img_fresh2');
+    await expect.poll(() => blobs.exists('thumbs/img_fresh2.webp'), { timeout: 10_000 }).toBe(true);
+    expect(await collected(ref), 'the image Buffer is still reachable').toBe(true);
   });
 
   it('a thumbnail waiting its turn does not hold the bytes either (it reads the stored file then)', async () => {
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as () => void;
     const blobs = createLocalBlobStore(dir);
     // A thumbnail ahead in the queue that waits until we open the gate: the next one waits its turn.
     let open = () => {};
@@ -105,25 +112,10 @@ describe('fresh images', () => {
     });
     const first = await noise(64).jpeg().toBuffer();
     const slow = storeThumbnailLater(blobs, 'img_slow', () => gate.then(() => first));
-    let ref: WeakRef<Buffer> | undefined;
-    await (async () => {
-      const data = await noise(600).jpeg({ quality: 90 }).toBuffer();
-      rememberBase64(data, data.toString('base64'));
-      const info = await readImageInfo(data);
-      const stored = { id: 'img_fresh3', blobKey: 'images/img_fresh3.jpg' };
-      await blobs.put(stored.blobKey, data);
-      keepFresh({ blobs, log: silentLogger }, stored, data, info, startPreview(data, info));
-      const taken = takeFresh('img_fresh3')?.data === data;
-      expect(taken).toBe(true);
-      ref = new WeakRef(data);
-    })();
-    for (let i = 0; i < 3; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      gc();
-    }
-    await new Promise((r) => setTimeout(r, 20));
+    const ref = await storedAndTaken(blobs, 'img_fresh3');
+    const isCollected = await collected(ref);
     const stillQueued = !(await blobs.exists('thumbs/img_fresh3.webp'));
-    expect(ref?.deref() === undefined, 'the image Buffer is still reachable').toBe(true);
+    expect(isCollected, 'the image Buffer is still reachable').toBe(true);
     expect(stillQueued, 'the thumbnail was made before the check: the test proves nothing').toBe(true);
     open();
     await slow;
