@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { startEmulator } from '../dist/emulator/index.js';
-import { CLI, fmt, pct, printTable, studioEnv } from './shared.mjs';
+import { CLI, fmt, pct, pipelineStatus, printTable, studioEnv } from './shared.mjs';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const CALLS_1K = Number(args.get('calls-1k') ?? 40);
@@ -120,7 +120,7 @@ try {
     );
     const elapsed = performance.now() - t0;
     emu.faults.setGlobal(null);
-    const completed = finals.filter((f) => f.structuredContent?.status === 'completed').length;
+    const completed = finals.filter((f, i) => pipelineStatus(f, ids[i]) === 'completed').length;
     const expected = Math.ceil(PIPELINES / POOL) * PIPELINE_LATENCY_MS;
     rows.push([
       `${PIPELINES} async pipelines, pool ${POOL}, ${PIPELINE_LATENCY_MS} ms latency`,
@@ -140,9 +140,12 @@ try {
       const [id] = started.structuredContent.pipeline_ids;
       const result = await pool.callTool({ name: 'get_image', arguments: { pipeline_id: id, wait_seconds: 60 } });
       const received = Date.now();
-      if (result.structuredContent?.status !== 'completed') throw new Error(JSON.stringify(result.content));
-      // The last stage's end, stamped by the server (same machine, same clock) just before completion.
-      const finishedAt = Date.parse(result.structuredContent.stages.at(-1).finished_at);
+      if (pipelineStatus(result, id) !== 'completed') throw new Error(JSON.stringify(result.content).slice(0, 400));
+      // The last stage's end, stamped by the server (same machine, same clock) just before completion, from
+      // the pipeline's snapshot (cancel_pipeline returns a finished pipeline unchanged, with its snapshot).
+      const snapshot = (await pool.callTool({ name: 'cancel_pipeline', arguments: { pipeline_id: id } }))
+        .structuredContent;
+      const finishedAt = Date.parse(snapshot.stages.at(-1).finished_at);
       wake.push(received - finishedAt);
     }
     rows.push([

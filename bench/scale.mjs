@@ -17,7 +17,7 @@ import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import pg from 'pg';
 import { startEmulator } from '../dist/emulator/index.js';
-import { CLI, printTable, startServe, studioEnv } from './shared.mjs';
+import { CLI, pipelineStatus, printTable, startServe, studioEnv } from './shared.mjs';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const DATABASE_URL = args.get('database-url') ?? process.env.STUDIO_TEST_DATABASE_URL;
@@ -167,7 +167,7 @@ async function generate(client, prompt, fetchWith = client) {
   const [id] = started.structuredContent.pipeline_ids;
   for (;;) {
     const result = await fetchWith.callTool({ name: 'get_image', arguments: { pipeline_id: id, wait_seconds: 120 } });
-    const status = result.structuredContent?.status;
+    const status = pipelineStatus(result, id);
     if (status === 'completed') return;
     if (status !== 'queued' && status !== 'running') throw new Error(JSON.stringify(result.content));
   }

@@ -67,3 +67,14 @@ export async function startServe(env, port = 0) {
     },
   };
 }
+
+/**
+ * The state of pipeline `id` as a get_image (or generate_image) result says it: in structuredContent while it
+ * runs; once completed the result carries its image and no structuredContent (Claude Code drops images beside
+ * it), and its first line says the state ("Pipeline pl_…: completed.").
+ */
+export function pipelineStatus(result, id) {
+  if (result.structuredContent?.status) return result.structuredContent.status;
+  const text = result.content?.find((c) => c.type === 'text')?.text ?? '';
+  return new RegExp(`^Pipeline ${id}: (\\w+)`).exec(text)?.[1];
+}
