@@ -228,7 +228,8 @@ describe('maintenance inside serve', () => {
       }
       db.close();
       expect(ids).toEqual([recent]);
-      expect(studio.stderr()).toContain('maintenance done');
+      // Said once the whole run is over, a moment after the row is gone.
+      await expect.poll(() => studio.stderr(), { timeout: 10_000 }).toContain('maintenance done');
     } finally {
       await studio.close({ removeData: true });
     }

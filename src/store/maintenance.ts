@@ -4,10 +4,11 @@
  * report listed (each item re-checked: an image still there, a blob still unreferenced).
  *
  * - images older than the retention period, or beyond a person's share of GB (oldest first), with their
- *   rows and files (thumbnails are made on demand and cached in memory, so none are stored); never the
- *   ledger, whose rows keep the image id as a plain value;
+ *   rows, files and stored thumbnails (thumbs/<id>.webp); never the ledger, whose rows keep the image id as
+ *   a plain value;
  * - Gemini Files API copies past their expiry, forgotten (Gemini deleted them after 48 h);
- * - orphan blobs (no row, older than the grace period) under images/ and uploads/;
+ * - orphan blobs (no row, older than the grace period) under images/, uploads/ and thumbs/ (a thumbnail
+ *   made in the background for an image deleted meanwhile);
  * - the database vacuumed (SQLite VACUUM, PostgreSQL VACUUM ANALYZE of the studio's tables).
  * @module
  */
