@@ -135,7 +135,7 @@ try {
       (r) =>
         r.status === 'rejected' ||
         r.value.isError ||
-        (side === ours && !JSON.stringify(r.value.content).includes('"type":"image"')),
+        (side === ours && !r.value.content.some((c) => c.type === 'image')),
     ).length;
     return { wall: performance.now() - t0, failed };
   };
