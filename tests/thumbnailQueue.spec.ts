@@ -33,10 +33,10 @@ describe('the thumbnail queue', () => {
         return image;
       });
     const first = queue('img_q0');
-    // A new image every 100 ms for a second: never quiet for 250 ms.
+    // A new image every 50 ms for half a second: never quiet for 250 ms, with room for a slow machine.
     const rest: Array<Promise<unknown>> = [];
     for (let i = 1; i <= 10; i++) {
-      await sleep(100);
+      await sleep(50);
       rest.push(queue(`img_q${i}`));
     }
     expect(made).toEqual([]);

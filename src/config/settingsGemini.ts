@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { MODEL_STATUSES } from '../core/modelLifecycle.js';
 import { DEFAULT_MODEL_ALIAS, IMAGE_SIZES } from '../core/models.js';
+import { DEFAULT_PREVIEW_EDGE } from '../core/previewEdge.js';
 import { flag, isTrue, number, raw, text } from './envValues.js';
 import { setting } from './setting.js';
 
@@ -122,7 +123,7 @@ export const geminiSettings = {
   }),
   previewEdge: setting({
     schema: z.number().int().min(128).max(2048),
-    default: 1024,
+    default: DEFAULT_PREVIEW_EDGE,
     env: ['STUDIO_PREVIEW_EDGE'],
     read: number,
     hint: 'Use a number of pixels from 128 to 2048 (STUDIO_PREVIEW_EDGE).',

@@ -6,6 +6,7 @@
 import { imageSize } from 'image-size';
 import type { Sharp, SharpOptions } from 'sharp';
 import { sniffImageMime } from './mime.js';
+import { DEFAULT_PREVIEW_EDGE } from './previewEdge.js';
 
 type SharpFactory = (input?: Buffer, options?: SharpOptions) => Sharp;
 let sharpPromise: Promise<SharpFactory> | undefined;
@@ -57,12 +58,7 @@ export interface Preview {
 const PREVIEWABLE = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
 const SMALLER_EDGES = [1024, 768, 512, 384, 256, 160];
 
-/**
- * The longest side of an inline preview unless configured (STUDIO_PREVIEW_EDGE). A 1K original within the
- * byte budget is sent as it is: measured in issue 14 (200 results at once), re-encoding it smaller to send
- * fewer bytes cost more CPU (a full JPEG decode, ~10 ms each here) than the bytes it saved.
- */
-export const DEFAULT_PREVIEW_EDGE = 1024;
+export { DEFAULT_PREVIEW_EDGE };
 
 /**
  * A preview whose base64 form is at most `maxBase64Bytes`. The original is used as is when it already
