@@ -22,7 +22,7 @@ import { type RecoveryDeps, recoverPipelines, recoverShared } from './recovery.j
 import { countFinished, reportEnd, runAsPipelineRequest } from './requestOrigin.js';
 import { billedCallsOf, releaseHolds } from './runBilling.js';
 import type { ImagePipelineSpec } from './spec.js';
-import { completedUpdate, endedUpdate, isTerminal, progressOf, queuedRecord, signalOf } from './stages.js';
+import { completedUpdate, endedUpdate, isTerminal, progressOf, queuedRecord, signalOf, withStage } from './stages.js';
 import { startSweeper } from './sweeper.js';
 import type {
   ConceptRecord,
@@ -349,7 +349,7 @@ export class PipelineEngine {
   }
 
   private async _stage(record: PipelineRecord, name: StageName, change: Partial<StageRecord>): Promise<PipelineRecord> {
-    const stages = record.stages.map((s) => (s.name === name ? { ...s, ...change } : s));
+    const { stages } = withStage(record, name, change);
     // Progress goes to the other instances only while someone there follows it.
     const followed = this._remote.followedElsewhere(record.id);
     return this._update(record.id, { stages, stage: name, progressPercent: progressOf(stages) }, followed);

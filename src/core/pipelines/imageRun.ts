@@ -18,7 +18,7 @@ import { engineerPrompt } from './promptEngineer.js';
 import { observeQueueWait } from './requestOrigin.js';
 import { pendingAgain, recordUnanswered, unansweredStages } from './runBilling.js';
 import { decodeSpec } from './spec.js';
-import { isTerminal } from './stages.js';
+import { isTerminal, withStage } from './stages.js';
 import type { PipelineRecord, PipelineStatus, RunOutcome, StageName, StageRecord } from './types.js';
 
 /** What a run needs from the engine that owns it. */
@@ -122,10 +122,17 @@ export async function runImagePipeline(
     let coloured: Record<string, unknown> | undefined;
     // Set when a cancel or the time limit stops the enhance pass: the billed draft is still stored.
     let keepDraft = false;
+    // A finished stage whose end is stored with the next change (the next stage's start, or the completion):
+    // one write per transition instead of two (issue 14). Stored on its own only when the run stops here.
+    let ended: StageName | undefined;
     for (const stage of stages) {
       if (stage.state === 'completed' || stage.state === 'skipped') continue;
-      if (!keepDraft) signal.throwIfAborted();
+      if (!keepDraft && signal.aborted) {
+        if (ended) record = await h.stage(record, ended, {});
+        signal.throwIfAborted();
+      }
       record = await h.stage(record, stage.name, { state: 'running', startedAt: h.now() });
+      ended = undefined;
       let output: Record<string, unknown> | undefined;
       let state: StageRecord['state'] = 'completed';
       let note: string | undefined;
@@ -202,13 +209,14 @@ export async function runImagePipeline(
             throw new InternalError('An architect stage cannot run in an image pipeline.');
         }
       });
-      record = await h.stage(record, stage.name, {
+      record = withStage(record, stage.name, {
         state,
         progress: 100,
         finishedAt: h.now(),
         ...(output ? { output } : {}),
         ...(note ? { error: note } : {}),
       });
+      ended = stage.name;
     }
     await h.complete(record);
     return 'done';

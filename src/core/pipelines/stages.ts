@@ -54,6 +54,11 @@ export function progressOf(stages: StageRecord[]): number {
   return total === 0 ? 0 : Math.min(99, Math.floor((done / total) * 100));
 }
 
+/** The record with one stage changed, in memory (the engine stores it with the next change). */
+export function withStage(record: PipelineRecord, name: StageName, change: Partial<StageRecord>): PipelineRecord {
+  return { ...record, stages: record.stages.map((s) => (s.name === name ? { ...s, ...change } : s)) };
+}
+
 /** A new image pipeline, queued. */
 export function queuedRecord(
   id: string,
