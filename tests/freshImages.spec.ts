@@ -19,6 +19,7 @@ import {
 } from '../src/core/freshImages.js';
 import { DEFAULT_PREVIEW_EDGE, makePreview, readImageInfo } from '../src/core/imaging.js';
 import { silentLogger } from '../src/core/logger.js';
+import type { ImageRecord } from '../src/core/ports.js';
 import { storeThumbnailLater } from '../src/core/thumbnails.js';
 import { createLocalBlobStore, type LocalBlobStore } from '../src/store/localBlobStore.js';
 
@@ -48,11 +49,14 @@ describe('fresh images', () => {
     const data = await noise(1500).jpeg({ quality: 90 }).toBuffer();
     const info = await readImageInfo(data);
     const blobs = createLocalBlobStore(dir);
-    const stored = { id: 'img_fresh1', blobKey: 'images/img_fresh1.jpg' };
+    const stored = storedRecord('img_fresh1', 'images/img_fresh1.jpg');
     keepFresh({ blobs, log: silentLogger }, stored, data, info, startPreview(data, info));
-    const fresh = takeFresh('img_fresh1');
+    // Only for a reader allowed to see it (the tool passes studio.get's rule); anyone else leaves it held.
+    expect(takeFresh('img_fresh1', (r) => r.ownerId === 'someone-else')).toBeUndefined();
+    const fresh = takeFresh('img_fresh1', (r) => r.ownerId === 'local');
     expect(takeFresh('img_fresh1')).toBeUndefined();
     expect(fresh?.data).toBe(data);
+    expect(fresh?.record).toBe(stored);
     const first = await fresh?.firstPreview;
     expect(first).toMatchObject({ width: 1024, height: 1024, mimeType: 'image/jpeg', original: false });
     expect(DEFAULT_PREVIEW_EDGE).toBe(1024);
@@ -74,12 +78,41 @@ describe('fresh images', () => {
     const data = await noise(600).jpeg({ quality: 90 }).toBuffer();
     rememberBase64(data, data.toString('base64'));
     const info = await readImageInfo(data);
-    const stored = { id, blobKey: `images/${id}.jpg` };
+    const stored = storedRecord(id, `images/${id}.jpg`);
     await blobs.put(stored.blobKey, data);
     keepFresh({ blobs, log: silentLogger }, stored, data, info, startPreview(data, info));
     const taken = takeFresh(id)?.data === data;
     expect(taken).toBe(true);
     return new WeakRef(data);
+  }
+
+  /** The row storeResult keeps beside the bytes (only its id, owner and key matter here). */
+  function storedRecord(id: string, blobKey: string): ImageRecord {
+    return {
+      id,
+      ownerId: 'local',
+      parentId: null,
+      kind: 'generate',
+      prompt: 'noise',
+      negativePrompt: null,
+      modelId: 'gemini-nano-banana-2.1',
+      modelAlias: 'nano-banana-2',
+      imageSize: '1K',
+      aspectRatio: '1:1',
+      width: 1500,
+      height: 1500,
+      mimeType: 'image/jpeg',
+      bytes: 1,
+      blobKey,
+      promptTokens: 0,
+      imageTokens: 0,
+      thoughtsTokens: 0,
+      totalTokens: 0,
+      costUsd: 0,
+      createdAt: new Date().toISOString(),
+      history: null,
+      options: '{}',
+    };
   }
 
   /** True once `ref`'s target has been collected. */

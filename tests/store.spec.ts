@@ -165,6 +165,15 @@ function imageRepositoryContract() {
     await repo.insert(record);
     expect((await repo.get(record.id))?.ownerId).toBe('user_alice');
     await expect(repo.insert(record)).rejects.toThrow();
+    // Once the owner is known, an insert skips making its users row (issue 14): the next images of that
+    // owner, and a failed insert, still behave; a new owner still gets its row.
+    const second = image({ ownerId: 'user_alice' });
+    await repo.insert(second);
+    expect((await repo.get(second.id))?.ownerId).toBe('user_alice');
+    await expect(repo.insert(second)).rejects.toThrow();
+    const bob = image({ ownerId: 'user_bob' });
+    await repo.insert(bob);
+    expect((await repo.get(bob.id))?.ownerId).toBe('user_bob');
   });
 
   test('list pages by created_at desc across 3 pages with a stable cursor', async () => {

@@ -29,6 +29,8 @@ export function arrivedBase64(data: Buffer): string | undefined {
 }
 
 export interface FreshImage {
+  /** Its row as stored: the result that shows it does not read it back. */
+  record: ImageRecord;
   data: Buffer;
   /** The preview makePreview tries first (the original, or a JPEG of the preview edge), started on arrival. */
   firstPreview: Promise<Preview | undefined>;
@@ -52,7 +54,7 @@ function drop(id: string): void {
  */
 export function keepFresh(
   deps: { blobs: BlobStore; log: Logger },
-  record: Pick<ImageRecord, 'id' | 'blobKey'>,
+  record: ImageRecord,
   data: Buffer,
   info: ImageInfo,
   firstPreview: Promise<Preview | undefined>,
@@ -60,7 +62,7 @@ export function keepFresh(
   // Oldest first, until this one fits; an image larger than the whole budget is not held.
   for (const id of held.keys()) if (heldBytes + data.length > MAX_BYTES) drop(id);
   if (heldBytes + data.length <= MAX_BYTES) {
-    held.set(record.id, { data, firstPreview, at: Date.now(), bytes: data.length });
+    held.set(record.id, { record, data, firstPreview, at: Date.now(), bytes: data.length });
     heldBytes += data.length;
     dropLater(record.id);
   }
@@ -106,10 +108,11 @@ function dropLater(id: string): void {
   setTimeout(() => drop(id), MAX_AGE_MS).unref();
 }
 
-/** The held image, once: later readers go to storage. */
-export function takeFresh(id: string): FreshImage | undefined {
+/** The held image, once, for a reader `mayTake` lets see it: later readers go to storage. */
+export function takeFresh(id: string, mayTake: (record: ImageRecord) => boolean = () => true): FreshImage | undefined {
   const entry = held.get(id);
+  if (!entry || !mayTake(entry.record)) return undefined;
   drop(id);
-  if (!entry || Date.now() - entry.at > MAX_AGE_MS) return undefined;
-  return { data: entry.data, firstPreview: entry.firstPreview };
+  if (Date.now() - entry.at > MAX_AGE_MS) return undefined;
+  return { record: entry.record, data: entry.data, firstPreview: entry.firstPreview };
 }

@@ -175,8 +175,9 @@ export async function enhance(
 }
 
 /**
- * Stores the result under the job's reserved id (blob first, then row), or returns the image when a
- * previous run already stored it. `calls` is how many billed Gemini images the job took (2 with enhance).
+ * Stores the result under the job's reserved id (blob first, then row). The pipeline run checked, when it
+ * began, that no earlier run had stored it (and completes without calling this when one had). `calls` is
+ * how many billed Gemini images the job took (2 with enhance).
  */
 export async function storeResult(
   deps: ImageJobDeps,
@@ -184,13 +185,6 @@ export async function storeResult(
   result: GenerateImageResult,
   meta: { prompt: string; calls: number; extra?: Record<string, unknown> },
 ): Promise<StudioImage> {
-  const existing = await deps.images.get(job.imageId);
-  if (existing)
-    return {
-      record: existing,
-      data: await deps.blobs.get(existing.blobKey),
-      storedPath: deps.blobs.localPath(existing.blobKey),
-    };
   const model = modelOf(deps, job);
   const info = await readImageInfo(result.data);
   // The preview the result will show, made while the image and its row are written (sharp works in libuv's pool).

@@ -142,8 +142,10 @@ export async function loadStudioImage(
   id: string,
   ctx: Pick<CallContext, 'ownerId' | 'isAdmin'>,
 ): Promise<StudioImage> {
-  const record = await studio.get(id, ctx);
-  const fresh = takeFresh(record.id);
+  // Just stored for this caller: its row and bytes are in memory (the same rule as studio.get decides who
+  // may see it; anyone else reads, and is refused, as for any image).
+  const fresh = takeFresh(id, (r) => ctx.isAdmin === true || r.ownerId === ctx.ownerId);
+  const record = fresh?.record ?? (await studio.get(id, ctx));
   const data = fresh?.data ?? (await studio.readImage(record));
   const options = JSON.parse(record.options) as {
     modelText?: string;

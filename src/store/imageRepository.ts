@@ -3,19 +3,17 @@ import type { ImagePage, ImageRepository, ListImagesQuery } from '../core/ports.
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { recordToRow, rowToRecord } from './imageRows.js';
 import type { DB } from './schema.js';
-import { ensureUsers } from './users.js';
+import { withOwnersOnce } from './users.js';
 
 const MAX_PAGE = 100;
 
 /** The image table behind the core `ImageRepository` port. Portable SQL only (SQLite and PostgreSQL). */
 export function createImageRepository(db: Kysely<DB>): ImageRepository {
+  const withOwners = withOwnersOnce(db);
   return {
     async insert(record) {
       const row = recordToRow(record);
-      await db.transaction().execute(async (trx) => {
-        await ensureUsers(trx, [row.owner_id]);
-        await trx.insertInto('images').values(row).execute();
-      });
+      await withOwners([row.owner_id], (d) => d.insertInto('images').values(row).execute());
     },
 
     async get(id) {

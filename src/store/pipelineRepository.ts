@@ -8,7 +8,7 @@ import type {
   StageRecord,
 } from '../core/pipelines/types.js';
 import type { ConceptsTable, DB, PipelinesTable } from './schema.js';
-import { ensureUsers } from './users.js';
+import { withOwnersOnce } from './users.js';
 
 const UNFINISHED = ['queued', 'running'] as const;
 
@@ -55,16 +55,14 @@ export function createPipelineRepository(db: Kysely<DB>, options: PipelineReposi
     return row && fromRow(row);
   }
 
+  const withOwners = withOwnersOnce(db);
   return {
     async insert(records) {
       if (records.length === 0) return;
-      await db.transaction().execute(async (trx) => {
-        await ensureUsers(
-          trx,
-          records.map((r) => r.ownerId),
-        );
-        await trx.insertInto('pipelines').values(records.map(toRow)).execute();
-      });
+      await withOwners(
+        records.map((r) => r.ownerId),
+        (d) => d.insertInto('pipelines').values(records.map(toRow)).execute(),
+      );
     },
 
     async get(id) {

@@ -14,3 +14,24 @@ export async function ensureUsers(db: Kysely<DB> | Transaction<DB>, ownerIds: It
       .execute();
   }
 }
+
+/**
+ * Inserts rows owned by `ownerIds` (`insert` writes them through the handle it is given), with the owners'
+ * `users` rows made first in the same transaction, until this repository has seen them committed: `users`
+ * rows are never deleted, so from then on the insert runs alone, with no transaction (issue 14: three
+ * statements fewer for every pipeline and every image after an owner's first).
+ */
+export function withOwnersOnce(db: Kysely<DB>) {
+  const known = new Set<string>();
+  return async (ownerIds: string[], insert: (db: Kysely<DB> | Transaction<DB>) => Promise<unknown>) => {
+    if (ownerIds.every((id) => known.has(id))) {
+      await insert(db);
+      return;
+    }
+    await db.transaction().execute(async (trx) => {
+      await ensureUsers(trx, ownerIds);
+      await insert(trx);
+    });
+    for (const id of ownerIds) known.add(id);
+  };
+}

@@ -106,6 +106,7 @@ export async function runImagePipeline(
         return h.closed() && !why ? 'handed-back' : 'aborted';
       },
     };
+    // Stored by an earlier run that ended before recording it: complete it (storeResult relies on this check).
     if (await h.o.jobs.images.get(spec.job.imageId)) {
       await h.complete(record);
       return 'done';
