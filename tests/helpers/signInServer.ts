@@ -240,18 +240,43 @@ export async function startSignedInStudio(options: {
   env?: Record<string, string>;
 }) {
   const emu = await startEmulator();
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const idp = await startTestIdp({
-    redirectUris: [`${origin}/api/auth/callback/oidc`],
-    currentUser: options.currentUser,
-  });
-  const studio = await startServer(port, {
-    GEMINI_BASE_URL: emu.url,
-    ...signInEnv(idp),
-    STUDIO_ALLOWED_EMAILS: options.allowedEmails,
-    ...options.env,
-  });
+  for (let attempt = 1; ; attempt++) {
+    // Held while the provider binds its own port 0 (the kernel could hand it ours: that failed a CI run),
+    // released just before the server binds it; another process can still take it in that gap, so a port
+    // found taken is tried again with a new one.
+    const reserved = await reservePorts(1);
+    const port = reserved.ports[0] as number;
+    const origin = `http://127.0.0.1:${port}`;
+    const idp = await startTestIdp({
+      redirectUris: [`${origin}/api/auth/callback/oidc`],
+      currentUser: options.currentUser,
+    });
+    await reserved.release();
+    try {
+      const studio = await startServer(port, {
+        GEMINI_BASE_URL: emu.url,
+        ...signInEnv(idp),
+        STUDIO_ALLOWED_EMAILS: options.allowedEmails,
+        ...options.env,
+      });
+      return signedInStudio(origin, port, emu, idp, studio);
+    } catch (error) {
+      await idp.close();
+      if (attempt >= 3 || !String(error).includes('already in use')) {
+        await emu.close();
+        throw error;
+      }
+    }
+  }
+}
+
+function signedInStudio(
+  origin: string,
+  port: number,
+  emu: Awaited<ReturnType<typeof startEmulator>>,
+  idp: Awaited<ReturnType<typeof startTestIdp>>,
+  studio: Awaited<ReturnType<typeof startServer>>,
+) {
   return {
     origin,
     port,
