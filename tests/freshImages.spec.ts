@@ -19,9 +19,9 @@ import {
 } from '../src/core/freshImages.js';
 import { DEFAULT_PREVIEW_EDGE, makePreview, readImageInfo } from '../src/core/imaging.js';
 import { silentLogger } from '../src/core/logger.js';
-import type { ImageRecord } from '../src/core/ports.js';
 import { storeThumbnailLater } from '../src/core/thumbnails.js';
 import { createLocalBlobStore, type LocalBlobStore } from '../src/store/localBlobStore.js';
+import { imageRecord } from './helpers/imageRecord.js';
 
 const noise = (edge: number) =>
   sharp(Buffer.from(Array.from({ length: edge * edge * 3 }, (_, i) => (i * 7919) % 251)), {
@@ -49,7 +49,7 @@ describe('fresh images', () => {
     const data = await noise(1500).jpeg({ quality: 90 }).toBuffer();
     const info = await readImageInfo(data);
     const blobs = createLocalBlobStore(dir);
-    const stored = storedRecord('img_fresh1', 'images/img_fresh1.jpg');
+    const stored = imageRecord({ id: 'img_fresh1', blobKey: 'images/img_fresh1.jpg' });
     keepFresh({ blobs, log: silentLogger }, stored, data, info, startPreview(data, info));
     // Only for a reader allowed to see it (the tool passes studio.get's rule); anyone else leaves it held.
     expect(takeFresh('img_fresh1', (r) => r.ownerId === 'someone-else')).toBeUndefined();
@@ -78,41 +78,12 @@ describe('fresh images', () => {
     const data = await noise(600).jpeg({ quality: 90 }).toBuffer();
     rememberBase64(data, data.toString('base64'));
     const info = await readImageInfo(data);
-    const stored = storedRecord(id, `images/${id}.jpg`);
+    const stored = imageRecord({ id, blobKey: `images/${id}.jpg` });
     await blobs.put(stored.blobKey, data);
     keepFresh({ blobs, log: silentLogger }, stored, data, info, startPreview(data, info));
     const taken = takeFresh(id)?.data === data;
     expect(taken).toBe(true);
     return new WeakRef(data);
-  }
-
-  /** The row storeResult keeps beside the bytes (only its id, owner and key matter here). */
-  function storedRecord(id: string, blobKey: string): ImageRecord {
-    return {
-      id,
-      ownerId: 'local',
-      parentId: null,
-      kind: 'generate',
-      prompt: 'noise',
-      negativePrompt: null,
-      modelId: 'gemini-nano-banana-2.1',
-      modelAlias: 'nano-banana-2',
-      imageSize: '1K',
-      aspectRatio: '1:1',
-      width: 1500,
-      height: 1500,
-      mimeType: 'image/jpeg',
-      bytes: 1,
-      blobKey,
-      promptTokens: 0,
-      imageTokens: 0,
-      thoughtsTokens: 0,
-      totalTokens: 0,
-      costUsd: 0,
-      createdAt: new Date().toISOString(),
-      history: null,
-      options: '{}',
-    };
   }
 
   /** True once `ref`'s target has been collected. */

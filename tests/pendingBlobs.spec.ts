@@ -25,6 +25,7 @@ import {
   reconcilePendingBlobs,
 } from '../src/store/index.js';
 import { startEmulator } from './helpers/emulator.js';
+import { imageRecord } from './helpers/imageRecord.js';
 import { startS3rver } from './helpers/s3rver.js';
 import { startStudio, textOf } from './helpers/studio.js';
 
@@ -107,31 +108,20 @@ describe.each(['local folder', 'S3'])('the start-up sweep of interrupted writes 
       await blobs.put(key, bytes);
     }
     const id = newImageId();
-    await images.insert({
-      id,
-      ownerId: 'local',
-      parentId: null,
-      kind: 'edit',
-      prompt: 'an edit',
-      negativePrompt: null,
-      modelId: 'gemini-3.1-flash-image',
-      modelAlias: 'nb2',
-      imageSize: '1K',
-      aspectRatio: '1:1',
-      width: 1,
-      height: 1,
-      mimeType: 'image/png',
-      bytes: 1,
-      blobKey: `images/2026/12/${id}.png`,
-      promptTokens: 0,
-      imageTokens: 0,
-      thoughtsTokens: 0,
-      totalTokens: 0,
-      costUsd: 0,
-      createdAt: new Date().toISOString(),
-      history: JSON.stringify([{ role: 'user', parts: [{ storedData: { mimeType: 'image/png', key: usedRef } }] }]),
-      options: '{}',
-    });
+    await images.insert(
+      imageRecord({
+        id,
+        kind: 'edit',
+        prompt: 'an edit',
+        modelId: 'gemini-3.1-flash-image',
+        modelAlias: 'nb2',
+        width: 1,
+        height: 1,
+        mimeType: 'image/png',
+        blobKey: `images/2026/12/${id}.png`,
+        history: JSON.stringify([{ role: 'user', parts: [{ storedData: { mimeType: 'image/png', key: usedRef } }] }]),
+      }),
+    );
     // 5. Killed in the middle of writing the blob (local folder: a temp file, no blob).
     const midWrite = upload(newUploadId());
     await markPending(blobs, midWrite);

@@ -19,6 +19,7 @@ import {
   reconcileIfDue,
   reconcileStorage,
 } from '../src/store/index.js';
+import { imageRecord } from './helpers/imageRecord.js';
 import { runCli } from './helpers/runCli.js';
 
 /** Every migration, in order: a fresh database has them all pending. */
@@ -60,32 +61,19 @@ let sequence = 0;
 function image(overrides: Partial<ImageRecord> = {}): ImageRecord {
   const id = overrides.id ?? newImageId();
   sequence++;
-  return {
+  return imageRecord({
     id,
-    ownerId: 'local',
-    parentId: null,
-    kind: 'generate',
     prompt: `a banana number ${sequence}`,
-    negativePrompt: null,
     modelId: 'gemini-3.1-flash-image',
-    modelAlias: 'nano-banana-2',
-    imageSize: '1K',
-    aspectRatio: '1:1',
-    width: 1024,
-    height: 1024,
-    mimeType: 'image/jpeg',
     bytes: 12345,
     blobKey: `images/2026/11/${id}.jpg`,
     promptTokens: 10,
     imageTokens: 1120,
-    thoughtsTokens: 0,
     totalTokens: 1130,
     costUsd: 0.0672,
     createdAt: new Date(Date.UTC(2026, 10, 1, 0, 0, sequence)).toISOString(),
-    history: null,
-    options: '{}',
     ...overrides,
-  };
+  });
 }
 
 describe('database', () => {
