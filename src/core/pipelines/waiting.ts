@@ -7,7 +7,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../logger.js';
 import type { ProgressFollowers } from './progressFollowers.js';
-import { isTerminal } from './stages.js';
+import { isTerminal, signalOf } from './stages.js';
 import {
   type PipelineRecord,
   type PipelineRepository,
@@ -74,7 +74,11 @@ export class RemoteChanges {
       this._d.abortRunning(signal.id);
       return;
     }
-    if (this._d.followers.onSignal(signal) || signal.from === this._d.instanceId()) return;
+    const newFollower = signal.follow === true && !this._d.followers.followedElsewhere(signal.id);
+    if (this._d.followers.onSignal(signal) || signal.from === this._d.instanceId()) {
+      if (newFollower && signal.from !== this._d.instanceId()) this._tellNewFollower(signal.id);
+      return;
+    }
     const watched = this._watched.get(signal.id);
     if (!watched || watched.updatedAt >= signal.updatedAt) return;
     // A long-poll only needs the end: skip reading the stages in between unless someone shows progress.
@@ -87,6 +91,22 @@ export class RemoteChanges {
         }
       })
       .catch((err) => this._d.log.warn({ err, pipeline: signal.id }, 'could not read a changed pipeline'));
+  }
+
+  /**
+   * Someone elsewhere began following a pipeline that runs here: its state now goes out once, since the
+   * stage it is in may have started before the request arrived (its start was then not announced there,
+   * and a follower would see nothing until the next stage).
+   */
+  private _tellNewFollower(id: string): void {
+    if (!this._d.signals || ![...this._d.runningHere()].includes(id)) return;
+    const signals = this._d.signals;
+    this._d.repo
+      .get(id)
+      .then((record) =>
+        record && !isTerminal(record) ? signals.publish(signalOf(record, this._d.instanceId())) : undefined,
+      )
+      .catch((err) => this._d.log.warn({ err, pipeline: id }, 'could not tell a new follower where a pipeline is'));
   }
 
   /**
