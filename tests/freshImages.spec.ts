@@ -17,8 +17,9 @@ import {
   startPreview,
   takeFresh,
 } from '../src/core/freshImages.js';
-import { DEFAULT_PREVIEW_EDGE, makePreview, readImageInfo } from '../src/core/imaging.js';
+import { makePreview, readImageInfo } from '../src/core/imaging.js';
 import { silentLogger } from '../src/core/logger.js';
+import { DEFAULT_PREVIEW_EDGE } from '../src/core/previewEdge.js';
 import { storeThumbnailLater } from '../src/core/thumbnails.js';
 import { createLocalBlobStore, type LocalBlobStore } from '../src/store/localBlobStore.js';
 import { imageRecord } from './helpers/imageRecord.js';
@@ -54,7 +55,7 @@ describe('fresh images', () => {
     // Only for a reader allowed to see it (the tool passes studio.get's rule); anyone else leaves it held.
     expect(takeFresh('img_fresh1', (r) => r.ownerId === 'someone-else')).toBeUndefined();
     const fresh = takeFresh('img_fresh1', (r) => r.ownerId === 'local');
-    expect(takeFresh('img_fresh1')).toBeUndefined();
+    expect(takeFresh('img_fresh1', () => true)).toBeUndefined();
     expect(fresh?.data).toBe(data);
     expect(fresh?.record).toBe(stored);
     const first = await fresh?.firstPreview;
@@ -81,7 +82,7 @@ describe('fresh images', () => {
     const stored = imageRecord({ id, blobKey: `images/${id}.jpg` });
     await blobs.put(stored.blobKey, data);
     keepFresh({ blobs, log: silentLogger }, stored, data, info, startPreview(data, info));
-    const taken = takeFresh(id)?.data === data;
+    const taken = takeFresh(id, () => true)?.data === data;
     expect(taken).toBe(true);
     return new WeakRef(data);
   }

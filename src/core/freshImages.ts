@@ -109,7 +109,7 @@ function dropLater(id: string): void {
 }
 
 /** The held image, once, for a reader `mayTake` lets see it: later readers go to storage. */
-export function takeFresh(id: string, mayTake: (record: ImageRecord) => boolean = () => true): FreshImage | undefined {
+export function takeFresh(id: string, mayTake: (record: ImageRecord) => boolean): FreshImage | undefined {
   const entry = held.get(id);
   if (!entry || !mayTake(entry.record)) return undefined;
   drop(id);

@@ -58,8 +58,6 @@ export interface Preview {
 const PREVIEWABLE = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
 const SMALLER_EDGES = [1024, 768, 512, 384, 256, 160];
 
-export { DEFAULT_PREVIEW_EDGE };
-
 /**
  * A preview whose base64 form is at most `maxBase64Bytes`. The original is used as is when it already
  * fits and is no larger than `maxEdge`; otherwise it is scaled down as JPEG, stepping down in size.

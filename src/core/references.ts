@@ -82,6 +82,14 @@ export async function loadReference(
   };
 }
 
+/** Who may see an image: its owner, and admins. */
+export function canSeeImage(
+  record: Pick<ImageRecord, 'ownerId'>,
+  ctx: { ownerId: string; isAdmin?: boolean },
+): boolean {
+  return ctx.isAdmin === true || record.ownerId === ctx.ownerId;
+}
+
 /** The image with this id, if the caller may see it; otherwise the same "not found" as for a missing id. */
 export async function getOwnedImage(
   id: string,
@@ -89,7 +97,7 @@ export async function getOwnedImage(
   images: ImageRepository,
 ): Promise<ImageRecord> {
   const record = await images.get(id);
-  if (!record || (!ctx.isAdmin && record.ownerId !== ctx.ownerId)) {
+  if (!record || !canSeeImage(record, ctx)) {
     throw new NotFoundError(`No image with id "${id}". Call list_images to see the ids of your images.`);
   }
   return record;

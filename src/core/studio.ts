@@ -16,7 +16,7 @@ import type {
   SpendingRepository,
   UserSettingsRepository,
 } from './ports.js';
-import { getOwnedImage } from './references.js';
+import { canSeeImage, getOwnedImage } from './references.js';
 import { SpendingGuard } from './spending.js';
 import type { StudioLibrary } from './studioLibrary.js';
 import type { CallContext, EditInput, GenerateInput, ImageJob, ImageJobDeps, StudioImage } from './studioTypes.js';
@@ -142,9 +142,9 @@ export async function loadStudioImage(
   id: string,
   ctx: Pick<CallContext, 'ownerId' | 'isAdmin'>,
 ): Promise<StudioImage> {
-  // Just stored for this caller: its row and bytes are in memory (the same rule as studio.get decides who
-  // may see it; anyone else reads, and is refused, as for any image).
-  const fresh = takeFresh(id, (r) => ctx.isAdmin === true || r.ownerId === ctx.ownerId);
+  // Just stored for this caller: its row and bytes are in memory (for whoever studio.get would let see it;
+  // anyone else reads, and is refused, as for any image).
+  const fresh = takeFresh(id, (r) => canSeeImage(r, ctx));
   const record = fresh?.record ?? (await studio.get(id, ctx));
   const data = fresh?.data ?? (await studio.readImage(record));
   const options = JSON.parse(record.options) as {

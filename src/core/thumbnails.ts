@@ -39,7 +39,7 @@ export const THUMBNAIL_MAX_DELAY_MS = 10_000;
  * for the CPU a thumbnail would take (a JPEG decode and a WebP encode, ~8 ms for 1K here). Measured in
  * issue 14: a thumbnail made at once, beside the next call, took 1K calls back to back from ~7 to ~11 ms of
  * server time each. With Gemini's 10-30 s per image the quiet moments come by themselves. A thumbnail made
- * meanwhile on demand (a gallery asked first) is not made twice.
+ * meanwhile on demand (a gallery asked first) is not made twice (nor read: it resolves with nothing, as a dropped one does).
  */
 export function storeThumbnailLater(
   blobs: BlobStore,
@@ -52,7 +52,7 @@ export function storeThumbnailLater(
     await quietMoment(queuedAt, blobs);
     if (closing.has(blobs)) return undefined;
     const key = thumbnailKey(imageId);
-    if (await blobs.exists(key)) return blobs.get(key);
+    if (await blobs.exists(key)) return undefined;
     return storeThumbnail(blobs, imageId, await source());
   });
   backgroundTail = done.catch(() => undefined);
